@@ -1,0 +1,239 @@
+"""Command line: a thin shell over the library. Exit 0 valid, 1 invalid input, 2 usage error."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import unicodedata
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import click
+
+from parindex import __version__
+from parindex.criteria import load_criteria
+from parindex.dataset import available_years, default_root, load_year
+from parindex.errors import CriteriaError, DataError, Issue, Report
+from parindex.ranking import tie_rule_text
+from parindex.results import Results, score_dataset
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        # a 2-decimal Decimal → JSON number whose text is exactly that decimal
+        return float(value)
+    raise TypeError(type(value).__name__)
+
+
+def _width(text: str) -> int:
+    return sum(0 if unicodedata.combining(ch) else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    gap = " " * max(0, width - _width(text))
+    return gap + text if right else text + gap
+
+
+def _vn(value: Decimal) -> str:
+    return f"{value:.2f}".replace(".", ",")
+
+
+def _print_issues(issues: list[Issue], err: bool = True) -> None:
+    for issue in issues:
+        label = "LỖI" if issue.severity == "error" else "Cảnh báo"
+        click.echo(f"{label}: {issue}", err=err)
+
+
+def _fail(issues: list[Issue], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(Report(issues).as_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_issues(issues)
+        click.echo(f"Dữ liệu không hợp lệ: {len(issues)} lỗi.", err=True)
+    sys.exit(1)
+
+
+def _load(root: Path | None, year: int | None, as_json: bool = False) -> Results:
+    root = root or default_root()
+    if year is not None and year not in available_years(root):
+        raise click.UsageError(
+            f"Không có dữ liệu năm {year} trong {root / 'criteria'} "
+            f"(các năm có: {', '.join(map(str, available_years(root))) or 'không có'})."
+        )
+    try:
+        ds = load_year(root, year)
+    except (CriteriaError, DataError) as e:
+        _fail(e.issues, as_json)
+    return score_dataset(ds)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="parindex")
+def main() -> None:
+    """parindex — Chỉ số cải cách hành chính: kiểm tra bộ tiêu chí, chấm điểm, xếp hạng."""
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="In báo cáo dạng JSON.")
+def check(files: tuple[Path, ...], as_json: bool) -> None:
+    """Kiểm tra các tệp bộ tiêu chí (YAML): cấu trúc và các ràng buộc chéo."""
+    report = Report()
+    valid_files = []
+    for path in files:
+        try:
+            loaded = load_criteria(path)
+        except CriteriaError as e:
+            report.extend(e.issues)
+            continue
+        leaves = sum(1 for _ in loaded.model.leaves())
+        valid_files.append(
+            {"file": str(path), "id": loaded.model.id, "leaves": leaves, "sha256": loaded.sha256}
+        )
+    if as_json:
+        out = report.as_dict() | {"files": valid_files}
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        for f in valid_files:
+            click.echo(f"Hợp lệ: {f['file']} ({f['id']}, {f['leaves']} tiêu chí thành phần)")
+        _print_issues(report.issues, err=False)
+        if report.issues:
+            click.echo(f"Không hợp lệ: {len(report.errors)} lỗi.")
+    sys.exit(int(not report.valid))
+
+
+_DATA_OPTIONS = [
+    click.option(
+        "--root",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        default=None,
+        help="Thư mục dữ liệu (chứa criteria/ và submissions/). "
+        "Mặc định: thư mục hiện tại, hoặc dữ liệu mẫu đi kèm.",
+    ),
+    click.option("--year", type=int, default=None, help="Năm đánh giá (mặc định: năm mới nhất)."),
+    click.option("--issues", "show_issues", is_flag=True, help="Liệt kê mọi cảnh báo."),
+]
+
+
+def _data_options(f: Any) -> Any:
+    for option in reversed(_DATA_OPTIONS):
+        f = option(f)
+    return f
+
+
+def _print_table(results: Results, block: str | None = None) -> None:
+    rows = results.rows()
+    for b, res in results.blocks.items():
+        if block and b != block:
+            continue
+        model = res.criteria.model
+        click.echo("")
+        title = f"{model.block_name} — năm {results.year} ({model.id})"
+        if model.sample:
+            title += " — DỮ LIỆU MẪU"
+        click.echo(title)
+        header = ["Hạng", "Đơn vị", "Điểm đạt", "Tối đa", "Chỉ số %", "Xếp loại"]
+        table = [
+            [
+                str(r["rank"]),
+                r["name"],
+                _vn(r["total"]),
+                _vn(r["applicable_max"]),
+                _vn(r["index"]),
+                r["band"],
+            ]
+            for r in rows
+            if r["block"] == b
+        ]
+        widths = [max(_width(x) for x in col) for col in zip(header, *table, strict=False)]
+        right = [True, False, True, True, True, False]
+        click.echo("  ".join(_pad(h, w, r) for h, w, r in zip(header, widths, right, strict=True)))
+        for line in table:
+            click.echo(
+                "  ".join(_pad(c, w, r) for c, w, r in zip(line, widths, right, strict=True))
+            )
+        click.echo(tie_rule_text(model))
+
+
+def _summary(results: Results, show: bool) -> None:
+    report = results.report
+    if show:
+        _print_issues(report.issues)
+    elif report.issues:
+        click.echo(
+            f"{len(report.errors)} lỗi, {len(report.warnings)} cảnh báo "
+            "(thêm --issues để xem từng mục).",
+            err=True,
+        )
+        _print_issues(report.errors)
+
+
+@main.command()
+@_data_options
+@click.option("--block", default=None, help="Chỉ một khối (mã khối, ví dụ so-nganh).")
+@click.option("--json", "as_json", is_flag=True, help="Kết quả đầy đủ dạng JSON.")
+@click.option("--csv", "as_csv", is_flag=True, help="Kết quả dạng CSV (mỗi đơn vị một dòng).")
+def score(
+    root: Path | None,
+    year: int | None,
+    show_issues: bool,
+    block: str | None,
+    as_json: bool,
+    as_csv: bool,
+) -> None:
+    """Chấm điểm và in kết quả từng khối."""
+    if as_json and as_csv:
+        raise click.UsageError("Chọn một trong --json hoặc --csv.")
+    results = _load(root, year, as_json)
+    if block is not None and block not in results.blocks:
+        raise click.UsageError(f"Không có khối '{block}' (có: {', '.join(results.blocks)}).")
+    if as_json:
+        data = results.as_dict()
+        if block:
+            data["blocks"] = [b for b in data["blocks"] if b["block"] == block]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
+    elif as_csv:
+        rows = [r for r in results.rows() if not block or r["block"] == block]
+        columns: list[str] = []
+        for r in rows:
+            columns += [k for k in r if k not in columns]
+        writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        from parindex.export import safe_text
+
+        for r in rows:
+            writer.writerow({k: safe_text(v) if isinstance(v, str) else v for k, v in r.items()})
+    else:
+        _print_table(results, block)
+    _summary(results, show_issues)
+    sys.exit(int(not results.report.valid))
+
+
+@main.command()
+@_data_options
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Tệp XLSX kết quả (mặc định: out/xep-hang-<năm>.xlsx).",
+)
+def rank(root: Path | None, year: int | None, show_issues: bool, out: Path | None) -> None:
+    """Xếp hạng từng khối, in bảng và ghi bảng tính XLSX."""
+    from parindex.export import write_ranking
+
+    results = _load(root, year)
+    _print_table(results)
+    out = out or Path("out") / f"xep-hang-{results.year}.xlsx"
+    if out.suffix.lower() != ".xlsx":
+        raise click.UsageError("--out phải là tệp .xlsx")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_ranking(results, out)
+    click.echo(f"\nĐã ghi bảng xếp hạng: {out}")
+    _summary(results, show_issues)
+    sys.exit(int(not results.report.valid))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

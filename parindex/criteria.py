@@ -1,0 +1,517 @@
+"""Criteria sets: the YAML definition of one block's index for one year.
+
+Loading happens in two stages, as the criteria file format documents (docs/criteria-format.md):
+structure first (pydantic models that reject unknown keys, the rule ``kind`` selecting its model),
+then cross-field rules (unique codes, parent max = sum of children, tiers ordered, ...). Every
+problem of both stages is collected; a file with any raises :class:`CriteriaError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from parindex.errors import CriteriaError, Issue, Location
+from parindex.yamlio import YamlLoadError, YamlPath, format_path, line_of, load_yaml
+
+Policy = Literal["excluded", "full-points", "not-allowed"]
+EvidenceNeed = Literal["required", "optional", "none"]
+TieKey = Literal["appraised_points", "survey_points", "bonus_points", "penalty_points"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---------------------------------------------------------------------------------------- rules
+class _Rule(_Model):
+    wording: str = Field(min_length=1)  # the official wording, shown to agencies and appraisers
+
+
+class YesNoRule(_Rule):
+    kind: Literal["yes-no"]
+
+
+class DeadlineRule(_Rule):
+    kind: Literal["deadline"]
+    due: dt.date
+    late_share: Decimal  # share of max earned when done late (0.5 = half)
+
+
+class Tier(_Model):
+    at_least: Decimal  # rate in %, lower bound included; the tier ends at the next higher one
+    points: Decimal
+
+
+class TiersRule(_Rule):
+    kind: Literal["tiers"]
+    tiers: list[Tier] = Field(min_length=1)
+    numerator: str = "Số đạt yêu cầu"
+    denominator: str = "Tổng số"
+
+
+class ProportionalRule(_Rule):
+    kind: Literal["proportional"]
+    lower: Decimal = Decimal(0)  # rate (%) at or below which the leaf earns 0
+    upper: Decimal = Decimal(100)  # rate (%) at or above which it earns max
+    numerator: str = "Số đạt yêu cầu"
+    denominator: str = "Tổng số"
+
+
+class PerItemRule(_Rule):
+    kind: Literal["per-item"]
+    points_each: Decimal
+    item: str = "Số lượng"
+
+
+class DeductionRule(_Rule):
+    kind: Literal["deduction"]
+    points_each: Decimal
+    floor: Decimal = Decimal(0)
+    item: str = "Số lần vi phạm"
+
+
+class Level(_Model):
+    key: str = Field(min_length=1)
+    label: str = Field(min_length=1)
+    share: Decimal  # share of max this level earns
+
+
+class GradedRule(_Rule):
+    kind: Literal["graded"]
+    levels: list[Level] = Field(min_length=1)
+
+
+class ManualRule(_Rule):
+    kind: Literal["manual"]
+    step: Decimal = Decimal("0.25")
+
+
+class SurveyRule(_Rule):
+    kind: Literal["survey"]
+    survey: str = Field(min_length=1)  # key of the survey in the survey results file
+
+
+Rule = Annotated[
+    YesNoRule
+    | DeadlineRule
+    | TiersRule
+    | ProportionalRule
+    | PerItemRule
+    | DeductionRule
+    | GradedRule
+    | ManualRule
+    | SurveyRule,
+    Field(discriminator="kind"),
+]
+RULE_KINDS = (
+    "yes-no",
+    "deadline",
+    "tiers",
+    "proportional",
+    "per-item",
+    "deduction",
+    "graded",
+    "manual",
+    "survey",
+)
+
+
+# ----------------------------------------------------------------------------------------- tree
+def _code(value: Any) -> Any:
+    # YAML reads an unquoted 1.2 as a number; a code is its text as written.
+    return (
+        str(value) if isinstance(value, (int, Decimal)) and not isinstance(value, bool) else value
+    )
+
+
+Code = Annotated[str, Field(min_length=1)]
+
+
+class _Coded(_Model):
+    code: Code
+    name: str = Field(min_length=1)
+    max: Decimal
+
+    @classmethod
+    def model_validate_code(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "code" in data:
+            data = {**data, "code": _code(data["code"])}
+        return data
+
+
+class Leaf(_Coded):
+    """A sub-criterion (tiêu chí thành phần): the only level that carries a rule."""
+
+    rule: Rule
+    evidence: EvidenceNeed = "required"
+    survey: bool = False
+    did_not_arise: Policy | None = None  # None: the set's default
+    guidance: str = ""  # what the evidence should show, for agencies
+
+
+class Criterion(_Coded):
+    subcriteria: list[Leaf] = Field(min_length=1)
+
+
+class FieldArea(_Coded):
+    """A field (lĩnh vực): one reform area."""
+
+    weight: Decimal | None = None
+    criteria: list[Criterion] = Field(min_length=1)
+
+
+class BonusPenalty(_Model):
+    cap: Decimal
+    items: list[Leaf] = Field(default_factory=list)
+
+
+class Band(_Model):
+    name: str = Field(min_length=1)
+    at_least: Decimal  # index (%) from which this band applies
+
+
+class Rounding(_Model):
+    leaf: Literal[2] = 2
+    index: Literal[2] = 2
+    mode: Literal["half-up"] = "half-up"
+
+
+class CriteriaSet(_Model):
+    id: str = Field(min_length=1)
+    year: int
+    block: str = Field(min_length=1)
+    block_name: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    sample: bool = False
+    max: Decimal = Decimal(100)
+    rounding: Rounding = Rounding()
+    did_not_arise: Policy = "excluded"
+    tie_break: list[TieKey] = Field(default_factory=list)
+    bands: list[Band] = Field(min_length=1)
+    bonus: BonusPenalty = BonusPenalty(cap=Decimal(0))
+    penalty: BonusPenalty = BonusPenalty(cap=Decimal(0))
+    fields: list[FieldArea] = Field(min_length=1)
+
+    def leaves(self) -> Iterator[tuple[FieldArea, Criterion, Leaf]]:
+        for f in self.fields:
+            for c in f.criteria:
+                for leaf in c.subcriteria:
+                    yield f, c, leaf
+
+    def policy(self, leaf: Leaf) -> Policy:
+        return leaf.did_not_arise or self.did_not_arise
+
+    @property
+    def weighted(self) -> bool:
+        return any(f.weight is not None for f in self.fields)
+
+
+class LoadedSet:
+    """A validated criteria set with where it came from."""
+
+    def __init__(self, model: CriteriaSet, path: Path, sha256: str):
+        self.model = model
+        self.path = path
+        self.sha256 = sha256
+        self.leaf_by_code: dict[str, tuple[FieldArea, Criterion, Leaf]] = {
+            leaf.code: (f, c, leaf) for f, c, leaf in model.leaves()
+        }
+        self.criterion_codes = {c.code for f in model.fields for c in f.criteria} | {
+            f.code for f in model.fields
+        }
+        self.extra_by_code: dict[str, tuple[str, Leaf]] = {
+            **{i.code: ("bonus", i) for i in model.bonus.items},
+            **{i.code: ("penalty", i) for i in model.penalty.items},
+        }
+
+
+# ------------------------------------------------------------------------------------- loading
+def _normalise_codes(data: Any) -> Any:
+    """Turn numeric codes (``code: 1.2`` read as a number) back into their text."""
+    if isinstance(data, dict):
+        return {k: (_code(v) if k == "code" else _normalise_codes(v)) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_normalise_codes(v) for v in data]
+    return data
+
+
+_PYDANTIC_CODES = {
+    "extra_forbidden": "unknown-key",
+    "missing": "missing-key",
+    "union_tag_invalid": "unknown-rule-kind",
+    "union_tag_not_found": "missing-key",
+}
+
+
+def _structure_issues(e: ValidationError, file: str, lines: dict[YamlPath, int]) -> list[Issue]:
+    issues = []
+    for err in e.errors():
+        loc: list[str | int] = []
+        raw = list(err["loc"])
+        for i, part in enumerate(raw):
+            # the discriminated union adds the tag to the location: rule.tiers.tiers → rule.tiers
+            if isinstance(part, str) and part in RULE_KINDS and i > 0 and raw[i - 1] == "rule":
+                continue
+            loc.append(part)
+        path = tuple(loc)
+        code = _PYDANTIC_CODES.get(err["type"])
+        key = str(path[-1]) if path else ""
+        if code is None:
+            code = "wrong-type" if err["type"].endswith(("_type", "_parsing")) else "bad-value"
+        if code == "missing-key" and err["type"] == "union_tag_not_found":
+            key = "kind"
+        value = err.get("input") if code in ("unknown-rule-kind", "bad-value") else ""
+        if code == "unknown-rule-kind" and isinstance(err.get("input"), dict):
+            value = err["input"].get("kind", "")
+        issues.append(
+            Issue.make(
+                code,
+                Location(file=file, line=line_of(lines, path), path=format_path(path)),
+                key=key,
+                value=value if not isinstance(value, dict) else "",
+                detail=f"{format_path(path)}: {err['msg']}",
+            )
+        )
+    return issues
+
+
+def load_criteria(path: Path | str) -> LoadedSet:
+    """Load and validate one criteria file; raise :class:`CriteriaError` listing every problem."""
+    path = Path(path)
+    file = str(path)
+    try:
+        data, lines = load_yaml(path)
+    except YamlLoadError as e:
+        raise CriteriaError([e.issue]) from e
+    data = _normalise_codes(data)
+    try:
+        model = CriteriaSet.model_validate(data)
+    except ValidationError as e:
+        raise CriteriaError(_structure_issues(e, file, lines)) from e
+    issues = cross_check(model, file, lines)
+    if issues:
+        raise CriteriaError(issues)
+    return LoadedSet(model, path, hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+# ---------------------------------------------------------------------------- cross-field rules
+def _places(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -int(exponent))
+
+
+class _Checker:
+    def __init__(self, file: str, lines: dict[YamlPath, int]):
+        self.file = file
+        self.lines = lines
+        self.issues: list[Issue] = []
+
+    def add(self, code: str, path: YamlPath, **kw: Any) -> None:
+        loc = Location(file=self.file, line=line_of(self.lines, path), path=format_path(path))
+        self.issues.append(Issue.make(code, loc, **kw))
+
+    def points(self, value: Decimal, path: YamlPath) -> bool:
+        if not value.is_finite() or _places(value) > 2 or value < 0:
+            self.add(
+                "points-precision" if value >= 0 else "bad-value",
+                path,
+                value=value,
+                detail=f"{value} < 0",
+            )
+            return False
+        return True
+
+    def share(self, value: Decimal, path: YamlPath) -> None:
+        if not value.is_finite() or not Decimal(0) <= value <= Decimal(1) or _places(value) > 4:
+            self.add("share-out-of-range", path, value=value)
+
+    def rate(self, value: Decimal, path: YamlPath) -> bool:
+        if not value.is_finite() or not Decimal(0) <= value <= Decimal(100) or _places(value) > 2:
+            self.add("rate-out-of-range", path, value=value)
+            return False
+        return True
+
+
+def _check_rule(ck: _Checker, leaf: Leaf, path: YamlPath, extra: bool) -> None:
+    rule = leaf.rule
+    rpath = path + ("rule",)
+    mx = leaf.max
+    if isinstance(rule, SurveyRule):
+        if extra:
+            ck.add(
+                "bad-value",
+                rpath + ("kind",),
+                value="survey",
+                detail="mục điểm thưởng/điểm trừ không chấm qua điều tra",
+            )
+        elif not leaf.survey:
+            ck.add(
+                "survey-self-scored",
+                path + ("survey",),
+                detail="quy tắc 'survey' cần 'survey: true'",
+            )
+        if leaf.evidence != "none":
+            ck.add("survey-evidence", path + ("evidence",))
+    elif leaf.survey:
+        ck.add(
+            "survey-self-scored",
+            rpath + ("kind",),
+            detail=f"'survey: true' nhưng quy tắc là '{rule.kind}'",
+        )
+    if isinstance(rule, DeadlineRule):
+        ck.share(rule.late_share, rpath + ("late_share",))
+    elif isinstance(rule, TiersRule):
+        previous: Tier | None = None
+        for i, tier in enumerate(rule.tiers):
+            tpath = rpath + ("tiers", i)
+            ck.rate(tier.at_least, tpath + ("at_least",))
+            if ck.points(tier.points, tpath + ("points",)) and tier.points > mx:
+                ck.add("tier-above-max", tpath + ("points",), value=tier.points, detail=mx)
+            if previous is not None:
+                if tier.at_least >= previous.at_least:
+                    ck.add(
+                        "tiers-not-ordered",
+                        tpath + ("at_least",),
+                        detail=f"{tier.at_least} sau {previous.at_least}",
+                    )
+                elif tier.points > previous.points:
+                    ck.add(
+                        "tier-points-rising",
+                        tpath + ("points",),
+                        detail=f"{tier.points} > {previous.points}",
+                    )
+            previous = tier
+    elif isinstance(rule, ProportionalRule):
+        ok = ck.rate(rule.lower, rpath + ("lower",)) & ck.rate(rule.upper, rpath + ("upper",))
+        if ok and rule.lower >= rule.upper:
+            ck.add("bounds-not-ordered", rpath + ("upper",), value=rule.lower, detail=rule.upper)
+    elif isinstance(rule, PerItemRule):
+        if ck.points(rule.points_each, rpath + ("points_each",)):
+            if rule.points_each == 0:
+                ck.add("bad-value", rpath + ("points_each",), value=0, detail="phải lớn hơn 0")
+            elif rule.points_each > mx:
+                ck.add(
+                    "per-item-above-max",
+                    rpath + ("points_each",),
+                    value=rule.points_each,
+                    detail=mx,
+                )
+    elif isinstance(rule, DeductionRule):
+        if ck.points(rule.points_each, rpath + ("points_each",)) and rule.points_each == 0:
+            ck.add("bad-value", rpath + ("points_each",), value=0, detail="phải lớn hơn 0")
+        if ck.points(rule.floor, rpath + ("floor",)) and rule.floor > mx:
+            ck.add("floor-above-max", rpath + ("floor",), value=rule.floor, detail=mx)
+    elif isinstance(rule, GradedRule):
+        seen: set[str] = set()
+        for i, level in enumerate(rule.levels):
+            ck.share(level.share, rpath + ("levels", i, "share"))
+            if level.key in seen:
+                ck.add("levels-duplicate", rpath + ("levels", i, "key"), value=level.key)
+            seen.add(level.key)
+    elif isinstance(rule, ManualRule):
+        step = rule.step
+        if ck.points(step, rpath + ("step",)):
+            if step == 0:
+                ck.add("bad-value", rpath + ("step",), value=0, detail="bước điểm phải lớn hơn 0")
+            elif mx % step != 0:
+                ck.add("step-not-dividing", rpath + ("step",), value=step, detail=mx)
+
+
+def cross_check(
+    model: CriteriaSet, file: str = "", lines: dict[YamlPath, int] | None = None
+) -> list[Issue]:
+    """Stage 2: the rules no single key can check. Returns every problem found."""
+    ck = _Checker(file, lines or {})
+    seen: dict[str, str] = {}
+
+    def code(value: str, path: YamlPath, parent: str | None) -> None:
+        where = format_path(path)
+        if value in seen:
+            ck.add("duplicate-code", path + ("code",), value=value, detail=seen[value])
+        else:
+            seen[value] = where
+        if parent is not None and not value.startswith(parent + "."):
+            ck.add("code-not-in-parent", path + ("code",), value=value, detail=parent)
+
+    def sum_check(node_max: Decimal, children: list[Decimal], path: YamlPath) -> None:
+        if ck.points(node_max, path + ("max",)) and node_max != sum(children, Decimal(0)):
+            ck.add("max-not-sum", path + ("max",), value=node_max, detail=sum(children, Decimal(0)))
+
+    field_max = []
+    for fi, f in enumerate(model.fields):
+        fpath: YamlPath = ("fields", fi)
+        code(f.code, fpath, None)
+        for ci, c in enumerate(f.criteria):
+            cpath = fpath + ("criteria", ci)
+            code(c.code, cpath, f.code)
+            for li, leaf in enumerate(c.subcriteria):
+                lpath = cpath + ("subcriteria", li)
+                code(leaf.code, lpath, c.code)
+                if ck.points(leaf.max, lpath + ("max",)):
+                    _check_rule(ck, leaf, lpath, extra=False)
+            sum_check(c.max, [leaf.max for leaf in c.subcriteria], cpath)
+        sum_check(f.max, [c.max for c in f.criteria], fpath)
+        field_max.append(f.max)
+    sum_check(model.max, field_max, ())
+
+    weights = [f.weight for f in model.fields]
+    if any(w is not None for w in weights):
+        if any(w is None for w in weights):
+            ck.add("weights-partial", ("fields",))
+        else:
+            total = sum((w for w in weights if w is not None), Decimal(0))
+            if total != 100:
+                ck.add("weights-not-100", ("fields",), value=total)
+            for fi, w in enumerate(weights):
+                if w is not None:
+                    ck.points(w, ("fields", fi, "weight"))
+
+    for section in ("bonus", "penalty"):
+        block: BonusPenalty = getattr(model, section)
+        ck.points(block.cap, (section, "cap"))
+        for ii, item in enumerate(block.items):
+            ipath: YamlPath = (section, "items", ii)
+            code(item.code, ipath, None)
+            if ck.points(item.max, ipath + ("max",)):
+                if item.max > block.cap:
+                    ck.add(
+                        "bonus-item-above-cap", ipath + ("max",), value=item.max, detail=block.cap
+                    )
+                _check_rule(ck, item, ipath, extra=True)
+
+    previous_band: Band | None = None
+    for bi, band in enumerate(model.bands):
+        ck.rate(band.at_least, ("bands", bi, "at_least"))
+        if previous_band is not None and band.at_least >= previous_band.at_least:
+            ck.add(
+                "bands-not-ordered",
+                ("bands", bi, "at_least"),
+                detail=f"{band.at_least} sau {previous_band.at_least}",
+            )
+        previous_band = band
+    if model.bands[-1].at_least != 0:
+        ck.add("bands-no-floor", ("bands", len(model.bands) - 1, "at_least"))
+    return ck.issues
+
+
+def criteria_from_dict(data: Any, name: str = "<memory>") -> LoadedSet:
+    """Validate criteria given as plain data (tests, generators); same checks as a file."""
+    import json
+
+    data = _normalise_codes(data)
+    try:
+        model = CriteriaSet.model_validate(data)
+    except ValidationError as e:
+        raise CriteriaError(_structure_issues(e, name, {})) from e
+    issues = cross_check(model, name, {})
+    if issues:
+        raise CriteriaError(issues)
+    digest = hashlib.sha256(json.dumps(data, default=str, sort_keys=True).encode()).hexdigest()
+    return LoadedSet(model, Path(name), digest)

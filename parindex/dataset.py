@@ -1,0 +1,229 @@
+"""A year's inputs: criteria sets per block, the agency list, submissions and survey results.
+
+Layout (see docs/submission-format.md)::
+
+    criteria/<year>/<block>.yaml
+    submissions/<year>/agencies.csv          id,name,block
+    submissions/<year>/<block>/<agency>.yaml
+    submissions/<year>/surveys.csv           agency,survey,result,sample_size (or .xlsx)
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from parindex.criteria import LoadedSet, load_criteria
+from parindex.errors import CriteriaError, DataError, Issue, Location, Report
+from parindex.submission import Submission, parse_submission, read_submission_file
+from parindex.survey import SurveyResult, read_surveys
+
+
+@dataclass(frozen=True)
+class Agency:
+    id: str
+    name: str
+    block: str
+
+
+@dataclass
+class Dataset:
+    year: int
+    root: Path
+    sets: dict[str, LoadedSet]
+    agencies: dict[str, Agency]
+    submissions: dict[str, list[Submission]]  # block → submissions
+    surveys: list[SurveyResult]
+    report: Report
+    inputs: dict[str, str] = field(default_factory=dict)  # relative path → sha256
+
+
+def default_root() -> Path:
+    """The current directory when it holds ``criteria/``, else the repository the package is in."""
+    cwd = Path.cwd()
+    if (cwd / "criteria").is_dir() and (cwd / "submissions").is_dir():
+        return cwd
+    return Path(__file__).resolve().parent.parent
+
+
+def available_years(root: Path) -> list[int]:
+    base = root / "criteria"
+    if not base.is_dir():
+        return []
+    return sorted(int(p.name) for p in base.iterdir() if p.is_dir() and p.name.isdigit())
+
+
+def read_agencies(path: Path) -> tuple[dict[str, Agency], list[Issue]]:
+    issues: list[Issue] = []
+    agencies: dict[str, Agency] = {}
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return {}, [Issue.make("file-not-found", Location(file=file))]
+    reader = csv.DictReader(text.splitlines())
+    for col in ("id", "name", "block"):
+        if col not in (reader.fieldnames or []):
+            issues.append(Issue.make("missing-key", Location(file=file, row=1), key=col))
+    if issues:
+        return {}, issues
+    for n, row in enumerate(reader, start=2):
+        aid = (row.get("id") or "").strip()
+        if not aid:
+            issues.append(
+                Issue.make("missing-key", Location(file=file, row=n, path="id"), key="id")
+            )
+            continue
+        if aid in agencies:
+            issues.append(
+                Issue.make(
+                    "duplicate-agency",
+                    Location(file=file, row=n, path="id"),
+                    value=aid,
+                    detail=file,
+                )
+            )
+            continue
+        agencies[aid] = Agency(
+            aid, (row.get("name") or "").strip(), (row.get("block") or "").strip()
+        )
+    return agencies, issues
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_year(root: Path, year: int | None = None) -> Dataset:
+    """Load everything for ``year`` (default: the latest year under ``criteria/``).
+
+    A broken criteria file raises :class:`CriteriaError`; a missing folder raises
+    :class:`DataError`; problems in submissions and survey files are collected in the report.
+    """
+    root = Path(root)
+    if year is None:
+        years = available_years(root)
+        if not years:
+            raise DataError(
+                [
+                    Issue.make(
+                        "no-data",
+                        Location(file=str(root / "criteria")),
+                        detail="không có thư mục năm nào trong criteria/",
+                    )
+                ]
+            )
+        year = years[-1]
+    cdir, sdir = root / "criteria" / str(year), root / "submissions" / str(year)
+    for d in (cdir, sdir):
+        if not d.is_dir():
+            raise DataError(
+                [Issue.make("no-data", Location(file=str(d)), detail=f"thiếu thư mục {d}")]
+            )
+    report = Report()
+    inputs: dict[str, str] = {}
+
+    def rel(p: Path) -> str:
+        try:
+            return p.relative_to(root).as_posix()
+        except ValueError:
+            return p.as_posix()
+
+    sets: dict[str, LoadedSet] = {}
+    problems: list[Issue] = []
+    for path in sorted(cdir.glob("*.yaml")):
+        try:
+            loaded = load_criteria(path)
+        except CriteriaError as e:
+            problems.extend(e.issues)
+            continue
+        inputs[rel(path)] = loaded.sha256
+        m = loaded.model
+        if m.year != year:
+            problems.append(
+                Issue.make(
+                    "year-mismatch",
+                    Location(file=str(path), path="year"),
+                    value=m.year,
+                    detail=year,
+                )
+            )
+        if m.block in sets:
+            problems.append(
+                Issue.make(
+                    "duplicate-set",
+                    Location(file=str(path), path="block"),
+                    value=m.block,
+                    detail=str(sets[m.block].path),
+                )
+            )
+        sets[m.block] = loaded
+    if problems:
+        raise CriteriaError(problems)
+
+    agencies_path = sdir / "agencies.csv"
+    agencies, issues = read_agencies(agencies_path)
+    if issues:
+        raise DataError(issues)
+    inputs[rel(agencies_path)] = _sha(agencies_path)
+
+    submissions: dict[str, list[Submission]] = {block: [] for block in sets}
+    seen: dict[str, str] = {}
+    for block, loaded in sets.items():
+        for path in sorted((sdir / block).glob("*.yaml")):
+            inputs[rel(path)] = _sha(path)
+            data, lines, read_issues = read_submission_file(path)
+            if read_issues:
+                report.extend(read_issues)
+                continue
+            sub = parse_submission(
+                data, loaded, source=str(path), lines=lines, agency_hint=path.stem
+            )
+            loc = Location(file=str(path), path="agency", agency=sub.agency)
+            keep = True
+            if sub.agency in seen:
+                sub.issues.append(
+                    Issue.make("duplicate-agency", loc, value=sub.agency, detail=seen[sub.agency])
+                )
+                keep = False
+            elif sub.agency not in agencies:
+                sub.issues.append(Issue.make("unknown-agency", loc, value=sub.agency))
+                keep = False
+            elif agencies[sub.agency].block != block:
+                sub.issues.append(
+                    Issue.make(
+                        "agency-wrong-block",
+                        loc,
+                        value=sub.agency,
+                        detail=agencies[sub.agency].block,
+                    )
+                )
+                keep = False
+            seen.setdefault(sub.agency, str(path))
+            report.extend(sub.issues)
+            if keep:
+                submissions[block].append(sub)
+    for agency in agencies.values():
+        if agency.block in sets and agency.id not in seen:
+            report.add(
+                Issue.make("submission-missing", Location(agency=agency.id), severity="warning")
+            )
+            submissions[agency.block].append(Submission(agency=agency.id, year=year, source=""))
+
+    surveys: list[SurveyResult] = []
+    survey_keys = {
+        leaf.rule.survey
+        for s in sets.values()
+        for _, _, leaf in s.model.leaves()
+        if leaf.rule.kind == "survey"  # type: ignore[union-attr]
+    }
+    for name in ("surveys.csv", "surveys.xlsx"):
+        spath = sdir / name
+        if spath.exists():
+            inputs[rel(spath)] = _sha(spath)
+            rows, survey_issues = read_surveys(spath, {a: a for a in agencies}, survey_keys)
+            surveys.extend(rows)
+            report.extend(survey_issues)
+    return Dataset(year, root, sets, agencies, submissions, surveys, report, inputs)

@@ -1,0 +1,210 @@
+"""Errors are data: every problem has a stable code, a location and a Vietnamese message.
+
+A broken criteria file raises :class:`CriteriaError` (it stops the run); problems in submissions
+and survey files are collected as :class:`Issue` objects in a :class:`Report`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+#: Stable code → Vietnamese message template. The English code is printed beside it.
+MESSAGES: dict[str, str] = {
+    # files
+    "file-not-found": "Không tìm thấy tệp",
+    "file-unreadable": "Không đọc được tệp: {detail}",
+    "yaml-syntax": "Lỗi cú pháp YAML: {detail}",
+    # criteria structure (stage 1)
+    "unknown-key": "Khóa không hợp lệ '{key}'",
+    "missing-key": "Thiếu khóa bắt buộc '{key}'",
+    "wrong-type": "Giá trị sai kiểu: {detail}",
+    "bad-value": "Giá trị không hợp lệ: {detail}",
+    "unknown-rule-kind": "Loại quy tắc chấm điểm không được hỗ trợ: '{value}'",
+    # criteria cross-field rules (stage 2)
+    "duplicate-code": "Mã '{value}' bị trùng (đã có ở {detail})",
+    "code-not-in-parent": "Mã '{value}' không khớp với mã cấp trên '{detail}'",
+    "max-not-sum": "Điểm tối đa {value} khác tổng điểm tối đa của các mục con ({detail})",
+    "total-not-100": "Tổng điểm tối đa của bộ tiêu chí là {value}, phải là 100",
+    "points-precision": "Điểm '{value}' có quá 2 chữ số thập phân",
+    "tiers-not-ordered": "Các mức tỷ lệ phải giảm dần nghiêm ngặt: {detail}",
+    "tier-above-max": "Điểm của mức ({value}) vượt điểm tối đa {detail}",
+    "tier-points-rising": "Mức tỷ lệ thấp hơn không được có điểm cao hơn: {detail}",
+    "rate-out-of-range": "Tỷ lệ {value} nằm ngoài khoảng 0–100 %",
+    "bounds-not-ordered": "Cận dưới ({value}) phải nhỏ hơn cận trên ({detail})",
+    "share-out-of-range": "Tỷ lệ điểm {value} phải nằm trong khoảng 0–1",
+    "step-not-dividing": "Bước điểm {value} không chia hết điểm tối đa {detail}",
+    "levels-duplicate": "Mức đánh giá '{value}' bị trùng",
+    "per-item-above-max": "Điểm mỗi mục ({value}) vượt điểm tối đa {detail}",
+    "floor-above-max": "Điểm sàn ({value}) vượt điểm tối đa {detail}",
+    "bands-not-ordered": "Các nhóm xếp loại phải có ngưỡng giảm dần nghiêm ngặt: {detail}",
+    "bands-no-floor": "Nhóm xếp loại cuối cùng phải có ngưỡng 0",
+    "survey-self-scored": "Tiêu chí điều tra xã hội học không được tự chấm điểm: {detail}",
+    "survey-evidence": "Tiêu chí điều tra xã hội học không cần tài liệu kiểm chứng",
+    "weights-not-100": "Tổng trọng số các lĩnh vực là {value}, phải là 100",
+    "weights-partial": "Trọng số phải được khai báo cho tất cả các lĩnh vực hoặc không lĩnh vực nào",
+    "bonus-item-above-cap": "Điểm tối đa của mục ({value}) vượt mức trần {detail}",
+    "year-mismatch": "Năm của bộ tiêu chí ({value}) khác năm của thư mục ({detail})",
+    "duplicate-set": "Khối '{value}' đã có bộ tiêu chí khác trong năm ({detail})",
+    # submissions
+    "duplicate-agency": "Đơn vị '{value}' đã nộp ở tệp khác ({detail})",
+    "unknown-agency": "Đơn vị '{value}' không có trong danh sách đơn vị",
+    "agency-wrong-block": "Đơn vị '{value}' thuộc khối '{detail}', không thuộc khối của bộ tiêu chí",
+    "year-wrong": "Năm đánh giá {value} khác năm của bộ tiêu chí ({detail})",
+    "unknown-leaf": "Không có tiêu chí mã '{value}' trong bộ tiêu chí",
+    "not-a-leaf": "Mã '{value}' là tiêu chí có tiêu chí thành phần; hãy chấm ở tiêu chí thành phần",
+    "fact-wrong-type": "Dữ kiện '{key}' sai kiểu: {detail}",
+    "fact-missing": "Thiếu dữ kiện '{key}' mà quy tắc '{detail}' cần",
+    "fact-unexpected": "Dữ kiện '{key}' không dùng cho quy tắc '{detail}'",
+    "negative-count": "Số lượng '{key}' không được âm ({value})",
+    "count-too-large": "Số lượng '{key}' quá lớn ({value})",
+    "numerator-above-denominator": "Tử số {value} lớn hơn mẫu số {detail}",
+    "date-implausible": "Ngày {value} nằm ngoài khoảng hợp lý ({detail})",
+    "unknown-level": "Mức đánh giá '{value}' không có trong quy tắc (các mức: {detail})",
+    "score-above-max": "Điểm {value} vượt điểm tối đa {detail}",
+    "score-negative": "Điểm {value} không được âm",
+    "score-off-step": "Điểm {value} không theo bước {detail}",
+    "survey-self-score": "Tiêu chí {value} chấm qua điều tra xã hội học, đơn vị không tự chấm",
+    "did-not-arise-not-allowed": "Tiêu chí {value} không cho phép khai 'không phát sinh'",
+    "did-not-arise-no-reason": "Khai 'không phát sinh' phải nêu lý do",
+    "did-not-arise-with-facts": "Đã khai 'không phát sinh' nhưng vẫn có dữ kiện chấm điểm",
+    "evidence-missing": "Tự chấm {value} điểm nhưng không có tài liệu kiểm chứng và không có giải trình",
+    "evidence-incomplete": "Tài liệu kiểm chứng thiếu '{key}'",
+    "evidence-no-source": "Tài liệu kiểm chứng phải có tệp đính kèm hoặc đường dẫn",
+    "appraisal-no-reason": "Điểm thẩm định khác điểm tự chấm phải có lý do",
+    "leaf-empty": "Tiêu chí chưa được kê khai; tính 0 điểm",
+    "submission-missing": "Đơn vị chưa nộp hồ sơ tự đánh giá; mọi tiêu chí tính 0 điểm",
+    "survey-missing": "Chưa có kết quả điều tra '{value}' của đơn vị; tính 0 điểm",
+    # survey files
+    "survey-unknown-agency": "Đơn vị '{value}' không có trong danh sách đơn vị",
+    "survey-unknown-survey": "Cuộc điều tra '{value}' không có trong bộ tiêu chí",
+    "survey-duplicate-row": "Dòng trùng với dòng {detail}",
+    "survey-not-a-number": "'{value}' không phải là số",
+    "survey-result-out-of-range": "Kết quả {value} nằm ngoài khoảng 0–100",
+    "survey-bad-header": "Thiếu cột '{key}' (cần các cột: {detail})",
+    # usage
+    "no-data": "Không tìm thấy dữ liệu: {detail}",
+}
+
+
+def message(code: str, **params: Any) -> str:
+    template = MESSAGES[code]
+    params.setdefault("detail", "")
+    params.setdefault("value", "")
+    params.setdefault("key", "")
+    return template.format(**params)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a problem is: the file, the line, the path inside it, and the domain coordinates."""
+
+    file: str = ""
+    line: int | None = None
+    path: str = ""  # YAML path such as ``fields[0].criteria[1].max``, or a CSV column
+    agency: str = ""
+    leaf: str = ""
+    field: str = ""
+    row: int | None = None
+
+    def __str__(self) -> str:
+        parts: list[str] = []
+        if self.file:
+            parts.append(self.file + (f":{self.line}" if self.line else ""))
+        if self.row is not None:
+            parts.append(f"dòng {self.row}")
+        if self.path:
+            parts.append(self.path)
+        if self.agency:
+            parts.append(f"đơn vị {self.agency}")
+        if self.leaf:
+            parts.append(f"tiêu chí {self.leaf}")
+        if self.field:
+            parts.append(f"mục {self.field}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Issue:
+    code: str
+    location: Location
+    message: str
+    value: str = ""
+    severity: Severity = "error"
+
+    @classmethod
+    def make(
+        cls,
+        code: str,
+        location: Location,
+        *,
+        value: object = "",
+        detail: object = "",
+        key: str = "",
+        severity: Severity = "error",
+    ) -> Issue:
+        text = message(code, value=value, detail=detail, key=key)
+        return cls(code, location, text, "" if value is None else str(value), severity)
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message} [{self.code}]"
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["location"] = {k: v for k, v in data["location"].items() if v not in ("", None)}
+        return data
+
+
+@dataclass
+class Report:
+    """A collection of issues; ``valid`` is false when any of them is an error."""
+
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    def add(self, issue: Issue) -> None:
+        self.issues.append(issue)
+
+    def extend(self, issues: Iterable[Issue]) -> None:
+        self.issues.extend(issues)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "valid": self.valid,
+            "stats": {"errors": len(self.errors), "warnings": len(self.warnings)},
+            "issues": [i.as_dict() for i in self.issues],
+        }
+
+
+class ParindexError(Exception):
+    """Root of every exception parindex raises."""
+
+
+class CriteriaError(ParindexError):
+    """A criteria file is broken: the run stops, listing every problem found."""
+
+    def __init__(self, issues: list[Issue]):
+        self.issues = issues
+        super().__init__("\n".join(str(i) for i in issues))
+
+
+class DataError(ParindexError):
+    """Input data cannot be used at all (missing folder, unreadable file)."""
+
+    def __init__(self, issues: list[Issue]):
+        self.issues = issues
+        super().__init__("\n".join(str(i) for i in issues))

@@ -1,0 +1,177 @@
+"""Survey results (SIPAS and the officials' survey): agency, survey, result %, sample size.
+
+Read from CSV (UTF-8, comma or semicolon separated) or XLSX. Every problem is reported by row and
+column; a Vietnamese decimal comma ("87,5") is accepted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from parindex.errors import Issue, Location
+from parindex.units import decimal_places
+
+COLUMNS = ("agency", "survey", "result", "sample_size")
+#: accepted header spellings (lower-cased) → column
+HEADER_ALIASES = {
+    "agency": "agency",
+    "mã đơn vị": "agency",
+    "don_vi": "agency",
+    "survey": "survey",
+    "cuộc điều tra": "survey",
+    "khảo sát": "survey",
+    "result": "result",
+    "kết quả": "result",
+    "kết quả (%)": "result",
+    "result_pct": "result",
+    "sample_size": "sample_size",
+    "cỡ mẫu": "sample_size",
+    "số phiếu": "sample_size",
+}
+RESULT_PLACES = 4  # results are kept exact to 4 decimals of a percent
+
+
+@dataclass(frozen=True)
+class SurveyResult:
+    agency: str
+    survey: str
+    result_u: int  # result in 1/10000 of a percent (87.5 % → 875000)
+    sample_size: int | None
+    row: int
+
+
+def parse_number(text: Any) -> Decimal | None:
+    """``"87,5"`` or ``"87.5"`` or 87.5 → Decimal; None when it is not a number."""
+    if isinstance(text, bool) or text is None:
+        return None
+    if isinstance(text, (int, Decimal)):
+        return Decimal(text)
+    if isinstance(text, float):
+        return Decimal(repr(text))
+    s = str(text).strip().replace("\u00a0", "").replace(" ", "").rstrip("%")
+    if s.count(",") == 1 and "." not in s:
+        s = s.replace(",", ".")
+    try:
+        value = Decimal(s)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def _rows(path: Path) -> list[list[Any]]:
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True, data_only=True)
+        try:
+            ws = wb.worksheets[0]
+            return [list(r) for r in ws.iter_rows(values_only=True)]
+        finally:
+            wb.close()
+    text = path.read_text(encoding="utf-8-sig")
+    dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t") if text.strip() else csv.excel
+    return [row for row in csv.reader(io.StringIO(text), dialect)]
+
+
+def read_surveys(
+    path: Path,
+    agencies: dict[str, str] | None = None,
+    surveys: set[str] | None = None,
+) -> tuple[list[SurveyResult], list[Issue]]:
+    """Read a survey results file. ``agencies``/``surveys`` (when given) are the known keys."""
+    file = str(path)
+    issues: list[Issue] = []
+    try:
+        rows = _rows(path)
+    except FileNotFoundError:
+        return [], [Issue.make("file-not-found", Location(file=file))]
+    except (OSError, UnicodeDecodeError, csv.Error, ValueError, KeyError) as e:
+        return [], [Issue.make("file-unreadable", Location(file=file), detail=e)]
+    rows = [r for r in rows if any(c not in (None, "") for c in r)]
+    if not rows:
+        return [], [
+            Issue.make(
+                "survey-bad-header",
+                Location(file=file, row=1),
+                key="agency",
+                detail=", ".join(COLUMNS),
+            )
+        ]
+    header = [HEADER_ALIASES.get(str(c or "").strip().lower(), "") for c in rows[0]]
+    index: dict[str, int] = {}
+    for i, name in enumerate(header):
+        if name and name not in index:
+            index[name] = i
+    missing = [c for c in COLUMNS[:3] if c not in index]
+    if missing:
+        for col in missing:
+            issues.append(
+                Issue.make(
+                    "survey-bad-header",
+                    Location(file=file, row=1),
+                    key=col,
+                    detail=", ".join(COLUMNS),
+                )
+            )
+        return [], issues
+    results: list[SurveyResult] = []
+    seen: dict[tuple[str, str], int] = {}
+    for n, row in enumerate(rows[1:], start=2):
+
+        def cell(col: str, row: list[Any] = row) -> Any:
+            i = index.get(col)
+            return row[i] if i is not None and i < len(row) else None
+
+        def loc(col: str, n: int = n) -> Location:
+            return Location(file=file, row=n, path=col)
+
+        agency = str(cell("agency") or "").strip()
+        survey = str(cell("survey") or "").strip()
+        ok = True
+        if agencies is not None and agency not in agencies:
+            issues.append(Issue.make("survey-unknown-agency", loc("agency"), value=agency))
+            ok = False
+        if surveys is not None and survey not in surveys:
+            issues.append(Issue.make("survey-unknown-survey", loc("survey"), value=survey))
+            ok = False
+        raw = cell("result")
+        value = parse_number(raw)
+        result_u = 0
+        if value is None:
+            issues.append(Issue.make("survey-not-a-number", loc("result"), value=raw))
+            ok = False
+        elif not Decimal(0) <= value <= Decimal(100):
+            issues.append(Issue.make("survey-result-out-of-range", loc("result"), value=raw))
+            ok = False
+        elif decimal_places(value) > RESULT_PLACES:
+            value = value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)  # 4 decimals kept
+            result_u = int(value * 10**RESULT_PLACES)
+        else:
+            result_u = int(value * 10**RESULT_PLACES)
+        sample: int | None = None
+        raw_sample = cell("sample_size")
+        if raw_sample not in (None, ""):
+            number = parse_number(raw_sample)
+            if number is None or number != number.to_integral_value() or number < 0:
+                issues.append(
+                    Issue.make("survey-not-a-number", loc("sample_size"), value=raw_sample)
+                )
+                ok = False
+            else:
+                sample = int(number)
+        key = (agency, survey)
+        if key in seen:
+            issues.append(
+                Issue.make("survey-duplicate-row", loc("agency"), value=agency, detail=seen[key])
+            )
+            ok = False
+        else:
+            seen[key] = n
+        if ok:
+            results.append(SurveyResult(agency, survey, result_u, sample, n))
+    return results, issues

@@ -1,0 +1,371 @@
+"""Write the bundled sample province (DỮ LIỆU MẪU — not real agencies' results).
+
+Deterministic: the same criteria files and seed give byte-identical submissions. Run from the
+repository root:  python scripts/make_sample.py
+It reads criteria/2025/*.yaml and writes submissions/2025/ (agencies.csv, one YAML per agency,
+surveys.csv) and submissions/2024/ket-qua-2024.csv (last year's published results).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import random
+import shutil
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from parindex.criteria import Leaf, LoadedSet, load_criteria
+
+ROOT = Path(__file__).resolve().parent.parent
+YEAR = 2025
+SEED = 2025
+
+DEPARTMENTS = [
+    ("so-noi-vu", "Sở Nội vụ", "SNV"),
+    ("so-tu-phap", "Sở Tư pháp", "STP"),
+    ("so-tai-chinh", "Sở Tài chính", "STC"),
+    ("so-xay-dung", "Sở Xây dựng", "SXD"),
+    ("so-nong-nghiep-moi-truong", "Sở Nông nghiệp và Môi trường", "SNNMT"),
+    ("so-cong-thuong", "Sở Công Thương", "SCT"),
+    ("so-y-te", "Sở Y tế", "SYT"),
+    ("so-giao-duc-dao-tao", "Sở Giáo dục và Đào tạo", "SGDĐT"),
+    ("so-van-hoa-the-thao-du-lich", "Sở Văn hóa, Thể thao và Du lịch", "SVHTTDL"),
+    ("so-khoa-hoc-cong-nghe", "Sở Khoa học và Công nghệ", "SKHCN"),
+    ("so-dan-toc-ton-giao", "Sở Dân tộc và Tôn giáo", "SDTTG"),
+    ("so-ngoai-vu", "Sở Ngoại vụ", "SNgV"),
+    ("thanh-tra-tinh", "Thanh tra tỉnh", "TTr"),
+    ("van-phong-ubnd-tinh", "Văn phòng UBND tỉnh", "VP"),
+    ("ban-quan-ly-khu-kinh-te", "Ban Quản lý Khu kinh tế", "BQLKKT"),
+    ("ban-qlda-xay-dung", "Ban Quản lý dự án đầu tư xây dựng tỉnh", "BQLDA"),
+    ("dai-phat-thanh-truyen-hinh", "Đài Phát thanh và Truyền hình tỉnh", "ĐPTTH"),
+    ("quy-dau-tu-phat-trien", "Quỹ Đầu tư phát triển tỉnh", "QĐTPT"),
+    ("trung-tam-phuc-vu-hanh-chinh-cong", "Trung tâm Phục vụ hành chính công tỉnh", "TTPVHCC"),
+    ("lien-minh-hop-tac-xa", "Liên minh Hợp tác xã tỉnh", "LMHTX"),
+    ("truong-cao-dang-tinh", "Trường Cao đẳng tỉnh", "TCĐ"),
+    ("ban-quan-ly-cac-kcn", "Ban Quản lý các khu công nghiệp", "BQLKCN"),
+]
+DISTRICTS = [
+    ("tp-hoa-binh", "UBND thành phố Hòa Bình", "UBND"),
+    ("tx-an-phu", "UBND thị xã An Phú", "UBND"),
+    ("huyen-tan-thanh", "UBND huyện Tân Thạnh", "UBND"),
+    ("huyen-phu-my", "UBND huyện Phú Mỹ", "UBND"),
+    ("huyen-long-hai", "UBND huyện Long Hải", "UBND"),
+    ("huyen-cao-lanh", "UBND huyện Cao Lãnh", "UBND"),
+    ("huyen-thap-muoi", "UBND huyện Tháp Mười", "UBND"),
+    ("huyen-tam-nong", "UBND huyện Tam Nông", "UBND"),
+    ("huyen-thanh-binh", "UBND huyện Thanh Bình", "UBND"),
+    ("huyen-lai-vung", "UBND huyện Lai Vung", "UBND"),
+    ("huyen-chau-thanh", "UBND huyện Châu Thành", "UBND"),
+]
+COMMUNES = [
+    (f"{slug}", f"UBND {kind} {name}", "UBND")
+    for slug, kind, name in [
+        ("phuong-1", "phường", "Phú Lợi"),
+        ("phuong-2", "phường", "Mỹ Phú"),
+        ("phuong-3", "phường", "Hòa Thuận"),
+        ("phuong-4", "phường", "An Bình"),
+        ("phuong-5", "phường", "Tân Quy"),
+        ("phuong-6", "phường", "Thới Hòa"),
+        ("xa-ta-dung", "xã", "Tà Đùng"),
+        ("xa-my-an", "xã", "Mỹ An"),
+        ("xa-tan-hoi", "xã", "Tân Hội"),
+        ("xa-binh-thanh", "xã", "Bình Thành"),
+        ("xa-phong-hoa", "xã", "Phong Hòa"),
+        ("xa-long-thang", "xã", "Long Thắng"),
+        ("xa-tan-my", "xã", "Tân Mỹ"),
+        ("xa-phu-hiep", "xã", "Phú Hiệp"),
+        ("xa-an-long", "xã", "An Long"),
+        ("xa-my-hiep", "xã", "Mỹ Hiệp"),
+        ("xa-binh-hang", "xã", "Bình Hàng"),
+        ("xa-hoa-an", "xã", "Hòa An"),
+        ("xa-thanh-my", "xã", "Thanh Mỹ"),
+        ("xa-truong-xuan", "xã", "Trường Xuân"),
+        ("xa-my-quy", "xã", "Mỹ Quý"),
+        ("xa-lang-bien", "xã", "Láng Biển"),
+        ("xa-tan-kieu", "xã", "Tân Kiều"),
+        ("xa-phu-cuong", "xã", "Phú Cường"),
+        ("xa-an-hoa", "xã", "An Hòa"),
+        ("xa-dinh-an", "xã", "Định An"),
+        ("xa-vinh-thoi", "xã", "Vĩnh Thới"),
+        ("xa-hoa-long", "xã", "Hòa Long"),
+        ("xa-dak-som", "xã", "Đắk Som"),
+        ("xa-quang-tri", "xã", "Quảng Trị"),
+        ("xa-ninh-gia", "xã", "Ninh Gia"),
+        ("xa-lien-hiep", "xã", "Liên Hiệp"),
+    ]
+]
+BLOCKS = {"so-nganh": DEPARTMENTS, "huyen": DISTRICTS, "xa": COMMUNES}
+ISSUERS = {"so-nganh": "{name}", "huyen": "{name}", "xa": "{name}"}
+#: (block, agency that copies, agency copied): identical filings → an exact tie in the ranking
+TIES = [("so-nganh", "so-ngoai-vu", "so-dan-toc-ton-giao"), ("xa", "xa-my-an", "xa-tan-hoi")]
+
+
+def _q(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"))
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _represent_decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:float", str(value))
+
+
+_Dumper.add_representer(Decimal, _represent_decimal)
+
+
+def _evidence(
+    rng: random.Random, leaf: Leaf, agency: tuple[str, str, str], n: int, date: dt.date
+) -> dict[str, Any]:
+    slug, name, abbr = agency
+    kind = rng.choice(["KH", "BC", "QĐ", "CV", "TB"])
+    number = f"{rng.randint(5, 480)}/{kind}-{abbr}"
+    titles = {
+        "KH": f"Kế hoạch {leaf.name[:60].lower()} năm {YEAR}",
+        "BC": f"Báo cáo kết quả {leaf.name[:60].lower()}",
+        "QĐ": f"Quyết định ban hành văn bản về {leaf.name[:50].lower()}",
+        "CV": f"Công văn triển khai {leaf.name[:55].lower()}",
+        "TB": f"Thông báo về {leaf.name[:60].lower()}",
+    }
+    item: dict[str, Any] = {
+        "number": number,
+        "date": date,
+        "issuer": name,
+        "title": titles[kind],
+        "location": rng.choice(
+            [
+                "toàn văn",
+                f"trang {rng.randint(1, 9)}",
+                f"mục {rng.choice(['I', 'II', 'III'])}.{rng.randint(1, 4)}",
+            ]
+        ),
+    }
+    if n % 5 == 4:
+        item["url"] = f"https://vanban.tinhmau.gov.vn/{slug}/{number.replace('/', '-')}"
+    else:
+        item["file"] = f"minh-chung/{slug}/{number.replace('/', '-')}.pdf"
+    return item
+
+
+def _facts(rng: random.Random, s: LoadedSet, leaf: Leaf, quality: float) -> dict[str, Any] | None:
+    """Facts for one leaf; ``None`` leaves it out (left empty)."""
+    rule = leaf.rule
+    good = rng.random() < quality
+    policy = s.model.policy(leaf)
+    kind = rule.kind
+    if kind == "yes-no":
+        return {"done": good or rng.random() < 0.5}
+    if kind == "deadline":
+        if rng.random() < 0.04:
+            return {"done": False}
+        delta = -rng.randint(1, 25) if good else rng.randint(1, 40)
+        return {"date": rule.due + dt.timedelta(days=delta)}  # type: ignore[union-attr]
+    if kind in ("tiers", "proportional"):
+        if policy != "not-allowed" and rng.random() < 0.05:
+            return {"numerator": 0, "denominator": 0}
+        den = rng.choice([12, 40, 85, 150, 320, 1200, 4860])
+        low = 0.97 if good else 0.55
+        rate = rng.uniform(low, 1.0) if rng.random() < 0.85 else 1.0
+        return {"numerator": min(den, round(den * rate)), "denominator": den}
+    if kind == "per-item":
+        return {"count": rng.randint(2, 6) if good else rng.randint(0, 2)}
+    if kind == "deduction":
+        return {"count": 0 if good else rng.randint(1, 5)}
+    if kind == "graded":
+        levels = rule.levels  # type: ignore[union-attr]
+        return {"level": levels[0].key if good else rng.choice(levels).key}
+    if kind == "manual":
+        step = rule.step  # type: ignore[union-attr]
+        steps = int(leaf.max / step)
+        k = steps if good else rng.randint(steps // 2, steps)
+        return {"score": _q(step * k)}
+    return None
+
+
+def _appraise(
+    rng: random.Random, s: LoadedSet, leaf: Leaf, facts: dict[str, Any], entry: dict[str, Any]
+) -> None:
+    """Panel rounds on a few leaves: lower or confirm, with a reason."""
+    if leaf.rule.kind == "survey" or "did_not_arise" in entry or rng.random() > 0.06:
+        return
+    step = leaf.rule.step if leaf.rule.kind == "manual" else Decimal("0.25")  # type: ignore
+    lowered = max(Decimal(0), _q(leaf.max - step * rng.randint(1, 2)))
+    entry["appraisal"] = {
+        "round1": {
+            "score": lowered,
+            "reason": rng.choice(
+                [
+                    "Tài liệu kiểm chứng không thể hiện đủ nội dung theo yêu cầu",
+                    "Văn bản ban hành sau thời hạn quy định",
+                    "Số liệu báo cáo không khớp với Hệ thống thông tin giải quyết TTHC",
+                ]
+            ),
+        }
+    }
+    if rng.random() < 0.4:
+        entry["appraisal"]["round2"] = {
+            "score": leaf.max if rng.random() < 0.5 else lowered,
+            "reason": "Đơn vị đã giải trình và bổ sung tài liệu kiểm chứng; Hội đồng thống nhất",
+        }
+
+
+def make_submission(
+    rng: random.Random, s: LoadedSet, agency: tuple[str, str, str], quality: float
+) -> dict[str, Any]:
+    leaves: dict[str, Any] = {}
+    all_leaves = [leaf for _, _, leaf in s.model.leaves()]
+    items = all_leaves + list(s.model.bonus.items) + list(s.model.penalty.items)
+    for n, leaf in enumerate(items):
+        if leaf.rule.kind == "survey":
+            continue
+        is_extra = leaf.code in s.extra_by_code
+        if is_extra:
+            section = s.extra_by_code[leaf.code][0]
+            chance = quality - 0.55 if section == "bonus" else 0.9 - quality
+            if rng.random() > chance:
+                continue
+        elif rng.random() < 0.015:
+            continue  # left empty: reported, scored 0
+        entry: dict[str, Any] = {}
+        policy = s.model.policy(leaf)
+        if not is_extra and policy != "not-allowed" and rng.random() < 0.03:
+            entry["did_not_arise"] = rng.choice(
+                [
+                    "Trong năm không phát sinh hồ sơ thuộc phạm vi tiêu chí này",
+                    "Đơn vị không được giao nhiệm vụ này trong năm đánh giá",
+                    "Không có phản ánh, kiến nghị của cá nhân, tổ chức trong năm",
+                ]
+            )
+        else:
+            facts = _facts(rng, s, leaf, quality)
+            if facts is None:
+                continue
+            entry.update(facts)
+        if leaf.evidence != "none" and "did_not_arise" not in entry:
+            r = rng.random()
+            if r < 0.04:
+                pass  # missing evidence, no explanation: reported for the panel
+            elif r < 0.07:
+                entry["explanation"] = (
+                    "Tài liệu đang trình ký, đơn vị sẽ bổ sung trong thời gian giải trình"
+                )
+            else:
+                when = entry.get("date") or dt.date(YEAR, rng.randint(1, 11), rng.randint(1, 28))
+                entry["evidence"] = [_evidence(rng, leaf, agency, n, when)]
+        _appraise(rng, s, leaf, entry, entry)
+        leaves[leaf.code] = entry
+    return {"agency": agency[0], "year": YEAR, "sample": True, "leaves": leaves}
+
+
+def main() -> None:
+    rng = random.Random(SEED)
+    sets = {
+        p.stem: load_criteria(p) for p in sorted((ROOT / "criteria" / str(YEAR)).glob("*.yaml"))
+    }
+    out = ROOT / "submissions" / str(YEAR)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    agencies_rows = []
+    survey_rows = []
+    generated: dict[str, dict[str, Any]] = {}
+    survey_by_agency: dict[str, dict[str, Decimal]] = {}
+    for block, agencies in BLOCKS.items():
+        s = sets[block]
+        survey_keys = sorted(
+            {
+                leaf.rule.survey
+                for _, _, leaf in s.model.leaves()  # type: ignore
+                if leaf.rule.kind == "survey"
+            }
+        )
+        (out / block).mkdir()
+        for agency in agencies:
+            slug, name, _ = agency
+            agencies_rows.append({"id": slug, "name": name, "block": block})
+            quality = rng.uniform(0.55, 0.97)
+            generated[slug] = make_submission(rng, s, agency, quality)
+            survey_by_agency[slug] = {
+                key: Decimal(str(round(rng.uniform(70 + 20 * quality, 99.5), rng.choice([1, 2]))))
+                for key in survey_keys
+            }
+        for tie_block, copier, copied in TIES:
+            if tie_block == block:
+                clone = yaml.safe_load(yaml.dump(generated[copied], Dumper=_Dumper))
+                clone["agency"] = copier
+                generated[copier] = clone
+                survey_by_agency[copier] = dict(survey_by_agency[copied])
+        for agency in agencies:
+            slug = agency[0]
+            text = yaml.dump(
+                generated[slug], Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100
+            )
+            header = (
+                f"# Hồ sơ tự đánh giá năm {YEAR} — {agency[1]}\n"
+                "# DỮ LIỆU MẪU: tỉnh mẫu, do scripts/make_sample.py sinh ra; không phải số liệu"
+                " thật.\n"
+            )
+            (out / block / f"{slug}.yaml").write_text(header + text, encoding="utf-8")
+            for key, value in survey_by_agency[slug].items():
+                survey_rows.append(
+                    {
+                        "agency": slug,
+                        "survey": key,
+                        "result": value,
+                        "sample_size": rng.randint(60, 400),
+                    }
+                )
+    # one commune has no result for one survey yet (reported, scored 0)
+    survey_rows = [
+        r
+        for r in survey_rows
+        if not (r["agency"] == "xa-lien-hiep" and r["survey"] == "khao-sat-lanh-dao")
+    ]
+    with (out / "agencies.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=["id", "name", "block"], lineterminator="\n")
+        w.writeheader()
+        w.writerows(agencies_rows)
+    with (out / "surveys.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(
+            fh, fieldnames=["agency", "survey", "result", "sample_size"], lineterminator="\n"
+        )
+        w.writeheader()
+        w.writerows(survey_rows)
+    # last year's published results (for the year-over-year comparison)
+    last = ROOT / "submissions" / str(YEAR - 1)
+    last.mkdir(exist_ok=True)
+    rows = []
+    for block, agencies in BLOCKS.items():
+        scored = []
+        for slug, name, _ in agencies:
+            if slug in ("xa-quang-tri", "huyen-chau-thanh"):
+                continue  # new in 2025: no result last year
+            scored.append((Decimal(str(round(rng.uniform(68, 95), 2))), slug, name))
+        scored.sort(key=lambda t: (-t[0], t[2]))
+        for i, (index, slug, name) in enumerate(scored, start=1):
+            rows.append(
+                {
+                    "year": YEAR - 1,
+                    "block": block,
+                    "rank": i,
+                    "agency": slug,
+                    "name": name,
+                    "index": f"{index:.2f}",
+                }
+            )
+    with (last / f"ket-qua-{YEAR - 1}.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(
+            fh, fieldnames=["year", "block", "rank", "agency", "name", "index"], lineterminator="\n"
+        )
+        w.writeheader()
+        w.writerows(rows)
+    print(f"Đã ghi {len(agencies_rows)} hồ sơ mẫu vào {out}")
+
+
+if __name__ == "__main__":
+    main()
