@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 import unicodedata
@@ -16,15 +15,9 @@ from parindex import __version__
 from parindex.criteria import load_criteria
 from parindex.dataset import available_years, default_root, load_year
 from parindex.errors import CriteriaError, DataError, Issue, Report
+from parindex.export import json_default
 from parindex.ranking import tie_rule_text
 from parindex.results import Results, score_dataset
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        # a 2-decimal Decimal → JSON number whose text is exactly that decimal
-        return float(value)
-    raise TypeError(type(value).__name__)
 
 
 def _width(text: str) -> int:
@@ -193,18 +186,11 @@ def score(
         data = results.as_dict()
         if block:
             data["blocks"] = [b for b in data["blocks"] if b["block"] == block]
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=json_default))
     elif as_csv:
-        rows = [r for r in results.rows() if not block or r["block"] == block]
-        columns: list[str] = []
-        for r in rows:
-            columns += [k for k in r if k not in columns]
-        writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        from parindex.export import safe_text
+        from parindex.export import csv_rows
 
-        for r in rows:
-            writer.writerow({k: safe_text(v) if isinstance(v, str) else v for k, v in r.items()})
+        sys.stdout.write(csv_rows(results, block))
     else:
         _print_table(results, block)
     _summary(results, show_issues)
@@ -217,20 +203,33 @@ def score(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Tệp XLSX kết quả (mặc định: out/xep-hang-<năm>.xlsx).",
+    help="Tệp XLSX bảng xếp hạng (mặc định: out/xep-hang-<năm>.xlsx). Bên cạnh nó: "
+    "cùng tên .csv và .json, thư mục biểu đồ <tên>-bieu-do/.",
 )
-def rank(root: Path | None, year: int | None, show_issues: bool, out: Path | None) -> None:
-    """Xếp hạng từng khối, in bảng và ghi bảng tính XLSX."""
-    from parindex.export import write_ranking
+@click.option("--no-charts", is_flag=True, help="Không vẽ biểu đồ (nhanh hơn).")
+def rank(
+    root: Path | None, year: int | None, show_issues: bool, out: Path | None, no_charts: bool
+) -> None:
+    """Xếp hạng từng khối, in bảng và ghi bảng quyết định công bố (XLSX, CSV, JSON)."""
+    from parindex.decision import write_decision_table
+    from parindex.export import write_csv, write_json
 
+    if out is not None and out.suffix.lower() != ".xlsx":
+        raise click.UsageError("--out phải là tệp .xlsx")
     results = _load(root, year)
     _print_table(results)
     out = out or Path("out") / f"xep-hang-{results.year}.xlsx"
-    if out.suffix.lower() != ".xlsx":
-        raise click.UsageError("--out phải là tệp .xlsx")
     out.parent.mkdir(parents=True, exist_ok=True)
-    write_ranking(results, out)
-    click.echo(f"\nĐã ghi bảng xếp hạng: {out}")
+    steps = 2 + (0 if no_charts else sum(len(b.agencies) for b in results.blocks.values()))
+    with click.progressbar(length=steps, label="Đang ghi bảng xếp hạng", file=sys.stderr) as bar:
+        write_decision_table(results, out, charts=not no_charts, progress=bar.update)
+        write_csv(results, out.with_suffix(".csv"))
+        write_json(results, out.with_suffix(".json"))
+        bar.update(2)
+    click.echo(
+        f"\nĐã ghi bảng xếp hạng: {out} (và {out.with_suffix('.csv').name}, "
+        f"{out.with_suffix('.json').name})"
+    )
     _summary(results, show_issues)
     sys.exit(int(not results.report.valid))
 

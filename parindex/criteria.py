@@ -139,12 +139,6 @@ class _Coded(_Model):
     name: str = Field(min_length=1)
     max: Decimal
 
-    @classmethod
-    def model_validate_code(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "code" in data:
-            data = {**data, "code": _code(data["code"])}
-        return data
-
 
 class Leaf(_Coded):
     """A sub-criterion (tiêu chí thành phần): the only level that carries a rule."""
@@ -260,6 +254,8 @@ def _structure_issues(e: ValidationError, file: str, lines: dict[YamlPath, int])
             if isinstance(part, str) and part in RULE_KINDS and i > 0 and raw[i - 1] == "rule":
                 continue
             loc.append(part)
+        if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            loc.append("kind")  # the problem is the rule's kind, not the whole rule
         path = tuple(loc)
         code = _PYDANTIC_CODES.get(err["type"])
         key = str(path[-1]) if path else ""
@@ -289,7 +285,7 @@ def load_criteria(path: Path | str) -> LoadedSet:
     try:
         data, lines = load_yaml(path)
     except YamlLoadError as e:
-        raise CriteriaError([e.issue]) from e
+        raise CriteriaError(e.issues) from e
     data = _normalise_codes(data)
     try:
         model = CriteriaSet.model_validate(data)
@@ -437,8 +433,10 @@ def cross_check(
             ck.add("duplicate-code", path + ("code",), value=value, detail=seen[value])
         else:
             seen[value] = where
-        if parent is not None and not value.startswith(parent + "."):
-            ck.add("code-not-in-parent", path + ("code",), value=value, detail=parent)
+        if parent is not None:
+            rest = value[len(parent) + 1 :] if value.startswith(parent + ".") else ""
+            if not rest or "." in rest:  # one more segment than its parent: 1 → 1.2 → 1.2.3
+                ck.add("code-not-in-parent", path + ("code",), value=value, detail=parent)
 
     def sum_check(node_max: Decimal, children: list[Decimal], path: YamlPath) -> None:
         if ck.points(node_max, path + ("max",)) and node_max != sum(children, Decimal(0)):
@@ -455,6 +453,8 @@ def cross_check(
                 lpath = cpath + ("subcriteria", li)
                 code(leaf.code, lpath, c.code)
                 if ck.points(leaf.max, lpath + ("max",)):
+                    if leaf.max == 0:
+                        ck.add("bad-value", lpath + ("max",), value=0, detail="max phải lớn hơn 0")
                     _check_rule(ck, leaf, lpath, extra=False)
             sum_check(c.max, [leaf.max for leaf in c.subcriteria], cpath)
         sum_check(f.max, [c.max for c in f.criteria], fpath)
@@ -485,6 +485,13 @@ def cross_check(
                         "bonus-item-above-cap", ipath + ("max",), value=item.max, detail=block.cap
                     )
                 _check_rule(ck, item, ipath, extra=True)
+            if item.did_not_arise is not None:
+                ck.add(
+                    "bad-value",
+                    ipath + ("did_not_arise",),
+                    value=item.did_not_arise,
+                    detail="mục điểm thưởng/điểm trừ không khai 'không phát sinh'",
+                )
 
     previous_band: Band | None = None
     for bi, band in enumerate(model.bands):

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from parindex.criteria import LoadedSet, load_criteria
+from parindex.criteria import LoadedSet, SurveyRule, load_criteria
 from parindex.errors import CriteriaError, DataError, Issue, Location, Report
+from parindex.history import PreviousResult, read_mapping, read_previous
 from parindex.submission import Submission, parse_submission, read_submission_file
 from parindex.survey import SurveyResult, read_surveys
+from parindex.yamlio import line_of
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class Dataset:
     surveys: list[SurveyResult]
     report: Report
     inputs: dict[str, str] = field(default_factory=dict)  # relative path → sha256
+    previous: dict[str, PreviousResult] = field(default_factory=dict)
+    mapping: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
 
 
 def default_root() -> Path:
@@ -161,7 +165,7 @@ def load_year(root: Path, year: int | None = None) -> Dataset:
             )
         sets[m.block] = loaded
     if problems:
-        raise CriteriaError(problems)
+        raise CriteriaError(_relative(problems, root))
 
     agencies_path = sdir / "agencies.csv"
     agencies, issues = read_agencies(agencies_path)
@@ -179,9 +183,11 @@ def load_year(root: Path, year: int | None = None) -> Dataset:
                 report.extend(read_issues)
                 continue
             sub = parse_submission(
-                data, loaded, source=str(path), lines=lines, agency_hint=path.stem
+                data, loaded, source=rel(path), lines=lines, agency_hint=path.stem
             )
-            loc = Location(file=str(path), path="agency", agency=sub.agency)
+            loc = Location(
+                file=str(path), line=line_of(lines, ("agency",)), path="agency", agency=sub.agency
+            )
             keep = True
             if sub.agency in seen:
                 sub.issues.append(
@@ -201,9 +207,9 @@ def load_year(root: Path, year: int | None = None) -> Dataset:
                     )
                 )
                 keep = False
-            seen.setdefault(sub.agency, str(path))
             report.extend(sub.issues)
             if keep:
+                seen[sub.agency] = str(path)
                 submissions[block].append(sub)
     for agency in agencies.values():
         if agency.block in sets and agency.id not in seen:
@@ -217,7 +223,7 @@ def load_year(root: Path, year: int | None = None) -> Dataset:
         leaf.rule.survey
         for s in sets.values()
         for _, _, leaf in s.model.leaves()
-        if leaf.rule.kind == "survey"  # type: ignore[union-attr]
+        if isinstance(leaf.rule, SurveyRule)
     }
     for name in ("surveys.csv", "surveys.xlsx"):
         spath = sdir / name
@@ -226,4 +232,41 @@ def load_year(root: Path, year: int | None = None) -> Dataset:
             rows, survey_issues = read_surveys(spath, {a: a for a in agencies}, survey_keys)
             surveys.extend(rows)
             report.extend(survey_issues)
-    return Dataset(year, root, sets, agencies, submissions, surveys, report, inputs)
+    previous: dict[str, PreviousResult] = {}
+    prev_path = previous_results_path(root, year)
+    if prev_path is not None:
+        inputs[rel(prev_path)] = _sha(prev_path)
+        previous, prev_issues = read_previous(prev_path)
+        report.extend(prev_issues)
+    mapping_path = sdir / "mapping.csv"
+    mapping, map_issues = read_mapping(mapping_path)
+    if mapping_path.exists():
+        inputs[rel(mapping_path)] = _sha(mapping_path)
+    report.extend(map_issues)
+    report.issues = _relative(report.issues, root)
+    return Dataset(
+        year, root, sets, agencies, submissions, surveys, report, inputs, previous, mapping
+    )
+
+
+def _relative(issues: list[Issue], root: Path) -> list[Issue]:
+    """Issue locations name files relative to the data folder, the same on every machine."""
+    out = []
+    for issue in issues:
+        file = issue.location.file
+        if file:
+            try:
+                file = Path(file).resolve().relative_to(root.resolve()).as_posix()
+            except ValueError:
+                pass
+        out.append(replace(issue, location=replace(issue.location, file=file)))
+    return out
+
+
+def previous_results_path(root: Path, year: int) -> Path | None:
+    """Last year's published results: ``submissions/<year-1>/ket-qua-<year-1>.csv`` (or .json)."""
+    base = root / "submissions" / str(year - 1)
+    for name in (f"ket-qua-{year - 1}.csv", f"ket-qua-{year - 1}.json"):
+        if (base / name).exists():
+            return base / name
+    return None

@@ -18,6 +18,7 @@ MESSAGES: dict[str, str] = {
     "file-not-found": "Không tìm thấy tệp",
     "file-unreadable": "Không đọc được tệp: {detail}",
     "yaml-syntax": "Lỗi cú pháp YAML: {detail}",
+    "duplicate-key": "Khóa '{key}' xuất hiện hai lần; YAML chỉ giữ giá trị sau nên tệp bị từ chối",
     # criteria structure (stage 1)
     "unknown-key": "Khóa không hợp lệ '{key}'",
     "missing-key": "Thiếu khóa bắt buộc '{key}'",
@@ -28,7 +29,6 @@ MESSAGES: dict[str, str] = {
     "duplicate-code": "Mã '{value}' bị trùng (đã có ở {detail})",
     "code-not-in-parent": "Mã '{value}' không khớp với mã cấp trên '{detail}'",
     "max-not-sum": "Điểm tối đa {value} khác tổng điểm tối đa của các mục con ({detail})",
-    "total-not-100": "Tổng điểm tối đa của bộ tiêu chí là {value}, phải là 100",
     "points-precision": "Điểm '{value}' có quá 2 chữ số thập phân",
     "tiers-not-ordered": "Các mức tỷ lệ phải giảm dần nghiêm ngặt: {detail}",
     "tier-above-max": "Điểm của mức ({value}) vượt điểm tối đa {detail}",

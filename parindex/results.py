@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+import pandas as pd
 
 from parindex import __version__
 from parindex.dataset import Dataset
 from parindex.errors import Report
+from parindex.history import Comparison, compare, describe
 from parindex.ranking import tie_rule_text
 from parindex.scoring import BlockResult, score_block
 
 
-def cents(value: int) -> Decimal:
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return frame.to_dict("records")  # type: ignore[return-value]
+
+
+def cents(value: Any) -> Decimal:
     """Integer hundredths → exact 2-decimal Decimal."""
     return Decimal(int(value)).scaleb(-2)
 
@@ -24,6 +31,8 @@ class Results:
     blocks: dict[str, BlockResult]
     report: Report
     inputs: dict[str, str]
+    comparisons: dict[str, Comparison] = field(default_factory=dict)
+    previous_year: int | None = None
 
     def rows(self) -> list[dict[str, Any]]:
         """One flat row per agency, blocks in file order, agencies by rank (CSV / table)."""
@@ -35,31 +44,48 @@ class Results:
                 (a, c): p
                 for a, c, p in zip(comp["agency"], comp["code"], comp["achieved_c"], strict=True)
             }
-            for r in res.agencies.itertuples(index=False):
+            for r in _records(res.agencies):
                 row: dict[str, Any] = {
                     "year": self.year,
                     "block": block,
                     "criteria_set": model.id,
-                    "rank": int(r.rank),
-                    "agency": r.agency,
-                    "name": r.name,
+                    "rank": int(r["rank"]),
+                    "agency": r["agency"],
+                    "name": r["name"],
                 }
                 for f in model.fields:
-                    row[f"field_{f.code}"] = cents(field_pts.get((r.agency, f.code), 0))
+                    row[f"field_{f.code}"] = cents(field_pts.get((r["agency"], f.code), 0))
                 row.update(
                     {
-                        "appraised": cents(r.appraised_c),
-                        "survey": cents(r.survey_c),
-                        "bonus": cents(r.bonus_c),
-                        "penalty": cents(r.penalty_c),
-                        "total": cents(r.total_c),
-                        "applicable_max": cents(r.applicable_c),
-                        "index": cents(r.index_u),
-                        "band": r.band,
+                        "appraised": cents(r["appraised_c"]),
+                        "survey": cents(r["survey_c"]),
+                        "bonus": cents(r["bonus_c"]),
+                        "penalty": cents(r["penalty_c"]),
+                        "total": cents(r["total_c"]),
+                        "applicable_max": cents(r["applicable_c"]),
+                        "index": cents(r["index_u"]),
+                        "band": r["band"],
                     }
                 )
+                row.update(self.change_columns(r["agency"]))
                 out.append(row)
         return out
+
+    def change_columns(self, agency: str) -> dict[str, Any]:
+        """Change since last year (empty when there is no previous result to compare)."""
+        if self.previous_year is None:
+            return {}
+        c = self.comparisons.get(agency)
+        if c is None:
+            return {"index_change": None, "rank_change": None, "change_note": ""}
+        return {
+            "previous_index": None if c.previous_index_u is None else cents(c.previous_index_u),
+            "previous_rank": c.previous_rank,
+            "index_change": None if c.index_change_u is None else cents(c.index_change_u),
+            "rank_change": c.rank_change,
+            "change_note": c.note,
+            "change_text": describe(c),
+        }
 
     def as_dict(self) -> dict[str, Any]:
         blocks = []
@@ -67,32 +93,33 @@ class Results:
             model = res.criteria.model
             comp = res.components
             by_agency: dict[str, list[dict[str, Any]]] = {}
-            for c in comp.itertuples(index=False):
-                by_agency.setdefault(c.agency, []).append(
+            for c in _records(comp):
+                by_agency.setdefault(c["agency"], []).append(
                     {
-                        "level": c.level,
-                        "code": c.code,
-                        "points": cents(c.achieved_c),
-                        "max": cents(c.max_c),
-                        "index": cents(c.index_u),
+                        "level": c["level"],
+                        "code": c["code"],
+                        "points": cents(c["achieved_c"]),
+                        "max": cents(c["max_c"]),
+                        "index": cents(c["index_u"]),
                     }
                 )
             agencies = []
-            for r in res.agencies.itertuples(index=False):
+            for r in _records(res.agencies):
                 agencies.append(
                     {
-                        "rank": int(r.rank),
-                        "agency": r.agency,
-                        "name": r.name,
-                        "band": r.band,
-                        "index": cents(r.index_u),
-                        "total": cents(r.total_c),
-                        "applicable_max": cents(r.applicable_c),
-                        "appraised": cents(r.appraised_c),
-                        "survey": cents(r.survey_c),
-                        "bonus": cents(r.bonus_c),
-                        "penalty": cents(r.penalty_c),
-                        "components": by_agency.get(r.agency, []),
+                        "rank": int(r["rank"]),
+                        "agency": r["agency"],
+                        "name": r["name"],
+                        "band": r["band"],
+                        "index": cents(r["index_u"]),
+                        "total": cents(r["total_c"]),
+                        "applicable_max": cents(r["applicable_c"]),
+                        "appraised": cents(r["appraised_c"]),
+                        "survey": cents(r["survey_c"]),
+                        "bonus": cents(r["bonus_c"]),
+                        "penalty": cents(r["penalty_c"]),
+                        **self.change_columns(r["agency"]),
+                        "components": by_agency.get(r["agency"], []),
                     }
                 )
             blocks.append(
@@ -127,4 +154,15 @@ def score_dataset(ds: Dataset) -> Results:
         res = score_block(loaded, ds.submissions[block], ds.surveys, names)
         report.extend(res.issues)
         blocks[block] = res
-    return Results(ds.year, blocks, report, ds.inputs)
+    comparisons: dict[str, Comparison] = {}
+    if ds.previous:
+        for res in blocks.values():
+            for agency, index_u, rank in zip(
+                res.agencies["agency"], res.agencies["index_u"], res.agencies["rank"], strict=True
+            ):
+                comparisons[agency] = compare(
+                    agency, int(index_u), int(rank), ds.previous, ds.mapping, names
+                )
+    return Results(
+        ds.year, blocks, report, ds.inputs, comparisons, ds.year - 1 if ds.previous else None
+    )

@@ -170,7 +170,8 @@ def facts_frame(loaded: LoadedSet, submissions: list[Submission]) -> pd.DataFram
 
 
 # ------------------------------------------------------------------------------------ scoring
-def _half_up(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+def _half_up(num: Any, den: Any) -> Any:
+    """Element-wise ``num / den`` rounded half up, on int64 arrays (den > 0)."""
     return (2 * num + den) // (2 * den)
 
 
@@ -243,6 +244,15 @@ def score_leaves(
     m = has & (kind == "manual")
     self_c[m] = df["score_c"].to_numpy()[m]
 
+    sources = sources or {}
+    agency_col, leaf_col = df["agency"].to_numpy(), df["leaf"].to_numpy()
+
+    def where(i: Any, fact: str = "") -> Location:
+        agency = str(agency_col[i])
+        return Location(
+            file=sources.get(agency, ""), agency=agency, leaf=str(leaf_col[i]), field=fact
+        )
+
     issues: list[Issue] = []
     survey_leaf = kind == "survey"
     if survey_leaf.any():
@@ -270,15 +280,9 @@ def score_leaves(
         )
         state = state.copy()
         state[sub["i"].to_numpy()[found]] = "survey"
-        for _, row in sub[~found].iterrows():
-            issues.append(
-                Issue.make(
-                    "survey-missing",
-                    Location(agency=row["agency"], leaf=df["leaf"].iat[row["i"]]),
-                    value=row["survey_key"],
-                    severity="warning",
-                )
-            )
+        missing = sub[~found]
+        for i, key in zip(missing["i"].to_numpy(), missing["survey_key"], strict=True):
+            issues.append(Issue.make("survey-missing", where(i), value=key, severity="warning"))
 
     # did not arise: claimed, or a rate whose denominator is 0
     policy = df["policy"].to_numpy()
@@ -288,8 +292,8 @@ def score_leaves(
         issues.append(
             Issue.make(
                 "did-not-arise-not-allowed",
-                Location(agency=df["agency"].iat[i], leaf=df["leaf"].iat[i], field="denominator"),
-                value=df["leaf"].iat[i],
+                where(i, "denominator"),
+                value=leaf_col[i],
             )
         )
     dna &= ~not_allowed
@@ -303,15 +307,8 @@ def score_leaves(
     final_c = np.where(r2 != NA_INT, r2, np.where(r1 != NA_INT, r1, self_c))
     applicable |= (r1 != NA_INT) | (r2 != NA_INT)  # the panel scored it: it counts
 
-    sources = sources or {}
-    agency_col, leaf_col = df["agency"].to_numpy(), df["leaf"].to_numpy()
-
-    def where(i: int, fact: str = "") -> Location:
-        return Location(
-            file=sources.get(agency_col[i], ""), agency=agency_col[i], leaf=leaf_col[i], field=fact
-        )
-
-    for i in np.flatnonzero((state == "empty") & ~survey_leaf):
+    tree = df["section"].to_numpy() == "tree"
+    for i in np.flatnonzero((state == "empty") & ~survey_leaf & tree):
         issues.append(Issue.make("leaf-empty", where(i), severity="warning"))
     missing_evidence = (
         df["evidence_required"].to_numpy()
@@ -353,6 +350,7 @@ class BlockResult:
     leaves: pd.DataFrame
     components: pd.DataFrame
     issues: list[Issue] = field(default_factory=list)
+    submissions: dict[str, Submission] = field(default_factory=dict)
 
 
 def _index_u(points: np.ndarray, maximum: np.ndarray) -> np.ndarray:
@@ -448,6 +446,8 @@ def score_block(
     sources = {s.agency: s.source for s in submissions if s.source}
     leaves, issues = score_leaves(loaded, facts, surveys, sources)
     agencies, components = aggregate(loaded, leaves)
-    agencies.insert(1, "name", agencies["agency"].map(names or {}).fillna(agencies["agency"]))
+    agencies.insert(1, "name", agencies["agency"].map(lambda a: (names or {}).get(a, a)))
     agencies = rank(loaded.model, agencies)
-    return BlockResult(loaded, agencies, leaves, components, issues)
+    return BlockResult(
+        loaded, agencies, leaves, components, issues, {s.agency: s for s in submissions}
+    )

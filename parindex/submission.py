@@ -69,6 +69,9 @@ class LeafFacts:
     has_evidence: bool = False
     has_explanation: bool = False
     dna_reason: str = ""
+    round1_reason: str = ""
+    round2_reason: str = ""
+    explanation: str = ""
 
 
 @dataclass
@@ -115,7 +118,7 @@ def read_submission_file(path: Path) -> tuple[Any, dict[YamlPath, int], list[Iss
     try:
         data, lines = load_yaml(path)
     except YamlLoadError as e:
-        return None, {}, [e.issue]
+        return None, {}, e.issues
     return data, lines, []
 
 
@@ -237,7 +240,11 @@ def _parse_entry(
         if not isinstance(dna, str) or not dna.strip():
             ctx.add("did-not-arise-no-reason", path + ("did_not_arise",), leaf=code)
             ok = False
-        elif criteria.model.policy(leaf) == "not-allowed" or kind == "survey":
+        elif (
+            criteria.model.policy(leaf) == "not-allowed"
+            or kind == "survey"
+            or code in criteria.extra_by_code  # a bonus/penalty item simply is not claimed
+        ):
             ctx.add("did-not-arise-not-allowed", path + ("did_not_arise",), value=code, leaf=code)
             ok = False
         elif given:
@@ -269,7 +276,7 @@ def _parse_entry(
             ctx.add("count-too-large", path + (key,), key=key, value=value, leaf=code, fact=key)
             ok = False
             return None
-        return value
+        return int(value)
 
     rule = leaf.rule
     if facts.state != "dna" and given:
@@ -397,6 +404,8 @@ def _parse_entry(
             "wrong-type", path + ("explanation",), leaf=code, detail="explanation: phải là văn bản"
         )
     facts.has_explanation = isinstance(explanation, str) and bool(explanation.strip())
+    if facts.has_explanation:
+        facts.explanation = str(explanation).strip()
 
     # appraisal rounds
     appraisal = entry.get("appraisal")
@@ -428,7 +437,9 @@ def _parse_entry(
                 if cents is not None:
                     setattr(facts, f"{rnd}_c", cents)
                 reason = value.get("reason")
-                if not (isinstance(reason, str) and reason.strip()):
+                if isinstance(reason, str) and reason.strip():
+                    setattr(facts, f"{rnd}_reason", reason.strip())
+                else:
                     ctx.add("appraisal-no-reason", rpath, leaf=code, severity="warning")
     return facts
 

@@ -92,8 +92,9 @@ def read_surveys(
         return [], [Issue.make("file-not-found", Location(file=file))]
     except (OSError, UnicodeDecodeError, csv.Error, ValueError, KeyError) as e:
         return [], [Issue.make("file-unreadable", Location(file=file), detail=e)]
-    rows = [r for r in rows if any(c not in (None, "") for c in r)]
-    if not rows:
+    # keep each row's number in the file: blank rows are skipped, not renumbered
+    numbered = [(n, r) for n, r in enumerate(rows, start=1) if any(c not in (None, "") for c in r)]
+    if not numbered:
         return [], [
             Issue.make(
                 "survey-bad-header",
@@ -102,7 +103,7 @@ def read_surveys(
                 detail=", ".join(COLUMNS),
             )
         ]
-    header = [HEADER_ALIASES.get(str(c or "").strip().lower(), "") for c in rows[0]]
+    header = [HEADER_ALIASES.get(str(c or "").strip().lower(), "") for c in numbered[0][1]]
     index: dict[str, int] = {}
     for i, name in enumerate(header):
         if name and name not in index:
@@ -113,7 +114,7 @@ def read_surveys(
             issues.append(
                 Issue.make(
                     "survey-bad-header",
-                    Location(file=file, row=1),
+                    Location(file=file, row=numbered[0][0]),
                     key=col,
                     detail=", ".join(COLUMNS),
                 )
@@ -121,7 +122,7 @@ def read_surveys(
         return [], issues
     results: list[SurveyResult] = []
     seen: dict[tuple[str, str], int] = {}
-    for n, row in enumerate(rows[1:], start=2):
+    for n, row in numbered[1:]:
 
         def cell(col: str, row: list[Any] = row) -> Any:
             i = index.get(col)

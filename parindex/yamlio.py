@@ -13,32 +13,41 @@ from parindex.errors import Issue, Location
 YamlPath = tuple[str | int, ...]
 
 
-class _ExactLoader(yaml.SafeLoader):
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml if built
+
+
+class _ExactLoader(_Base):  # type: ignore[valid-type,misc]
     """SafeLoader whose floats become ``Decimal`` built from the text as written (0.1 stays 0.1)."""
 
 
-def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+def _construct_decimal(loader: Any, node: yaml.ScalarNode) -> Any:
     text = str(loader.construct_scalar(node)).replace("_", "")
     try:
         return Decimal(text)
     except InvalidOperation:  # .inf, .nan: keep YAML's meaning so validation rejects them
-        return float(text)
+        return loader.construct_yaml_float(node)
 
 
 _ExactLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
 
 
-def _line_map(node: yaml.Node, path: YamlPath, out: dict[YamlPath, int]) -> None:
+def _line_map(
+    node: yaml.Node, path: YamlPath, out: dict[YamlPath, int], dups: list[tuple[YamlPath, int]]
+) -> None:
     out[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
         for key_node, value_node in node.value:
             key = str(key_node.value)
-            out[path + (key,)] = key_node.start_mark.line + 1
-            _line_map(value_node, path + (key,), out)
-            out[path + (key,)] = key_node.start_mark.line + 1
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                dups.append((path + (key,), line))  # YAML keeps the last silently: we refuse
+            seen.add(key)
+            _line_map(value_node, path + (key,), out, dups)
+            out[path + (key,)] = line
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _line_map(item, path + (index,), out)
+            _line_map(item, path + (index,), out, dups)
 
 
 def load_yaml(path: Path) -> tuple[Any, dict[YamlPath, int]]:
@@ -69,8 +78,20 @@ def load_yaml(path: Path) -> tuple[Any, dict[YamlPath, int]]:
             Issue.make("yaml-syntax", Location(file=str(path), line=line), detail=problem)
         ) from e
     lines: dict[YamlPath, int] = {}
+    dups: list[tuple[YamlPath, int]] = []
     if node is not None:
-        _line_map(node, (), lines)
+        _line_map(node, (), lines, dups)
+    if dups:
+        raise YamlLoadError(
+            *[
+                Issue.make(
+                    "duplicate-key",
+                    Location(file=str(path), line=line, path=format_path(p)),
+                    key=str(p[-1]),
+                )
+                for p, line in dups
+            ]
+        )
     return data, lines
 
 
@@ -96,6 +117,7 @@ def line_of(lines: dict[YamlPath, int], path: YamlPath) -> int | None:
 
 
 class YamlLoadError(Exception):
-    def __init__(self, issue: Issue):
-        self.issue = issue
-        super().__init__(str(issue))
+    def __init__(self, *issues: Issue):
+        self.issues = list(issues)
+        self.issue = issues[0]
+        super().__init__("\n".join(str(i) for i in issues))

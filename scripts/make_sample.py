@@ -100,6 +100,28 @@ COMMUNES = [
 ]
 BLOCKS = {"so-nganh": DEPARTMENTS, "huyen": DISTRICTS, "xa": COMMUNES}
 ISSUERS = {"so-nganh": "{name}", "huyen": "{name}", "xa": "{name}"}
+#: 2025 reorganisation: this year's agency → (change, last year's agencies)
+MAPPING_2025: dict[str, tuple[str, list[str]]] = {
+    "so-tai-chinh": ("merged", ["so-tai-chinh-2024", "so-ke-hoach-dau-tu"]),
+    "so-nong-nghiep-moi-truong": ("merged", ["so-nong-nghiep-ptnt", "so-tai-nguyen-moi-truong"]),
+    "so-xay-dung": ("merged", ["so-xay-dung-2024", "so-giao-thong-van-tai"]),
+    "so-dan-toc-ton-giao": ("renamed", ["ban-dan-toc"]),
+    "tx-an-phu": ("renamed", ["huyen-an-phu"]),
+    "xa-quang-tri": ("merged", ["xa-quang-an", "xa-quang-loc"]),
+    "trung-tam-phuc-vu-hanh-chinh-cong": ("new", []),
+}
+PREVIOUS_NAMES = {
+    "so-tai-chinh-2024": "Sở Tài chính (trước hợp nhất)",
+    "so-ke-hoach-dau-tu": "Sở Kế hoạch và Đầu tư",
+    "so-nong-nghiep-ptnt": "Sở Nông nghiệp và Phát triển nông thôn",
+    "so-tai-nguyen-moi-truong": "Sở Tài nguyên và Môi trường",
+    "so-xay-dung-2024": "Sở Xây dựng (trước hợp nhất)",
+    "so-giao-thong-van-tai": "Sở Giao thông vận tải",
+    "ban-dan-toc": "Ban Dân tộc tỉnh",
+    "huyen-an-phu": "UBND huyện An Phú",
+    "xa-quang-an": "UBND xã Quảng An",
+    "xa-quang-loc": "UBND xã Quảng Lộc",
+}
 #: (block, agency that copies, agency copied): identical filings → an exact tie in the ranking
 TIES = [("so-nganh", "so-ngoai-vu", "so-dan-toc-ton-giao"), ("xa", "xa-my-an", "xa-tan-hoi")]
 
@@ -336,16 +358,24 @@ def main() -> None:
         )
         w.writeheader()
         w.writerows(survey_rows)
-    # last year's published results (for the year-over-year comparison)
+    # last year's published results (for the year-over-year comparison), in parindex's own
+    # CSV columns; the 2025 reorganisation merged departments and communes (mapping.csv)
     last = ROOT / "submissions" / str(YEAR - 1)
     last.mkdir(exist_ok=True)
-    rows = []
+    previous_agencies: dict[str, list[tuple[str, str]]] = {}
     for block, agencies in BLOCKS.items():
-        scored = []
-        for slug, name, _ in agencies:
-            if slug in ("xa-quang-tri", "huyen-chau-thanh"):
-                continue  # new in 2025: no result last year
-            scored.append((Decimal(str(round(rng.uniform(68, 95), 2))), slug, name))
+        previous_agencies[block] = [
+            (slug, name) for slug, name, _ in agencies if slug not in MAPPING_2025
+        ]
+    for slug, (_change, before) in MAPPING_2025.items():
+        block = next(b for b, ags in BLOCKS.items() if any(a[0] == slug for a in ags))
+        previous_agencies[block] += [(p, PREVIOUS_NAMES[p]) for p in before]
+    rows = []
+    for block, agencies_prev in previous_agencies.items():
+        scored = [
+            (Decimal(str(round(rng.uniform(68, 95), 2))), slug, name)
+            for slug, name in agencies_prev
+        ]
         scored.sort(key=lambda t: (-t[0], t[2]))
         for i, (index, slug, name) in enumerate(scored, start=1):
             rows.append(
@@ -364,6 +394,11 @@ def main() -> None:
         )
         w.writeheader()
         w.writerows(rows)
+    with (out / "mapping.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=["agency", "previous", "change"], lineterminator="\n")
+        w.writeheader()
+        for slug, (change, before) in MAPPING_2025.items():
+            w.writerow({"agency": slug, "previous": ";".join(before), "change": change})
     print(f"Đã ghi {len(agencies_rows)} hồ sơ mẫu vào {out}")
 
 

@@ -1,0 +1,182 @@
+"""The command line, through Click's runner and once as a real subprocess."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from parindex.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+BLOCKS = ("so-nganh", "huyen", "xa")
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_check_bundled_criteria_is_valid(runner: CliRunner) -> None:
+    files = [str(REPO / "criteria" / "2025" / f"{b}.yaml") for b in BLOCKS]
+    result = runner.invoke(main, ["check", *files])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Hợp lệ:") == 3
+
+
+def test_check_bad_file_exits_1_with_code_and_line(runner: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "id: x\nyear: 2025\nblock: b\nblock_name: B\ntitle: T\ncolour: red\n"
+        "bands: [{name: A, at_least: 0}]\nfields: []\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["check", str(bad), "--json"])
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["valid"] is False
+    found = {(i["code"], i["location"].get("line")) for i in report["issues"]}
+    assert ("unknown-key", 6) in found  # colour: red, line 6
+    assert any(code == "bad-value" or code == "wrong-type" for code, _ in found)  # empty fields
+
+
+def test_check_missing_file_exits_1(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["check", str(tmp_path / "none.yaml")])
+    assert result.exit_code == 1
+    assert "file-not-found" in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["score", "--no-such-option"],
+        ["score", "--year", "1999"],
+        ["score", "--block", "no-such-block"],
+        ["score", "--json", "--csv"],
+        ["rank", "--out", "x.pdf"],
+        ["check"],
+    ],
+)
+def test_usage_errors_exit_2(runner: CliRunner, args: list[str], tmp_path: Path) -> None:
+    if args[0] == "rank":
+        args = ["rank", "--root", str(REPO), "--out", str(tmp_path / "x.pdf")]
+    elif args[0] == "score" and "--no-such-option" not in args:
+        args = [*args, "--root", str(REPO)]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2, result.output
+
+
+def test_score_json_is_the_library_result(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["score", "--root", str(REPO), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["year"] == 2025
+    assert [b["block"] for b in data["blocks"]] == ["huyen", "so-nganh", "xa"]
+    counts = {b["block"]: len(b["agencies"]) for b in data["blocks"]}
+    assert counts["so-nganh"] >= 20 and counts["huyen"] >= 10 and counts["xa"] >= 30
+    for block in data["blocks"]:
+        indices = [a["index"] for a in block["agencies"]]
+        assert indices == sorted(indices, reverse=True)
+        assert block["tie_rule"]
+        for a in block["agencies"]:
+            # the index re-computes from the published total and applicable maximum
+            from decimal import ROUND_HALF_UP, Decimal
+
+            total, maximum = Decimal(str(a["total"])), Decimal(str(a["applicable_max"]))
+            expected = (total / maximum * 100).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            assert Decimal(str(a["index"])) == expected
+
+
+def test_sample_has_an_exact_tie_sharing_a_rank(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["score", "--root", str(REPO), "--json"])
+    data = json.loads(result.stdout)
+    block = next(b for b in data["blocks"] if b["block"] == "so-nganh")
+    by_id = {a["agency"]: a for a in block["agencies"]}
+    a, b = by_id["so-ngoai-vu"], by_id["so-dan-toc-ton-giao"]
+    assert a["index"] == b["index"] and a["rank"] == b["rank"]
+    ranks = [x["rank"] for x in block["agencies"]]
+    tied_at = ranks.index(a["rank"])
+    # the next agency's rank skips the shared one (1, 2, 2, 4)
+    if tied_at + 2 < len(ranks):
+        assert ranks[tied_at + 2] == a["rank"] + 2
+
+
+def test_score_csv_rows(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["score", "--root", str(REPO), "--csv", "--block", "huyen"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows and {r["block"] for r in rows} == {"huyen"}
+    assert {"rank", "agency", "name", "index", "band", "field_1"} <= set(rows[0])
+
+
+def test_score_table_prints_every_block_and_sample_marker(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["score", "--root", str(REPO)])
+    assert result.exit_code == 0, result.output
+    for title in ("Sở, ban, ngành", "UBND cấp huyện", "UBND cấp xã"):
+        assert title in result.output
+    assert "DỮ LIỆU MẪU" in result.output
+
+
+def test_rank_writes_workbook(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "xep-hang.xlsx"
+    result = runner.invoke(main, ["rank", "--root", str(REPO), "--out", str(out), "--no-charts"])
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(out)
+    assert wb.sheetnames == [
+        "Xếp hạng huyen",
+        "Xếp hạng so-nganh",
+        "Xếp hạng xa",
+        "Chi tiết huyen",
+        "Chi tiết so-nganh",
+        "Chi tiết xa",
+        "Phương pháp",
+        "Ghi chú",
+    ]
+    assert out.with_suffix(".csv").exists() and out.with_suffix(".json").exists()
+
+
+def test_invalid_submission_exits_1_but_still_ranks(runner: CliRunner, tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "root"
+    shutil.copytree(REPO / "criteria", root / "criteria")
+    shutil.copytree(REPO / "submissions", root / "submissions")
+    target = next((root / "submissions" / "2025" / "xa").glob("*.yaml"))
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text + "  9.9.9: {done: true}\n", encoding="utf-8")
+    result = runner.invoke(main, ["score", "--root", str(root)])
+    assert result.exit_code == 1
+    assert "unknown-leaf" in result.output
+    assert "UBND cấp xã" in result.output  # the ranking is still printed
+
+
+def test_real_subprocess_rank(tmp_path: Path) -> None:
+    out = tmp_path / "r.xlsx"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "parindex.cli",
+            "rank",
+            "--root",
+            str(REPO),
+            "--out",
+            str(out),
+            "--no-charts",
+        ],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert out.exists()
+    assert "Đã ghi bảng xếp hạng" in proc.stdout
