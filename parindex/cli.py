@@ -234,5 +234,58 @@ def rank(
     sys.exit(int(not results.report.valid))
 
 
+@main.command()
+@_data_options
+@click.argument("agencies", nargs=-1)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out") / "bao-cao",
+    show_default=True,
+    help="Thư mục ghi báo cáo (<khối>/<đơn vị>.html và .xlsx).",
+)
+def report(
+    root: Path | None, year: int | None, show_issues: bool, agencies: tuple[str, ...], out: Path
+) -> None:
+    """Báo cáo kết quả từng đơn vị (HTML để in và XLSX); mặc định: mọi đơn vị."""
+    from parindex.report import write_reports
+
+    results = _load(root, year)
+    known = {str(a) for r in results.blocks.values() for a in r.agencies["agency"]}
+    unknown = [a for a in agencies if a not in known]
+    if unknown:
+        raise click.UsageError(f"Không có đơn vị: {', '.join(unknown)}")
+    written = write_reports(results, out, list(agencies) or None)
+    click.echo(f"Đã ghi {len(written) // 2} báo cáo đơn vị vào {out}")
+    _summary(results, show_issues)
+    sys.exit(int(not results.report.valid))
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_data_options
+@click.option("--json", "as_json", is_flag=True, help="In báo cáo dạng JSON.")
+def surveys(
+    file: Path, root: Path | None, year: int | None, show_issues: bool, as_json: bool
+) -> None:
+    """Kiểm tra tệp kết quả điều tra xã hội học (CSV/XLSX) trước khi nhập."""
+    from parindex.survey import check_surveys
+
+    root = root or default_root()
+    try:
+        ds = load_year(root, year)
+    except (CriteriaError, DataError) as e:
+        _fail(e.issues, as_json)
+    rows, issues = check_surveys(file, ds)
+    if as_json:
+        out = Report(issues).as_dict() | {"rows": len(rows)}
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        _print_issues(issues, err=False)
+        status = "hợp lệ" if not [i for i in issues if i.severity == "error"] else "không hợp lệ"
+        click.echo(f"{file}: {len(rows)} dòng kết quả, {len(issues)} vấn đề — {status}.")
+    sys.exit(int(not Report(issues).valid))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -84,6 +84,7 @@ MESSAGES: dict[str, str] = {
     "survey-duplicate-row": "Dòng trùng với dòng {detail}",
     "survey-not-a-number": "'{value}' không phải là số",
     "survey-result-out-of-range": "Kết quả {value} nằm ngoài khoảng 0–100",
+    "survey-agency-missing": "Đơn vị chưa có kết quả cuộc điều tra '{value}'",
     "survey-bad-header": "Thiếu cột '{key}' (cần các cột: {detail})",
     # usage
     "no-data": "Không tìm thấy dữ liệu: {detail}",

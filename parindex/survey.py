@@ -176,3 +176,29 @@ def read_surveys(
         if ok:
             results.append(SurveyResult(agency, survey, result_u, sample, n))
     return results, issues
+
+
+def check_surveys(path: Path, ds: Any) -> tuple[list[SurveyResult], list[Issue]]:
+    """Validate a survey file against a loaded year: every row problem, and every agency that
+    has a survey leaf but no result for it (``survey-agency-missing``, by agency and survey)."""
+    keys_by_block = {
+        block: sorted(
+            {leaf.rule.survey for _, _, leaf in s.model.leaves() if leaf.rule.kind == "survey"}
+        )
+        for block, s in ds.sets.items()
+    }
+    known = {k for keys in keys_by_block.values() for k in keys}
+    rows, issues = read_surveys(path, {a: a for a in ds.agencies}, known)
+    have = {(r.agency, r.survey) for r in rows}
+    for agency in ds.agencies.values():
+        for key in keys_by_block.get(agency.block, []):
+            if (agency.id, key) not in have:
+                issues.append(
+                    Issue.make(
+                        "survey-agency-missing",
+                        Location(file=str(path), agency=agency.id, path=key),
+                        value=key,
+                        severity="warning",
+                    )
+                )
+    return rows, issues

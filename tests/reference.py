@@ -45,6 +45,7 @@ class LeafResult:
     final: Decimal
     applicable: bool
     survey: bool
+    did_not_arise: bool  # claimed or a zero denominator, where the policy allows it
 
 
 @dataclass
@@ -138,6 +139,11 @@ def leaf_result(criteria: dict[str, Any], leaf: dict[str, Any], section: str, ag
         points = None
     else:
         points = rule_points(rule, mx, entry)
+    did_not_arise = points is None and policy != "not-allowed"
+    if points is None and section != "tree":
+        # a bonus or penalty item has no policy (the format forbids one): nothing arose, so it
+        # adds or takes off nothing
+        points, did_not_arise = ZERO, True
     if points is None:  # did not arise
         if policy == "excluded":
             points, applicable = ZERO, False
@@ -153,8 +159,8 @@ def leaf_result(criteria: dict[str, Any], leaf: dict[str, Any], section: str, ag
         if scored is not None:
             final = dec(scored)
             applicable = True
-    return LeafResult(leaf["code"], section, mx, final, applicable,
-                      rule["kind"] == "survey")
+    return LeafResult(leaf["code"], section, mx, final, applicable, rule["kind"] == "survey",
+                      did_not_arise)
 
 
 def score_agency(criteria: dict[str, Any], sub: dict[str, Any],

@@ -7,10 +7,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+import pytest
 import reference
 from builders import YEAR, build_set
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from parindex.criteria import criteria_from_dict
 from parindex.scoring import score_block
@@ -18,6 +20,17 @@ from parindex.submission import parse_submission
 from parindex.survey import SurveyResult
 
 D = Decimal
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _hypothesis_files_outside_the_repo(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Hypothesis caches constants (and writes failure patches) under ``.hypothesis/`` in the
+    current directory; tests never write into the repository."""
+    set_hypothesis_home_dir(tmp_path_factory.mktemp("hypothesis"))
+    yield
+    set_hypothesis_home_dir(None)
+
+
 POLICIES = ("excluded", "full-points", "not-allowed")
 TIE_KEYS = ("appraised_points", "survey_points", "bonus_points", "penalty_points")
 SURVEYS = ("sipas", "can-bo")
@@ -94,7 +107,7 @@ def leaves(draw: st.DrawFn, kinds: tuple[str, ...], cap: Decimal | None = None,
     if kind == "survey":
         node.update(survey=True, evidence="none")
     policy = draw(st.one_of(st.none(), st.sampled_from(POLICIES)))
-    if policy is not None:
+    if policy is not None and cap is None:  # bonus and penalty items take no policy
         node["did_not_arise"] = policy
     return node
 
@@ -141,13 +154,14 @@ def criteria_sets(draw: st.DrawFn, coarse: bool) -> dict[str, Any]:
     return build_set(tree, weights=weights, bands=bands, **top)
 
 
-def all_leaves(data: dict[str, Any]) -> list[dict[str, Any]]:
-    tree = [lf for f in data["fields"] for c in f["criteria"] for lf in c["subcriteria"]]
-    return tree + data["bonus"]["items"] + data["penalty"]["items"]
+def all_leaves(data: dict[str, Any]) -> list[tuple[dict[str, Any], bool]]:
+    """Every leaf of the set, with whether it is a bonus or penalty item."""
+    tree = [(lf, False) for f in data["fields"] for c in f["criteria"] for lf in c["subcriteria"]]
+    return tree + [(item, True) for item in data["bonus"]["items"] + data["penalty"]["items"]]
 
 
 @st.composite
-def rate_facts(draw: st.DrawFn, rule: dict[str, Any]) -> dict[str, int]:
+def rate_facts(draw: st.DrawFn, rule: dict[str, Any], extra: bool) -> dict[str, int]:
     if draw(st.booleans()):  # right at (or one off) a bound of the rule, on a base of 10 000
         if rule["kind"] == "tiers":
             bounds = [t["at_least"] for t in rule["tiers"]]
@@ -155,13 +169,15 @@ def rate_facts(draw: st.DrawFn, rule: dict[str, Any]) -> dict[str, int]:
             bounds = [rule.get("lower", D(0)), rule.get("upper", D(100))]
         num = c_of(draw(st.sampled_from(bounds))) + draw(st.sampled_from([-1, 0, 1]))
         return {"numerator": min(max(num, 0), 10_000), "denominator": 10_000}
-    den = draw(st.one_of(st.just(0), st.integers(1, 20), st.integers(1, 10**9)))
+    # a bonus/penalty item with a zero denominator: see test_rules.test_extra_item_zero_denominator
+    den = draw(st.one_of(st.integers(1, 20), st.integers(1, 10**9)) if extra else
+               st.one_of(st.just(0), st.integers(1, 20), st.integers(1, 10**9)))
     return {"numerator": draw(st.integers(0, den)), "denominator": den}
 
 
 @st.composite
-def entries(draw: st.DrawFn, leaf: dict[str, Any], set_policy: str, coarse: bool
-            ) -> dict[str, Any] | None:
+def entries(draw: st.DrawFn, leaf: dict[str, Any], set_policy: str, coarse: bool,
+            extra: bool) -> dict[str, Any] | None:
     rule, mx = leaf["rule"], leaf["max"]
     kind = rule["kind"]
     policy = leaf.get("did_not_arise", set_policy)
@@ -172,7 +188,7 @@ def entries(draw: st.DrawFn, leaf: dict[str, Any], set_policy: str, coarse: bool
     if choice == "absent":
         return None
     entry: dict[str, Any] = {}
-    if choice == "dna" and policy != "not-allowed" and kind != "survey":
+    if choice == "dna" and policy != "not-allowed" and kind != "survey" and not extra:
         entry["did_not_arise"] = "Trong năm không phát sinh"
     elif kind == "yes-no":
         entry["done"] = draw(st.booleans())
@@ -186,7 +202,7 @@ def entries(draw: st.DrawFn, leaf: dict[str, Any], set_policy: str, coarse: bool
             if variant == "done-date":
                 entry["done"] = True
     elif kind in ("tiers", "proportional"):
-        entry.update(draw(rate_facts(rule)))
+        entry.update(draw(rate_facts(rule, extra)))
     elif kind in ("per-item", "deduction"):
         entry["count"] = draw(st.one_of(st.integers(0, 30), st.integers(0, 10**9)))
     elif kind == "graded":
@@ -227,8 +243,8 @@ def blocks(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[str, Any]], dict[
                     surveys[agency, key] = surveys[earlier["agency"], key]
             continue
         given_leaves = {}
-        for lf in all_leaves(data):
-            entry = draw(entries(lf, set_policy, coarse))
+        for lf, extra in all_leaves(data):
+            entry = draw(entries(lf, set_policy, coarse, extra))
             if entry is not None:
                 given_leaves[lf["code"]] = entry
         subs.append({"agency": agency, "year": YEAR, "leaves": given_leaves})
@@ -258,11 +274,12 @@ def test_engine_matches_reference(block: tuple[dict[str, Any], list[dict[str, An
     assert engine_errors == {(a, code) for a, r in ref.items() for code in r.errors}
 
     got_leaves = {
-        (r.agency, r.leaf): (int(r.final_c), bool(r.applicable) or r.section != "tree")
+        (r.agency, r.leaf): (int(r.final_c), bool(r.applicable) or r.section != "tree",
+                             bool(r.did_not_arise))
         for r in result.leaves.itertuples()
     }
     want_leaves = {
-        (a, code): (c_of(lr.final), lr.applicable or lr.section != "tree")
+        (a, code): (c_of(lr.final), lr.applicable or lr.section != "tree", lr.did_not_arise)
         for a, r in ref.items() for code, lr in r.leaves.items()
     }
     assert got_leaves == want_leaves

@@ -91,10 +91,12 @@ def test_tiers_bounds(numerator: int, denominator: int, expected: Decimal) -> No
 
 
 def test_tiers_bound_with_repeating_rate() -> None:
-    # 2/3 = 66.666…% is below a 66.67 tier, and 66 667/100 000 = 66.667 % is above it
+    # 2/3 = 66.666…% is below a 66.67 tier (it would round to 66.67, but the rate is exact);
+    # 6667/10 000 = 66.67 % is on it, 66 671/100 000 = 66.671 % above it
     node = leaf(1, "tiers", tiers=[{"at_least": D("66.67"), "points": D(1)}])
     assert one_leaf(node, {"numerator": 2, "denominator": 3}) == D(0)
-    assert one_leaf(node, {"numerator": 66_667, "denominator": 100_000}) == D(1)
+    assert one_leaf(node, {"numerator": 6667, "denominator": 10_000}) == D(1)
+    assert one_leaf(node, {"numerator": 66_671, "denominator": 100_000}) == D(1)
 
 
 # ----------------------------------------------------------------------------- proportional
@@ -420,6 +422,31 @@ def test_total_never_below_zero() -> None:
     assert (r["penalty"], r["total"], r["index"]) == (3, 0, 0)
 
 
+@pytest.mark.parametrize("policy", ["excluded", "full-points", "not-allowed"])
+def test_extra_item_zero_denominator_adds_and_takes_nothing(policy: str) -> None:
+    # A bonus/penalty item may not state a "did not arise" policy and may not be claimed as not
+    # arisen (docs/criteria-format.md 7.1: "a bonus/penalty item simply is not claimed"). When a
+    # rate item's denominator is 0, nothing happened: no bonus is earned and no penalty is taken
+    # off, whatever the set's default policy for tree leaves.
+    #   bonus T1: share of initiatives adopted (proportional, max 1), 0 of 0
+    #   penalty D1: share of reports late (tiers: ≥ 50 % → 1), 0 of 0
+    # Expected: bonus 0, penalty 0, total 8 of 10 → 80 %, and no error.
+    data = build_set(
+        [[[leaf(10, "manual", step=D("0.01"))]]],
+        bonus=extras(1, leaf(1, "proportional")),
+        penalty=extras(1, leaf(1, "tiers", tiers=[{"at_least": D(50), "points": D(1)}]),
+                       prefix="D"),
+        did_not_arise=policy,
+    )
+    sub = submission("a", {"1.1.1": {"score": D(8)},
+                           "T1": {"numerator": 0, "denominator": 0},
+                           "D1": {"numerator": 0, "denominator": 0}})
+    result = score(data, [sub])
+    r = row(result, "a")
+    assert (r["bonus"], r["penalty"], r["total"], r["index"]) == (0, 0, 8, 80)
+    assert [i.code for i in result.issues if i.severity == "error"] == []
+
+
 # ----------------------------------------------------------------------------------- weights
 def _weighted_set() -> dict[str, Any]:
     return build_set(
@@ -542,9 +569,8 @@ def test_bands_at_thresholds(score_: str, band: str) -> None:
 
 # --------------------------------------------------------------------------------- the API
 def test_score_block_without_names() -> None:
-    # ``names`` is optional: without it an agency's name is its code. Under pandas 3 the engine's
-    # ``map({}).fillna(<str Series>)`` warns (Pandas4Warning), which this project treats as an
-    # error, so score_block(…, names=None) fails.
+    # ``names`` is optional: without it an agency's name is its code. (Regression: under
+    # pandas 3, ``map({}).fillna(<str Series>)`` raised a Pandas4Warning, an error here.)
     loaded = criteria_from_dict(build_set([[[leaf(1, "yes-no")]]]))
     sub = parse_submission(submission("a", {"1.1.1": {"done": True}}), loaded)
     result = score_block(loaded, [sub], [])

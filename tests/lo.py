@@ -1,0 +1,40 @@
+"""LibreOffice headless, for recalculating and rendering the workbooks parindex writes."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+needs_libreoffice = pytest.mark.skipif(
+    SOFFICE is None, reason="LibreOffice (Debian: libreoffice-calc) is not installed"
+)
+
+
+def convert(src: Path, fmt: str, outdir: Path) -> Path:
+    """``soffice --headless --convert-to fmt``; returns the converted file."""
+    assert SOFFICE is not None
+    outdir.mkdir(parents=True, exist_ok=True)
+    profile = outdir / "lo-profile"
+    proc = subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            fmt,
+            "--outdir",
+            str(outdir),
+            str(src),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    out = outdir / (src.stem + "." + fmt.split(":")[0])
+    assert out.exists(), f"LibreOffice failed: {proc.stdout}\n{proc.stderr}"
+    return out

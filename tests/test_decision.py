@@ -1,0 +1,276 @@
+"""The published decision table: layout, formulas recalculated by LibreOffice, method, safety."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from parindex.criteria import criteria_from_dict
+from parindex.dataset import load_year
+from parindex.decision import FIRST_DATA, write_decision_table
+from parindex.errors import Report
+from parindex.export import csv_rows
+from parindex.results import Results, score_dataset
+from parindex.scoring import score_block
+from parindex.submission import parse_submission
+from tests.lo import convert, needs_libreoffice
+
+REPO = Path(__file__).resolve().parent.parent
+RUN = dt.datetime(2026, 1, 15, 8, 0, 0)
+
+
+@pytest.fixture(scope="module")
+def sample() -> Results:
+    return score_dataset(load_year(REPO, 2025))
+
+
+def _manual_set(max_points: str = "40") -> dict[str, Any]:
+    return {
+        "id": "thu",
+        "year": 2025,
+        "block": "so-nganh",
+        "block_name": "Sở, ban, ngành",
+        "title": "Thử",
+        "max": Decimal(max_points),
+        "bands": [{"name": "Tốt", "at_least": Decimal(80)}, {"name": "Khá", "at_least": 0}],
+        "bonus": {
+            "cap": Decimal(2),
+            "items": [
+                {
+                    "code": "T.1",
+                    "name": "Thưởng",
+                    "max": Decimal(2),
+                    "evidence": "none",
+                    "rule": {"kind": "manual", "step": Decimal("0.01"), "wording": "w"},
+                }
+            ],
+        },
+        "fields": [
+            {
+                "code": "1",
+                "name": "Lĩnh vực",
+                "max": Decimal(max_points),
+                "criteria": [
+                    {
+                        "code": "1.1",
+                        "name": "Tiêu chí",
+                        "max": Decimal(max_points),
+                        "subcriteria": [
+                            {
+                                "code": "1.1.1",
+                                "name": "Tự chấm",
+                                "max": Decimal(max_points),
+                                "evidence": "none",
+                                "rule": {"kind": "manual", "step": Decimal("0.01"), "wording": "w"},
+                            }
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def _results_from_scores(scores: dict[str, tuple[str, str]], names: dict[str, str]) -> Results:
+    """Agencies with one manual score (and a bonus) on a 40-point set."""
+    loaded = criteria_from_dict(_manual_set())
+    subs = [
+        parse_submission(
+            {
+                "agency": a,
+                "year": 2025,
+                "leaves": {"1.1.1": {"score": Decimal(s)}, "T.1": {"score": Decimal(b)}},
+            },
+            loaded,
+        )
+        for a, (s, b) in scores.items()
+    ]
+    assert all(not s.issues for s in subs)
+    res = score_block(loaded, subs, [], names)
+    return Results(2025, {"so-nganh": res}, Report(), {})
+
+
+def _values(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    wb = load_workbook(path, data_only=True)
+    return {ws.title: [tuple(r) for r in ws.iter_rows(values_only=True)] for ws in wb}
+
+
+def _header(rows: list[tuple[Any, ...]]) -> list[Any]:
+    """Column titles: row 7, or row 6 where the title spans both header rows."""
+    return [b if b is not None else a for a, b in zip(rows[5], rows[6], strict=True)]
+
+
+def _d(value: Any) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+# ---------------------------------------------------------------------------- layout
+def test_ranking_sheet_layout(sample: Results, tmp_path: Path) -> None:
+    out = write_decision_table(sample, tmp_path / "t.xlsx", charts=False, run_time=RUN)
+    wb = load_workbook(out)
+    ws = wb["Xếp hạng so-nganh"]
+    assert ws["A1"].value == "Phụ lục II"
+    assert "KẾT QUẢ XẾP HẠNG CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2025 CỦA CÁC SỞ, BAN, NGÀNH" in (
+        ws["A2"].value
+    )
+    assert "DỮ LIỆU MẪU" in ws["A4"].value
+    assert ws.print_title_rows == "$6:$8"
+    assert ws.page_setup.orientation == "landscape"
+    assert str(ws.page_setup.paperSize) == str(ws.PAPERSIZE_A4)
+    assert ws.freeze_panes == f"C{FIRST_DATA}"
+    assert ws["B9"].font.name == "Times New Roman"
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert any(r.startswith("A2:") for r in merged)  # merged title row
+    top = [ws.cell(row=6, column=c).value for c in range(1, ws.max_column + 1)]
+    headers = [ws.cell(row=7, column=c).value for c in range(1, ws.max_column + 1)]
+    field1 = sample.blocks["so-nganh"].criteria.model.fields[0]
+    assert headers[2] == f"1. {field1.name} (tối đa {field1.max})"
+    assert top[2] == "Điểm đạt được theo lĩnh vực"
+    assert "Điểm điều tra xã hội học (tối đa 30)" in top
+    assert "Chỉ số CCHC (%)" in top and "Xếp hạng" in top and "Xếp loại" in top
+    assert "So với năm 2024" in top
+    assert ws.cell(row=6, column=1).value == "STT"
+
+
+def test_every_agency_is_in_its_sheet_once(sample: Results, tmp_path: Path) -> None:
+    out = write_decision_table(sample, tmp_path / "t.xlsx", charts=False, run_time=RUN)
+    wb = load_workbook(out)
+    for block, res in sample.blocks.items():
+        ws = wb[f"Xếp hạng {block}"]
+        names = [
+            ws.cell(row=r, column=2).value
+            for r in range(FIRST_DATA, FIRST_DATA + len(res.agencies))
+        ]
+        assert names == list(res.agencies["name"])
+
+
+# ------------------------------------------------------------------ recalculation
+@needs_libreoffice
+def test_libreoffice_recalculates_every_total_and_index(sample: Results, tmp_path: Path) -> None:
+    out = write_decision_table(sample, tmp_path / "t.xlsx", charts=False, run_time=RUN)
+    recalculated = convert(out, "xlsx", tmp_path / "lo")
+    values = _values(recalculated)
+    checked = 0
+    for block, res in sample.blocks.items():
+        rows = values[f"Xếp hạng {block}"]
+        header = _header(rows)
+        c_total = header.index("Tổng điểm")
+        c_index = header.index("Chỉ số CCHC (%)")
+        c_max = header.index("Điểm tối đa áp dụng")
+        for i, rec in enumerate(res.agencies.to_dict("records")):
+            row = rows[FIRST_DATA - 1 + i]
+            assert row[1] == rec["name"]
+            assert _d(row[c_total]) == Decimal(int(rec["total_c"])).scaleb(-2)
+            assert _d(row[c_max]) == Decimal(int(rec["applicable_c"])).scaleb(-2)
+            assert _d(row[c_index]) == Decimal(int(rec["index_u"])).scaleb(-2)
+            checked += 1
+        # the block average row
+        avg_row = rows[FIRST_DATA - 1 + len(res.agencies)]
+        indices = [Decimal(int(v)).scaleb(-2) for v in res.agencies["index_u"]]
+        expected = (sum(indices) / len(indices)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        assert _d(avg_row[c_index]) == expected
+    assert checked == sum(len(r.agencies) for r in sample.blocks.values())
+
+
+@needs_libreoffice
+def test_recalculation_rounds_half_up_like_the_engine(tmp_path: Path) -> None:
+    # 32.53 / 40 = 81.325 % → 81.33; 16.26 + 0.01 bonus → 16.27 / 40 = 40.675 → 40.68;
+    # 27.30 / 40 = 68.25 exactly; 0.1 + 0.2 style: 0.10 + 0.20 bonus → 0.30 / 40 = 0.75.
+    results = _results_from_scores(
+        {"a": ("32.53", "0"), "b": ("16.26", "0.01"), "c": ("27.30", "0"), "d": ("0.10", "0.20")},
+        {"a": "A", "b": "B", "c": "C", "d": "D"},
+    )
+    by = {r["agency"]: r for r in results.blocks["so-nganh"].agencies.to_dict("records")}
+    assert [by[k]["index_u"] for k in "abcd"] == [8133, 4068, 6825, 75]
+    out = write_decision_table(results, tmp_path / "x.xlsx", charts=False, run_time=RUN)
+    rows = _values(convert(out, "xlsx", tmp_path / "lo"))["Xếp hạng so-nganh"]
+    header = _header(rows)
+    got = {
+        r[1]: _d(r[header.index("Chỉ số CCHC (%)")]) for r in rows[FIRST_DATA - 1 : FIRST_DATA + 3]
+    }
+    assert got == {
+        "A": Decimal("81.33"),
+        "B": Decimal("40.68"),
+        "C": Decimal("68.25"),
+        "D": Decimal("0.75"),
+    }
+
+
+# ------------------------------------------------------------------------ method
+def test_method_sheet_and_identical_rerun(sample: Results, tmp_path: Path) -> None:
+    first = write_decision_table(sample, tmp_path / "a.xlsx", charts=False, run_time=RUN)
+    again = score_dataset(load_year(REPO, 2025))
+    later = RUN + dt.timedelta(hours=3)
+    second = write_decision_table(again, tmp_path / "b.xlsx", charts=False, run_time=later)
+    a, b = _values(first), _values(second)
+    assert a.keys() == b.keys()
+    for sheet in a:
+        if sheet == "Phương pháp":
+            continue
+        assert a[sheet] == b[sheet], sheet
+    method_a = [r for r in a["Phương pháp"] if r[0] != "Thời điểm chạy (UTC)"]
+    method_b = [r for r in b["Phương pháp"] if r[0] != "Thời điểm chạy (UTC)"]
+    assert method_a == method_b
+    flat = [str(c) for r in a["Phương pháp"] for c in r if c is not None]
+    for res in sample.blocks.values():
+        assert res.criteria.sha256 in flat
+        assert res.criteria.model.id in flat
+    assert "2026-01-15 08:00:00" in flat
+    for path, digest in sample.inputs.items():
+        assert path in flat and digest in flat
+    assert any("parindex" in c for c in flat)
+
+
+def test_detail_sheet_has_every_leaf(sample: Results, tmp_path: Path) -> None:
+    out = write_decision_table(sample, tmp_path / "t.xlsx", charts=False, run_time=RUN)
+    rows = _values(out)["Chi tiết xa"]
+    res = sample.blocks["xa"]
+    codes = [leaf.code for _, _, leaf in res.criteria.model.leaves()]
+    assert list(rows[1][2 : 2 + len(codes)]) == codes
+    maxima = [leaf.max for _, _, leaf in res.criteria.model.leaves()]
+    assert [Decimal(str(v)) for v in rows[2][2 : 2 + len(codes)]] == maxima
+    leaves = res.leaves.set_index(["agency", "leaf"])
+    for row in rows[3 : 3 + len(res.agencies)]:
+        agency = row[0]
+        for code, value in zip(codes, row[2:], strict=False):
+            final, applicable = leaves.loc[(agency, code), ["final_c", "applicable"]]
+            if applicable:
+                assert _d(value) == Decimal(int(final)).scaleb(-2)
+            else:
+                assert value == "KPS"
+
+
+# --------------------------------------------------------------------- safe cells
+DANGEROUS = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "=1+1"]
+
+
+def test_user_text_never_becomes_a_formula(tmp_path: Path) -> None:
+    names = dict(zip("abcde", DANGEROUS, strict=True))
+    results = _results_from_scores({k: ("20", "0") for k in names}, names)
+    out = write_decision_table(results, tmp_path / "x.xlsx", charts=False, run_time=RUN)
+    wb = load_workbook(out)
+    for ws in (wb["Xếp hạng so-nganh"], wb["Chi tiết so-nganh"]):
+        texts = {
+            c.value: c.data_type for row in ws.iter_rows() for c in row if c.value in DANGEROUS
+        }
+        assert set(texts) == set(DANGEROUS), ws.title
+        assert set(texts.values()) == {"s"}
+    rows = list(csv.DictReader(io.StringIO(csv_rows(results))))
+    assert sorted(r["name"] for r in rows) == sorted("'" + n for n in DANGEROUS)
+
+
+@needs_libreoffice
+def test_user_text_stays_text_after_libreoffice(tmp_path: Path) -> None:
+    names = dict(zip("abcde", DANGEROUS, strict=True))
+    results = _results_from_scores({k: ("20", "0") for k in names}, names)
+    out = write_decision_table(results, tmp_path / "x.xlsx", charts=False, run_time=RUN)
+    rows = _values(convert(out, "xlsx", tmp_path / "lo"))["Xếp hạng so-nganh"]
+    got = {r[1] for r in rows[FIRST_DATA - 1 : FIRST_DATA + 4]}
+    assert got == set(DANGEROUS)
