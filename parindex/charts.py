@@ -110,7 +110,7 @@ def render_profile(
     ax.set_xlabel("Chỉ số thành phần (%)", fontsize=8)
     ax.tick_params(axis="x", labelsize=7)
     ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=7, loc="lower left")
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
     fig.tight_layout()
     png = out_stem.with_suffix(".png")
     fig.savefig(png, metadata={"Software": None})
