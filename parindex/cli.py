@@ -48,7 +48,9 @@ def _fail(issues: list[Issue], as_json: bool) -> None:
     sys.exit(1)
 
 
-def _load(root: Path | None, year: int | None, as_json: bool = False) -> Results:
+def _load(
+    root: Path | None, year: int | None, as_json: bool = False, surveys: Path | None = None
+) -> Results:
     root = root or default_root()
     if year is not None and year not in available_years(root):
         raise click.UsageError(
@@ -56,7 +58,7 @@ def _load(root: Path | None, year: int | None, as_json: bool = False) -> Results
             f"(các năm có: {', '.join(map(str, available_years(root))) or 'không có'})."
         )
     try:
-        ds = load_year(root, year)
+        ds = load_year(root, year, surveys)
     except (CriteriaError, DataError) as e:
         _fail(e.issues, as_json)
     return score_dataset(ds)
@@ -108,6 +110,13 @@ _DATA_OPTIONS = [
     click.option("--year", type=int, default=None, help="Năm đánh giá (mặc định: năm mới nhất)."),
     click.option("--issues", "show_issues", is_flag=True, help="Liệt kê mọi cảnh báo."),
 ]
+_SURVEYS_OPTION = click.option(
+    "--surveys",
+    "surveys_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Tệp kết quả điều tra XHH (CSV/XLSX) dùng thay cho submissions/<năm>/surveys.csv.",
+)
 
 
 def _data_options(f: Any) -> Any:
@@ -165,6 +174,7 @@ def _summary(results: Results, show: bool) -> None:
 
 @main.command()
 @_data_options
+@_SURVEYS_OPTION
 @click.option("--block", default=None, help="Chỉ một khối (mã khối, ví dụ so-nganh).")
 @click.option("--json", "as_json", is_flag=True, help="Kết quả đầy đủ dạng JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="Kết quả dạng CSV (mỗi đơn vị một dòng).")
@@ -172,6 +182,7 @@ def score(
     root: Path | None,
     year: int | None,
     show_issues: bool,
+    surveys_file: Path | None,
     block: str | None,
     as_json: bool,
     as_csv: bool,
@@ -179,7 +190,7 @@ def score(
     """Chấm điểm và in kết quả từng khối."""
     if as_json and as_csv:
         raise click.UsageError("Chọn một trong --json hoặc --csv.")
-    results = _load(root, year, as_json)
+    results = _load(root, year, as_json, surveys_file)
     if block is not None and block not in results.blocks:
         raise click.UsageError(f"Không có khối '{block}' (có: {', '.join(results.blocks)}).")
     if as_json:
@@ -199,6 +210,7 @@ def score(
 
 @main.command()
 @_data_options
+@_SURVEYS_OPTION
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -208,7 +220,12 @@ def score(
 )
 @click.option("--no-charts", is_flag=True, help="Không vẽ biểu đồ (nhanh hơn).")
 def rank(
-    root: Path | None, year: int | None, show_issues: bool, out: Path | None, no_charts: bool
+    root: Path | None,
+    year: int | None,
+    show_issues: bool,
+    surveys_file: Path | None,
+    out: Path | None,
+    no_charts: bool,
 ) -> None:
     """Xếp hạng từng khối, in bảng và ghi bảng quyết định công bố (XLSX, CSV, JSON)."""
     from parindex.decision import write_decision_table
@@ -216,7 +233,7 @@ def rank(
 
     if out is not None and out.suffix.lower() != ".xlsx":
         raise click.UsageError("--out phải là tệp .xlsx")
-    results = _load(root, year)
+    results = _load(root, year, surveys=surveys_file)
     _print_table(results)
     out = out or Path("out") / f"xep-hang-{results.year}.xlsx"
     out.parent.mkdir(parents=True, exist_ok=True)

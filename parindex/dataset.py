@@ -100,7 +100,7 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def load_year(root: Path, year: int | None = None) -> Dataset:
+def load_year(root: Path, year: int | None = None, surveys_file: Path | None = None) -> Dataset:
     """Load everything for ``year`` (default: the latest year under ``criteria/``).
 
     A broken criteria file raises :class:`CriteriaError`; a missing folder raises
@@ -225,9 +225,9 @@ def load_year(root: Path, year: int | None = None) -> Dataset:
         for _, _, leaf in s.model.leaves()
         if isinstance(leaf.rule, SurveyRule)
     }
-    for name in ("surveys.csv", "surveys.xlsx"):
-        spath = sdir / name
-        if spath.exists():
+    survey_files = [surveys_file] if surveys_file else [sdir / "surveys.csv", sdir / "surveys.xlsx"]
+    for spath in survey_files:
+        if spath.exists() or surveys_file:
             inputs[rel(spath)] = _sha(spath)
             rows, survey_issues = read_surveys(spath, {a: a for a in agencies}, survey_keys)
             surveys.extend(rows)
