@@ -125,9 +125,15 @@ def rule_points(rule: dict[str, Any], mx: Decimal, entry: dict[str, Any]) -> Dec
     raise AssertionError(f"rule kind {kind!r} is not self-scored")
 
 
-def leaf_result(criteria: dict[str, Any], leaf: dict[str, Any], section: str, agency: str,
-                entry: dict[str, Any], surveys: dict[tuple[str, str], Decimal],
-                errors: list[str]) -> LeafResult:
+def leaf_result(
+    criteria: dict[str, Any],
+    leaf: dict[str, Any],
+    section: str,
+    agency: str,
+    entry: dict[str, Any],
+    surveys: dict[tuple[str, str], Decimal],
+    errors: list[str],
+) -> LeafResult:
     mx = dec(leaf["max"])
     rule = leaf["rule"]
     policy = leaf.get("did_not_arise") or criteria.get("did_not_arise") or "excluded"
@@ -159,12 +165,14 @@ def leaf_result(criteria: dict[str, Any], leaf: dict[str, Any], section: str, ag
         if scored is not None:
             final = dec(scored)
             applicable = True
-    return LeafResult(leaf["code"], section, mx, final, applicable, rule["kind"] == "survey",
-                      did_not_arise)
+    return LeafResult(
+        leaf["code"], section, mx, final, applicable, rule["kind"] == "survey", did_not_arise
+    )
 
 
-def score_agency(criteria: dict[str, Any], sub: dict[str, Any],
-                 surveys: dict[tuple[str, str], Decimal]) -> AgencyResult:
+def score_agency(
+    criteria: dict[str, Any], sub: dict[str, Any], surveys: dict[tuple[str, str], Decimal]
+) -> AgencyResult:
     agency = sub["agency"]
     out = AgencyResult(agency)
     entries = sub.get("leaves") or {}
@@ -182,8 +190,9 @@ def score_agency(criteria: dict[str, Any], sub: dict[str, Any],
         field_max = ZERO
         for c in f["criteria"]:
             for leaf in c["subcriteria"]:
-                r = leaf_result(criteria, leaf, "tree", agency, entry_of(leaf["code"]), surveys,
-                                out.errors)
+                r = leaf_result(
+                    criteria, leaf, "tree", agency, entry_of(leaf["code"]), surveys, out.errors
+                )
                 out.leaves[r.code] = r
                 if r.applicable:
                     field_achieved += r.final
@@ -204,15 +213,15 @@ def score_agency(criteria: dict[str, Any], sub: dict[str, Any],
         block = criteria.get(section) or {"cap": 0, "items": []}
         total = ZERO
         for item in block.get("items", []):
-            r = leaf_result(criteria, item, section, agency, entry_of(item["code"]), surveys,
-                            out.errors)
+            r = leaf_result(
+                criteria, item, section, agency, entry_of(item["code"]), surveys, out.errors
+            )
             out.leaves[r.code] = r
             total += r.final
         extra_totals[section] = min(total, dec(block["cap"]))
     out.bonus, out.penalty = extra_totals["bonus"], extra_totals["penalty"]
 
-    achieved, maximum = (weighted_achieved, weighted_max) if weighted else (tree_achieved,
-                                                                            tree_max)
+    achieved, maximum = (weighted_achieved, weighted_max) if weighted else (tree_achieved, tree_max)
     achieved = achieved + out.bonus - out.penalty
     if achieved < 0:
         achieved = ZERO
@@ -245,8 +254,11 @@ def tie_values(criteria: dict[str, Any], r: AgencyResult) -> list[Decimal]:
     return values
 
 
-def score(criteria: dict[str, Any], submissions: list[dict[str, Any]],
-          surveys: dict[tuple[str, str], Any] | None = None) -> dict[str, AgencyResult]:
+def score(
+    criteria: dict[str, Any],
+    submissions: list[dict[str, Any]],
+    surveys: dict[tuple[str, str], Any] | None = None,
+) -> dict[str, AgencyResult]:
     """Score every submission of a block; ``surveys`` maps (agency, survey key) → result in %."""
     results_pct = {k: dec(v) for k, v in (surveys or {}).items()}
     results = {s["agency"]: score_agency(criteria, s, results_pct) for s in submissions}
@@ -258,4 +270,3 @@ def score(criteria: dict[str, Any], submissions: list[dict[str, Any]],
                 better += 1
         a.rank = better + 1
     return results
-

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import tempfile
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
-import pytest
 import reference
 from builders import YEAR, build_set
 from hypothesis import HealthCheck, given, settings
@@ -22,21 +23,26 @@ from parindex.survey import SurveyResult
 D = Decimal
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _hypothesis_files_outside_the_repo(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """Hypothesis caches constants (and writes failure patches) under ``.hypothesis/`` in the
-    current directory; tests never write into the repository."""
-    set_hypothesis_home_dir(tmp_path_factory.mktemp("hypothesis"))
-    yield
-    set_hypothesis_home_dir(None)
-
+# Hypothesis keeps a cache (and writes failure patches) under ./.hypothesis, and its pytest plugin
+# fills that cache while collecting; tests never write into the repository, so send it to the
+# system's temporary directory as soon as this module is imported.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "parindex-hypothesis")
 
 POLICIES = ("excluded", "full-points", "not-allowed")
 TIE_KEYS = ("appraised_points", "survey_points", "bonus_points", "penalty_points")
 SURVEYS = ("sipas", "can-bo")
 STEPS = (D("0.01"), D("0.05"), D("0.1"), D("0.25"), D("0.5"), D(1))
-TREE_KINDS = ("yes-no", "deadline", "tiers", "proportional", "per-item", "deduction", "graded",
-              "manual", "survey")
+TREE_KINDS = (
+    "yes-no",
+    "deadline",
+    "tiers",
+    "proportional",
+    "per-item",
+    "deduction",
+    "graded",
+    "manual",
+    "survey",
+)
 EXTRA_KINDS = TREE_KINDS[:-1]
 
 
@@ -50,13 +56,15 @@ def c_of(value: Decimal) -> int:
 
 
 max_points = st.one_of(
-    st.sampled_from([D("0.25"), D("0.5"), D("0.75"), D(1), D("1.5"), D(2), D("2.5"), D(3), D(5),
-                     D(10)]),
+    st.sampled_from(
+        [D("0.25"), D("0.5"), D("0.75"), D(1), D("1.5"), D(2), D("2.5"), D(3), D(5), D(10)]
+    ),
     cents(1, 2000),
 )
 rates = st.one_of(st.sampled_from([D(0), D(50), D(80), D(100)]), cents(0, 10_000))
-shares = st.one_of(st.sampled_from([D(0), D("0.5"), D(1)]),
-                   st.integers(0, 10_000).map(lambda u: D(u) / 10_000))
+shares = st.one_of(
+    st.sampled_from([D(0), D("0.5"), D(1)]), st.integers(0, 10_000).map(lambda u: D(u) / 10_000)
+)
 
 
 @st.composite
@@ -68,8 +76,9 @@ def rules(draw: st.DrawFn, kind: str, mx: Decimal) -> dict[str, Any]:
         rule["late_share"] = draw(shares)
     elif kind == "tiers":
         bounds = sorted(draw(st.lists(rates, min_size=1, max_size=4, unique=True)), reverse=True)
-        pts = sorted(draw(st.lists(cents(0, top), min_size=len(bounds), max_size=len(bounds))),
-                     reverse=True)
+        pts = sorted(
+            draw(st.lists(cents(0, top), min_size=len(bounds), max_size=len(bounds))), reverse=True
+        )
         rule["tiers"] = [{"at_least": a, "points": p} for a, p in zip(bounds, pts, strict=True)]
     elif kind == "proportional":
         if draw(st.booleans()):
@@ -83,8 +92,9 @@ def rules(draw: st.DrawFn, kind: str, mx: Decimal) -> dict[str, Any]:
             rule["floor"] = draw(cents(0, top))
     elif kind == "graded":
         n = draw(st.integers(1, 4))
-        rule["levels"] = [{"key": k, "label": f"Mức {k}", "share": draw(shares)}
-                          for k in "abcd"[:n]]
+        rule["levels"] = [
+            {"key": k, "label": f"Mức {k}", "share": draw(shares)} for k in "abcd"[:n]
+        ]
     elif kind == "manual":
         steps = [s for s in STEPS if mx % s == 0]
         step = draw(st.sampled_from(steps))
@@ -96,8 +106,9 @@ def rules(draw: st.DrawFn, kind: str, mx: Decimal) -> dict[str, Any]:
 
 
 @st.composite
-def leaves(draw: st.DrawFn, kinds: tuple[str, ...], cap: Decimal | None = None,
-           coarse: bool = False) -> dict[str, Any]:
+def leaves(
+    draw: st.DrawFn, kinds: tuple[str, ...], cap: Decimal | None = None, coarse: bool = False
+) -> dict[str, Any]:
     kind = draw(st.sampled_from(kinds))
     if coarse:
         mx = D(1)
@@ -128,18 +139,33 @@ def criteria_sets(draw: st.DrawFn, coarse: bool) -> dict[str, Any]:
     """A valid criteria set. A coarse one (1-point yes-no and survey leaves, survey results 0 or
     100 %) makes equal indices, tie-breaks, capped extras and exact band thresholds common."""
     kinds = ("yes-no", "survey") if coarse else TREE_KINDS
-    tree = draw(st.lists(
-        st.lists(st.lists(leaves(kinds, coarse=coarse), min_size=1, max_size=4), min_size=1,
-                 max_size=3),
-        min_size=1, max_size=4))
+    tree = draw(
+        st.lists(
+            st.lists(
+                st.lists(leaves(kinds, coarse=coarse), min_size=1, max_size=4),
+                min_size=1,
+                max_size=3,
+            ),
+            min_size=1,
+            max_size=4,
+        )
+    )
     weights = None
     if draw(st.booleans()):
-        cuts = sorted(draw(st.lists(st.integers(0, 10_000), min_size=len(tree) - 1,
-                                    max_size=len(tree) - 1)))
+        cuts = sorted(
+            draw(st.lists(st.integers(0, 10_000), min_size=len(tree) - 1, max_size=len(tree) - 1))
+        )
         edges = [0, *cuts, 10_000]
         weights = [D(b - a) / 100 for a, b in zip(edges, edges[1:], strict=False)]
-    thresholds = draw(st.lists(st.sampled_from([D(25), D(50), D("62.5"), D(75), D(100)])
-                               if coarse else cents(1, 10_000), max_size=3, unique=True))
+    thresholds = draw(
+        st.lists(
+            st.sampled_from([D(25), D(50), D("62.5"), D(75), D(100)])
+            if coarse
+            else cents(1, 10_000),
+            max_size=3,
+            unique=True,
+        )
+    )
     bands = [(f"Nhóm {i}", t) for i, t in enumerate(sorted(thresholds, reverse=True) + [D(0)])]
     top: dict[str, Any] = {
         "bonus": draw(extra_blocks("T", coarse)),
@@ -170,14 +196,18 @@ def rate_facts(draw: st.DrawFn, rule: dict[str, Any], extra: bool) -> dict[str, 
         num = c_of(draw(st.sampled_from(bounds))) + draw(st.sampled_from([-1, 0, 1]))
         return {"numerator": min(max(num, 0), 10_000), "denominator": 10_000}
     # a bonus/penalty item with a zero denominator: see test_rules.test_extra_item_zero_denominator
-    den = draw(st.one_of(st.integers(1, 20), st.integers(1, 10**9)) if extra else
-               st.one_of(st.just(0), st.integers(1, 20), st.integers(1, 10**9)))
+    den = draw(
+        st.one_of(st.integers(1, 20), st.integers(1, 10**9))
+        if extra
+        else st.one_of(st.just(0), st.integers(1, 20), st.integers(1, 10**9))
+    )
     return {"numerator": draw(st.integers(0, den)), "denominator": den}
 
 
 @st.composite
-def entries(draw: st.DrawFn, leaf: dict[str, Any], set_policy: str, coarse: bool,
-            extra: bool) -> dict[str, Any] | None:
+def entries(
+    draw: st.DrawFn, leaf: dict[str, Any], set_policy: str, coarse: bool, extra: bool
+) -> dict[str, Any] | None:
     rule, mx = leaf["rule"], leaf["max"]
     kind = rule["kind"]
     policy = leaf.get("did_not_arise", set_policy)
@@ -212,8 +242,10 @@ def entries(draw: st.DrawFn, leaf: dict[str, Any], set_policy: str, coarse: bool
     appraisal = {}
     for rnd in ("round1", "round2"):
         if draw(st.integers(0, 3)) == 0:
-            appraisal[rnd] = {"score": step * draw(st.integers(0, int(mx / step))),
-                              "reason": "Điểm thẩm định"}
+            appraisal[rnd] = {
+                "score": step * draw(st.integers(0, int(mx / step))),
+                "reason": "Điểm thẩm định",
+            }
     if appraisal:
         entry["appraisal"] = appraisal
     return entry
@@ -230,8 +262,11 @@ def blocks(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[str, Any]], dict[
     if coarse:
         results = st.sampled_from([D(0), D(100)])
     else:
-        results = st.one_of(st.none(), st.sampled_from([D(0), D("68.25"), D(100)]),
-                            st.integers(0, 1_000_000).map(lambda u: D(u) / 10_000))
+        results = st.one_of(
+            st.none(),
+            st.sampled_from([D(0), D("68.25"), D(100)]),
+            st.integers(0, 1_000_000).map(lambda u: D(u) / 10_000),
+        )
     for i in range(n):
         agency = f"dv{i + 1}"
         source = draw(st.integers(0, i - 1)) if i and draw(st.integers(0, 3)) == 0 else None
@@ -255,8 +290,12 @@ def blocks(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[str, Any]], dict[
     return data, subs, surveys
 
 
-@settings(max_examples=500, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=500,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(blocks())
 def test_engine_matches_reference(block: tuple[dict[str, Any], list[dict[str, Any]], Any]) -> None:
     data, subs, surveys = block
@@ -269,29 +308,52 @@ def test_engine_matches_reference(block: tuple[dict[str, Any], list[dict[str, An
     result = score_block(loaded, parsed, rows, names)
     ref = reference.score(data, subs, surveys)
 
-    engine_errors = {(i.location.agency, i.location.leaf) for i in result.issues
-                     if i.severity == "error"}
+    engine_errors = {
+        (i.location.agency, i.location.leaf) for i in result.issues if i.severity == "error"
+    }
     assert engine_errors == {(a, code) for a, r in ref.items() for code in r.errors}
 
     got_leaves = {
-        (r.agency, r.leaf): (int(r.final_c), bool(r.applicable) or r.section != "tree",
-                             bool(r.did_not_arise))
+        (r.agency, r.leaf): (
+            int(r.final_c),
+            bool(r.applicable) or r.section != "tree",
+            bool(r.did_not_arise),
+        )
         for r in result.leaves.itertuples()
     }
     want_leaves = {
         (a, code): (c_of(lr.final), lr.applicable or lr.section != "tree", lr.did_not_arise)
-        for a, r in ref.items() for code, lr in r.leaves.items()
+        for a, r in ref.items()
+        for code, lr in r.leaves.items()
     }
     assert got_leaves == want_leaves
 
     got = {
-        r.agency: (int(r.total_c), int(r.applicable_c), int(r.index_u), int(r.bonus_c),
-                   int(r.penalty_c), int(r.survey_c), int(r.appraised_c), int(r.rank), r.band)
+        r.agency: (
+            int(r.total_c),
+            int(r.applicable_c),
+            int(r.index_u),
+            int(r.bonus_c),
+            int(r.penalty_c),
+            int(r.survey_c),
+            int(r.appraised_c),
+            int(r.rank),
+            r.band,
+        )
         for r in result.agencies.itertuples()
     }
     want = {
-        a: (c_of(r.achieved), c_of(r.applicable_max), c_of(r.index), c_of(r.bonus),
-            c_of(r.penalty), c_of(r.survey_points), c_of(r.appraised_points), r.rank, r.band)
+        a: (
+            c_of(r.achieved),
+            c_of(r.applicable_max),
+            c_of(r.index),
+            c_of(r.bonus),
+            c_of(r.penalty),
+            c_of(r.survey_points),
+            c_of(r.appraised_points),
+            r.rank,
+            r.band,
+        )
         for a, r in ref.items()
     }
     assert got == want

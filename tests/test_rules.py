@@ -138,6 +138,21 @@ def test_proportional_clamped_above_upper() -> None:
     assert one_leaf(node, {"numerator": 90, "denominator": 100}) == D(1)
 
 
+@pytest.mark.parametrize(
+    ("numerator", "expected"),
+    [
+        (10**9, D(5000)),  # 100 % of 5000
+        (10**9 - 1, D(5000)),  # 5000 × 0.999999999 = 4999.999995 → 5000.00
+        (5 * 10**8, D(2500)),  # 50 %
+    ],
+)
+def test_proportional_large_max_and_counts_stay_exact(numerator: int, expected: Decimal) -> None:
+    # The format sets no upper limit on a leaf's max, and counts up to 10**9 are accepted; the
+    # points must still be exact (no silent 64-bit overflow).
+    node = leaf(5000, "proportional")
+    assert one_leaf(node, {"numerator": numerator, "denominator": 10**9}) == expected
+
+
 # ---------------------------------------------------------------------- per item, deduction
 @pytest.mark.parametrize(
     ("count", "expected"),
@@ -277,8 +292,9 @@ def test_zero_denominator_under_each_policy(
 )
 def test_claimed_did_not_arise(policy: str, final: Decimal, applicable: Decimal) -> None:
     data = build_set([[[leaf(1, "yes-no"), leaf(3, "yes-no")]]], did_not_arise=policy)
-    sub = submission("a", {"1.1.1": {"did_not_arise": "Không có văn bản phải ban hành"},
-                           "1.1.2": {"done": True}})
+    sub = submission(
+        "a", {"1.1.1": {"did_not_arise": "Không có văn bản phải ban hành"}, "1.1.2": {"done": True}}
+    )
     result = score(data, [sub])
     assert points(result, "a", "1.1.1") == final
     assert row(result, "a")["applicable"] == applicable
@@ -288,15 +304,16 @@ def test_claimed_did_not_arise_not_allowed_is_an_error() -> None:
     loaded = criteria_from_dict(
         build_set([[[leaf(1, "yes-no", leaf_did_not_arise="not-allowed")]]])
     )
-    sub = parse_submission(submission("a", {"1.1.1": {"did_not_arise": "Không phát sinh"}}),
-                           loaded)
+    sub = parse_submission(submission("a", {"1.1.1": {"did_not_arise": "Không phát sinh"}}), loaded)
     assert [(i.code, i.severity) for i in sub.issues] == [("did-not-arise-not-allowed", "error")]
 
 
 def test_leaf_policy_overrides_set_policy() -> None:
     # the set says full points, the leaf says excluded: 2 / 2 = 100 %, the leaf earns 0
-    data = build_set([[[leaf(1, "yes-no", leaf_did_not_arise="excluded"), leaf(2, "yes-no")]]],
-                     did_not_arise="full-points")
+    data = build_set(
+        [[[leaf(1, "yes-no", leaf_did_not_arise="excluded"), leaf(2, "yes-no")]]],
+        did_not_arise="full-points",
+    )
     sub = submission("a", {"1.1.1": {"did_not_arise": "Không phát sinh"}, "1.1.2": {"done": True}})
     result = score(data, [sub])
     assert points(result, "a", "1.1.1") == 0
@@ -315,17 +332,25 @@ def test_nothing_applicable_gives_index_zero() -> None:
 # -------------------------------------------------------------------------- appraisal rounds
 def test_final_score_is_the_last_round() -> None:
     data = build_set([[[leaf(1, "yes-no"), leaf(1, "yes-no"), leaf(1, "yes-no")]]])
-    sub = submission("a", {
-        "1.1.1": {"done": True},  # self-score 1, no appraisal → 1
-        "1.1.2": {"done": True, "appraisal": {"round1": {"score": D("0.5"), "reason": "Thiếu"}}},
-        "1.1.3": {"done": True, "appraisal": {
-            "round1": {"score": D("0.5"), "reason": "Thiếu"},
-            "round2": {"score": D("0.75"), "reason": "Đã giải trình"},
-        }},
-    })
+    sub = submission(
+        "a",
+        {
+            "1.1.1": {"done": True},  # self-score 1, no appraisal → 1
+            "1.1.2": {
+                "done": True,
+                "appraisal": {"round1": {"score": D("0.5"), "reason": "Thiếu"}},
+            },
+            "1.1.3": {
+                "done": True,
+                "appraisal": {
+                    "round1": {"score": D("0.5"), "reason": "Thiếu"},
+                    "round2": {"score": D("0.75"), "reason": "Đã giải trình"},
+                },
+            },
+        },
+    )
     result = score(data, [sub])
-    assert [points(result, "a", c) for c in ("1.1.1", "1.1.2", "1.1.3")] == [1, D("0.5"),
-                                                                            D("0.75")]
+    assert [points(result, "a", c) for c in ("1.1.1", "1.1.2", "1.1.3")] == [1, D("0.5"), D("0.75")]
     assert row(result, "a")["total"] == D("2.25")  # 1 + 0.5 + 0.75
 
 
@@ -333,11 +358,16 @@ def test_panel_score_makes_an_excluded_leaf_applicable() -> None:
     # the agency claims "did not arise" (excluded) but the panel scores it 0.5:
     # it counts, so 0.5 + 2 of 1 + 2 = 3 → 83.33 %
     data = build_set([[[leaf(1, "yes-no"), leaf(2, "yes-no")]]])
-    sub = submission("a", {
-        "1.1.1": {"did_not_arise": "Không phát sinh",
-                  "appraisal": {"round1": {"score": D("0.5"), "reason": "Có phát sinh"}}},
-        "1.1.2": {"done": True},
-    })
+    sub = submission(
+        "a",
+        {
+            "1.1.1": {
+                "did_not_arise": "Không phát sinh",
+                "appraisal": {"round1": {"score": D("0.5"), "reason": "Có phát sinh"}},
+            },
+            "1.1.2": {"done": True},
+        },
+    )
     result = score(data, [sub])
     assert points(result, "a", "1.1.1") == D("0.5")
     assert row(result, "a")["applicable"] == 3
@@ -348,17 +378,22 @@ def test_panel_score_makes_an_excluded_leaf_applicable() -> None:
 def test_real_check_thanh_hoa_ban_dan_toc() -> None:
     # 68.32 points on an applicable maximum of 84 (16 of the 100 points did not arise):
     # 68.32 / 84 × 100 = 81.3333… → 81.33 %
-    data = build_set([
-        [[leaf(40, "manual", step=D("0.01")), leaf(44, "manual", step=D("0.01"))]],
-        [[leaf(6, "tiers", tiers=THREE_TIERS), leaf(10, "yes-no")]],
-    ])
+    data = build_set(
+        [
+            [[leaf(40, "manual", step=D("0.01")), leaf(44, "manual", step=D("0.01"))]],
+            [[leaf(6, "tiers", tiers=THREE_TIERS), leaf(10, "yes-no")]],
+        ]
+    )
     assert data["max"] == 100
-    sub = submission("a", {
-        "1.1.1": {"score": D("35.5")},
-        "1.1.2": {"score": D("32.82")},  # 35.5 + 32.82 = 68.32
-        "2.1.1": {"numerator": 0, "denominator": 0},  # no case files: 6 points excluded
-        "2.1.2": {"did_not_arise": "Không có đề án nào phải ban hành"},  # 10 points excluded
-    })
+    sub = submission(
+        "a",
+        {
+            "1.1.1": {"score": D("35.5")},
+            "1.1.2": {"score": D("32.82")},  # 35.5 + 32.82 = 68.32
+            "2.1.1": {"numerator": 0, "denominator": 0},  # no case files: 6 points excluded
+            "2.1.2": {"did_not_arise": "Không có đề án nào phải ban hành"},  # 10 points excluded
+        },
+    )
     r = row(score(data, [sub]), "a")
     assert (r["total"], r["applicable"], r["index"]) == (D("68.32"), D(84), D("81.33"))
 
@@ -371,8 +406,9 @@ def test_many_tenth_points_do_not_drift() -> None:
     data = build_set([[tenths, big]])
     assert data["max"] == 40
     entries: dict[str, Any] = {f"1.1.{i}": {"done": i <= 73} for i in range(1, 101)}
-    entries.update({"1.2.1": {"score": D(10)}, "1.2.2": {"score": D(10)},
-                    "1.2.3": {"score": D("5.23")}})
+    entries.update(
+        {"1.2.1": {"score": D(10)}, "1.2.2": {"score": D(10)}, "1.2.3": {"score": D("5.23")}}
+    )
     r = row(score(data, [submission("a", entries)]), "a")
     assert float(sum([0.1] * 73) + 25.23) / 40 * 100 < 81.325  # the drift this test guards
     assert r["total"] == D("32.53")
@@ -382,8 +418,7 @@ def test_many_tenth_points_do_not_drift() -> None:
 def test_point_one_plus_point_two() -> None:
     # 0.1 + 0.2 = 0.3 exactly (not 0.30000000000000004) of 0.3 → 100 %
     data = build_set([[[leaf("0.1", "yes-no"), leaf("0.2", "yes-no")]]])
-    r = row(score(data, [submission("a", {"1.1.1": {"done": True}, "1.1.2": {"done": True}})]),
-            "a")
+    r = row(score(data, [submission("a", {"1.1.1": {"done": True}, "1.1.2": {"done": True}})]), "a")
     assert (r["total"], r["index"]) == (D("0.3"), D(100))
 
 
@@ -398,11 +433,16 @@ def _extras_set(**top: Any) -> dict[str, Any]:
 
 
 def test_bonus_and_penalty_caps() -> None:
-    sub = submission("a", {
-        "1.1.1": {"score": D(8)},
-        "T1": {"done": True}, "T2": {"done": True},  # 1.5 + 1.5 = 3 → capped at 2
-        "D1": {"count": 2}, "D2": {"done": True},  # 2 × 1 + 2 = 4 → capped at 3
-    })
+    sub = submission(
+        "a",
+        {
+            "1.1.1": {"score": D(8)},
+            "T1": {"done": True},
+            "T2": {"done": True},  # 1.5 + 1.5 = 3 → capped at 2
+            "D1": {"count": 2},
+            "D2": {"done": True},  # 2 × 1 + 2 = 4 → capped at 3
+        },
+    )
     r = row(score(_extras_set(), [sub]), "a")
     # 8 + 2 − 3 = 7 of 10 → 70 %
     assert (r["bonus"], r["penalty"], r["total"], r["index"]) == (2, 3, 7, D(70))
@@ -434,13 +474,19 @@ def test_extra_item_zero_denominator_adds_and_takes_nothing(policy: str) -> None
     data = build_set(
         [[[leaf(10, "manual", step=D("0.01"))]]],
         bonus=extras(1, leaf(1, "proportional")),
-        penalty=extras(1, leaf(1, "tiers", tiers=[{"at_least": D(50), "points": D(1)}]),
-                       prefix="D"),
+        penalty=extras(
+            1, leaf(1, "tiers", tiers=[{"at_least": D(50), "points": D(1)}]), prefix="D"
+        ),
         did_not_arise=policy,
     )
-    sub = submission("a", {"1.1.1": {"score": D(8)},
-                           "T1": {"numerator": 0, "denominator": 0},
-                           "D1": {"numerator": 0, "denominator": 0}})
+    sub = submission(
+        "a",
+        {
+            "1.1.1": {"score": D(8)},
+            "T1": {"numerator": 0, "denominator": 0},
+            "D1": {"numerator": 0, "denominator": 0},
+        },
+    )
     result = score(data, [sub])
     r = row(result, "a")
     assert (r["bonus"], r["penalty"], r["total"], r["index"]) == (0, 0, 8, 80)
@@ -467,8 +513,14 @@ def test_field_weights() -> None:
 def test_field_weight_dropped_when_nothing_applicable() -> None:
     # field 2 did not arise: its weight leaves the maximum; 45 + bonus 1 = 46 of 60
     # → 76.666…% → 76.67
-    sub = submission("a", {"1.1.1": {"score": D("7.5")}, "T1": {"done": True},
-                           "2.1.1": {"did_not_arise": "Không phát sinh"}})
+    sub = submission(
+        "a",
+        {
+            "1.1.1": {"score": D("7.5")},
+            "T1": {"done": True},
+            "2.1.1": {"did_not_arise": "Không phát sinh"},
+        },
+    )
     r = row(score(_weighted_set(), [sub]), "a")
     assert (r["total"], r["applicable"], r["index"]) == (46, 60, D("76.67"))
 
@@ -493,10 +545,13 @@ def test_equal_indices_share_a_rank() -> None:
 def test_rank_uses_the_rounded_index() -> None:
     # a: 2 of 3 (97 points excluded) = 66.666…% → 66.67; b: 66.67 of 100 = 66.67 % exactly.
     # Both publish 66.67, so they share rank 1.
-    data = build_set([[[leaf(3, "manual", step=D("0.01"))]],
-                      [[leaf(97, "manual", step=D("0.01"))]]])
-    subs = [submission("a", {"1.1.1": {"score": D(2)}, "2.1.1": {"did_not_arise": "Không có"}}),
-            submission("b", {"1.1.1": {"score": D(0)}, "2.1.1": {"score": D("66.67")}})]
+    data = build_set(
+        [[[leaf(3, "manual", step=D("0.01"))]], [[leaf(97, "manual", step=D("0.01"))]]]
+    )
+    subs = [
+        submission("a", {"1.1.1": {"score": D(2)}, "2.1.1": {"did_not_arise": "Không có"}}),
+        submission("b", {"1.1.1": {"score": D(0)}, "2.1.1": {"score": D("66.67")}}),
+    ]
     result = score(data, subs)
     assert row(result, "a")["index"] == row(result, "b")["index"] == D("66.67")
     assert (row(result, "a")["rank"], row(result, "b")["rank"]) == (1, 1)
@@ -523,8 +578,12 @@ TIE_SUBS = [
     submission("bon", {"1.1.1": {"done": False}, "T1": {"done": True}, "D1": {"done": True}}),
     submission("app2", {"1.1.1": {"done": True}}),
 ]
-TIE_SURVEYS = [survey("sur", "sipas", 100), survey("bon", "sipas", 100),
-               survey("app", "sipas", 0), survey("app2", "sipas", 0)]
+TIE_SURVEYS = [
+    survey("sur", "sipas", 100),
+    survey("bon", "sipas", 100),
+    survey("app", "sipas", 0),
+    survey("app2", "sipas", 0),
+]
 
 
 @pytest.mark.parametrize(
