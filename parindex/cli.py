@@ -137,8 +137,16 @@ def _print_table(results: Results, block: str | None = None) -> None:
             title += " — DỮ LIỆU MẪU"
         click.echo(title)
         header = ["Hạng", "Đơn vị", "Điểm đạt", "Tối đa", "Chỉ số %", "Xếp loại"]
-        table = [
-            [
+        right = [True, False, True, True, True, False]
+        compare = results.previous_year is not None
+        if compare:
+            header += [f"± so với {results.previous_year}", "± hạng"]
+            right += [True, True]
+        table = []
+        for r in rows:
+            if r["block"] != b:
+                continue
+            line = [
                 str(r["rank"]),
                 r["name"],
                 _vn(r["total"]),
@@ -146,17 +154,27 @@ def _print_table(results: Results, block: str | None = None) -> None:
                 _vn(r["index"]),
                 r["band"],
             ]
-            for r in rows
-            if r["block"] == b
-        ]
+            if compare:
+                d, k = r.get("index_change"), r.get("rank_change")
+                line += [
+                    ("+" if d is not None and d > 0 else "") + _vn(d)
+                    if d is not None
+                    else {"merged": "hợp nhất", "new": "mới"}.get(_change(results, r), "—"),
+                    "" if k is None else f"{k:+d}" if k else "0",
+                ]
+            table.append(line)
         widths = [max(_width(x) for x in col) for col in zip(header, *table, strict=False)]
-        right = [True, False, True, True, True, False]
         click.echo("  ".join(_pad(h, w, r) for h, w, r in zip(header, widths, right, strict=True)))
         for line in table:
             click.echo(
                 "  ".join(_pad(c, w, r) for c, w, r in zip(line, widths, right, strict=True))
             )
         click.echo(tie_rule_text(model))
+
+
+def _change(results: Results, row: dict[str, Any]) -> str:
+    c = results.comparisons.get(row["agency"])
+    return c.change if c else ""
 
 
 def _summary(results: Results, show: bool) -> None:
