@@ -274,3 +274,39 @@ def test_user_text_stays_text_after_libreoffice(tmp_path: Path) -> None:
     rows = _values(convert(out, "xlsx", tmp_path / "lo"))["Xếp hạng so-nganh"]
     got = {r[1] for r in rows[FIRST_DATA - 1 : FIRST_DATA + 4]}
     assert got == set(DANGEROUS)
+
+
+@needs_libreoffice
+def test_printed_table_is_a4_landscape_with_headers_on_every_page(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None:
+        pytest.skip("poppler-utils is not installed")
+    names = {f"a{i:03d}": f"UBND xã Thử Nghiệm số {i}" for i in range(90)}
+    scores = {k: (f"{20 + (i % 17) * 0.75:.2f}", "0") for i, k in enumerate(names)}
+    results = _results_from_scores(scores, names)
+    out = write_decision_table(results, tmp_path / "x.xlsx", charts=False, run_time=RUN)
+    pdf = convert(out, "pdf", tmp_path / "pdf")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert "841.89 x 595.3" in info  # A4 landscape, in points
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages")))
+    text = [
+        subprocess.run(
+            ["pdftotext", "-f", str(p), "-l", str(p), "-layout", str(pdf), "-"],
+            capture_output=True,
+            text=True,
+        ).stdout
+        for p in range(1, pages + 1)
+    ]
+    # the ranking sheet's pages (the detail sheet's pages say "Mã đơn vị")
+    ranking_pages = [t for t in text if "UBND xã Thử Nghiệm" in t and "Mã đơn vị" not in t]
+    assert len(ranking_pages) >= 2  # 90 agencies do not fit one page
+    for page in ranking_pages:
+        assert "STT" in page and "Đơn vị" in page and "Tổng điểm" in page  # header repeats
+    assert "KẾT QUẢ XẾP HẠNG" in ranking_pages[0] and "KẾT QUẢ XẾP HẠNG" not in ranking_pages[1]
+    # nothing cut off: every agency and the last column appear
+    joined = "\n".join(ranking_pages)
+    assert all(name in joined for name in names.values())
+    assert all("Xếp loại" in page for page in ranking_pages)
+    assert "Chỉ số bình quân của khối" in ranking_pages[-1]
