@@ -62,7 +62,8 @@ def rule_tables(loaded: LoadedSet) -> RuleTables:
             "criterion": ccode,
             "kind": rule.kind,
             "max_c": max_c,
-            "policy": m.policy(leaf),
+            # a bonus/penalty item whose rate has nothing to count simply earns nothing
+            "policy": m.policy(leaf) if section == "tree" else "excluded",
             "evidence_required": leaf.evidence == "required",
             "survey_key": rule.survey if isinstance(rule, SurveyRule) else "",
             "due": NA_INT,
@@ -220,10 +221,11 @@ def score_leaves(
     m = has & (kind == "proportional") & (den > 0)
     if m.any():
         lo, hi = df["lower_u"].to_numpy()[m], df["upper_u"].to_numpy()[m]
-        nu, de, mx = num[m], den[m], max_c[m]
-        scaled = nu * 10_000  # rate × 100 × den
-        part = _half_up(mx * (scaled - lo * de), (hi - lo) * de)
-        self_c[m] = np.clip(part, 0, mx)
+        # Python integers here: max × numerator × 10⁴ can pass 2⁶³ for large maxima and counts
+        nu, de, mx = (a.astype(object) for a in (num[m], den[m], max_c[m]))
+        lo, hi = lo.astype(object), hi.astype(object)
+        part = _half_up(mx * (nu * 10_000 - lo * de), (hi - lo) * de)  # rate × 100 × den
+        self_c[m] = np.clip(part, 0, mx).astype("int64")
 
     count = df["count"].to_numpy()
     each = df["each_c"].to_numpy()

@@ -299,11 +299,13 @@ def make_root(
 
 
 def flat_dataset(root: Path, issues: list[Issue]) -> list[tuple[str, str, str, int | None, str]]:
-    sdir = root / "submissions" / str(YEAR)
+    # locations name files relative to the data folder (the same on every machine)
+    prefix = f"submissions/{YEAR}/"
+    assert all(i.location.file.startswith(prefix) for i in issues)
     return [
         (
             i.code,
-            Path(i.location.file).relative_to(sdir).as_posix(),
+            i.location.file.removeprefix(prefix),
             i.location.path,
             i.location.line,
             i.location.agency,
