@@ -18,7 +18,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from parindex.errors import CriteriaError, Issue, Location
-from parindex.yamlio import YamlLoadError, YamlPath, format_path, line_of, load_yaml
+from parindex.yamlio import (
+    YamlLoadError,
+    YamlPath,
+    format_path,
+    line_of,
+    load_yaml,
+    load_yaml_text,
+)
 
 Policy = Literal["excluded", "full-points", "not-allowed"]
 EvidenceNeed = Literal["required", "optional", "none"]
@@ -278,14 +285,27 @@ def _structure_issues(e: ValidationError, file: str, lines: dict[YamlPath, int])
     return issues
 
 
+def criteria_from_text(text: str, name: str) -> LoadedSet:
+    """Load and validate criteria given as YAML text (an uploaded file); same checks as a file."""
+    try:
+        data, lines = load_yaml_text(text, name)
+    except YamlLoadError as e:
+        raise CriteriaError(e.issues) from e
+    return _validate(data, lines, Path(name), hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
 def load_criteria(path: Path | str) -> LoadedSet:
     """Load and validate one criteria file; raise :class:`CriteriaError` listing every problem."""
     path = Path(path)
-    file = str(path)
     try:
         data, lines = load_yaml(path)
     except YamlLoadError as e:
         raise CriteriaError(e.issues) from e
+    return _validate(data, lines, path, hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def _validate(data: Any, lines: dict[YamlPath, int], path: Path, sha256: str) -> LoadedSet:
+    file = str(path)
     data = _normalise_codes(data)
     try:
         model = CriteriaSet.model_validate(data)
@@ -294,7 +314,7 @@ def load_criteria(path: Path | str) -> LoadedSet:
     issues = cross_check(model, file, lines)
     if issues:
         raise CriteriaError(issues)
-    return LoadedSet(model, path, hashlib.sha256(path.read_bytes()).hexdigest())
+    return LoadedSet(model, path, sha256)
 
 
 # ---------------------------------------------------------------------------- cross-field rules

@@ -63,6 +63,12 @@ def load_yaml(path: Path) -> tuple[Any, dict[YamlPath, int]]:
         raise YamlLoadError(
             Issue.make("file-unreadable", Location(file=str(path)), detail=e)
         ) from e
+    return load_yaml_text(text, str(path))
+
+
+def load_yaml_text(text: str, name: str) -> tuple[Any, dict[YamlPath, int]]:
+    """Like :func:`load_yaml` for text already read (an upload); ``name`` labels the issues."""
+    path = name
     try:
         loader = _ExactLoader(text)
         try:
