@@ -322,5 +322,46 @@ def surveys(
     sys.exit(int(not Report(issues).valid))
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Địa chỉ lắng nghe.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Cổng.")
+@click.option(
+    "--database",
+    default=None,
+    help="URL CSDL (mặc định: biến DATABASE_URL, hoặc tệp SQLite trong thư mục instance/).",
+)
+def serve(host: str, port: int, database: str | None) -> None:
+    """Chạy ứng dụng web trên tỉnh mẫu, in các tài khoản dùng thử."""
+    try:
+        from waitress import serve as waitress_serve
+
+        from web import create_app
+        from web.migrate import upgrade
+        from web.models import db
+        from web.services import seed_demo
+    except ImportError as e:  # pragma: no cover - the web extras are dependencies
+        raise click.UsageError(f"Thiếu thư viện cho ứng dụng web: {e}") from e
+    config: dict[str, Any] = {"SESSION_COOKIE_SECURE": False}  # plain HTTP on this machine
+    if database:
+        config["DATABASE_URL"] = database
+    app = create_app(config)
+    upgrade(app)
+    with app.app_context():
+        accounts = seed_demo(default_root())
+        url = db.engine.url.render_as_string(hide_password=True)
+    click.echo(f"CSDL: {url}")
+    if accounts:
+        click.echo("Tài khoản dùng thử (DỮ LIỆU MẪU), mật khẩu chung: " + accounts[0][2])
+        for email, role, _ in accounts[:3]:
+            click.echo(f"  {role:12} {email}")
+        agencies = [a for a in accounts if a[1] == "agency"]
+        click.echo(f"  agency       {agencies[0][0]} … ({len(agencies)} đơn vị: <mã đơn vị>"
+                   "@tinhmau.gov.vn)")
+    else:
+        click.echo("CSDL đã có dữ liệu; dùng các tài khoản đã tạo (mật khẩu mẫu: parindex-demo).")
+    click.echo(f"Mở http://{host}:{port}/ — Ctrl+C để dừng.")
+    waitress_serve(app, host=host, port=port, threads=8)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,141 @@
+"""Web app fixtures: a fresh database per test (SQLite file, or the PostgreSQL server named by
+PARINDEX_TEST_DATABASE_URL — CI runs the suite once on each), built by the Alembic migrations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from werkzeug.security import generate_password_hash
+
+from web import create_app
+from web.migrate import upgrade
+from web.models import Agency, CriteriaRecord, Cycle, Submission, User, db
+
+REPO = Path(__file__).resolve().parents[2]
+PASSWORD = "mat-khau-thu-123"
+_HASH = generate_password_hash(PASSWORD)  # hashed once: scrypt is slow on purpose
+
+
+def _reset_postgres(url: str) -> None:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    url = os.environ.get("PARINDEX_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
+    if url.startswith("postgresql"):
+        _reset_postgres(url)
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "tests-only",
+            "DATABASE_URL": url,
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "SESSION_COOKIE_SECURE": False,
+            "MAX_UPLOAD_MB": 1,
+        }
+    )
+    upgrade(app)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def csrf(client: FlaskClient, path: str = "/") -> str:
+    """The CSRF token of the client's session, read from a page's <meta name="csrf-token">."""
+    page = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf-token" content="([^"]+)"', page)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def login(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
+    token = csrf(client, "/dang-nhap")
+    return client.post(
+        "/dang-nhap", data={"email": email, "password": password, "csrf_token": token}
+    )
+
+
+def post(client: FlaskClient, path: str, data: dict[str, Any] | None = None, **kw: Any) -> Any:
+    """POST with the session's CSRF token, as the browser's forms do."""
+    payload = dict(data or {})
+    payload.setdefault("csrf_token", csrf(client))
+    return client.post(path, data=payload, **kw)
+
+
+@pytest.fixture
+def cycle(app: Flask) -> dict[str, Any]:
+    """Cycle 2025 with the bundled commune and department sets, three agencies and one account
+    per role: agency officers xa-a@…, xa-b@…, so-a@…; thamdinh@…, sonoivu@…, quantri@…"""
+    with app.app_context():
+        c = Cycle(
+            year=2025,
+            title="Kỳ thử 2025",
+            self_deadline=dt.datetime(2099, 1, 31, 17, 0),
+            explanation_deadline=dt.datetime(2099, 2, 28, 17, 0),
+        )
+        db.session.add(c)
+        for block in ("xa", "so-nganh"):
+            path = REPO / "criteria" / "2025" / f"{block}.yaml"
+            from parindex.criteria import load_criteria
+
+            loaded = load_criteria(path)
+            db.session.add(
+                CriteriaRecord(
+                    cycle=c,
+                    block=block,
+                    set_id=loaded.model.id,
+                    block_name=loaded.model.block_name,
+                    file_name=path.name,
+                    yaml_text=path.read_text(encoding="utf-8"),
+                    sha256=loaded.sha256,
+                )
+            )
+        agencies = {}
+        for code, name, block in (
+            ("xa-a", "UBND xã A", "xa"),
+            ("xa-b", "UBND xã B", "xa"),
+            ("so-a", "Sở A", "so-nganh"),
+        ):
+            a = Agency(cycle=c, code=code, name=name, block=block)
+            db.session.add(a)
+            db.session.add(Submission(agency=a, state="draft"))
+            db.session.add(
+                User(
+                    email=f"{code}@thu.vn",
+                    name=f"Cán bộ {name}",
+                    role="agency",
+                    password_hash=_HASH,
+                    agency=a,
+                )
+            )
+            agencies[code] = a
+        for email, role in (
+            ("thamdinh@thu.vn", "appraiser"),
+            ("sonoivu@thu.vn", "secretariat"),
+            ("quantri@thu.vn", "admin"),
+        ):
+            db.session.add(User(email=email, name=role, role=role, password_hash=_HASH))
+        db.session.commit()
+        return {"year": 2025, "agency_ids": {k: a.id for k, a in agencies.items()}}

@@ -1,0 +1,112 @@
+"""parindex web app: agencies file their self-assessment online; the secretariat runs the cycle.
+
+``create_app(test_config=None)`` builds the app; nothing is read at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from web import formatting
+from web.config import from_environment
+from web.models import ROLE_LABELS, User, db
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+
+ERROR_MESSAGES = {
+    400: "Yêu cầu không hợp lệ.",
+    403: "Bạn không có quyền truy cập trang này.",
+    404: "Không tìm thấy trang hoặc dữ liệu.",
+    405: "Phương thức không được hỗ trợ.",
+    413: "Tệp tải lên quá lớn.",
+    429: "Thao tác quá nhiều lần; vui lòng thử lại sau.",
+    500: "Lỗi hệ thống; thao tác chưa được lưu. Vui lòng thử lại.",
+}
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    config = from_environment(app.instance_path)
+    if test_config:
+        config.update(test_config)
+    app.config.update(config)
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=app.config["DATABASE_URL"],
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        MAX_CONTENT_LENGTH=int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024 + 64 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=app.config["SESSION_COOKIE_SECURE"],
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+    )
+    Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message_category = "warning"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id))
+
+    from web import agency, auth, public, secretariat
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(agency.bp)
+    app.register_blueprint(secretariat.bp)
+
+    app.jinja_env.filters["so"] = formatting.number
+    app.jinja_env.filters["phantram"] = formatting.percent
+    app.jinja_env.filters["ngay"] = formatting.date
+    app.jinja_env.filters["thoigian"] = formatting.datetime
+    app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e: CSRFError) -> tuple[str, int]:
+        return _error(
+            400,
+            "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ (CSRF). "
+            "Hãy tải lại trang rồi thử lại; dữ liệu chưa được lưu.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(e: HTTPException) -> tuple[str, int]:
+        code = e.code or 500
+        return _error(code, ERROR_MESSAGES.get(code, e.description or ""))
+
+    @app.after_request
+    def security_headers(response: Any) -> Any:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "frame-ancestors 'none'",
+        )
+        return response
+
+    return app
+
+
+def _error(code: int, message: str) -> tuple[str, int]:
+    """The one error shape: an HTML page, or JSON for API calls."""
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        from flask import jsonify
+
+        return jsonify({"error": {"code": code, "message": message}}), code  # type: ignore
+    return render_template("error.html", code=code, message=message), code

@@ -1,0 +1,168 @@
+"""The web app's database: SQLAlchemy 2 models (schema changes go through Alembic)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_login import UserMixin
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+db = SQLAlchemy(model_class=Base)
+
+ROLES = ("agency", "appraiser", "secretariat", "admin")
+ROLE_LABELS = {
+    "agency": "Cán bộ đầu mối CCHC",
+    "appraiser": "Thành viên Tổ thẩm định",
+    "secretariat": "Sở Nội vụ (thường trực)",
+    "admin": "Quản trị hệ thống",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class User(db.Model, UserMixin):  # type: ignore[name-defined,misc]
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), nullable=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    agency: Mapped[Agency | None] = relationship(foreign_keys=[agency_id])
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+
+class Cycle(db.Model):  # type: ignore[name-defined,misc]
+    """One year's assessment: its criteria sets, agencies and deadlines."""
+
+    __tablename__ = "cycles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    self_deadline: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    explanation_deadline: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    criteria: Mapped[list[CriteriaRecord]] = relationship(back_populates="cycle")
+    agencies: Mapped[list[Agency]] = relationship(back_populates="cycle")
+
+
+class CriteriaRecord(db.Model):  # type: ignore[name-defined,misc]
+    """A criteria set loaded for a block of a cycle: the YAML text as validated by the engine."""
+
+    __tablename__ = "criteria_sets"
+    __table_args__ = (UniqueConstraint("cycle_id", "block"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"))
+    block: Mapped[str] = mapped_column(String(50))
+    set_id: Mapped[str] = mapped_column(String(100))
+    block_name: Mapped[str] = mapped_column(String(200))
+    file_name: Mapped[str] = mapped_column(String(300))
+    yaml_text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    cycle: Mapped[Cycle] = relationship(back_populates="criteria")
+
+
+class Agency(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "agencies"
+    __table_args__ = (UniqueConstraint("cycle_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"))
+    code: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(300))
+    block: Mapped[str] = mapped_column(String(50))
+
+    cycle: Mapped[Cycle] = relationship(back_populates="agencies")
+    submission: Mapped[Submission | None] = relationship(back_populates="agency", uselist=False)
+
+
+class Submission(db.Model):  # type: ignore[name-defined,misc]
+    """An agency's self-assessment for its cycle: draft until submitted, then read-only."""
+
+    __tablename__ = "submissions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), unique=True)
+    state: Mapped[str] = mapped_column(String(30), default="draft")
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    agency: Mapped[Agency] = relationship(back_populates="submission")
+    entries: Mapped[list[Entry]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan"
+    )
+
+
+class Entry(db.Model):  # type: ignore[name-defined,misc]
+    """One leaf of a submission: its facts, "did not arise" reason, explanation (JSON)."""
+
+    __tablename__ = "entries"
+    __table_args__ = (UniqueConstraint("submission_id", "leaf"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    leaf: Mapped[str] = mapped_column(String(50))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    submission: Mapped[Submission] = relationship(back_populates="entries")
+    evidence: Mapped[list[Evidence]] = relationship(
+        back_populates="entry", cascade="all, delete-orphan", order_by="Evidence.id"
+    )
+
+
+class Evidence(db.Model):  # type: ignore[name-defined,misc]
+    """A document cited for a leaf (tài liệu kiểm chứng): metadata plus a stored file or a link."""
+
+    __tablename__ = "evidence"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"))
+    number: Mapped[str] = mapped_column(String(100))
+    date: Mapped[dt.date | None] = mapped_column(nullable=True)
+    issuer: Mapped[str] = mapped_column(String(300), default="")
+    title: Mapped[str] = mapped_column(String(500), default="")
+    location: Mapped[str] = mapped_column(String(200), default="")
+    url: Mapped[str] = mapped_column(String(1000), default="")
+    original_name: Mapped[str] = mapped_column(String(300), default="")
+    stored_name: Mapped[str] = mapped_column(String(100), default="")
+    content_type: Mapped[str] = mapped_column(String(100), default="")
+    size: Mapped[int] = mapped_column(default=0)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    entry: Mapped[Entry] = relationship(back_populates="evidence")
+
+
+class AuditEntry(db.Model):  # type: ignore[name-defined,misc]
+    """Append-only record of every change: who, when, what, old value, new value, reason."""
+
+    __tablename__ = "audit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), nullable=True)
+    entity: Mapped[str] = mapped_column(String(50))
+    key: Mapped[str] = mapped_column(String(200), default="")
+    old: Mapped[str] = mapped_column(Text, default="")
+    new: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")

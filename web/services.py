@@ -1,0 +1,309 @@
+"""The web app's work, kept out of the views: the bridge to the parindex engine, the database
+changes with their audit entries, and the demo province. Views call one function here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from parindex.criteria import Leaf, LoadedSet, criteria_from_text
+from parindex.errors import Issue
+from parindex.results import cents
+from parindex.scoring import score_block
+from parindex.submission import parse_submission
+from web.models import (
+    Agency,
+    AuditEntry,
+    CriteriaRecord,
+    Cycle,
+    Entry,
+    Evidence,
+    Submission,
+    User,
+    db,
+    utcnow,
+)
+
+_SETS: dict[str, LoadedSet] = {}
+
+
+# ------------------------------------------------------------------------------ criteria sets
+def loaded_set(record: CriteriaRecord) -> LoadedSet:
+    """The engine's validated set for a stored criteria record (cached by content hash)."""
+    cached = _SETS.get(record.sha256)
+    if cached is None:
+        cached = criteria_from_text(record.yaml_text, record.file_name)
+        _SETS[record.sha256] = cached
+    return cached
+
+
+def set_for(agency: Agency) -> LoadedSet | None:
+    record = db.session.execute(
+        db.select(CriteriaRecord).filter_by(cycle_id=agency.cycle_id, block=agency.block)
+    ).scalar_one_or_none()
+    return None if record is None else loaded_set(record)
+
+
+def leaves_of(loaded: LoadedSet) -> list[Leaf]:
+    """Tree leaves, then bonus and penalty items, in file order."""
+    m = loaded.model
+    return [leaf for _, _, leaf in m.leaves()] + list(m.bonus.items) + list(m.penalty.items)
+
+
+# -------------------------------------------------------------------------------- submissions
+def submission_of(agency: Agency) -> Submission:
+    """The agency's submission, created as an empty draft the first time."""
+    if agency.submission is None:
+        sub = Submission(agency=agency, state="draft")
+        db.session.add(sub)
+        db.session.flush()
+        return sub
+    return agency.submission
+
+
+def entry_for_engine(entry: Entry) -> dict[str, Any]:
+    """A stored entry as the submission-file mapping the engine validates (docs/submission-format)."""
+    data: dict[str, Any] = {}
+    for key, value in (entry.data or {}).items():
+        if value in (None, ""):
+            continue
+        if key == "date":
+            data[key] = dt.date.fromisoformat(value)
+        elif key == "score":
+            data[key] = Decimal(value)
+        else:
+            data[key] = value
+    evidence = []
+    for ev in entry.evidence:
+        item: dict[str, Any] = {
+            "number": ev.number,
+            "issuer": ev.issuer,
+            "title": ev.title,
+            "location": ev.location,
+        }
+        if ev.date:
+            item["date"] = ev.date
+        if ev.stored_name:
+            item["file"] = ev.original_name or ev.stored_name
+        if ev.url:
+            item["url"] = ev.url
+        evidence.append(item)
+    if evidence:
+        data["evidence"] = evidence
+    return data
+
+
+def submission_for_engine(agency: Agency, sub: Submission) -> dict[str, Any]:
+    return {
+        "agency": agency.code,
+        "year": agency.cycle.year,
+        "leaves": {e.leaf: entry_for_engine(e) for e in sub.entries if e.data or e.evidence},
+    }
+
+
+@dataclass
+class LeafResult:
+    points: Decimal | None
+    state: str
+    applicable: bool
+    issues: list[Issue] = field(default_factory=list)
+
+
+@dataclass
+class Evaluation:
+    """What the engine says about an agency's current self-assessment."""
+
+    leaves: dict[str, LeafResult]
+    issues: list[Issue]
+    filled: int
+    total_leaves: int
+    points: Decimal
+    applicable_max: Decimal
+    index: Decimal
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    def blocking(self) -> list[Issue]:
+        """What stops a submission: errors, empty leaves, scores without evidence or explanation."""
+        return [
+            i
+            for i in self.issues
+            if i.severity == "error" or i.code in ("leaf-empty", "evidence-missing")
+        ]
+
+
+def evaluate(agency: Agency, loaded: LoadedSet | None = None) -> Evaluation:
+    """Score the agency's stored self-assessment with the engine (survey leaves count as 0
+    until the secretariat imports the survey results)."""
+    loaded = loaded or set_for(agency)
+    if loaded is None:
+        raise LookupError(f"no criteria set for block {agency.block}")
+    sub = submission_of(agency)
+    parsed = parse_submission(submission_for_engine(agency, sub), loaded, source="web")
+    result = score_block(loaded, [parsed], [], {agency.code: agency.name})
+    issues = list(parsed.issues) + [i for i in result.issues if i.code != "survey-missing"]
+    by_leaf: dict[str, list[Issue]] = {}
+    for issue in issues:
+        by_leaf.setdefault(issue.location.leaf, []).append(issue)
+    leaves: dict[str, LeafResult] = {}
+    filled = 0
+    total = 0
+    for row in result.leaves.to_dict("records"):
+        code = str(row["leaf"])
+        state = str(row["state"])
+        leaves[code] = LeafResult(
+            cents(row["self_c"]), state, bool(row["applicable"]), by_leaf.get(code, [])
+        )
+        if row["section"] == "tree" and not row["survey"]:
+            total += 1
+            filled += state in ("facts", "dna")
+    agg = result.agencies.iloc[0]
+    return Evaluation(
+        leaves,
+        issues,
+        filled,
+        total,
+        cents(agg["total_c"]),
+        cents(agg["applicable_c"]),
+        cents(agg["index_u"]),
+    )
+
+
+# -------------------------------------------------------------------------------------- audit
+def audit(
+    user: User | None,
+    entity: str,
+    key: str,
+    old: Any,
+    new: Any,
+    *,
+    agency: Agency | None = None,
+    reason: str = "",
+) -> None:
+    """Append one audit entry (never updated, never deleted)."""
+    db.session.add(
+        AuditEntry(
+            user_id=None if user is None else user.id,
+            agency_id=None if agency is None else agency.id,
+            entity=entity,
+            key=key,
+            old=_text(old),
+            new=_text(new),
+            reason=reason,
+        )
+    )
+
+
+def _text(value: Any) -> str:
+    if value in (None, "", {}):
+        return ""
+    if isinstance(value, dict):
+        return "; ".join(f"{k}={v}" for k, v in sorted(value.items()) if v not in (None, ""))
+    return str(value)
+
+
+# --------------------------------------------------------------------------------- deadlines
+def can_edit(agency: Agency, now: dt.datetime | None = None) -> tuple[bool, str]:
+    """Whether the agency may still change its self-assessment, and why not."""
+    sub = agency.submission
+    if sub is not None and sub.state != "draft":
+        return False, "Hồ sơ đã nộp; không thể sửa."
+    deadline = agency.cycle.self_deadline
+    if deadline is not None and (now or utcnow()) > deadline:
+        return False, "Đã quá hạn tự đánh giá."
+    return True, ""
+
+
+# ---------------------------------------------------------------------------------- the demo
+DEMO_PASSWORD = "parindex-demo"
+
+
+def seed_demo(root: Path) -> list[tuple[str, str, str]]:
+    """Load the bundled sample province (cycle 2025, criteria, agencies, drafts) into an empty
+    database; returns the demo accounts (e-mail, role, password)."""
+    from werkzeug.security import generate_password_hash
+
+    from parindex.dataset import load_year
+
+    if db.session.execute(db.select(Cycle)).first() is not None:
+        return []
+    ds = load_year(root, 2025)
+    cycle = Cycle(
+        year=ds.year,
+        title=f"Chỉ số CCHC năm {ds.year} — tỉnh mẫu (dữ liệu minh họa)",
+        self_deadline=dt.datetime(ds.year + 1, 1, 31, 17, 0),
+        explanation_deadline=dt.datetime(ds.year + 1, 2, 28, 17, 0),
+    )
+    db.session.add(cycle)
+    for block, loaded in ds.sets.items():
+        db.session.add(
+            CriteriaRecord(
+                cycle=cycle,
+                block=block,
+                set_id=loaded.model.id,
+                block_name=loaded.model.block_name,
+                file_name=loaded.path.name,
+                yaml_text=loaded.path.read_text(encoding="utf-8"),
+                sha256=loaded.sha256,
+            )
+        )
+    password = generate_password_hash(DEMO_PASSWORD)
+    accounts: list[tuple[str, str, str]] = []
+    for email, name, role in (
+        ("quantri@tinhmau.gov.vn", "Quản trị hệ thống", "admin"),
+        ("sonoivu@tinhmau.gov.vn", "Phòng CCHC, Sở Nội vụ", "secretariat"),
+        ("thamdinh@tinhmau.gov.vn", "Tổ công tác thẩm định", "appraiser"),
+    ):
+        db.session.add(User(email=email, name=name, role=role, password_hash=password))
+        accounts.append((email, role, DEMO_PASSWORD))
+    subs = {s.agency: s for block_subs in ds.submissions.values() for s in block_subs}
+    for a in ds.agencies.values():
+        agency = Agency(cycle=cycle, code=a.id, name=a.name, block=a.block)
+        db.session.add(agency)
+        email = f"{a.id}@tinhmau.gov.vn"
+        db.session.add(
+            User(
+                email=email,
+                name=f"Cán bộ CCHC — {a.name}",
+                role="agency",
+                password_hash=password,
+                agency=agency,
+            )
+        )
+        accounts.append((email, "agency", DEMO_PASSWORD))
+        sub = Submission(agency=agency, state="draft")
+        db.session.add(sub)
+        raw = subs[a.id].raw if a.id in subs else {}
+        for code, value in (raw.get("leaves") or {}).items():
+            db.session.add(_entry_from_sample(sub, str(code), value or {}))
+    db.session.commit()
+    return accounts
+
+
+def _entry_from_sample(sub: Submission, code: str, value: dict[str, Any]) -> Entry:
+    data: dict[str, Any] = {}
+    for key, v in value.items():
+        if key in ("evidence", "appraisal"):
+            continue
+        data[key] = (
+            v.isoformat() if isinstance(v, dt.date) else (str(v) if isinstance(v, Decimal) else v)
+        )
+    entry = Entry(submission=sub, leaf=code, data=data)
+    for item in value.get("evidence") or []:
+        entry.evidence.append(
+            Evidence(
+                number=str(item.get("number", "")),
+                date=item.get("date"),
+                issuer=str(item.get("issuer", "")),
+                title=str(item.get("title", "")),
+                location=str(item.get("location", "")),
+                url=str(item.get("url", "")),
+                original_name=Path(str(item.get("file", ""))).name if item.get("file") else "",
+            )
+        )
+    return entry
