@@ -62,11 +62,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def load_user(user_id: str) -> User | None:
         return db.session.get(User, int(user_id))
 
-    from web import agency, auth, public, secretariat
+    from web import agency, agency_excel, auth, public, secretariat
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(agency.bp)
+    app.register_blueprint(agency_excel.bp)
     app.register_blueprint(secretariat.bp)
 
     app.jinja_env.filters["so"] = formatting.number
