@@ -18,6 +18,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from parindex.scoring import BlockResult  # noqa: E402
@@ -35,6 +36,15 @@ def _setup() -> None:
             "path.simplify": False,
         }
     )
+
+
+def _save(fig: Figure, out_stem: Path) -> Path:
+    """PNG and SVG beside each other, without timestamps (same data → same files)."""
+    png = out_stem.with_suffix(".png")
+    fig.savefig(png, metadata={"Software": None})
+    fig.savefig(out_stem.with_suffix(".svg"), metadata={"Date": None, "Creator": None})
+    plt.close(fig)
+    return png
 
 
 def band_colours(res: BlockResult) -> dict[str, str]:
@@ -74,11 +84,7 @@ def ranking_chart(res: BlockResult, year: int, out_stem: Path) -> Path:
     )
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
-    png = out_stem.with_suffix(".png")
-    fig.savefig(png, metadata={"Software": None})
-    fig.savefig(out_stem.with_suffix(".svg"), metadata={"Date": None, "Creator": None})
-    plt.close(fig)
-    return png
+    return _save(fig, out_stem)
 
 
 def profile_data(res: BlockResult, agency: str) -> tuple[str, list[str], list[float], list[float]]:
@@ -112,11 +118,7 @@ def render_profile(
     ax.set_title(title, fontsize=9)
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
     fig.tight_layout()
-    png = out_stem.with_suffix(".png")
-    fig.savefig(png, metadata={"Software": None})
-    fig.savefig(out_stem.with_suffix(".svg"), metadata={"Date": None, "Creator": None})
-    plt.close(fig)
-    return png
+    return _save(fig, out_stem)
 
 
 def _render_star(args: tuple[str, list[str], list[float], list[float], Path]) -> Path:

@@ -355,8 +355,10 @@ def serve(host: str, port: int, database: str | None) -> None:
         for email, role, _ in accounts[:3]:
             click.echo(f"  {role:12} {email}")
         agencies = [a for a in accounts if a[1] == "agency"]
-        click.echo(f"  agency       {agencies[0][0]} … ({len(agencies)} đơn vị: <mã đơn vị>"
-                   "@tinhmau.gov.vn)")
+        click.echo(
+            f"  agency       {agencies[0][0]} … ({len(agencies)} đơn vị: <mã đơn vị>"
+            "@tinhmau.gov.vn)"
+        )
     else:
         click.echo("CSDL đã có dữ liệu; dùng các tài khoản đã tạo (mật khẩu mẫu: parindex-demo).")
     click.echo(f"Mở http://{host}:{port}/ — Ctrl+C để dừng.")

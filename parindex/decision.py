@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from parindex import __version__
-from parindex.export import set_text
+from parindex.export import fit_landscape, set_text
 from parindex.ranking import tie_rule_text
 from parindex.results import Results, cents
 from parindex.scoring import BlockResult
@@ -428,7 +428,7 @@ def method_sheet(wb: Workbook, results: Results, run_time: dt.datetime) -> Works
     ws["A1"].font = _font(13, bold=True)
     for col, w in zip("ABCDEF", (26, 60, 22, 66, 60, 50), strict=True):
         ws.column_dimensions[col].width = w
-    _fit_landscape(ws)
+    fit_landscape(ws)
     return ws
 
 
@@ -452,7 +452,7 @@ def notes_sheet(wb: Workbook, results: Results) -> Worksheet:
     for col, w in zip("ABCD", (10, 24, 70, 80), strict=True):
         ws.column_dimensions[col].width = w
     ws.print_title_rows = "1:1"
-    _fit_landscape(ws)
+    fit_landscape(ws)
     return ws
 
 
@@ -509,14 +509,6 @@ def write_decision_table(
     wb.properties.modified = fixed
     wb.save(path)
     return path
-
-
-def _fit_landscape(ws: Worksheet) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _num(value: Decimal | int) -> str:

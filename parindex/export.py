@@ -54,3 +54,12 @@ def write_csv(results: Results, path: Path) -> None:
 def write_json(results: Results, path: Path) -> None:
     text = json.dumps(results.as_dict(), ensure_ascii=False, indent=2, default=json_default)
     path.write_text(text + "\n", encoding="utf-8")
+
+
+def fit_landscape(ws: Any) -> None:
+    """Print set-up: A4 landscape, fitted to the page width, as many pages down as needed."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True

@@ -11,7 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from parindex.export import set_text
+from parindex.export import fit_landscape, set_text
 from parindex.history import describe
 from parindex.ranking import tie_rule_text
 from parindex.results import Results, cents
@@ -261,11 +261,7 @@ def write_xlsx(report: AgencyReport, path: Path) -> Path:
             cell.alignment = Alignment(wrap_text=c in (2, 8), vertical="top")
     for col, w in zip("ABCDEFGH", (8, 60, 10, 10, 10, 10, 10, 50), strict=True):
         ws.column_dimensions[col].width = w
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    fit_landscape(ws)
     ws2 = wb.create_sheet("Điểm bị mất nhiều nhất")
     ws2.append(["Mã", "Tiêu chí thành phần", "Điểm tối đa", "Điểm cuối cùng", "Điểm bị mất"])
     for line in report.top_losses:

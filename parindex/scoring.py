@@ -119,6 +119,19 @@ _FACT_COLUMNS = (
 )
 
 
+#: integer fact columns, NA_INT where absent; done and date first (they are converted)
+_INT_COLUMNS = (
+    "done",
+    "date",
+    "numerator",
+    "denominator",
+    "count",
+    "score_c",
+    "round1_c",
+    "round2_c",
+)
+
+
 def facts_frame(loaded: LoadedSet, submissions: list[Submission]) -> pd.DataFrame:
     """One row per agency × leaf of the set (bonus and penalty items included)."""
     codes = list(rule_tables(loaded).leaves["leaf"])
@@ -131,16 +144,7 @@ def facts_frame(loaded: LoadedSet, submissions: list[Submission]) -> pd.DataFram
             f = sub.facts.get(code)
             if f is None:
                 cols["state"].append("empty")
-                cols["done"].append(NA_INT)
-                for c in (
-                    "date",
-                    "numerator",
-                    "denominator",
-                    "count",
-                    "score_c",
-                    "round1_c",
-                    "round2_c",
-                ):
+                for c in _INT_COLUMNS:
                     cols[c].append(NA_INT)
                 cols["level"].append("")
                 cols["has_evidence"].append(False)
@@ -149,23 +153,14 @@ def facts_frame(loaded: LoadedSet, submissions: list[Submission]) -> pd.DataFram
             cols["state"].append(f.state)
             cols["done"].append(NA_INT if f.done is None else int(f.done))
             cols["date"].append(NA_INT if f.date is None else f.date.toordinal())
-            for c in ("numerator", "denominator", "count", "score_c", "round1_c", "round2_c"):
+            for c in _INT_COLUMNS[2:]:
                 v = getattr(f, c)
                 cols[c].append(NA_INT if v is None else v)
             cols["level"].append(f.level or "")
             cols["has_evidence"].append(f.has_evidence)
             cols["has_explanation"].append(f.has_explanation)
     frame = pd.DataFrame(cols)
-    for c in (
-        "done",
-        "date",
-        "numerator",
-        "denominator",
-        "count",
-        "score_c",
-        "round1_c",
-        "round2_c",
-    ):
+    for c in _INT_COLUMNS:
         frame[c] = frame[c].astype("int64")
     return frame
 

@@ -6,8 +6,7 @@ every sum is a sum of integers, so nothing can drift between the inputs and the 
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
+from decimal import Decimal
 
 CENTS = 100
 
@@ -19,12 +18,6 @@ def half_up_div(numerator: int, denominator: int) -> int:
     return (2 * numerator + denominator) // (2 * denominator)
 
 
-def round_fraction(value: Fraction, places: int = 2) -> int:
-    """``value`` rounded half up to ``places`` decimals, returned as an integer of 10**-places units."""
-    scale = 10**places
-    return half_up_div(value.numerator * scale, value.denominator)
-
-
 def to_cents(value: Decimal | int | str) -> int:
     """An exact number with at most 2 decimals as integer hundredths; raises if it has more."""
     d = Decimal(value)
@@ -32,11 +25,6 @@ def to_cents(value: Decimal | int | str) -> int:
     if cents != cents.to_integral_value():
         raise ValueError(f"{value} has more than 2 decimals")
     return int(cents)
-
-
-def cents_to_decimal(cents: int) -> Decimal:
-    """Integer hundredths back to a 2-decimal Decimal (for display and JSON)."""
-    return (Decimal(cents) / CENTS).quantize(Decimal("0.01"))
 
 
 def decimal_places(value: Decimal) -> int:
@@ -51,13 +39,3 @@ def to_units(value: Decimal, places: int) -> int:
     if scaled != scaled.to_integral_value():
         raise ValueError(f"{value} has more than {places} decimals")
     return int(scaled)
-
-
-def round_half_up(value: Decimal, places: int = 2) -> Decimal:
-    """Decimal rounding half up, for values shown to people."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-
-
-def format_vn(cents: int) -> str:
-    """``8125`` → ``"81,25"``: the Vietnamese decimal comma, for plain-text tables."""
-    return f"{cents_to_decimal(cents)}".replace(".", ",")
