@@ -1,0 +1,310 @@
+"""Synthetic criteria sets and submissions at any scale, deterministic for a seed.
+
+Used by ``parindex generate`` (files on disk, like the sample province) and by the benchmarks
+(in memory). Every rule kind, evidence, "did not arise" both ways, appraisal rounds and survey
+results appear; the data is marked ``sample: true``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import random
+from collections.abc import Callable
+from decimal import ROUND_DOWN, Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+YEAR = 2025
+BLOCKS = (
+    ("so-nganh", "Sở, ban, ngành (tổng hợp)", 0.1),
+    ("huyen", "UBND cấp huyện (tổng hợp)", 0.1),
+    ("xa", "UBND cấp xã (tổng hợp)", 0.8),
+)
+KINDS = ("yes-no", "deadline", "tiers", "proportional", "per-item", "deduction", "graded", "manual")
+SURVEYS = ("sipas-tiep-can", "sipas-tthc", "sipas-cong-chuc", "sipas-ket-qua", "khao-sat-lanh-dao")
+
+
+def _q(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+
+
+def _rule(kind: str, mx: Decimal, rng: random.Random) -> dict[str, Any]:
+    wording = f"Quy tắc {kind} (tổng hợp)"
+    if kind == "deadline":
+        return {
+            "kind": kind,
+            "wording": wording,
+            "due": dt.date(YEAR, rng.randint(1, 6), 15),
+            "late_share": Decimal("0.5"),
+        }
+    if kind == "tiers":
+        return {
+            "kind": kind,
+            "wording": wording,
+            "tiers": [
+                {"at_least": Decimal(100), "points": mx},
+                {"at_least": Decimal(80), "points": _q(mx / 2)},
+                {"at_least": Decimal(50), "points": _q(mx / 4)},
+            ],
+        }
+    if kind == "proportional":
+        return {"kind": kind, "wording": wording, "lower": Decimal(50), "upper": Decimal(100)}
+    if kind == "per-item":
+        return {"kind": kind, "wording": wording, "points_each": _q(mx / 4)}
+    if kind == "deduction":
+        return {"kind": kind, "wording": wording, "points_each": _q(mx / 4), "floor": Decimal(0)}
+    if kind == "graded":
+        return {
+            "kind": kind,
+            "wording": wording,
+            "levels": [
+                {"key": "full", "label": "Đầy đủ", "share": Decimal(1)},
+                {"key": "minor", "label": "Vi phạm nhẹ", "share": Decimal("0.5")},
+                {"key": "serious", "label": "Nghiêm trọng", "share": Decimal(0)},
+            ],
+        }
+    if kind == "manual":
+        return {"kind": kind, "wording": wording, "step": Decimal("0.25")}
+    return {"kind": kind, "wording": wording}
+
+
+def synthetic_set(block: str, block_name: str, leaves: int = 100, seed: int = 0) -> dict[str, Any]:
+    """A valid 100-point criteria set with ``leaves`` sub-criteria: 8 fields (the last from
+    surveys, 30 points), every rule kind, a bonus and a penalty section."""
+    rng = random.Random(f"{seed}-{block}")
+    survey_leaves = len(SURVEYS)
+    appraised = leaves - survey_leaves
+    fields: list[dict[str, Any]] = []
+    # 70 appraised points over `appraised` leaves: 0.5 or 1 point each, adjusted to sum 70
+    per_field = [appraised // 7 + (1 if i < appraised % 7 else 0) for i in range(7)]
+    points_left = Decimal(70)
+    counter = 0
+    for f in range(7):
+        n = per_field[f]
+        f_points = Decimal(10)
+        maxima = [Decimal("0.5")] * n
+        extra = f_points - Decimal("0.5") * n
+        i = 0
+        while extra > 0:
+            step = min(extra, Decimal("1.5"))
+            maxima[i % n] += step
+            extra -= step
+            i += 1
+        criteria = []
+        for c in range(0, n, 4):
+            chunk = maxima[c : c + 4]
+            ccode = f"{f + 1}.{c // 4 + 1}"
+            subs = []
+            for j, mx in enumerate(chunk):
+                kind = KINDS[counter % len(KINDS)]
+                counter += 1
+                leaf: dict[str, Any] = {
+                    "code": f"{ccode}.{j + 1}",
+                    "name": f"Tiêu chí {kind}",
+                    "max": mx,
+                    "rule": _rule(kind, mx, rng),
+                }
+                if counter % 11 == 0:
+                    leaf["did_not_arise"] = "full-points"
+                if kind == "manual" and mx % Decimal("0.25"):
+                    leaf["rule"]["step"] = Decimal("0.05")
+                subs.append(leaf)
+            criteria.append(
+                {
+                    "code": ccode,
+                    "name": f"Tiêu chí {ccode}",
+                    "max": sum((s["max"] for s in subs), Decimal(0)),
+                    "subcriteria": subs,
+                }
+            )
+        fields.append(
+            {"code": str(f + 1), "name": f"Lĩnh vực {f + 1}", "max": f_points, "criteria": criteria}
+        )
+        points_left -= f_points
+    survey_subs = [
+        {
+            "code": f"8.1.{i + 1}",
+            "name": f"Khảo sát {key}",
+            "max": Decimal(6),
+            "survey": True,
+            "evidence": "none",
+            "rule": {"kind": "survey", "survey": key, "wording": "Điều tra XHH"},
+        }
+        for i, key in enumerate(SURVEYS)
+    ]
+    fields.append(
+        {
+            "code": "8",
+            "name": "Tác động của CCHC",
+            "max": Decimal(30),
+            "criteria": [
+                {
+                    "code": "8.1",
+                    "name": "Mức độ hài lòng",
+                    "max": Decimal(30),
+                    "subcriteria": survey_subs,
+                }
+            ],
+        }
+    )
+    return {
+        "id": f"{block}-{YEAR}-tong-hop",
+        "year": YEAR,
+        "block": block,
+        "block_name": block_name,
+        "title": f"Bộ tiêu chí tổng hợp (dữ liệu sinh tự động) — {block_name}",
+        "sample": True,
+        "did_not_arise": "excluded",
+        "bands": [
+            {"name": "Tốt", "at_least": Decimal(90)},
+            {"name": "Khá", "at_least": 80},
+            {"name": "Trung bình", "at_least": 65},
+            {"name": "Yếu", "at_least": 0},
+        ],
+        "bonus": {
+            "cap": Decimal(2),
+            "items": [
+                {
+                    "code": "T.1",
+                    "name": "Sáng kiến",
+                    "max": Decimal(2),
+                    "rule": {
+                        "kind": "per-item",
+                        "points_each": Decimal("0.5"),
+                        "wording": "0,5/sáng kiến",
+                    },
+                }
+            ],
+        },
+        "penalty": {
+            "cap": Decimal(3),
+            "items": [
+                {
+                    "code": "TR.1",
+                    "name": "Vi phạm",
+                    "max": Decimal(3),
+                    "rule": {"kind": "per-item", "points_each": Decimal(1), "wording": "1/vi phạm"},
+                }
+            ],
+        },
+        "fields": fields,
+    }
+
+
+def synthetic_entry(
+    rule: dict[str, Any], mx: Decimal, policy: str | None, rng: random.Random
+) -> dict[str, Any]:
+    """Facts for one leaf; sometimes "did not arise", evidence, an appraisal round."""
+    kind = rule["kind"]
+    good = rng.random() < 0.75
+    entry: dict[str, Any]
+    if kind == "yes-no":
+        entry = {"done": good}
+    elif kind == "deadline":
+        entry = {"date": rule["due"] + dt.timedelta(days=-3 if good else 9)}
+    elif kind in ("tiers", "proportional"):
+        den = rng.choice([0, 20, 150, 1200]) if rng.random() < 0.05 else rng.randint(1, 2000)
+        entry = {"numerator": den if good else rng.randint(0, den), "denominator": den}
+    elif kind in ("per-item", "deduction"):
+        entry = {"count": rng.randint(0, 5)}
+    elif kind == "graded":
+        entry = {"level": "full" if good else rng.choice(["minor", "serious"])}
+    else:
+        step = rule["step"]
+        entry = {"score": step * rng.randint(0, int(mx / step))}
+    if policy == "full-points" and rng.random() < 0.2:
+        entry = {"did_not_arise": "Không phát sinh trong năm"}
+    if rng.random() < 0.9 and "did_not_arise" not in entry:
+        entry["evidence"] = [
+            {
+                "number": f"{rng.randint(1, 999)}/KH-UBND",
+                "date": dt.date(YEAR, rng.randint(1, 12), rng.randint(1, 28)),
+                "issuer": "UBND",
+                "title": "Kế hoạch",
+                "location": "trang 1",
+                "file": "minh-chung.pdf",
+            }
+        ]
+    elif "did_not_arise" not in entry:
+        entry["explanation"] = "Đang bổ sung tài liệu"
+    if rng.random() < 0.05 and "did_not_arise" not in entry:
+        entry["appraisal"] = {
+            "round1": {"score": _q(mx / 2), "reason": "Thiếu tài liệu kiểm chứng"}
+        }
+    return entry
+
+
+def synthetic_submission(
+    criteria: dict[str, Any], agency: str, rng: random.Random
+) -> dict[str, Any]:
+    leaves: dict[str, Any] = {}
+    for f in criteria["fields"]:
+        for c in f["criteria"]:
+            for leaf in c["subcriteria"]:
+                if leaf["rule"]["kind"] == "survey":
+                    continue
+                leaves[leaf["code"]] = synthetic_entry(
+                    leaf["rule"], leaf["max"], leaf.get("did_not_arise"), rng
+                )
+    leaves["T.1"] = {"count": rng.randint(0, 3), "explanation": "Sáng kiến"}
+    if rng.random() < 0.1:
+        leaves["TR.1"] = {"count": 1, "explanation": "Có vi phạm"}
+    return {"agency": agency, "year": YEAR, "sample": True, "leaves": leaves}
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+_Dumper.add_representer(Decimal, lambda d, v: d.represent_scalar("tag:yaml.org,2002:float", str(v)))
+
+
+def write_dataset(
+    out: Path,
+    agencies: int,
+    seed: int = 0,
+    leaves: int = 100,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, int]:
+    """Write ``out/criteria/<year>/``, ``out/submissions/<year>/`` for ``agencies`` agencies."""
+    rng = random.Random(seed)
+    cdir = out / "criteria" / str(YEAR)
+    sdir = out / "submissions" / str(YEAR)
+    cdir.mkdir(parents=True, exist_ok=True)
+    sdir.mkdir(parents=True, exist_ok=True)
+    counts: dict[str, int] = {}
+    sets = {}
+    for block, name, share in BLOCKS:
+        data = synthetic_set(block, name, leaves, seed)
+        sets[block] = data
+        (cdir / f"{block}.yaml").write_text(
+            yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
+        counts[block] = max(1, round(agencies * share)) if agencies >= 3 else 0
+    counts["xa"] = agencies - counts["so-nganh"] - counts["huyen"]
+    with (
+        (sdir / "agencies.csv").open("w", encoding="utf-8", newline="") as fa,
+        (sdir / "surveys.csv").open("w", encoding="utf-8", newline="") as fs,
+    ):
+        wa = csv.writer(fa, lineterminator="\n")
+        ws = csv.writer(fs, lineterminator="\n")
+        wa.writerow(["id", "name", "block"])
+        ws.writerow(["agency", "survey", "result", "sample_size"])
+        for block, _, _ in BLOCKS:
+            (sdir / block).mkdir(exist_ok=True)
+            for i in range(counts[block]):
+                agency = f"{block}-{i + 1:06d}"
+                wa.writerow([agency, f"Đơn vị {block} số {i + 1}", block])
+                sub = synthetic_submission(sets[block], agency, rng)
+                (sdir / block / f"{agency}.yaml").write_text(
+                    yaml.dump(sub, Dumper=_Dumper, allow_unicode=True, sort_keys=False),
+                    encoding="utf-8",
+                )
+                for key in SURVEYS:
+                    ws.writerow([agency, key, f"{rng.uniform(60, 100):.2f}", rng.randint(30, 400)])
+                if progress:
+                    progress(1)
+    return counts
