@@ -324,11 +324,20 @@ def surveys(
 
 @main.command()
 @click.option("--agencies", type=click.IntRange(min=1), required=True, help="Số đơn vị.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Thư mục ghi (criteria/ và submissions/).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Thư mục ghi (criteria/ và submissions/).",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Hạt giống ngẫu nhiên.")
-@click.option("--leaves", type=click.IntRange(min=20, max=400), default=100, show_default=True,
-              help="Số tiêu chí thành phần mỗi bộ.")
+@click.option(
+    "--leaves",
+    type=click.IntRange(min=20, max=400),
+    default=100,
+    show_default=True,
+    help="Số tiêu chí thành phần mỗi bộ.",
+)
 def generate(agencies: int, out: Path, seed: int, leaves: int) -> None:
     """Sinh dữ liệu tổng hợp (bộ tiêu chí, hồ sơ, kết quả điều tra) ở mọi quy mô."""
     from parindex.generate import write_dataset
@@ -337,8 +346,11 @@ def generate(agencies: int, out: Path, seed: int, leaves: int) -> None:
         raise click.UsageError(f"Thư mục {out} đã có dữ liệu; chọn thư mục trống.")
     with click.progressbar(length=agencies, label="Đang sinh hồ sơ", file=sys.stderr) as bar:
         counts = write_dataset(out, agencies, seed, leaves, progress=bar.update)
-    click.echo(f"Đã sinh {agencies} đơn vị vào {out} ("
-               + ", ".join(f"{k}: {v}" for k, v in counts.items()) + "). DỮ LIỆU TỔNG HỢP.")
+    click.echo(
+        f"Đã sinh {agencies} đơn vị vào {out} ("
+        + ", ".join(f"{k}: {v}" for k, v in counts.items())
+        + "). DỮ LIỆU TỔNG HỢP."
+    )
 
 
 @main.command()
