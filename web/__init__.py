@@ -74,6 +74,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["phantram"] = formatting.percent
     app.jinja_env.filters["ngay"] = formatting.date
     app.jinja_env.filters["thoigian"] = formatting.datetime
+    app.jinja_env.filters["hanchot"] = formatting.deadline
     app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS
 
     @app.errorhandler(CSRFError)

@@ -1,17 +1,134 @@
-"""The agency officer's self-assessment (placeholder until the form lands)."""
+"""The agency officer's self-assessment: overview, one form per field, live points, evidence,
+submission. Each view reads the request, calls one function of :mod:`web.selfassessment` (or
+:mod:`web.evidence`) and renders or redirects. The agency is always the logged-in officer's own
+(``current_user.agency``), never an id taken from the URL or the form."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from web import evidence as ev
+from web import selfassessment as sa
 from web.auth import role_required
+from web.models import Agency
 
 bp = Blueprint("agency", __name__, url_prefix="/don-vi")
+
+
+def _agency() -> Agency:
+    agency = current_user.agency
+    if agency is None:
+        abort(403)
+    return agency
+
+
+def _upload_config() -> tuple[str, int]:
+    return current_app.config["UPLOAD_FOLDER"], int(current_app.config["MAX_UPLOAD_MB"])
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(e: RequestEntityTooLarge) -> tuple[str, int]:
+    _, max_mb = _upload_config()
+    message = (
+        f"Tệp tải lên vượt quá dung lượng cho phép ({max_mb} MB); minh chứng chưa được lưu. "
+        "Hãy nén hoặc tách nhỏ tệp rồi thử lại."
+    )
+    return render_template("agency/too_large.html", message=message, back=request.path), 413
 
 
 @bp.route("/")
 @role_required("agency")
 def overview() -> Any:
-    return render_template("public/index.html", cycles=[])
+    return render_template("agency/overview.html", view=sa.overview(_agency()))
+
+
+@bp.route("/linh-vuc/<code>", methods=["GET", "POST"])
+@role_required("agency")
+def field(code: str) -> Any:
+    agency = _agency()
+    if request.method == "GET":
+        return render_template("agency/field.html", page=sa.field_page(agency, code))
+    outcome = sa.save_field(agency, current_user, code, request.form)
+    for category, message in outcome.flashes:
+        flash(message, category)
+    if outcome.clean:
+        return redirect(url_for(".field", code=code))
+    page = sa.field_page(agency, code, outcome.forms)
+    return render_template("agency/field.html", page=page), outcome.status
+
+
+@bp.route("/api/tinh-diem", methods=["POST"])
+@role_required("agency")
+def live_score() -> Any:
+    return jsonify(sa.live_score(_agency(), request.form))
+
+
+@bp.route("/tieu-chi/<code>/minh-chung", methods=["GET", "POST"])
+@role_required("agency")
+def evidence(code: str) -> Any:
+    agency = _agency()
+    folder, max_mb = _upload_config()
+    if request.method == "GET":
+        return render_template("agency/evidence.html", page=ev.evidence_page(agency, code, max_mb))
+    outcome = ev.add_evidence(
+        agency, current_user, code, request.form, request.files.get("file"), folder, max_mb
+    )
+    if outcome.ok:
+        flash(outcome.message, "success")
+        for note in outcome.notes:
+            flash(note, "warning")
+        return redirect(url_for(".evidence", code=code))
+    flash(outcome.message, "danger")
+    page = ev.evidence_page(agency, code, max_mb, outcome.form)
+    return render_template("agency/evidence.html", page=page), outcome.status
+
+
+@bp.route("/minh-chung/<int:evidence_id>/xoa", methods=["POST"])
+@role_required("agency")
+def delete_evidence(evidence_id: int) -> Any:
+    folder, _ = _upload_config()
+    ok, message, code = ev.delete_evidence(_agency(), current_user, evidence_id, folder)
+    flash(message, "success" if ok else "danger")
+    return redirect(url_for(".evidence", code=code))
+
+
+@bp.route("/minh-chung/<int:evidence_id>/tep")
+@role_required("agency", "appraiser", "secretariat", "admin")
+def evidence_file(evidence_id: int) -> Any:
+    folder, _ = _upload_config()
+    stored = ev.evidence_file(current_user, evidence_id, folder)
+    response = send_from_directory(
+        stored.folder,
+        stored.name,
+        mimetype=stored.content_type,
+        as_attachment=True,
+        download_name=stored.download_name,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/nop", methods=["GET", "POST"])
+@role_required("agency")
+def submit() -> Any:
+    agency = _agency()
+    if request.method == "POST":
+        outcome = sa.submit(agency, current_user)
+        flash(outcome.message, "success" if outcome.ok else "danger")
+        return redirect(url_for(".overview" if outcome.ok else ".submit"))
+    return render_template("agency/submit.html", view=sa.overview(agency))

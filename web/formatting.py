@@ -30,5 +30,19 @@ def date(value: dt.date | dt.datetime | None) -> str:
     return format_date(value, format="dd/MM/yyyy", locale=LOCALE)
 
 
+VIETNAM = dt.timezone(dt.timedelta(hours=7))
+
+
 def datetime(value: dt.datetime | None) -> str:
-    return "" if value is None else format_datetime(value, format="HH:mm dd/MM/yyyy", locale=LOCALE)
+    """When something happened (stored in UTC), shown in Vietnam time: "08:05 31/01/2026"."""
+    if value is None:
+        return ""
+    local = value.replace(tzinfo=dt.UTC).astimezone(VIETNAM).replace(tzinfo=None)
+    return format_datetime(local, format="HH:mm dd/MM/yyyy", locale=LOCALE)
+
+
+def deadline(value: dt.datetime | None) -> str:
+    """A deadline, stored as typed in Vietnam time: "17:00 31/01/2026"."""
+    if value is None:
+        return ""
+    return format_datetime(value, format="HH:mm dd/MM/yyyy", locale=LOCALE)

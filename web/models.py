@@ -26,8 +26,17 @@ ROLE_LABELS = {
 }
 
 
+VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")  # no daylight saving
+
+
 def utcnow() -> dt.datetime:
+    """When something happened: stored as naive UTC (shown in Vietnam time)."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def vn_now() -> dt.datetime:
+    """Now in Vietnam time, naive: what deadlines (stored as typed, Vietnam time) compare with."""
+    return dt.datetime.now(VIETNAM).replace(tzinfo=None)
 
 
 class User(db.Model, UserMixin):  # type: ignore[name-defined,misc]

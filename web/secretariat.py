@@ -1,17 +1,132 @@
-"""The secretariat's cycle set-up (placeholder until it lands)."""
+"""The secretariat (Sở Nội vụ): yearly cycles, criteria sets, the agency list with accounts,
+deadlines. Each view reads the request, calls one function of :mod:`web.cycle_setup` (or :mod:`web.agency_import`), then
+renders or redirects."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.datastructures import FileStorage
 
+from web import agency_import, cycle_setup
 from web.auth import role_required
+from web.models import Cycle
 
 bp = Blueprint("secretariat", __name__, url_prefix="/so-noi-vu")
+ROLES = ("secretariat", "admin")
 
 
-@bp.route("/")
-@role_required("secretariat", "admin")
+def _upload(name: str, limit: int) -> tuple[str, bytes]:
+    """The uploaded file's name and at most ``limit + 1`` bytes (so that "too large" is seen)."""
+    f: FileStorage | None = request.files.get(name)
+    if f is None or not f.filename:
+        return "", b""
+    return f.filename, f.stream.read(limit + 1)
+
+
+def _cycle_or_404(year: int) -> Cycle:
+    cycle = cycle_setup.get_cycle(year)
+    if cycle is None:
+        abort(404)
+    return cycle
+
+
+def _cycle_page(cycle: Cycle, status: int = 200, **context: Any) -> tuple[str, int]:
+    context.setdefault("deadlines", cycle_setup.FormResult(cycle_setup.deadline_values(cycle)))
+    return (
+        render_template(
+            "secretariat/cycle.html",
+            cycle=cycle,
+            blocks=cycle_setup.cycle_blocks(cycle),
+            when=cycle_setup.when,
+            when_utc=cycle_setup.when_utc,
+            state_label=cycle_setup.state_label,
+            **context,
+        ),
+        status,
+    )
+
+
+@bp.route("/", methods=["GET", "POST"])
+@role_required(*ROLES)
 def dashboard() -> Any:
-    return render_template("public/index.html", cycles=[])
+    form = cycle_setup.FormResult({"year": "", "title": ""})
+    if request.method == "POST":
+        form = cycle_setup.create_cycle(request.form, current_user)
+        if form.ok and form.cycle is not None:
+            flash(f"Đã mở kỳ đánh giá năm {form.cycle.year}.", "success")
+            return redirect(url_for(".cycle", year=form.cycle.year))
+    status = 400 if form.errors else 200
+    return (
+        render_template(
+            "secretariat/dashboard.html",
+            cycles=cycle_setup.list_cycles(),
+            form=form,
+            when=cycle_setup.when,
+        ),
+        status,
+    )
+
+
+@bp.route("/ky/<int:year>")
+@role_required(*ROLES)
+def cycle(year: int) -> Any:
+    return _cycle_page(_cycle_or_404(year))
+
+
+@bp.route("/ky/<int:year>/bo-tieu-chi", methods=["POST"])
+@role_required(*ROLES)
+def upload_criteria(year: int) -> Any:
+    cycle = _cycle_or_404(year)
+    name, data = _upload("criteria_file", cycle_setup.MAX_CRITERIA_BYTES)
+    result = cycle_setup.upload_criteria(cycle, name, data, current_user)
+    if not result.ok:
+        return _cycle_page(cycle, 400, criteria_upload=result)
+    record = result.record
+    assert record is not None
+    if result.unchanged:
+        flash(f"Bộ tiêu chí khối {record.block_name} không thay đổi (cùng nội dung).", "info")
+    else:
+        verb = "Đã thay" if result.replaced else "Đã tải"
+        flash(f"{verb} bộ tiêu chí {record.set_id} cho khối {record.block_name}.", "success")
+    if result.orphans:
+        flash(
+            "Các tiêu chí sau đã được kê khai trong bản nháp nhưng không còn trong bộ mới: "
+            + ", ".join(result.orphans),
+            "warning",
+        )
+    return redirect(url_for(".cycle", year=year))
+
+
+@bp.route("/ky/<int:year>/don-vi", methods=["POST"])
+@role_required(*ROLES)
+def import_agencies(year: int) -> Any:
+    cycle = _cycle_or_404(year)
+    limit = int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
+    name, data = _upload("agencies_file", limit)
+    if len(data) > limit:
+        return _cycle_page(cycle, 413, agency_error="Tệp danh sách đơn vị quá lớn.")
+    result = agency_import.import_agencies(cycle, name, data, current_user)
+    if not result.ok:
+        return _cycle_page(cycle, 400, agency_import=result)
+    page = render_template(
+        "secretariat/import_result.html",
+        cycle=cycle,
+        result=result,
+        csv_link=agency_import.accounts_data_uri(result) if result.accounts else "",
+    )
+    # the page holds passwords: never cached, never stored
+    return page, 200, {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+@bp.route("/ky/<int:year>/thoi-han", methods=["POST"])
+@role_required(*ROLES)
+def deadlines(year: int) -> Any:
+    cycle = _cycle_or_404(year)
+    result = cycle_setup.set_deadlines(cycle, request.form, current_user)
+    if not result.ok:
+        return _cycle_page(cycle, 400, deadlines=result)
+    flash("Đã lưu thời hạn.", "success")
+    return redirect(url_for(".cycle", year=year))

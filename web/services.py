@@ -24,7 +24,7 @@ from web.models import (
     Submission,
     User,
     db,
-    utcnow,
+    vn_now,
 )
 
 _SETS: dict[str, LoadedSet] = {}
@@ -174,6 +174,30 @@ def evaluate(agency: Agency, loaded: LoadedSet | None = None) -> Evaluation:
     )
 
 
+def score_leaf(
+    agency: Agency, code: str, data: dict[str, Any], loaded: LoadedSet | None = None
+) -> LeafResult:
+    """The engine's result for one leaf with ``data`` (an entry's data) in place of its stored
+    facts, keeping the leaf's stored evidence: the form's live points. Nothing is saved."""
+    loaded = loaded or set_for(agency)
+    if loaded is None:
+        raise LookupError(f"no criteria set for block {agency.block}")
+    stored = next((e for e in submission_of(agency).entries if e.leaf == code), None)
+    engine = entry_for_engine(Entry(data=data))
+    if stored is not None and stored.evidence:
+        engine["evidence"] = entry_for_engine(stored).get("evidence", [])
+    raw = {"agency": agency.code, "year": agency.cycle.year, "leaves": {code: engine}}
+    parsed = parse_submission(raw, loaded, source="web")
+    result = score_block(loaded, [parsed], [], {agency.code: agency.name})
+    row = result.leaves[result.leaves["leaf"] == code].iloc[0]
+    issues = [
+        i
+        for i in list(parsed.issues) + list(result.issues)
+        if i.location.leaf == code and i.code != "survey-missing"
+    ]
+    return LeafResult(cents(row["self_c"]), str(row["state"]), bool(row["applicable"]), issues)
+
+
 # -------------------------------------------------------------------------------------- audit
 def audit(
     user: User | None,
@@ -214,7 +238,7 @@ def can_edit(agency: Agency, now: dt.datetime | None = None) -> tuple[bool, str]
     if sub is not None and sub.state != "draft":
         return False, "Hồ sơ đã nộp; không thể sửa."
     deadline = agency.cycle.self_deadline
-    if deadline is not None and (now or utcnow()) > deadline:
+    if deadline is not None and (now or vn_now()) > deadline:
         return False, "Đã quá hạn tự đánh giá."
     return True, ""
 
@@ -233,11 +257,16 @@ def seed_demo(root: Path) -> list[tuple[str, str, str]]:
     if db.session.execute(db.select(Cycle)).first() is not None:
         return []
     ds = load_year(root, 2025)
+    # the usual 31 January deadline, or 30 days from today when that has passed, so the demo
+    # can always be filled in
+    usual = dt.datetime(ds.year + 1, 1, 31, 17, 0)
+    later = dt.datetime.combine(vn_now().date() + dt.timedelta(days=30), dt.time(17, 0))
+    demo_deadline = max(usual, later)
     cycle = Cycle(
         year=ds.year,
         title=f"Chỉ số CCHC năm {ds.year} — tỉnh mẫu (dữ liệu minh họa)",
-        self_deadline=dt.datetime(ds.year + 1, 1, 31, 17, 0),
-        explanation_deadline=dt.datetime(ds.year + 1, 2, 28, 17, 0),
+        self_deadline=demo_deadline,
+        explanation_deadline=demo_deadline + dt.timedelta(days=28),
     )
     db.session.add(cycle)
     for block, loaded in ds.sets.items():

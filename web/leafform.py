@@ -1,0 +1,389 @@
+"""One leaf of the self-assessment form: its inputs, the text typed into them ↔ the entry's data
+(the submission-file facts of docs/submission-format.md), and the engine's issues in the words of
+the form. Pure functions: no database, no request."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from parindex.criteria import (
+    DeductionRule,
+    GradedRule,
+    Leaf,
+    LoadedSet,
+    ManualRule,
+    PerItemRule,
+    ProportionalRule,
+    TiersRule,
+)
+from parindex.errors import Issue
+from web import formatting
+from web.models import Entry
+
+#: the keys of an entry's data that the self-assessment form writes (others are kept as they are)
+SELF_KEYS = (
+    "done",
+    "date",
+    "numerator",
+    "denominator",
+    "count",
+    "level",
+    "score",
+    "did_not_arise",
+    "explanation",
+)
+MAX_EXPLANATION = 5000
+MAX_DIGITS = 15  # longer numbers are typing mistakes (the engine refuses counts above 10⁹)
+MAX_REASON = 1000
+EVIDENCE_NAMES = {
+    "number": "số, ký hiệu",
+    "date": "ngày ban hành",
+    "issuer": "cơ quan ban hành",
+    "title": "trích yếu",
+}
+
+
+def leaf_kind(leaf: Leaf) -> str:
+    return leaf.rule.kind
+
+
+def dna_allowed(loaded: LoadedSet, leaf: Leaf) -> bool:
+    """Whether the form offers "Không phát sinh" for the leaf (never for bonus/penalty items)."""
+    return (
+        leaf.code in loaded.leaf_by_code
+        and leaf_kind(leaf) != "survey"
+        and loaded.model.policy(leaf) != "not-allowed"
+    )
+
+
+def input_keys(loaded: LoadedSet, leaf: Leaf) -> tuple[str, ...]:
+    """The form inputs of a leaf (its name in the page is ``<code>-<key>``)."""
+    kind = leaf_kind(leaf)
+    facts: tuple[str, ...] = {
+        "yes-no": ("done",),
+        "deadline": ("date", "not_issued"),
+        "tiers": ("numerator", "denominator"),
+        "proportional": ("numerator", "denominator"),
+        "per-item": ("count",),
+        "deduction": ("count",),
+        "graded": ("level",),
+        "manual": ("score",),
+        "survey": (),
+    }[kind]
+    if kind == "survey":
+        return ()
+    extra = ("dna", "dna_reason") if dna_allowed(loaded, leaf) else ()
+    return facts + extra + ("explanation",)
+
+
+def field_name(code: str, key: str) -> str:
+    return f"{code}-{key}"
+
+
+def read_raw(form: Mapping[str, str], loaded: LoadedSet, leaf: Leaf) -> dict[str, str]:
+    """What the officer typed for one leaf, as text (kept as is when the form is shown again)."""
+    return {k: str(form.get(field_name(leaf.code, k), "")) for k in input_keys(loaded, leaf)}
+
+
+def self_data(data: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The self-assessment part of an entry's data, empty values dropped."""
+    return {k: data[k] for k in SELF_KEYS if data and data.get(k) not in (None, "")}
+
+
+def fingerprint(data: Mapping[str, Any] | None) -> str:
+    """A short digest of an entry's self-assessment data: tells "changed since loaded"."""
+    text = json.dumps(self_data(data), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+def form_fingerprint(loaded: LoadedSet, leaf: Leaf, data: Mapping[str, Any] | None) -> str:
+    """The digest of stored data as the form shows it and would send it back. Data the form
+    cannot show (written by an import, say) thus reads as unchanged when the officer leaves the
+    leaf alone, and is not rewritten behind their back."""
+    shown, _ = parse_leaf(loaded, leaf, raw_from_data(loaded, leaf, data))
+    return fingerprint(shown)
+
+
+def _vn_decimal(text: str) -> str:
+    return text.replace(".", ",")
+
+
+def raw_from_data(loaded: LoadedSet, leaf: Leaf, data: Mapping[str, Any] | None) -> dict[str, str]:
+    """A stored entry's data as the form's text values."""
+    data = data or {}
+    raw = {k: "" for k in input_keys(loaded, leaf)}
+    kind = leaf_kind(leaf)
+    if kind == "yes-no" and data.get("done") is not None:
+        raw["done"] = "co" if data["done"] is True else "khong"
+    if kind == "deadline":
+        raw["date"] = str(data.get("date") or "")
+        raw["not_issued"] = "1" if data.get("done") is False else ""
+    for key in ("numerator", "denominator", "count", "level"):
+        if key in raw and data.get(key) is not None:
+            raw[key] = str(data[key])
+    if "score" in raw and data.get("score") not in (None, ""):
+        raw["score"] = _vn_decimal(str(data["score"]))
+    if "dna" in raw and data.get("did_not_arise"):
+        raw["dna"] = "1"
+        raw["dna_reason"] = str(data["did_not_arise"])
+    raw["explanation"] = str(data.get("explanation") or "")
+    return raw
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
+_INT = re.compile(r"^\d+$")
+_GROUPED_INT = re.compile(r"^\d{1,3}([. ]\d{3})+$")  # "4.815" or "4 815": Vietnamese thousands
+
+
+def parse_date(text: str) -> dt.date | None:
+    text = text.strip()
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def parse_count(text: str) -> int | None:
+    """A non-negative integer as people type it ("4815", "4.815", "4 815"); None if it is not."""
+    text = text.strip()
+    if _GROUPED_INT.match(text):
+        text = text.replace(".", "").replace(" ", "")
+    return int(text) if _INT.match(text) else None
+
+
+def parse_score(text: str) -> Decimal | None:
+    """A score typed with a decimal comma or point ("1,25", "1.25"); None if it is not a number."""
+    text = text.strip().replace(",", ".")
+    if not re.match(r"^[+-]?(\d+(\.\d*)?|\.\d+)$", text):
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def _canonical(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "+0") else text
+
+
+def rule_labels(leaf: Leaf) -> dict[str, str]:
+    """The Vietnamese label of each fact input, taken from the rule where it gives one."""
+    rule = leaf.rule
+    labels = {
+        "done": "Kết quả",
+        "date": "Ngày ban hành, thực hiện",
+        "level": "Mức đánh giá",
+        "score": "Điểm tự chấm",
+        "count": "Số lượng",
+    }
+    if isinstance(rule, (TiersRule, ProportionalRule)):
+        labels["numerator"] = rule.numerator
+        labels["denominator"] = rule.denominator
+    if isinstance(rule, (PerItemRule, DeductionRule)):
+        labels["count"] = rule.item
+    return labels
+
+
+def parse_leaf(
+    loaded: LoadedSet, leaf: Leaf, raw: Mapping[str, str]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Form text → the entry's data (submission-file facts); input key → message for what cannot
+    be read. Rules about the values themselves (numerator above denominator, a score off its
+    step, an implausible date) are left to the engine, which reports them beside the leaf."""
+    data: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    kind = leaf_kind(leaf)
+
+    def text(key: str) -> str:
+        return str(raw.get(key, "")).strip()
+
+    if kind == "yes-no" and text("done"):
+        if text("done") in ("co", "khong"):
+            data["done"] = text("done") == "co"
+        else:
+            errors["done"] = "Giá trị không hợp lệ; hãy chọn Có hoặc Không."
+    if kind == "deadline":
+        not_issued = bool(text("not_issued"))
+        if text("date"):
+            date = parse_date(text("date"))
+            if date is None:
+                errors["date"] = (
+                    f"“{text('date')}” không phải là ngày hợp lệ; nhập theo dạng "
+                    "ngày/tháng/năm, ví dụ 30/07/2025."
+                )
+            elif not_issued:
+                errors["date"] = "Đã chọn “Chưa ban hành” thì để trống ngày."
+            else:
+                data["date"] = date.isoformat()
+        elif not_issued:
+            data["done"] = False
+    for key in ("numerator", "denominator", "count"):
+        if key in raw and text(key):
+            number = parse_count(text(key)) if len(text(key)) <= MAX_DIGITS else None
+            if len(text(key)) > MAX_DIGITS:
+                errors[key] = f"Số có quá {MAX_DIGITS} chữ số; hãy kiểm tra lại."
+            elif number is None:
+                errors[key] = (
+                    f"“{text(key)}” không phải là số nguyên không âm; "
+                    "hãy nhập bằng chữ số, ví dụ 12."
+                )
+            else:
+                data[key] = number
+    if kind == "graded" and text("level"):
+        assert isinstance(leaf.rule, GradedRule)
+        if text("level") in [lv.key for lv in leaf.rule.levels]:
+            data["level"] = text("level")
+        else:
+            errors["level"] = "Mức đánh giá đã chọn không có trong tiêu chí; hãy chọn lại."
+    if kind == "manual" and text("score"):
+        score = parse_score(text("score")) if len(text("score")) <= MAX_DIGITS else None
+        if score is None:
+            errors["score"] = f"“{text('score')}” không phải là số điểm; nhập ví dụ 1,25 hoặc 1.25."
+        else:
+            data["score"] = _canonical(score)
+    if "dna" in raw:
+        reason = text("dna_reason")
+        if text("dna"):
+            if not reason:
+                errors["dna_reason"] = "Đã chọn “Không phát sinh” thì phải nêu lý do."
+            elif len(reason) > MAX_REASON:
+                errors["dna_reason"] = (
+                    f"Lý do dài {formatting.number(len(reason), 0)} ký tự, "
+                    f"tối đa {formatting.number(MAX_REASON, 0)} ký tự."
+                )
+            else:
+                data["did_not_arise"] = reason
+        elif reason:
+            errors["dna_reason"] = (
+                "Đã nhập lý do nhưng chưa chọn “Không phát sinh”; chọn ô đó hoặc xóa lý do."
+            )
+    explanation = text("explanation")
+    if len(explanation) > MAX_EXPLANATION:
+        errors["explanation"] = (
+            f"Giải trình dài {formatting.number(len(explanation), 0)} ký tự, "
+            f"tối đa {formatting.number(MAX_EXPLANATION, 0)} ký tự."
+        )
+    elif explanation:
+        data["explanation"] = explanation
+    return data, errors
+
+
+def _vn(value: Any) -> str:
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return formatting.number(number) if number.is_finite() else str(value)
+
+
+def issue_text(issue: Issue, leaf: Leaf | None) -> str:
+    """An engine issue in the words of the form (the rule's own labels, decimal commas)."""
+    labels = rule_labels(leaf) if leaf is not None else {}
+    fact = issue.location.field
+    if issue.code == "fact-missing" and fact in labels:
+        return f"Chưa nhập “{labels[fact]}”; tiêu chí tính 0 điểm."
+    if issue.code == "numerator-above-denominator" and leaf is not None:
+        return (
+            f"“{labels.get('numerator', 'Tử số')}” ({issue.value}) không được lớn hơn "
+            f"“{labels.get('denominator', 'Mẫu số')}”."
+        )
+    if issue.code == "did-not-arise-not-allowed" and fact == "denominator":
+        return (
+            f"“{labels.get('denominator', 'Mẫu số')}” bằng 0 nghĩa là không phát sinh, "
+            "nhưng tiêu chí này không cho phép khai “Không phát sinh”."
+        )
+    if issue.code in ("score-above-max", "score-negative", "score-off-step") and leaf is not None:
+        step = leaf.rule.step if isinstance(leaf.rule, ManualRule) else Decimal("0.01")
+        return {
+            "score-above-max": f"Điểm {_vn(issue.value)} vượt điểm tối đa {_vn(leaf.max)}.",
+            "score-negative": f"Điểm {_vn(issue.value)} không được âm.",
+            "score-off-step": (
+                f"Điểm {_vn(issue.value)} không theo bước {_vn(step)} điểm "
+                f"(ví dụ 0; {_vn(step)}; {_vn(2 * step)} …)."
+            ),
+        }[issue.code]
+    if issue.code in ("evidence-incomplete", "date-implausible", "evidence-no-source"):
+        item = re.search(r"evidence\[(\d+)\]", issue.location.path)
+        where = f"Minh chứng thứ {int(item.group(1)) + 1}: " if item else ""
+        if issue.code == "evidence-incomplete":
+            key = re.search(r"'(\w+)'", issue.message)
+            name = EVIDENCE_NAMES.get(key.group(1), key.group(1)) if key else ""
+            return f"{where}chưa có {name}."
+        text = re.sub(r"(\d{4})-(\d{2})-(\d{2})", r"\3/\2/\1", issue.message)
+        return f"{where}{text}"
+    if issue.code == "evidence-missing":
+        return (
+            f"Tự chấm {_vn(issue.value)} điểm nhưng chưa có tài liệu kiểm chứng "
+            "và chưa có giải trình."
+        )
+    return issue.message
+
+
+@dataclass
+class Message:
+    text: str
+    severity: str  # "error" | "warning"
+
+
+def leaf_messages(issues: list[Issue], leaf: Leaf | None) -> list[Message]:
+    return [Message(issue_text(i, leaf), i.severity) for i in issues]
+
+
+@dataclass
+class LeafForm:
+    """One leaf's inputs as shown: the text, the messages beside them, the hidden version."""
+
+    raw: dict[str, str]
+    version: int
+    orig: str
+    errors: dict[str, str] = field(default_factory=dict)
+    conflict: str = ""
+    stored: str = ""  # on a conflict: what is stored now
+
+
+def stored_form(loaded: LoadedSet, leaf: Leaf, entry: Entry | None) -> LeafForm:
+    data = None if entry is None else entry.data
+    return LeafForm(
+        raw_from_data(loaded, leaf, data),
+        0 if entry is None else entry.version,
+        form_fingerprint(loaded, leaf, data),
+    )
+
+
+def describe_data(loaded: LoadedSet, leaf: Leaf, data: Mapping[str, Any] | None) -> str:
+    """A stored entry's values in words (shown when someone else changed them)."""
+    data = self_data(data)
+    labels = rule_labels(leaf)
+    parts = []
+    if "done" in data:
+        if leaf_kind(leaf) == "deadline":
+            parts.append("Chưa ban hành" if data["done"] is False else "Đã ban hành")
+        else:
+            parts.append(f"{labels['done']}: {'Có' if data['done'] else 'Không'}")
+    if "date" in data:
+        date = parse_date(str(data["date"]))
+        parts.append(f"{labels['date']}: {formatting.date(date) if date else data['date']}")
+    for key in ("numerator", "denominator", "count"):
+        if key in data:
+            parts.append(f"{labels[key]}: {data[key]}")
+    if "level" in data and isinstance(leaf.rule, GradedRule):
+        names = {lv.key: lv.label for lv in leaf.rule.levels}
+        parts.append(f"{labels['level']}: {names.get(data['level'], data['level'])}")
+    if "score" in data:
+        parts.append(f"{labels['score']}: {_vn_decimal(str(data['score']))}")
+    if "did_not_arise" in data:
+        parts.append(f"Không phát sinh: {data['did_not_arise']}")
+    if "explanation" in data:
+        parts.append(f"Giải trình: {data['explanation']}")
+    return "; ".join(parts) or "(trống)"

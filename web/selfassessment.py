@@ -1,0 +1,652 @@
+"""The agency officer's self-assessment, kept out of the views: the pages' contents, saving a
+field page (per-leaf conflict detection, audit), live points, the overview and submission.
+The form of one leaf is :mod:`web.leafform`; documents and uploads are :mod:`web.evidence`.
+
+Every function takes the officer's own agency (the view passes ``current_user.agency``); nothing
+here reads an agency id from a request. Points and issues always come from the engine
+(:func:`web.services.evaluate`, :func:`web.services.score_leaf`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import NotFound
+
+from parindex.criteria import FieldArea, GradedRule, Leaf, LoadedSet, ManualRule
+from parindex.units import half_up_div, to_cents
+from web import formatting
+from web.leafform import (
+    SELF_KEYS,
+    LeafForm,
+    Message,
+    describe_data,
+    dna_allowed,
+    field_name,
+    fingerprint,
+    form_fingerprint,
+    issue_text,
+    leaf_kind,
+    leaf_messages,
+    parse_leaf,
+    read_raw,
+    rule_labels,
+    self_data,
+    stored_form,
+)
+from web.models import Agency, Entry, Evidence, Submission, User, db, utcnow
+from web.services import (
+    Evaluation,
+    LeafResult,
+    audit,
+    can_edit,
+    evaluate,
+    score_leaf,
+    set_for,
+    submission_of,
+)
+
+EXTRA_PAGE = "thuong-tru"  # the page of bonus and penalty items
+STATE_LABELS = {"draft": "Bản nháp", "submitted": "Đã nộp"}
+POLICY_LABELS = {
+    "excluded": "không tính tiêu chí này vào điểm tối đa",
+    "full-points": "được tính điểm tối đa",
+}
+EVIDENCE_LABELS = {
+    "required": "Bắt buộc có tài liệu kiểm chứng (hoặc giải trình)",
+    "optional": "Tài liệu kiểm chứng: không bắt buộc",
+    "none": "Không cần tài liệu kiểm chứng",
+}
+
+
+# ==================================================================================== the agency
+def loaded_set(agency: Agency) -> LoadedSet:
+    loaded = set_for(agency)
+    if loaded is None:
+        raise NotFound("Chưa có bộ tiêu chí cho khối của đơn vị; hãy liên hệ Sở Nội vụ.")
+    return loaded
+
+
+def state_label(sub: Submission | None) -> str:
+    state = "draft" if sub is None else sub.state
+    return STATE_LABELS.get(state, state)
+
+
+@dataclass
+class Status:
+    """Whether the agency may still change its self-assessment, and the facts shown about it."""
+
+    editable: bool
+    reason: str
+    state: str
+    deadline: dt.datetime | None
+    submitted_at: dt.datetime | None
+    submitted: bool
+
+
+def status_of(agency: Agency, now: dt.datetime | None = None) -> Status:
+    ok, why = can_edit(agency, now)
+    sub = agency.submission
+    return Status(
+        ok,
+        why,
+        state_label(sub),
+        agency.cycle.self_deadline,
+        None if sub is None else sub.submitted_at,
+        sub is not None and sub.state != "draft",
+    )
+
+
+# ==================================================================================== the pages
+@dataclass
+class PageRef:
+    code: str
+    title: str
+
+
+def pages_of(loaded: LoadedSet) -> list[PageRef]:
+    pages = [PageRef(f.code, f"{f.code}. {f.name}") for f in loaded.model.fields]
+    if loaded.extra_by_code:
+        pages.append(PageRef(EXTRA_PAGE, "Điểm thưởng, điểm trừ"))
+    return pages
+
+
+def page_of_leaf(loaded: LoadedSet, code: str) -> str:
+    if code in loaded.leaf_by_code:
+        return loaded.leaf_by_code[code][0].code
+    return EXTRA_PAGE
+
+
+def find_leaf(loaded: LoadedSet, code: str) -> Leaf:
+    if code in loaded.leaf_by_code:
+        return loaded.leaf_by_code[code][2]
+    if code in loaded.extra_by_code:
+        return loaded.extra_by_code[code][1]
+    raise NotFound(f"Không có tiêu chí mã {code}.")
+
+
+@dataclass
+class LeafView:
+    leaf: Leaf
+    kind: str
+    labels: dict[str, str]
+    section: str  # "tree" | "bonus" | "penalty"
+    dna_policy: str  # "" when "did not arise" cannot be claimed
+    evidence_label: str
+    result: LeafResult | None
+    messages: list[Message]
+    evidence: list[Evidence]
+    form: LeafForm | None  # None for survey leaves
+
+    @property
+    def code(self) -> str:
+        return self.leaf.code
+
+    @property
+    def step(self) -> Decimal | None:
+        return self.leaf.rule.step if isinstance(self.leaf.rule, ManualRule) else None
+
+    @property
+    def levels(self) -> list[tuple[str, str]]:
+        rule = self.leaf.rule
+        return [(lv.key, lv.label) for lv in rule.levels] if isinstance(rule, GradedRule) else []
+
+
+@dataclass
+class Section:
+    heading: str
+    max: Decimal
+    leaves: list[LeafView]
+    note: str = ""
+
+
+@dataclass
+class FieldPage:
+    agency: Agency
+    code: str
+    title: str
+    sections: list[Section]
+    pages: list[PageRef]
+    status: Status
+    editable_leaves: int
+
+    @property
+    def previous(self) -> PageRef | None:
+        i = [p.code for p in self.pages].index(self.code)
+        return self.pages[i - 1] if i > 0 else None
+
+    @property
+    def next(self) -> PageRef | None:
+        i = [p.code for p in self.pages].index(self.code)
+        return self.pages[i + 1] if i + 1 < len(self.pages) else None
+
+
+def _page_leaves(loaded: LoadedSet, code: str) -> list[tuple[str, Any, list[Leaf]]]:
+    """(section, heading node, leaves) of one page: a field's criteria, or bonus and penalty."""
+    if code == EXTRA_PAGE:
+        m = loaded.model
+        parts = [("bonus", m.bonus, list(m.bonus.items)), ("penalty", m.penalty, m.penalty.items)]
+        return [(s, node, list(items)) for s, node, items in parts if items]
+    fields: dict[str, FieldArea] = {f.code: f for f in loaded.model.fields}
+    if code not in fields:
+        raise NotFound(f"Không có lĩnh vực mã {code}.")
+    return [("tree", c, list(c.subcriteria)) for c in fields[code].criteria]
+
+
+def entries_of(agency: Agency) -> dict[str, Entry]:
+    return {e.leaf: e for e in submission_of(agency).entries}
+
+
+def field_page(
+    agency: Agency,
+    code: str,
+    forms: dict[str, LeafForm] | None = None,
+    now: dt.datetime | None = None,
+) -> FieldPage:
+    """Everything the field page shows; ``forms`` replaces the stored values of leaves whose
+    typed values could not be saved (they are shown again as typed)."""
+    loaded = loaded_set(agency)
+    parts = _page_leaves(loaded, code)
+    evaluation = evaluate(agency, loaded)
+    entries = entries_of(agency)
+    forms = forms or {}
+    sections = []
+    editable = 0
+    for section, node, leaves in parts:
+        views = []
+        for leaf in leaves:
+            entry = entries.get(leaf.code)
+            result = evaluation.leaves.get(leaf.code)
+            survey = leaf_kind(leaf) == "survey"
+            form = None if survey else forms.get(leaf.code) or stored_form(loaded, leaf, entry)
+            editable += not survey
+            views.append(
+                LeafView(
+                    leaf=leaf,
+                    kind=leaf_kind(leaf),
+                    labels=rule_labels(leaf),
+                    section=section,
+                    dna_policy=(
+                        POLICY_LABELS.get(loaded.model.policy(leaf), "")
+                        if dna_allowed(loaded, leaf)
+                        else ""
+                    ),
+                    evidence_label=EVIDENCE_LABELS[leaf.evidence],
+                    result=result,
+                    messages=leaf_messages(result.issues if result else [], leaf),
+                    evidence=list(entry.evidence) if entry is not None else [],
+                    form=form,
+                )
+            )
+        if section == "tree":
+            heading = f"{node.code}. {node.name}"
+            note = ""
+        elif section == "bonus":
+            heading, note = (
+                "Điểm thưởng",
+                f"Tổng điểm thưởng tối đa {formatting.number(node.cap)} điểm.",
+            )
+        else:
+            heading, note = "Điểm trừ", f"Tổng điểm trừ tối đa {formatting.number(node.cap)} điểm."
+        sections.append(Section(heading, node.max if section == "tree" else node.cap, views, note))
+    title = next(p.title for p in pages_of(loaded) if p.code == code)
+    return FieldPage(
+        agency, code, title, sections, pages_of(loaded), status_of(agency, now), editable
+    )
+
+
+# ====================================================================================== saving
+@dataclass
+class SaveOutcome:
+    """What a save did: the leaves written, refused for bad input or a conflict, the messages."""
+
+    saved: list[str] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    flashes: list[tuple[str, str]] = field(default_factory=list)
+    forms: dict[str, LeafForm] = field(default_factory=dict)
+    status: int = 200
+
+    @property
+    def clean(self) -> bool:
+        """Nothing to show again: the page can be reloaded from the database."""
+        return self.status == 200 and not self.forms
+
+
+def _int(text: Any) -> int:
+    try:
+        return int(str(text))
+    except ValueError:
+        return -1
+
+
+def _posted_leaves(loaded: LoadedSet, code: str, form: Mapping[str, str]) -> list[Leaf]:
+    """The page's leaves that the form carries (each has its hidden version field)."""
+    return [
+        leaf
+        for _, _, leaves in _page_leaves(loaded, code)
+        for leaf in leaves
+        if leaf_kind(leaf) != "survey" and field_name(leaf.code, "version") in form
+    ]
+
+
+def _posted_form(loaded: LoadedSet, leaf: Leaf, form: Mapping[str, str]) -> LeafForm:
+    return LeafForm(
+        read_raw(form, loaded, leaf),
+        _int(form.get(field_name(leaf.code, "version"))),
+        str(form.get(field_name(leaf.code, "orig"), "")),
+    )
+
+
+def conflict_message(code: str, entry: Entry | None) -> str:
+    when = formatting.datetime(entry.updated_at) if entry is not None else ""
+    at = f" lúc {when}" if when else ""
+    return (
+        f"Tiêu chí {code} vừa được người khác sửa{at}; dữ liệu bạn nhập chưa được lưu — "
+        "hãy xem lại."
+    )
+
+
+def save_field(
+    agency: Agency,
+    user: User,
+    code: str,
+    form: Mapping[str, str],
+    now: dt.datetime | None = None,
+) -> SaveOutcome:
+    """Save the leaves of one page ("Lưu nháp"). Each leaf is judged on its own: typed values
+    that cannot be read, or a leaf someone else changed since the page was loaded, are not saved
+    (and are shown again as typed); leaves whose values did not change are not written; every
+    write bumps the entry's version and is audited."""
+    loaded = loaded_set(agency)
+    leaves = _posted_leaves(loaded, code, form)
+    out = SaveOutcome()
+    ok, why = can_edit(agency, now)
+    if not ok:
+        out.forms = {leaf.code: _posted_form(loaded, leaf, form) for leaf in leaves}
+        out.flashes.append(("danger", f"{why} Dữ liệu bạn nhập chưa được lưu."))
+        out.status = 403
+        return out
+    sub = submission_of(agency)
+    entries = {e.leaf: e for e in sub.entries}
+    stamp = now or utcnow()
+    for leaf in leaves:
+        posted = _posted_form(loaded, leaf, form)
+        data, errors = parse_leaf(loaded, leaf, posted.raw)
+        if errors:
+            posted.errors = errors
+            out.forms[leaf.code] = posted
+            out.invalid.append(leaf.code)
+            continue
+        new_fp = fingerprint(data)
+        if new_fp == posted.orig:
+            continue  # the officer did not change this leaf
+        entry = entries.get(leaf.code)
+        stored = None if entry is None else entry.data
+        if fingerprint(stored) == new_fp:
+            continue  # already stored as typed
+        version = 0 if entry is None else entry.version
+        if version != posted.version and form_fingerprint(loaded, leaf, stored) != posted.orig:
+            out.forms[leaf.code] = _conflict(loaded, leaf, posted, entry)
+            out.conflicts.append(leaf.code)
+            continue
+        if not _write(sub, entry, user, leaf.code, data, stamp):
+            db.session.expire(entry)
+            out.forms[leaf.code] = _conflict(loaded, leaf, posted, entry)
+            out.conflicts.append(leaf.code)
+            continue
+        audit(
+            user,
+            "entry",
+            leaf.code,
+            self_data(stored),
+            self_data(data),
+            agency=agency,
+            reason="tự đánh giá: lưu nháp",
+        )
+        out.saved.append(leaf.code)
+    if out.saved:
+        try:
+            db.session.commit()
+        except SQLAlchemyError:
+            db.session.rollback()
+            out.forms = {leaf.code: _posted_form(loaded, leaf, form) for leaf in leaves}
+            out.saved, out.invalid, out.conflicts = [], [], []
+            out.flashes.append(
+                (
+                    "danger",
+                    "Chưa lưu được: có người vừa lưu cùng lúc hoặc hệ thống đang bận. "
+                    "Dữ liệu bạn nhập vẫn còn trên trang; hãy bấm “Lưu nháp” lại.",
+                )
+            )
+            out.status = 409
+            return out
+    out.flashes.extend(_save_flashes(out))
+    return out
+
+
+def _conflict(loaded: LoadedSet, leaf: Leaf, posted: LeafForm, entry: Entry | None) -> LeafForm:
+    """Keep what was typed; take the stored version so that a deliberate second save wins."""
+    posted.conflict = conflict_message(leaf.code, entry)
+    posted.stored = describe_data(loaded, leaf, None if entry is None else entry.data)
+    posted.version = 0 if entry is None else entry.version
+    posted.orig = form_fingerprint(loaded, leaf, None if entry is None else entry.data)
+    return posted
+
+
+def _write(
+    sub: Submission,
+    entry: Entry | None,
+    user: User,
+    code: str,
+    data: dict[str, Any],
+    stamp: dt.datetime,
+) -> bool:
+    """Store a leaf's data, bumping its version only if nobody wrote it meanwhile."""
+    if entry is None:
+        db.session.add(
+            Entry(
+                submission=sub,
+                leaf=code,
+                data=data,
+                version=1,
+                updated_at=stamp,
+                updated_by=user.id,
+            )
+        )
+        return True
+    kept = {k: v for k, v in (entry.data or {}).items() if k not in SELF_KEYS}
+    result = db.session.execute(
+        update(Entry)
+        .where(Entry.id == entry.id, Entry.version == entry.version)
+        .values(
+            data={**kept, **data},
+            version=entry.version + 1,
+            updated_at=stamp,
+            updated_by=user.id,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(entry)
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _save_flashes(out: SaveOutcome) -> list[tuple[str, str]]:
+    flashes: list[tuple[str, str]] = []
+    if out.saved:
+        flashes.append(("success", f"Đã lưu {len(out.saved)} tiêu chí: {', '.join(out.saved)}."))
+    if out.invalid:
+        flashes.append(
+            (
+                "danger",
+                f"Chưa lưu {len(out.invalid)} tiêu chí có dữ liệu nhập chưa hợp lệ "
+                f"({', '.join(out.invalid)}); xem thông báo bên cạnh từng tiêu chí. "
+                + ("Các tiêu chí khác đã được lưu." if out.saved else ""),
+            )
+        )
+    for code in out.conflicts:
+        flashes.append(("danger", out.forms[code].conflict))
+    if not flashes:
+        flashes.append(("info", "Không có thay đổi nào cần lưu."))
+    return flashes
+
+
+# ================================================================================== live score
+def live_score(agency: Agency, form: Mapping[str, str]) -> dict[str, Any]:
+    """The engine's points for one leaf's typed values, nothing saved (the page's live points)."""
+    loaded = loaded_set(agency)
+    code = str(form.get("leaf", ""))
+    leaf = find_leaf(loaded, code)
+    if leaf_kind(leaf) == "survey":
+        return {
+            "leaf": code,
+            "points": None,
+            "max": formatting.number(leaf.max),
+            "messages": ["Tiêu chí chấm qua điều tra xã hội học; đơn vị không tự chấm."],
+            "severities": ["warning"],
+            "errors": {},
+        }
+    data, errors = parse_leaf(loaded, leaf, read_raw(form, loaded, leaf))
+    if errors:
+        return {
+            "leaf": code,
+            "points": None,
+            "max": formatting.number(leaf.max),
+            "messages": list(errors.values()),
+            "severities": ["error"] * len(errors),
+            "errors": errors,
+        }
+    result = score_leaf(agency, code, data, loaded)
+    messages = leaf_messages(result.issues, leaf)
+    return {
+        "leaf": code,
+        "points": formatting.number(result.points),
+        "max": formatting.number(leaf.max),
+        "messages": [m.text for m in messages],
+        "severities": [m.severity for m in messages],
+        "errors": {},
+    }
+
+
+# ==================================================================================== overview
+@dataclass
+class LeafRow:
+    code: str
+    name: str
+    max: Decimal
+    points: Decimal | None
+    state: str  # the label shown
+    badge: str  # css class
+
+
+@dataclass
+class FieldRow:
+    code: str
+    name: str
+    max: Decimal
+    filled: int
+    total: int
+    points: Decimal
+    applicable_max: Decimal
+    index: Decimal | None
+    survey: bool
+    leaves: list[LeafRow]
+
+
+@dataclass
+class Problem:
+    leaf: str
+    page: str
+    text: str
+    severity: str
+
+
+@dataclass
+class Overview:
+    agency: Agency
+    status: Status
+    evaluation: Evaluation
+    fields: list[FieldRow]
+    extras: list[LeafRow]
+    problems: list[Problem]
+
+    @property
+    def progress(self) -> int:
+        """Leaves filled, in whole percent (for the progress bar)."""
+        e = self.evaluation
+        return half_up_div(100 * e.filled, e.total_leaves) if e.total_leaves else 100
+
+
+def _leaf_row(leaf: Leaf, result: LeafResult | None) -> LeafRow:
+    state = "empty" if result is None else result.state
+    has_error = result is not None and any(i.severity == "error" for i in result.issues)
+    if has_error:
+        label, badge = "Có lỗi", "err"
+    elif state == "dna":
+        label, badge = "Không phát sinh", "ok"
+    elif state == "facts":
+        label, badge = "Đã kê khai", "ok"
+    elif leaf_kind(leaf) == "survey":
+        label, badge = "Điều tra xã hội học", ""
+    else:
+        label, badge = "Chưa kê khai", "warn"
+    return LeafRow(
+        leaf.code, leaf.name, leaf.max, None if result is None else result.points, label, badge
+    )
+
+
+def problems_of(loaded: LoadedSet, evaluation: Evaluation) -> list[Problem]:
+    """What blocks submission, each with the page where it is fixed."""
+    out = []
+    for issue in evaluation.blocking():
+        code = issue.location.leaf
+        leaf = None
+        if code in loaded.leaf_by_code or code in loaded.extra_by_code:
+            leaf = find_leaf(loaded, code)
+        out.append(
+            Problem(
+                code,
+                page_of_leaf(loaded, code) if leaf is not None else "",
+                issue_text(issue, leaf),
+                issue.severity,
+            )
+        )
+    return out
+
+
+def overview(agency: Agency, now: dt.datetime | None = None) -> Overview:
+    loaded = loaded_set(agency)
+    evaluation = evaluate(agency, loaded)
+    rows = []
+    for f in loaded.model.fields:
+        leaves = [leaf for c in f.criteria for leaf in c.subcriteria]
+        results = [evaluation.leaves.get(leaf.code) for leaf in leaves]
+        self_scored = [r for leaf, r in zip(leaves, results, strict=True) if not leaf.survey]
+        # sums of the engine's 2-decimal leaf points in integer hundredths: exact
+        points_c = sum(to_cents(r.points or 0) for r in results if r is not None and r.applicable)
+        max_c = sum(
+            to_cents(leaf.max)
+            for leaf, r in zip(leaves, results, strict=True)
+            if r is None or r.applicable
+        )
+        rows.append(
+            FieldRow(
+                code=f.code,
+                name=f.name,
+                max=f.max,
+                filled=sum(1 for r in self_scored if r is not None and r.state in ("facts", "dna")),
+                total=len(self_scored),
+                points=Decimal(points_c).scaleb(-2),
+                applicable_max=Decimal(max_c).scaleb(-2),
+                index=Decimal(half_up_div(points_c * 10_000, max_c)).scaleb(-2) if max_c else None,
+                survey=not self_scored,
+                leaves=[_leaf_row(leaf, r) for leaf, r in zip(leaves, results, strict=True)],
+            )
+        )
+    m = loaded.model
+    extras = [
+        _leaf_row(item, evaluation.leaves.get(item.code))
+        for item in list(m.bonus.items) + list(m.penalty.items)
+    ]
+    return Overview(
+        agency, status_of(agency, now), evaluation, rows, extras, problems_of(loaded, evaluation)
+    )
+
+
+# ================================================================================== submission
+@dataclass
+class SubmitOutcome:
+    ok: bool
+    message: str
+
+
+def submit(agency: Agency, user: User, now: dt.datetime | None = None) -> SubmitOutcome:
+    """Submit the self-assessment: only before the deadline, with nothing blocking it."""
+    ok, why = can_edit(agency, now)
+    if not ok:
+        return SubmitOutcome(False, f"Không nộp được: {why}")
+    loaded = loaded_set(agency)
+    blocking = evaluate(agency, loaded).blocking()
+    if blocking:
+        return SubmitOutcome(
+            False,
+            f"Chưa nộp được: còn {len(blocking)} vấn đề phải xử lý (danh sách bên dưới).",
+        )
+    sub = submission_of(agency)
+    stamp = now or utcnow()
+    sub.state = "submitted"
+    sub.submitted_at = stamp
+    sub.submitted_by = user.id
+    audit(user, "submission", agency.code, "draft", "submitted", agency=agency, reason="nộp hồ sơ")
+    db.session.commit()
+    return SubmitOutcome(
+        True,
+        f"Đã nộp hồ sơ tự đánh giá lúc {formatting.datetime(stamp)}. "
+        "Hồ sơ đã khóa; mọi trang chỉ còn để xem.",
+    )
