@@ -58,6 +58,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
     login_manager.login_message_category = "warning"
 
+    @login_manager.unauthorized_handler
+    def unauthorized() -> Any:
+        from flask import redirect, url_for
+
+        if "/api/" in request.path or request.is_json:
+            return _error(401, "Phiên đăng nhập đã hết; hãy đăng nhập lại.")
+        from flask import flash
+
+        flash(login_manager.login_message, login_manager.login_message_category)
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
         return db.session.get(User, int(user_id))
@@ -107,7 +118,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def _error(code: int, message: str) -> tuple[str, int]:
     """The one error shape: an HTML page, or JSON for API calls."""
-    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+    if "/api/" in request.path or request.accept_mimetypes.best == "application/json":
         from flask import jsonify
 
         return jsonify({"error": {"code": code, "message": message}}), code  # type: ignore

@@ -61,7 +61,7 @@ def overview() -> Any:
 @role_required("agency")
 def field(code: str) -> Any:
     agency = _agency()
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD only read
         return render_template("agency/field.html", page=sa.field_page(agency, code))
     outcome = sa.save_field(agency, current_user, code, request.form)
     for category, message in outcome.flashes:
@@ -83,7 +83,7 @@ def live_score() -> Any:
 def evidence(code: str) -> Any:
     agency = _agency()
     folder, max_mb = _upload_config()
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD only read
         return render_template("agency/evidence.html", page=ev.evidence_page(agency, code, max_mb))
     outcome = ev.add_evidence(
         agency, current_user, code, request.form, request.files.get("file"), folder, max_mb
