@@ -287,15 +287,7 @@ def _apply_row(cycle: Cycle, agency: Agency | None, item: ImportedRow, user: Use
         db.session.add(agency)
         db.session.add(Submission(agency=agency, state="draft"))
         item.password = _new_password()
-        db.session.add(
-            User(
-                email=item.email,
-                name=f"Cán bộ đầu mối CCHC — {item.name}"[:200],
-                role="agency",
-                password_hash=generate_password_hash(item.password),
-                agency=agency,
-            )
-        )
+        db.session.add(_officer(item, agency))
         audit(
             user,
             "agency",
@@ -366,15 +358,7 @@ def _apply_row(cycle: Cycle, agency: Agency | None, item: ImportedRow, user: Use
             officer.failed_logins = 0
             officer.locked_until = None
         else:
-            db.session.add(
-                User(
-                    email=item.email,
-                    name=f"Cán bộ đầu mối CCHC — {item.name}"[:200],
-                    role="agency",
-                    password_hash=generate_password_hash(item.password),
-                    agency=agency,
-                )
-            )
+            db.session.add(_officer(item, agency))
             audit(
                 user,
                 "account",
@@ -404,3 +388,14 @@ def accounts_data_uri(result: AgencyImport) -> str:
     """The accounts CSV as a ``data:`` link: offered in the result page only, stored nowhere."""
     payload = base64.b64encode(accounts_csv(result).encode("utf-8")).decode("ascii")
     return "data:text/csv;charset=utf-8;base64," + payload
+
+
+def _officer(item: Any, agency: Agency) -> User:
+    """A new agency-officer account for an imported row (its password is shown once)."""
+    return User(
+        email=item.email,
+        name=f"Cán bộ đầu mối CCHC — {item.name}"[:200],
+        role="agency",
+        password_hash=generate_password_hash(item.password),
+        agency=agency,
+    )

@@ -25,6 +25,7 @@ from parindex.criteria import (
 )
 from parindex.export import set_text
 from parindex.submission import KIND_FACTS
+from web.leafform import SELF_KEYS
 from web.models import Agency
 from web.services import set_for, submission_of
 from web.tabular import letter, normalise
@@ -35,17 +36,7 @@ LISTS = "Danh mục"
 META = "_parindex"
 HEADER_ROW = 3
 FIRST_ROW = HEADER_ROW + 1
-MANAGED = (
-    "done",
-    "date",
-    "numerator",
-    "denominator",
-    "count",
-    "level",
-    "score",
-    "did_not_arise",
-    "explanation",
-)
+MANAGED = SELF_KEYS  # the entry keys the workbook reads and writes: the same as the form
 MAX_TEXT = {"did_not_arise": 1000, "explanation": 5000}  # as the web form
 EVIDENCE_MAX = {"number": 100, "issuer": 300, "title": 500, "location": 200, "url": 1000}
 KIND_LABELS = {
