@@ -73,19 +73,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def load_user(user_id: str) -> User | None:
         return db.session.get(User, int(user_id))
 
-    from web import agency, agency_excel, auth, public, secretariat
+    from web import agency, agency_excel, appraisal, appraisalform, auth, public, secretariat
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(agency.bp)
     app.register_blueprint(agency_excel.bp)
     app.register_blueprint(secretariat.bp)
+    app.register_blueprint(appraisal.bp)
 
     app.jinja_env.filters["so"] = formatting.number
     app.jinja_env.filters["phantram"] = formatting.percent
     app.jinja_env.filters["ngay"] = formatting.date
     app.jinja_env.filters["thoigian"] = formatting.datetime
     app.jinja_env.filters["hanchot"] = formatting.deadline
+    app.jinja_env.filters["diem"] = appraisalform.points_text
     app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS
 
     @app.errorhandler(CSRFError)

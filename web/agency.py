@@ -23,6 +23,7 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from web import evidence as ev
+from web import explaining
 from web import selfassessment as sa
 from web.auth import role_required
 from web.models import Agency
@@ -110,13 +111,16 @@ def delete_evidence(evidence_id: int) -> Any:
 @bp.route("/minh-chung/<int:evidence_id>/tep")
 @role_required("agency", "appraiser", "secretariat", "admin")
 def evidence_file(evidence_id: int) -> Any:
+    """The stored file, downloaded; with ``?xem=1`` a PDF or an image opens in the browser
+    (``Content-Disposition: inline``, its own content type)."""
     folder, _ = _upload_config()
     stored = ev.evidence_file(current_user, evidence_id, folder)
+    inline = request.args.get("xem") == "1" and stored.viewable
     response = send_from_directory(
         stored.folder,
         stored.name,
         mimetype=stored.content_type,
-        as_attachment=True,
+        as_attachment=not inline,
         download_name=stored.download_name,
     )
     response.headers["Cache-Control"] = "private, no-store"
@@ -132,3 +136,59 @@ def submit() -> Any:
         flash(outcome.message, "success" if outcome.ok else "danger")
         return redirect(url_for(".overview" if outcome.ok else ".submit"))
     return render_template("agency/submit.html", view=sa.overview(agency))
+
+
+# ====================================================================== the explanation round
+@bp.route("/giai-trinh", methods=["GET", "POST"])
+@role_required("agency")
+def explanation() -> Any:
+    agency = _agency()
+    if request.method != "POST":  # GET and HEAD only read
+        page = explaining.explanation_page(agency)
+        return render_template("agency/explanation.html", page=page)
+    outcome = explaining.save_answers(agency, current_user, request.form)
+    flash(outcome.message, "success" if outcome.ok else "danger")
+    if outcome.ok:
+        return redirect(url_for(".explanation"))
+    page = explaining.explanation_page(agency, outcome.typed, outcome.errors)
+    return render_template("agency/explanation.html", page=page), outcome.status
+
+
+@bp.route("/giai-trinh/<code>/minh-chung", methods=["GET", "POST"])
+@role_required("agency")
+def explanation_evidence(code: str) -> Any:
+    agency = _agency()
+    folder, max_mb = _upload_config()
+    form = None
+    status = 200
+    if request.method == "POST":
+        outcome = explaining.add_document(
+            agency, current_user, code, request.form, request.files.get("file"), folder, max_mb
+        )
+        if outcome.ok:
+            flash(outcome.message, "success")
+            for note in outcome.notes:
+                flash(note, "warning")
+            return redirect(url_for(".explanation_evidence", code=code))
+        flash(outcome.message, "danger")
+        form, status = outcome.form, outcome.status
+    return (
+        render_template(
+            "agency/explanation_evidence.html",
+            page=explaining.explanation_page(agency),
+            question=explaining.question_of(agency, code),
+            form=form or ev.EvidenceForm(),
+            max_mb=max_mb,
+            accept=ev.ACCEPT,
+        ),
+        status,
+    )
+
+
+@bp.route("/giai-trinh/minh-chung/<int:evidence_id>/xoa", methods=["POST"])
+@role_required("agency")
+def delete_explanation_evidence(evidence_id: int) -> Any:
+    folder, _ = _upload_config()
+    ok, message, code = explaining.delete_document(_agency(), current_user, evidence_id, folder)
+    flash(message, "success" if ok else "danger")
+    return redirect(url_for(".explanation_evidence", code=code))

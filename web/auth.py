@@ -24,7 +24,7 @@ HOME = {
     "agency": "agency.overview",
     "secretariat": "secretariat.dashboard",
     "admin": "secretariat.dashboard",
-    "appraiser": "public.index",
+    "appraiser": "appraisal.queue",
 }
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from parindex.criteria import CriteriaError, LoadedSet, criteria_from_text
 from parindex.errors import Issue
 from parindex.yamlio import YamlLoadError, load_yaml_text
+from web import workflow
 from web.agency_import import slug
 from web.models import (
     Agency,
@@ -31,12 +32,11 @@ from web.models import (
 from web.services import audit, leaves_of, loaded_set
 
 MAX_CRITERIA_BYTES = 1024 * 1024
-STATE_LABELS = {"draft": "Bản nháp", "submitted": "Đã nộp"}
 DEFAULT_TIME = dt.time(17, 0)  # a deadline typed without a time closes at the end of office hours
 
 
 def state_label(state: str | None) -> str:
-    return STATE_LABELS.get(state or "draft", "Đã nộp")
+    return workflow.state_label(state)
 
 
 VIETNAM = dt.timedelta(hours=7)  # UTC+7 all year (no daylight saving)

@@ -10,7 +10,7 @@ import re
 import unicodedata
 import uuid
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -139,7 +139,7 @@ def evidence_page(
     loaded = loaded_set(agency)
     leaf = _evidence_leaf(loaded, code)
     entry = entries_of(agency).get(code)
-    result = evaluate(agency, loaded).leaves.get(code)
+    result = evaluate(agency, loaded, appraised=False).leaves.get(code)
     return EvidencePage(
         agency,
         leaf,
@@ -215,6 +215,11 @@ def _check_evidence(
     return errors, date, content, kind
 
 
+#: whether the agency may change documents now, and why not: the self-assessment's rule
+#: (:func:`web.services.can_edit`) or, while it explains, the explanation round's
+Gate = Callable[[Agency, "dt.datetime | None"], tuple[bool, str]]
+
+
 def add_evidence(
     agency: Agency,
     user: User,
@@ -224,12 +229,17 @@ def add_evidence(
     folder: str | Path,
     max_mb: int,
     now: dt.datetime | None = None,
+    *,
+    gate: Gate = can_edit,
+    explanation: bool = False,
 ) -> EvidenceOutcome:
     """Add a document to a leaf: metadata plus a file (checked by content, stored under a
-    generated name) or a link. A rejected or failed add leaves no file behind."""
+    generated name) or a link. A rejected or failed add leaves no file behind. ``gate`` says
+    whether documents may change now; ``explanation`` marks a document added while answering
+    the panel's questions."""
     values = {k: str(form.get(k, "")).strip() for k in EVIDENCE_INPUTS}
     ev_form = EvidenceForm(values)
-    ok, why = can_edit(agency, now)
+    ok, why = gate(agency, now)
     if not ok:
         return EvidenceOutcome(False, f"{why} Minh chứng chưa được lưu.", ev_form, 403)
     loaded = loaded_set(agency)
@@ -249,6 +259,7 @@ def add_evidence(
         url=values["url"],
         uploaded_at=now or utcnow(),
         uploaded_by=user.id,
+        explanation=explanation,
     )
     notes = []
     path: Path | None = None
@@ -281,7 +292,7 @@ def add_evidence(
             "",
             _evidence_summary(evidence),
             agency=agency,
-            reason="thêm minh chứng",
+            reason="bổ sung minh chứng khi giải trình" if explanation else "thêm minh chứng",
         )
         db.session.commit()
     except SQLAlchemyError:
@@ -329,11 +340,13 @@ def delete_evidence(
     evidence_id: int,
     folder: str | Path,
     now: dt.datetime | None = None,
+    *,
+    gate: Gate = can_edit,
 ) -> tuple[bool, str, str]:
     """Delete one of the agency's documents (and its file). Returns (ok, message, leaf code)."""
     ev = _own_evidence(agency, evidence_id)
     code = ev.entry.leaf
-    ok, why = can_edit(agency, now)
+    ok, why = gate(agency, now)
     if not ok:
         return False, f"{why} Minh chứng chưa bị xóa.", code
     summary = _evidence_summary(ev)
@@ -354,12 +367,21 @@ def delete_evidence(
     return True, f"Đã xóa minh chứng {summary['number']} của tiêu chí {code}.", code
 
 
+#: the types a browser shows itself: these open in the browser on request (``?xem=1``)
+INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
+
+
 @dataclass
 class StoredFile:
     folder: Path
     name: str
     content_type: str
     download_name: str
+
+    @property
+    def viewable(self) -> bool:
+        """Whether the browser may show it (PDF, images); Office files are always downloaded."""
+        return self.content_type in INLINE_TYPES
 
 
 def evidence_file(user: User, evidence_id: int, folder: str | Path) -> StoredFile:

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_login import UserMixin
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -106,7 +106,8 @@ class Agency(db.Model):  # type: ignore[name-defined,misc]
 
 
 class Submission(db.Model):  # type: ignore[name-defined,misc]
-    """An agency's self-assessment for its cycle: draft until submitted, then read-only."""
+    """An agency's self-assessment for its cycle: draft until submitted, then read-only. Its
+    ``state`` moves only through :func:`web.workflow.transition` (docs/web.md, "Appraisal")."""
 
     __tablename__ = "submissions"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -114,10 +115,16 @@ class Submission(db.Model):  # type: ignore[name-defined,misc]
     state: Mapped[str] = mapped_column(String(30), default="draft")
     submitted_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    #: the last change of state: when (UTC) and by whom (the history is in the audit table)
+    state_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    state_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
 
     agency: Mapped[Agency] = relationship(back_populates="submission")
     entries: Mapped[list[Entry]] = relationship(
         back_populates="submission", cascade="all, delete-orphan"
+    )
+    appraisals: Mapped[list[Appraisal]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", order_by="Appraisal.id"
     )
 
 
@@ -158,6 +165,8 @@ class Evidence(db.Model):  # type: ignore[name-defined,misc]
     size: Mapped[int] = mapped_column(default=0)
     uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    #: added by the agency while answering the panel's questions (giải trình)
+    explanation: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     entry: Mapped[Entry] = relationship(back_populates="evidence")
 
@@ -175,3 +184,51 @@ class AuditEntry(db.Model):  # type: ignore[name-defined,misc]
     old: Mapped[str] = mapped_column(Text, default="")
     new: Mapped[str] = mapped_column(Text, default="")
     reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class Appraisal(db.Model):  # type: ignore[name-defined,misc]
+    """The panel's score of one leaf of a submission in one round (1 or 2): the current value;
+    every change is also in the audit table.
+
+    ``score_c`` is in hundredths of a point; ``None`` only on a leaf the agency declared "did not
+    arise" (excluded), meaning the panel accepts it. Round 1 carries the request for an
+    explanation (``flagged``, ``question``) and the agency's answer; round 2 settles a flagged
+    leaf after the explanation."""
+
+    __tablename__ = "appraisals"
+    __table_args__ = (UniqueConstraint("submission_id", "leaf", "round"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    leaf: Mapped[str] = mapped_column(String(50))
+    round: Mapped[int] = mapped_column()
+    score_c: Mapped[int | None] = mapped_column(nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    flagged: Mapped[bool] = mapped_column(default=False)
+    question: Mapped[str] = mapped_column(Text, default="")
+    answer: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    submission: Mapped[Submission] = relationship(back_populates="appraisals")
+    by: Mapped[User | None] = relationship(foreign_keys=[by_id])
+
+
+class Assignment(db.Model):  # type: ignore[name-defined,misc]
+    """Which leaves an appraiser appraises in a cycle: those of a field (``code`` "3"), of a
+    criterion ("3.2") or the bonus and penalty items ("thuong-tru"), in one block or, with
+    ``block`` "", in every block."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("cycle_id", "user_id", "block", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    block: Mapped[str] = mapped_column(String(50), default="")
+    code: Mapped[str] = mapped_column(String(50))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    cycle: Mapped[Cycle] = relationship()

@@ -21,7 +21,7 @@ from werkzeug.exceptions import NotFound
 
 from parindex.criteria import FieldArea, GradedRule, Leaf, LoadedSet, ManualRule
 from parindex.units import half_up_div, to_cents
-from web import formatting
+from web import formatting, workflow
 from web.leafform import (
     SELF_KEYS,
     LeafForm,
@@ -40,7 +40,7 @@ from web.leafform import (
     self_data,
     stored_form,
 )
-from web.models import Agency, Entry, Evidence, Submission, User, db, utcnow
+from web.models import Agency, AuditEntry, Entry, Evidence, Submission, User, db, utcnow
 from web.services import (
     Evaluation,
     LeafResult,
@@ -53,7 +53,6 @@ from web.services import (
 )
 
 EXTRA_PAGE = "thuong-tru"  # the page of bonus and penalty items
-STATE_LABELS = {"draft": "Bản nháp", "submitted": "Đã nộp"}
 POLICY_LABELS = {
     "excluded": "không tính tiêu chí này vào điểm tối đa",
     "full-points": "được tính điểm tối đa",
@@ -74,8 +73,7 @@ def loaded_set(agency: Agency) -> LoadedSet:
 
 
 def state_label(sub: Submission | None) -> str:
-    state = "draft" if sub is None else sub.state
-    return STATE_LABELS.get(state, state)
+    return workflow.state_label(None if sub is None else sub.state)
 
 
 @dataclass
@@ -88,19 +86,37 @@ class Status:
     deadline: dt.datetime | None
     submitted_at: dt.datetime | None
     submitted: bool
+    returned: str = ""  # why the secretariat returned the submission, while it is a draft again
+    explaining: bool = False  # the panel asked for explanations (state "explanation")
 
 
 def status_of(agency: Agency, now: dt.datetime | None = None) -> Status:
     ok, why = can_edit(agency, now)
     sub = agency.submission
+    state = workflow.DRAFT if sub is None else sub.state
     return Status(
         ok,
         why,
         state_label(sub),
         agency.cycle.self_deadline,
         None if sub is None else sub.submitted_at,
-        sub is not None and sub.state != "draft",
+        state != workflow.DRAFT,
+        _returned_reason(agency) if sub is not None and state == workflow.DRAFT else "",
+        state == workflow.EXPLANATION,
     )
+
+
+def _returned_reason(agency: Agency) -> str:
+    """The reason of the last change of state, when it returned the submission to the agency."""
+    last = db.session.execute(
+        db.select(AuditEntry)
+        .filter_by(entity="submission", agency_id=agency.id)
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if last is None or (last.old, last.new) != (workflow.SUBMITTED, workflow.DRAFT):
+        return ""
+    return last.reason
 
 
 # ==================================================================================== the pages
@@ -213,7 +229,7 @@ def field_page(
     typed values could not be saved (they are shown again as typed)."""
     loaded = loaded_set(agency)
     parts = _page_leaves(loaded, code)
-    evaluation = evaluate(agency, loaded)
+    evaluation = evaluate(agency, loaded, appraised=False)
     entries = entries_of(agency)
     forms = forms or {}
     sections = []
@@ -582,7 +598,7 @@ def problems_of(loaded: LoadedSet, evaluation: Evaluation) -> list[Problem]:
 
 def overview(agency: Agency, now: dt.datetime | None = None) -> Overview:
     loaded = loaded_set(agency)
-    evaluation = evaluate(agency, loaded)
+    evaluation = evaluate(agency, loaded, appraised=False)
     rows = []
     for f in loaded.model.fields:
         leaves = [leaf for c in f.criteria for leaf in c.subcriteria]
@@ -632,7 +648,7 @@ def submit(agency: Agency, user: User, now: dt.datetime | None = None) -> Submit
     if not ok:
         return SubmitOutcome(False, f"Không nộp được: {why}")
     loaded = loaded_set(agency)
-    blocking = evaluate(agency, loaded).blocking()
+    blocking = evaluate(agency, loaded, appraised=False).blocking()
     if blocking:
         return SubmitOutcome(
             False,
@@ -640,10 +656,11 @@ def submit(agency: Agency, user: User, now: dt.datetime | None = None) -> Submit
         )
     sub = submission_of(agency)
     stamp = now or utcnow()
-    sub.state = "submitted"
-    sub.submitted_at = stamp
-    sub.submitted_by = user.id
-    audit(user, "submission", agency.code, "draft", "submitted", agency=agency, reason="nộp hồ sơ")
+    try:
+        workflow.transition(sub, workflow.SUBMITTED, user, at=stamp)
+    except workflow.IllegalTransition as e:
+        db.session.rollback()
+        return SubmitOutcome(False, f"Không nộp được: {e.message}")
     db.session.commit()
     return SubmitOutcome(
         True,

@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from parindex.criteria import Leaf, LoadedSet, criteria_from_text
-from parindex.errors import Issue
-from parindex.results import cents
-from parindex.scoring import score_block
+from parindex.errors import Issue, Report
+from parindex.results import Results, cents
+from parindex.scoring import BlockResult, score_block
 from parindex.submission import parse_submission
 from web.models import (
     Agency,
+    Assignment,
     AuditEntry,
     CriteriaRecord,
     Cycle,
@@ -51,6 +52,13 @@ def leaves_of(loaded: LoadedSet) -> list[Leaf]:
     """Tree leaves, then bonus and penalty items, in file order."""
     m = loaded.model
     return [leaf for _, _, leaf in m.leaves()] + list(m.bonus.items) + list(m.penalty.items)
+
+
+def appraisable_codes(agency: Agency) -> list[str]:
+    """The leaves the panel scores for the agency: every leaf the agency scores itself (tree
+    leaves that are not survey-scored, bonus and penalty items), in file order."""
+    loaded = set_for(agency)
+    return [] if loaded is None else [leaf.code for leaf in leaves_of(loaded) if not leaf.survey]
 
 
 # -------------------------------------------------------------------------------- submissions
@@ -96,20 +104,41 @@ def entry_for_engine(entry: Entry) -> dict[str, Any]:
     return data
 
 
-def submission_for_engine(agency: Agency, sub: Submission) -> dict[str, Any]:
-    return {
-        "agency": agency.code,
-        "year": agency.cycle.year,
-        "leaves": {e.leaf: entry_for_engine(e) for e in sub.entries if e.data or e.evidence},
-    }
+def rounds_for_engine(sub: Submission) -> dict[str, dict[str, Any]]:
+    """The panel's stored rounds as the submission file's ``appraisal`` tables, per leaf:
+    ``{"round1": {"score": 0.5, "reason": "…"}, "round2": …}``. A round that accepts the
+    agency's "did not arise" has no score and is left out: the leaf stays excluded."""
+    out: dict[str, dict[str, Any]] = {}
+    for a in sub.appraisals:
+        if a.score_c is None:
+            continue
+        item: dict[str, Any] = {"score": Decimal(a.score_c).scaleb(-2)}
+        if a.reason.strip():
+            item["reason"] = a.reason.strip()
+        out.setdefault(a.leaf, {})[f"round{a.round}"] = item
+    return out
+
+
+def submission_for_engine(
+    agency: Agency, sub: Submission, appraised: bool = True
+) -> dict[str, Any]:
+    """The stored submission as the engine's submission mapping (docs/submission-format.md):
+    the agency's facts and evidence and, unless ``appraised`` is false, the panel's rounds, so
+    that the engine's final score of a leaf is round 2, else round 1, else the self-score."""
+    leaves = {e.leaf: entry_for_engine(e) for e in sub.entries if e.data or e.evidence}
+    if appraised:
+        for code, rounds in rounds_for_engine(sub).items():
+            leaves.setdefault(code, {})["appraisal"] = rounds
+    return {"agency": agency.code, "year": agency.cycle.year, "leaves": leaves}
 
 
 @dataclass
 class LeafResult:
-    points: Decimal | None
+    points: Decimal | None  # the self-score
     state: str
     applicable: bool
     issues: list[Issue] = field(default_factory=list)
+    final: Decimal | None = None  # round 2, else round 1, else the self-score
 
 
 @dataclass
@@ -137,27 +166,39 @@ class Evaluation:
         ]
 
 
-def evaluate(agency: Agency, loaded: LoadedSet | None = None) -> Evaluation:
-    """Score the agency's stored self-assessment with the engine (survey leaves count as 0
-    until the secretariat imports the survey results)."""
+def evaluate(
+    agency: Agency, loaded: LoadedSet | None = None, *, appraised: bool = True
+) -> Evaluation:
+    """Score the agency's stored submission with the engine: with the panel's rounds (final
+    scores), or only the self-assessment when ``appraised`` is false (what the agency's own
+    pages show). Survey leaves count as 0 until the secretariat imports the survey results."""
     loaded = loaded or set_for(agency)
     if loaded is None:
         raise LookupError(f"no criteria set for block {agency.block}")
     sub = submission_of(agency)
-    parsed = parse_submission(submission_for_engine(agency, sub), loaded, source="web")
+    raw = submission_for_engine(agency, sub, appraised)
+    parsed = parse_submission(raw, loaded, source="web")
     result = score_block(loaded, [parsed], [], {agency.code: agency.name})
-    issues = list(parsed.issues) + [i for i in result.issues if i.code != "survey-missing"]
+    rows = {str(r["leaf"]): r for r in result.leaves.to_dict("records")}
+    issues = [
+        i
+        for i in list(parsed.issues) + list(result.issues)
+        if i.code != "survey-missing" and not _kept_without_reason(i, rows)
+    ]
     by_leaf: dict[str, list[Issue]] = {}
     for issue in issues:
         by_leaf.setdefault(issue.location.leaf, []).append(issue)
     leaves: dict[str, LeafResult] = {}
     filled = 0
     total = 0
-    for row in result.leaves.to_dict("records"):
-        code = str(row["leaf"])
+    for code, row in rows.items():
         state = str(row["state"])
         leaves[code] = LeafResult(
-            cents(row["self_c"]), state, bool(row["applicable"]), by_leaf.get(code, [])
+            cents(row["self_c"]),
+            state,
+            bool(row["applicable"]),
+            by_leaf.get(code, []),
+            cents(row["final_c"]),
         )
         if row["section"] == "tree" and not row["survey"]:
             total += 1
@@ -172,6 +213,16 @@ def evaluate(agency: Agency, loaded: LoadedSet | None = None) -> Evaluation:
         cents(agg["applicable_c"]),
         cents(agg["index_u"]),
     )
+
+
+def _kept_without_reason(issue: Issue, rows: dict[str, Any]) -> bool:
+    """An appraisal round that keeps the self-score needs no reason (the engine warns about
+    every round without one; the web app asks for a reason only when the score changes)."""
+    if issue.code != "appraisal-no-reason":
+        return False
+    row = rows.get(issue.location.leaf)
+    rnd = issue.location.path.rsplit(".", 1)[-1]
+    return row is not None and rnd in ("round1", "round2") and row[f"{rnd}_c"] == row["self_c"]
 
 
 def score_leaf(
@@ -196,6 +247,38 @@ def score_leaf(
         if i.location.leaf == code and i.code != "survey-missing"
     ]
     return LeafResult(cents(row["self_c"]), str(row["state"]), bool(row["applicable"]), issues)
+
+
+# ---------------------------------------------------------------------------- a cycle's results
+def final_results(cycle: Cycle) -> Results:
+    """The engine's results for every agency of the cycle, from the database: each block's
+    criteria set as stored, each submission's facts and evidence with the panel's rounds (final
+    scores; a draft counts its self-scores). No survey results yet: survey leaves score 0 and
+    the report says so (``survey-missing``). The same numbers ``parindex score`` computes from
+    the same data written as files."""
+    report = Report()
+    blocks: dict[str, BlockResult] = {}
+    inputs: dict[str, str] = {}
+    for record in sorted(cycle.criteria, key=lambda r: r.file_name):
+        loaded = loaded_set(record)
+        inputs[f"criteria/{cycle.year}/{record.file_name}"] = record.sha256
+        agencies = sorted(
+            (a for a in cycle.agencies if a.block == record.block), key=lambda a: a.code
+        )
+        subs = []
+        for agency in agencies:
+            raw = (
+                submission_for_engine(agency, agency.submission)
+                if agency.submission is not None
+                else {"agency": agency.code, "year": cycle.year, "leaves": {}}
+            )
+            parsed = parse_submission(raw, loaded, source=f"web:{agency.code}")
+            report.extend(parsed.issues)
+            subs.append(parsed)
+        result = score_block(loaded, subs, [], {a.code: a.name for a in agencies})
+        report.extend(result.issues)
+        blocks[record.block] = result
+    return Results(cycle.year, blocks, report, inputs)
 
 
 # -------------------------------------------------------------------------------------- audit
@@ -290,6 +373,11 @@ def seed_demo(root: Path) -> list[tuple[str, str, str]]:
     ):
         db.session.add(User(email=email, name=name, role=role, password_hash=password))
         accounts.append((email, role, DEMO_PASSWORD))
+    # the demo appraiser appraises every field (and the bonus and penalty items) of every block
+    appraiser = db.session.execute(db.select(User).filter_by(role="appraiser")).scalar_one()
+    codes = {f.code for loaded in ds.sets.values() for f in loaded.model.fields}
+    for code in sorted(codes) + ["thuong-tru"]:
+        db.session.add(Assignment(cycle=cycle, user=appraiser, block="", code=code))
     subs = {s.agency: s for block_subs in ds.submissions.values() for s in block_subs}
     for a in ds.agencies.values():
         agency = Agency(cycle=cycle, code=a.id, name=a.name, block=a.block)

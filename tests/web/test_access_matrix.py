@@ -25,7 +25,7 @@ from werkzeug.test import TestResponse
 
 from parindex.criteria import load_criteria
 from tests.web.conftest import REPO, login, post
-from web.models import Agency, Entry, Evidence, Submission, db
+from web.models import Agency, Assignment, Entry, Evidence, Submission, User, db
 from web.selfassessment import EXTRA_PAGE, pages_of
 
 # ===================================================================================== the policy
@@ -41,6 +41,7 @@ EMAILS = {
 EVERYONE = frozenset(ROLES)
 LOGGED_IN = EVERYONE - {ANON}
 STAFF = frozenset({"secretariat", "admin"})
+PANEL = frozenset({"appraiser", "secretariat", "admin"})
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,10 @@ class Policy:
 
     roles: frozenset[str]
     api: bool = False
+    #: the answer also depends on the agency's state (e.g. the explanation round needs flagged
+    #: leaves): an allowed role may get 403/404 here; tests/web/test_appraisal.py covers the
+    #: allowed path in the right state
+    state_dependent: bool = False
 
 
 POLICY: dict[str, Policy] = {
@@ -72,6 +77,17 @@ POLICY: dict[str, Policy] = {
     "secretariat.upload_criteria": Policy(STAFF),
     "secretariat.import_agencies": Policy(STAFF),
     "secretariat.deadlines": Policy(STAFF),
+    "appraisal.queue": Policy(PANEL),
+    "appraisal.agency": Policy(PANEL),
+    "appraisal.field": Policy(PANEL),
+    "appraisal.complete_round_1": Policy(PANEL),
+    "appraisal.complete_round_2": Policy(PANEL, state_dependent=True),
+    "appraisal.return_to_agency": Policy(STAFF),
+    "appraisal.assign": Policy(STAFF),
+    "appraisal.unassign": Policy(STAFF),
+    "agency.explanation": Policy(frozenset({OFFICER}), state_dependent=True),
+    "agency.explanation_evidence": Policy(frozenset({OFFICER}), state_dependent=True),
+    "agency.delete_explanation_evidence": Policy(frozenset({OFFICER}), state_dependent=True),
 }
 
 # ============================================================================ the fixture's data
@@ -95,17 +111,35 @@ def url_values(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "secretariat.upload_criteria": {"year": YEAR},
         "secretariat.import_agencies": {"year": YEAR},
         "secretariat.deadlines": {"year": YEAR},
+        "appraisal.agency": {"agency_id": data["submitted"]},
+        "appraisal.field": {"agency_id": data["submitted"], "code": "1"},
+        "appraisal.complete_round_1": {"agency_id": data["submitted"]},
+        "appraisal.complete_round_2": {"agency_id": data["submitted"]},
+        "appraisal.return_to_agency": {"agency_id": data["submitted"]},
+        "appraisal.assign": {"year": YEAR},
+        "appraisal.unassign": {"assignment_id": data["assignment"]},
+        "agency.explanation_evidence": {"code": LEAF},
+        "agency.delete_explanation_evidence": {"evidence_id": data["own_spare"]},
     }
 
 
-URL_VALUES_FOR = frozenset(url_values({"own": 0, "own_spare": 0}))
+URL_VALUES_FOR = frozenset(url_values({"own": 0, "own_spare": 0, "submitted": 0, "assignment": 0}))
 
 #: a POST's body beyond the CSRF token: empty (an intentionally empty form) unless the endpoint
 #: cannot tell roles apart without one
 POST_DATA: dict[str, dict[str, str]] = {"agency.live_score": {"leaf": LEAF}}
 
 #: walked last, in this order: they change what the requests after them would see
-LAST = ("agency.delete_evidence", "agency.submit", "auth.logout")
+LAST = (
+    "agency.delete_evidence",
+    "agency.delete_explanation_evidence",
+    "agency.submit",
+    "appraisal.unassign",
+    "appraisal.complete_round_1",
+    "appraisal.complete_round_2",
+    "appraisal.return_to_agency",
+    "auth.logout",
+)
 #: methods answered by Flask itself without running the view (checked separately)
 AUTOMATIC = frozenset({"OPTIONS"})
 
@@ -165,8 +199,30 @@ def data(app: Flask, cycle: dict[str, Any]) -> dict[str, Any]:
         other = _add_evidence(
             folder, subs["xa-b"], LEAF, f"{SECRET}/KH", PDF + SECRET.encode(), f"{SECRET}.pdf"
         )
+        # so-a has submitted and the appraiser is assigned field 1 of its block
+        so_a = db.session.execute(
+            db.select(Submission).filter_by(agency_id=cycle["agency_ids"]["so-a"])
+        ).scalar_one()
+        so_a.state = "submitted"
+        appraiser = db.session.execute(
+            db.select(User).filter_by(email=EMAILS["appraiser"])
+        ).scalar_one()
+        assignment = Assignment(
+            cycle_id=db.session.get(Agency, cycle["agency_ids"]["so-a"]).cycle_id,
+            user_id=appraiser.id,
+            block="so-nganh",
+            code="1",
+        )
+        db.session.add(assignment)
         db.session.commit()
-        return {**cycle, "own": own.id, "own_spare": spare.id, "other": other.id}
+        return {
+            **cycle,
+            "own": own.id,
+            "own_spare": spare.id,
+            "other": other.id,
+            "submitted": cycle["agency_ids"]["so-a"],
+            "assignment": assignment.id,
+        }
 
 
 # ====================================================================================== helpers
@@ -216,6 +272,8 @@ def _judge(policy: Policy, role: str, method: str, r: TestResponse) -> str | Non
     if role in policy.roles:
         if status < 400 or (status == 400 and method == "POST"):
             return None
+        if policy.state_dependent and status in (403, 404, 409):
+            return None  # refused for the agency's state, not for the role
         if method == "POST":
             return "allowed: expected 2xx/3xx, or 400 for the empty form"
         return "allowed: expected 2xx/3xx"
@@ -362,6 +420,9 @@ def cross_values(data: dict[str, Any]) -> dict[str, list[tuple[dict[str, Any], s
         "agency.evidence": [({"code": c}, {200, 404}) for c in leaves],
         "agency.evidence_file": [({"evidence_id": data["other"]}, {403, 404})],
         "agency.delete_evidence": [({"evidence_id": data["other"]}, {403, 404})],
+        # outside the explanation round (xa-a is a draft) these pages refuse every leaf
+        "agency.explanation_evidence": [({"code": c}, {403, 404}) for c in leaves[:5]],
+        "agency.delete_explanation_evidence": [({"evidence_id": data["other"]}, {403, 404})],
     }
 
 

@@ -1,0 +1,217 @@
+"""The states of an agency's submission and the one way to change them.
+
+::
+
+    draft → submitted → appraised_1 → explanation → appraised_2 → approved → published
+                 │              └────────────(no leaf flagged)──────────→ approved
+                 └→ draft  (returned to the agency by the secretariat, with a reason)
+
+:data:`TRANSITIONS` is the whole table: (from, to) → who may, what must hold, whether a reason
+is required. :func:`transition` is the only code that writes ``Submission.state``; it refuses
+anything else with :class:`IllegalTransition` (a Vietnamese message) and writes an audit entry
+(old state, new state, reason) for what it does. It does not commit: the caller commits, so that
+a change of state and the data that justify it are saved together.
+
+No Flask here: only the models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from web.models import ROLE_LABELS, Agency, Appraisal, Assignment, Submission, User, db, utcnow
+
+DRAFT = "draft"
+SUBMITTED = "submitted"
+APPRAISED_1 = "appraised_1"
+EXPLANATION = "explanation"
+APPRAISED_2 = "appraised_2"
+APPROVED = "approved"
+PUBLISHED = "published"
+
+STATES = (DRAFT, SUBMITTED, APPRAISED_1, EXPLANATION, APPRAISED_2, APPROVED, PUBLISHED)
+STATE_LABELS = {
+    DRAFT: "Bản nháp",
+    SUBMITTED: "Đã nộp",
+    APPRAISED_1: "Đã thẩm định vòng 1",
+    EXPLANATION: "Đang giải trình",
+    APPRAISED_2: "Đã thẩm định vòng 2",
+    APPROVED: "Đã phê duyệt",
+    PUBLISHED: "Đã công bố",
+}
+#: states in which the panel reads the submission (an appraiser never sees a draft)
+SEEN_BY_PANEL = frozenset(STATES) - {DRAFT}
+
+STAFF = frozenset({"secretariat", "admin"})
+PANEL = frozenset({"appraiser"}) | STAFF
+
+
+class IllegalTransition(Exception):
+    """A change of state that the table does not allow, or whose conditions do not hold."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str  # what the move is called (the audit reason when none is given)
+    roles: frozenset[str]
+    reason_required: bool = False
+    guard: Callable[[Submission], str] | None = None  # "" when it may happen, else why not
+
+
+def state_label(state: str | None) -> str:
+    return STATE_LABELS.get(state or DRAFT, state or "")
+
+
+# ------------------------------------------------------------------------------------- guards
+def round1_rows(sub: Submission) -> dict[str, Appraisal]:
+    return {a.leaf: a for a in sub.appraisals if a.round == 1}
+
+
+def round2_rows(sub: Submission) -> dict[str, Appraisal]:
+    return {a.leaf: a for a in sub.appraisals if a.round == 2}
+
+
+def flagged_leaves(sub: Submission) -> list[str]:
+    return sorted(code for code, a in round1_rows(sub).items() if a.flagged)
+
+
+def _codes(codes: list[str], most: int = 8) -> str:
+    return ", ".join(codes[:most]) + (f" … (cộng {len(codes) - most})" if len(codes) > most else "")
+
+
+def _all_appraised(sub: Submission) -> str:
+    from web.services import appraisable_codes
+
+    done = round1_rows(sub)
+    missing = [c for c in appraisable_codes(sub.agency) if c not in done]
+    if missing:
+        return f"Còn {len(missing)} tiêu chí chưa thẩm định vòng 1: {_codes(missing)}."
+    return ""
+
+
+def _some_flagged(sub: Submission) -> str:
+    return "" if flagged_leaves(sub) else "Không có tiêu chí nào được yêu cầu giải trình."
+
+
+def _none_flagged(sub: Submission) -> str:
+    flagged = flagged_leaves(sub)
+    if flagged:
+        return (
+            f"Có {len(flagged)} tiêu chí được yêu cầu giải trình ({_codes(flagged)}); "
+            "đơn vị phải giải trình và thẩm định vòng 2 trước khi phê duyệt."
+        )
+    return ""
+
+
+def _all_settled(sub: Submission) -> str:
+    settled = round2_rows(sub)
+    missing = [c for c in flagged_leaves(sub) if c not in settled]
+    if missing:
+        return (
+            f"Còn {len(missing)} tiêu chí yêu cầu giải trình chưa chấm vòng 2: {_codes(missing)}."
+        )
+    return ""
+
+
+#: the whole table: (from, to) → who may, and what must hold
+TRANSITIONS: dict[tuple[str, str], Transition] = {
+    (DRAFT, SUBMITTED): Transition("nộp hồ sơ", frozenset({"agency"})),
+    (SUBMITTED, DRAFT): Transition("trả lại đơn vị", STAFF, reason_required=True),
+    (SUBMITTED, APPRAISED_1): Transition(
+        "hoàn thành thẩm định vòng 1", PANEL, guard=_all_appraised
+    ),
+    (APPRAISED_1, EXPLANATION): Transition("yêu cầu giải trình", PANEL, guard=_some_flagged),
+    (APPRAISED_1, APPROVED): Transition("phê duyệt", STAFF, guard=_none_flagged),
+    (EXPLANATION, APPRAISED_2): Transition(
+        "hoàn thành thẩm định vòng 2", PANEL, guard=_all_settled
+    ),
+    (APPRAISED_2, APPROVED): Transition("phê duyệt", STAFF),
+    (APPROVED, PUBLISHED): Transition("công bố", STAFF),
+}
+
+
+# -------------------------------------------------------------------------------- the checks
+def refusal(sub: Submission, to_state: str, user: User, reason: str = "") -> str:
+    """Why ``user`` may not move ``sub`` to ``to_state`` now ("" when they may)."""
+    old = sub.state or DRAFT
+    if to_state not in STATE_LABELS:
+        return f"Trạng thái “{to_state}” không tồn tại."
+    step = TRANSITIONS.get((old, to_state))
+    if step is None:
+        return f"Không thể chuyển hồ sơ từ “{state_label(old)}” sang “{state_label(to_state)}”."
+    if user.role not in step.roles:
+        role = ROLE_LABELS.get(user.role, user.role)
+        return (
+            f"{role} không được chuyển hồ sơ từ “{state_label(old)}” sang "
+            f"“{state_label(to_state)}”."
+        )
+    if user.role == "agency" and user.agency_id != sub.agency_id:
+        return "Chỉ cán bộ của chính đơn vị được thao tác trên hồ sơ của đơn vị."
+    if user.role == "appraiser" and not _assigned(user, sub.agency):
+        return "Bạn không được phân công thẩm định đơn vị này."
+    if step.reason_required and not reason.strip():
+        return f"Phải nêu lý do khi {step.action}."
+    return step.guard(sub) if step.guard is not None else ""
+
+
+def _assigned(user: User, agency: Agency) -> bool:
+    return (
+        db.session.execute(
+            db.select(Assignment.id)
+            .filter(
+                Assignment.cycle_id == agency.cycle_id,
+                Assignment.user_id == user.id,
+                Assignment.block.in_(("", agency.block)),
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
+def allowed(sub: Submission, to_state: str, user: User) -> bool:
+    """Whether the move is possible for ``user`` now (a reason, if required, still to give)."""
+    return refusal(sub, to_state, user, reason="-") == ""
+
+
+def transition(
+    sub: Submission,
+    to_state: str,
+    user: User,
+    reason: str = "",
+    *,
+    at: dt.datetime | None = None,
+) -> None:
+    """Move ``sub`` to ``to_state`` as ``user``, or raise :class:`IllegalTransition`. Records
+    when (``at``, UTC, default now) and by whom — also as ``submitted_at``/``submitted_by`` on
+    submission — and audits the move. The caller commits."""
+    from web.services import audit
+
+    why = refusal(sub, to_state, user, reason)
+    if why:
+        raise IllegalTransition(why)
+    old = sub.state or DRAFT
+    now = at or utcnow()
+    sub.state = to_state
+    sub.state_at = now
+    sub.state_by = user.id
+    if to_state == SUBMITTED:
+        sub.submitted_at = now
+        sub.submitted_by = user.id
+    reason = reason.strip()
+    audit(
+        user,
+        "submission",
+        sub.agency.code,
+        old,
+        to_state,
+        agency=sub.agency,
+        reason=reason or TRANSITIONS[(old, to_state)].action,
+    )
+    db.session.flush()
