@@ -73,7 +73,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def load_user(user_id: str) -> User | None:
         return db.session.get(User, int(user_id))
 
-    from web import agency, agency_excel, appraisal, appraisalform, auth, public, secretariat
+    from web import (
+        agency,
+        agency_excel,
+        appraisal,
+        appraisalform,
+        audit_views,
+        auth,
+        public,
+        secretariat,
+    )
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(public.bp)
@@ -81,6 +90,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(agency_excel.bp)
     app.register_blueprint(secretariat.bp)
     app.register_blueprint(appraisal.bp)
+    app.register_blueprint(audit_views.bp)
 
     app.jinja_env.filters["so"] = formatting.number
     app.jinja_env.filters["phantram"] = formatting.percent

@@ -7,8 +7,8 @@ from typing import Any
 
 from flask_login import UserMixin
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, false
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint, event, false
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
@@ -232,3 +232,54 @@ class Assignment(db.Model):  # type: ignore[name-defined,misc]
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     cycle: Mapped[Cycle] = relationship()
+
+
+class SurveyResult(db.Model):  # type: ignore[name-defined,misc]
+    """A survey's result for an agency of a cycle (SIPAS, the officials' survey), imported by the
+    secretariat from a file the engine validated: the survey leaves' points come from here."""
+
+    __tablename__ = "survey_results"
+    __table_args__ = (UniqueConstraint("cycle_id", "agency_id", "survey"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    survey: Mapped[str] = mapped_column(String(100))
+    result_u: Mapped[int] = mapped_column()  # 1/10000 of a percent (87.5 % → 875000)
+    sample_size: Mapped[int | None] = mapped_column(nullable=True)
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    imported_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    agency: Mapped[Agency] = relationship()
+
+
+class Publication(db.Model):  # type: ignore[name-defined,misc]
+    """One published version of a cycle's results: never changed after it is written; a
+    correction (đính chính) is a new version with its reason."""
+
+    __tablename__ = "publications"
+    __table_args__ = (UniqueConstraint("cycle_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"))
+    version: Mapped[int] = mapped_column()
+    reason: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    results_json: Mapped[str] = mapped_column(Text)
+    decision_xlsx: Mapped[bytes] = mapped_column(LargeBinary)
+
+    cycle: Mapped[Cycle] = relationship()
+    by: Mapped[User | None] = relationship(foreign_keys=[published_by])
+
+
+class AuditTampering(RuntimeError):
+    """An attempt to change or delete an audit entry (the audit table is append-only)."""
+
+
+@event.listens_for(Session, "before_flush")
+def _audit_append_only(session: Any, flush_context: Any, instances: Any) -> None:
+    for obj in session.dirty:
+        if isinstance(obj, (AuditEntry, Publication)) and session.is_modified(obj):
+            raise AuditTampering(f"{type(obj).__name__} không được sửa (chỉ ghi thêm).")
+    for obj in session.deleted:
+        if isinstance(obj, (AuditEntry, Publication)):
+            raise AuditTampering(f"{type(obj).__name__} không được xóa (chỉ ghi thêm).")

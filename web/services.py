@@ -14,6 +14,7 @@ from parindex.errors import Issue, Report
 from parindex.results import Results, cents
 from parindex.scoring import BlockResult, score_block
 from parindex.submission import parse_submission
+from parindex.survey import SurveyResult as EngineSurvey
 from web.models import (
     Agency,
     Assignment,
@@ -23,6 +24,7 @@ from web.models import (
     Entry,
     Evidence,
     Submission,
+    SurveyResult,
     User,
     db,
     vn_now,
@@ -253,12 +255,13 @@ def score_leaf(
 def final_results(cycle: Cycle) -> Results:
     """The engine's results for every agency of the cycle, from the database: each block's
     criteria set as stored, each submission's facts and evidence with the panel's rounds (final
-    scores; a draft counts its self-scores). No survey results yet: survey leaves score 0 and
-    the report says so (``survey-missing``). The same numbers ``parindex score`` computes from
+    scores; a draft counts its self-scores) and the survey results the secretariat imported
+    (a survey leaf without one scores 0 and the report says so, ``survey-missing``). The same numbers ``parindex score`` computes from
     the same data written as files."""
     report = Report()
     blocks: dict[str, BlockResult] = {}
     inputs: dict[str, str] = {}
+    surveys = stored_surveys(cycle)
     for record in sorted(cycle.criteria, key=lambda r: r.file_name):
         loaded = loaded_set(record)
         inputs[f"criteria/{cycle.year}/{record.file_name}"] = record.sha256
@@ -275,10 +278,21 @@ def final_results(cycle: Cycle) -> Results:
             parsed = parse_submission(raw, loaded, source=f"web:{agency.code}")
             report.extend(parsed.issues)
             subs.append(parsed)
-        result = score_block(loaded, subs, [], {a.code: a.name for a in agencies})
+        result = score_block(loaded, subs, surveys, {a.code: a.name for a in agencies})
         report.extend(result.issues)
         blocks[record.block] = result
     return Results(cycle.year, blocks, report, inputs)
+
+
+def stored_surveys(cycle: Cycle) -> list[EngineSurvey]:
+    """The cycle's imported survey results as the engine's rows (agency code, key, 1/10000 %)."""
+    rows = db.session.execute(
+        db.select(SurveyResult).filter_by(cycle_id=cycle.id).order_by(SurveyResult.id)
+    ).scalars()
+    return [
+        EngineSurvey(r.agency.code, r.survey, r.result_u, r.sample_size, n)
+        for n, r in enumerate(rows, start=2)
+    ]
 
 
 # -------------------------------------------------------------------------------------- audit

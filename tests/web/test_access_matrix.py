@@ -88,6 +88,20 @@ POLICY: dict[str, Policy] = {
     "agency.explanation": Policy(frozenset({OFFICER}), state_dependent=True),
     "agency.explanation_evidence": Policy(frozenset({OFFICER}), state_dependent=True),
     "agency.delete_explanation_evidence": Policy(frozenset({OFFICER}), state_dependent=True),
+    "publishing.progress": Policy(STAFF),
+    "publishing.approve": Policy(STAFF),
+    "publishing.import_surveys": Policy(STAFF),
+    "publishing.preview": Policy(STAFF),
+    # nothing is approved in the fixture: staff get 409 (refused, with the reason)
+    "publishing.publish": Policy(STAFF, state_dependent=True),
+    "publishing.audit_log": Policy(STAFF),
+    "publishing.audit_export": Policy(STAFF),
+    # published results are public; the fixture has none, so everyone gets 404 there
+    "public.results": Policy(EVERYONE),
+    "public.year_results": Policy(EVERYONE, state_dependent=True),
+    "public.version_results": Policy(EVERYONE, state_dependent=True),
+    "public.agency_results": Policy(EVERYONE, state_dependent=True),
+    "public.decision_table": Policy(EVERYONE, state_dependent=True),
 }
 
 # ============================================================================ the fixture's data
@@ -120,6 +134,15 @@ def url_values(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "appraisal.unassign": {"assignment_id": data["assignment"]},
         "agency.explanation_evidence": {"code": LEAF},
         "agency.delete_explanation_evidence": {"evidence_id": data["own_spare"]},
+        "publishing.progress": {"year": YEAR},
+        "publishing.approve": {"year": YEAR},
+        "publishing.import_surveys": {"year": YEAR},
+        "publishing.preview": {"year": YEAR},
+        "publishing.publish": {"year": YEAR},
+        "public.year_results": {"year": YEAR},
+        "public.version_results": {"year": YEAR, "version": 1},
+        "public.agency_results": {"year": YEAR, "code": "xa-a"},
+        "public.decision_table": {"year": YEAR, "version": 1},
     }
 
 
@@ -423,6 +446,11 @@ def cross_values(data: dict[str, Any]) -> dict[str, list[tuple[dict[str, Any], s
         # outside the explanation round (xa-a is a draft) these pages refuse every leaf
         "agency.explanation_evidence": [({"code": c}, {403, 404}) for c in leaves[:5]],
         "agency.delete_explanation_evidence": [({"evidence_id": data["other"]}, {403, 404})],
+        # published results are public (no self-assessment text in them); none in the fixture
+        "public.year_results": [({"year": YEAR}, {404})],
+        "public.version_results": [({"year": YEAR, "version": 1}, {404})],
+        "public.agency_results": [({"year": YEAR, "code": "xa-b"}, {404})],
+        "public.decision_table": [({"year": YEAR, "version": 1}, {404})],
     }
 
 

@@ -1,0 +1,453 @@
+"""Part 2 of the appraisal workflow: the secretariat's progress board and approvals, survey
+results, the preview ranking, publication in numbered versions and the audit trail.
+
+Views call one function here. Nothing published is ever changed: a correction (đính chính) is a
+new :class:`~web.models.Publication` with its reason; earlier versions stay readable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import tempfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from parindex.decision import write_decision_table
+from parindex.export import json_default, set_text
+from parindex.history import PreviousResult, compare
+from parindex.results import Results
+from parindex.survey import read_surveys
+from web import workflow
+from web.formatting import datetime as vn_datetime
+from web.models import (
+    Agency,
+    AuditEntry,
+    Cycle,
+    Publication,
+    Submission,
+    SurveyResult,
+    User,
+    db,
+)
+from web.services import audit, final_results, loaded_set, submission_of
+
+# ------------------------------------------------------------------------------------ progress
+
+
+@dataclass
+class AgencyRow:
+    agency: Agency
+    state: str
+    can_approve: bool
+    why_not: str
+
+
+@dataclass
+class BlockProgress:
+    block: str
+    name: str
+    counts: dict[str, int]
+    rows: list[AgencyRow]
+
+    @property
+    def approvable(self) -> int:
+        return sum(r.can_approve for r in self.rows)
+
+
+def progress(cycle: Cycle, user: User) -> list[BlockProgress]:
+    """Per block: how many agencies are in each state, and which may be approved now."""
+    names = {r.block: r.block_name for r in cycle.criteria}
+    blocks: dict[str, BlockProgress] = {}
+    for agency in sorted(cycle.agencies, key=lambda a: (a.block, a.code)):
+        bp = blocks.setdefault(
+            agency.block,
+            BlockProgress(
+                agency.block,
+                names.get(agency.block, agency.block),
+                dict.fromkeys(workflow.STATES, 0),
+                [],
+            ),
+        )
+        sub = agency.submission
+        state = (sub.state if sub else None) or workflow.DRAFT
+        bp.counts[state] = bp.counts.get(state, 0) + 1
+        why = "Chưa có hồ sơ." if sub is None else workflow.refusal(sub, workflow.APPROVED, user)
+        bp.rows.append(AgencyRow(agency, state, sub is not None and not why, why))
+    return list(blocks.values())
+
+
+def approve(cycle: Cycle, agency_ids: list[int], user: User) -> tuple[list[str], list[str]]:
+    """Approve each agency (through the transition table); returns (approved codes, refusals as
+    "code: message"). Approved ones are saved even when others are refused."""
+    done: list[str] = []
+    refused: list[str] = []
+    for agency_id in agency_ids:
+        agency = db.session.get(Agency, agency_id)
+        if agency is None or agency.cycle_id != cycle.id:
+            refused.append(f"#{agency_id}: không có đơn vị này trong kỳ {cycle.year}.")
+            continue
+        try:
+            workflow.transition(submission_of(agency), workflow.APPROVED, user)
+            done.append(agency.code)
+        except workflow.IllegalTransition as e:
+            refused.append(f"{agency.code}: {e.message}")
+    db.session.commit()
+    return done, refused
+
+
+# --------------------------------------------------------------------------------- surveys
+def block_survey_keys(cycle: Cycle) -> dict[str, set[str]]:
+    """Each block's survey keys (the ``survey`` of its survey-scored leaves)."""
+    out: dict[str, set[str]] = {}
+    for record in cycle.criteria:
+        model = loaded_set(record).model
+        out[record.block] = {
+            leaf.rule.survey for _, _, leaf in model.leaves() if leaf.rule.kind == "survey"
+        }
+    return out
+
+
+def survey_keys(cycle: Cycle) -> set[str]:
+    return {k for keys in block_survey_keys(cycle).values() for k in keys}
+
+
+@dataclass
+class SurveyImport:
+    ok: bool = False
+    file_name: str = ""
+    problems: list[tuple[str, str, str]] = field(default_factory=list)  # (row, column, message)
+    saved: int = 0
+
+
+def import_surveys(cycle: Cycle, file_name: str, data: bytes, user: User) -> SurveyImport:
+    """Validate the survey file with the engine (the cycle's agency codes and survey keys); when
+    every row is valid, replace the cycle's survey results with it and audit each change.
+    Nothing is saved when any row is wrong."""
+    result = SurveyImport(file_name=file_name)
+    suffix = Path(file_name).suffix.lower()
+    if not data:
+        result.problems.append(("", "", "Chưa chọn tệp kết quả điều tra."))
+        return result
+    if suffix not in (".csv", ".xlsx"):
+        result.problems.append(("", "", "Tệp phải là CSV (UTF-8) hoặc XLSX."))
+        return result
+    agencies = {a.code: a for a in cycle.agencies}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"surveys{suffix}"
+        path.write_bytes(data)
+        rows, issues = read_surveys(path, {c: c for c in agencies}, survey_keys(cycle))
+    for issue in issues:
+        loc = issue.location
+        result.problems.append(("" if loc.row is None else str(loc.row), loc.path, issue.message))
+    keys_by_block = block_survey_keys(cycle)
+    for row in rows:
+        block = agencies[row.agency].block
+        if row.survey not in keys_by_block.get(block, set()):
+            result.problems.append(
+                (
+                    str(row.row),
+                    "survey",
+                    f"Cuộc điều tra '{row.survey}' không có trong bộ tiêu chí khối của "
+                    f"đơn vị {row.agency}",
+                )
+            )
+    if result.problems:
+        return result
+    if not rows:
+        result.problems.append(("", "", "Tệp không có dòng kết quả nào."))
+        return result
+    existing = {
+        (s.agency_id, s.survey): s
+        for s in db.session.execute(db.select(SurveyResult).filter_by(cycle_id=cycle.id)).scalars()
+    }
+    for row in rows:
+        agency = agencies[row.agency]
+        old = existing.get((agency.id, row.survey))
+        new_text = _survey_text(row.result_u, row.sample_size)
+        if old is None:
+            db.session.add(
+                SurveyResult(
+                    cycle_id=cycle.id,
+                    agency_id=agency.id,
+                    survey=row.survey,
+                    result_u=row.result_u,
+                    sample_size=row.sample_size,
+                    imported_by=user.id,
+                )
+            )
+            audit(user, "survey", row.survey, "", new_text, agency=agency, reason=file_name)
+        elif (old.result_u, old.sample_size) != (row.result_u, row.sample_size):
+            old_text = _survey_text(old.result_u, old.sample_size)
+            old.result_u = row.result_u
+            old.sample_size = row.sample_size
+            old.imported_by = user.id
+            audit(user, "survey", row.survey, old_text, new_text, agency=agency, reason=file_name)
+    db.session.commit()
+    result.ok = True
+    result.saved = len(rows)
+    return result
+
+
+def _survey_text(result_u: int, sample: int | None) -> str:
+    text = f"{Decimal(result_u).scaleb(-4).normalize():f} %"
+    return text + (f" (cỡ mẫu {sample})" if sample is not None else "")
+
+
+def stored_surveys(cycle: Cycle) -> list[SurveyResult]:
+    return list(
+        db.session.execute(
+            db.select(SurveyResult)
+            .filter_by(cycle_id=cycle.id)
+            .join(Agency)
+            .order_by(Agency.code, SurveyResult.survey)
+        ).scalars()
+    )
+
+
+# ------------------------------------------------------------------------------ ranking data
+def ranking(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The blocks of a results mapping (``Results.as_dict()``, stored or fresh), for the pages."""
+    return list(data.get("blocks", []))
+
+
+def results_data(results: Results) -> dict[str, Any]:
+    """``Results.as_dict()`` as plain JSON data (decimals as numbers)."""
+    return json.loads(json.dumps(results.as_dict(), ensure_ascii=False, default=json_default))
+
+
+def cycle_results(cycle: Cycle) -> Results:
+    """:func:`final_results` with the change since last year, when last year's results were
+    published here (its latest version; agencies matched by code)."""
+    results = final_results(cycle)
+    before = db.session.execute(
+        db.select(Cycle).filter_by(year=cycle.year - 1)
+    ).scalar_one_or_none()
+    pub = None if before is None else latest(before)
+    if pub is None:
+        return results
+    previous: dict[str, PreviousResult] = {}
+    for block in publication_data(pub).get("blocks", []):
+        for a in block["agencies"]:
+            index_u = int((Decimal(str(a["index"])) * 100).to_integral_value())
+            previous[a["agency"]] = PreviousResult(
+                block["block"], a["agency"], a["name"], index_u, int(a["rank"])
+            )
+    names = {a.code: a.name for a in cycle.agencies}
+    for res in results.blocks.values():
+        for code, index_u, rank in zip(
+            res.agencies["agency"], res.agencies["index_u"], res.agencies["rank"], strict=True
+        ):
+            results.comparisons[code] = compare(code, int(index_u), int(rank), previous, {}, names)
+    results.previous_year = cycle.year - 1
+    return results
+
+
+def preview(cycle: Cycle) -> dict[str, Any]:
+    return results_data(cycle_results(cycle))
+
+
+# ---------------------------------------------------------------------------- publication
+def versions(cycle: Cycle) -> list[Publication]:
+    return list(
+        db.session.execute(
+            db.select(Publication).filter_by(cycle_id=cycle.id).order_by(Publication.version)
+        ).scalars()
+    )
+
+
+def latest(cycle: Cycle) -> Publication | None:
+    found = versions(cycle)
+    return found[-1] if found else None
+
+
+def version_of(cycle: Cycle, number: int) -> Publication | None:
+    return db.session.execute(
+        db.select(Publication).filter_by(cycle_id=cycle.id, version=number)
+    ).scalar_one_or_none()
+
+
+def publication_data(pub: Publication) -> dict[str, Any]:
+    return json.loads(pub.results_json)  # type: ignore[no-any-return]
+
+
+def publish_refusal(cycle: Cycle, reason: str) -> str:
+    """Why the cycle cannot be published now ("" when it can)."""
+    if not cycle.agencies:
+        return "Kỳ đánh giá chưa có đơn vị nào."
+    first = latest(cycle) is None
+    waiting = sorted(
+        a.code
+        for a in cycle.agencies
+        if (a.submission.state if a.submission else workflow.DRAFT)
+        not in (workflow.APPROVED, workflow.PUBLISHED)
+    )
+    if waiting:
+        more = f" … (cộng {len(waiting) - 8})" if len(waiting) > 8 else ""
+        return (
+            f"Còn {len(waiting)} đơn vị chưa được phê duyệt: {', '.join(waiting[:8])}{more}. "
+            "Chỉ công bố khi mọi đơn vị của kỳ đã được phê duyệt."
+        )
+    if not first and not reason.strip():
+        return "Công bố lại là đính chính: phải nêu lý do đính chính."
+    return ""
+
+
+def publish(cycle: Cycle, user: User, reason: str = "") -> Publication:
+    """Publish the cycle's results as a new version (1, 2, …): the results JSON and the
+    decision table as they are now, frozen; approved agencies move to ``published``.
+    Raises :class:`workflow.IllegalTransition` with the Vietnamese reason when it may not."""
+    reason = reason.strip()
+    why = publish_refusal(cycle, reason)
+    if why:
+        raise workflow.IllegalTransition(why)
+    previous = latest(cycle)
+    number = 1 if previous is None else previous.version + 1
+    results = cycle_results(cycle)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"bang-xep-hang-{cycle.year}.xlsx"
+        write_decision_table(results, path, charts=False, run_time=now)
+        xlsx = path.read_bytes()
+    data = results_data(results)
+    data["publication"] = {"version": number, "reason": reason}
+    for block in data["blocks"]:  # the fields' names, for the public breakdown pages
+        model = results.blocks[block["block"]].criteria.model
+        block["field_names"] = {f.code: f.name for f in model.fields}
+    pub = Publication(
+        cycle_id=cycle.id,
+        version=number,
+        reason=reason or "công bố lần đầu",
+        published_at=now,
+        published_by=user.id,
+        results_json=json.dumps(data, ensure_ascii=False, sort_keys=True),
+        decision_xlsx=xlsx,
+    )
+    db.session.add(pub)
+    for agency in sorted(cycle.agencies, key=lambda a: a.code):
+        sub = submission_of(agency)
+        if sub.state == workflow.APPROVED:
+            workflow.transition(sub, workflow.PUBLISHED, user, reason)
+    audit(
+        user,
+        "publication",
+        f"{cycle.year}/v{number}",
+        "" if previous is None else f"v{previous.version}",
+        f"v{number}",
+        reason=reason or "công bố lần đầu",
+    )
+    db.session.commit()
+    return pub
+
+
+def published_cycles() -> list[tuple[Cycle, Publication]]:
+    out = []
+    for cycle in db.session.execute(db.select(Cycle).order_by(Cycle.year.desc())).scalars():
+        pub = latest(cycle)
+        if pub is not None:
+            out.append((cycle, pub))
+    return out
+
+
+def agency_of(data: dict[str, Any], code: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """(block, agency row) of ``code`` in a results mapping."""
+    for block in data.get("blocks", []):
+        for row in block["agencies"]:
+            if row["agency"] == code:
+                return block, row
+    return None
+
+
+def bar_chart(block: dict[str, Any]) -> str:
+    """A plain inline SVG bar chart of a block's indices (no script, text escaped)."""
+    from markupsafe import escape
+
+    rows = block["agencies"]
+    height = 22 * len(rows) + 10
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="640" height="{height}" role="img" '
+        f'aria-label="Biểu đồ Chỉ số CCHC khối {escape(block["block_name"])}">'
+    ]
+    for i, r in enumerate(rows):
+        y = 5 + 22 * i
+        width = max(0.0, min(100.0, float(r["index"]))) * 4
+        label = escape(r["name"])
+        parts.append(
+            f'<text x="0" y="{y + 14}" font-size="12">{label}</text>'
+            f'<rect x="220" y="{y}" width="{width:.1f}" height="16" fill="#3b6ea5"></rect>'
+            f'<text x="{224 + width:.1f}" y="{y + 13}" font-size="11">'
+            f"{str(r['index']).replace('.', ',')}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# ------------------------------------------------------------------------------------ audit
+def audit_rows(
+    agency_code: str = "", leaf: str = "", year: int | None = None, limit: int = 2000
+) -> list[tuple[AuditEntry, str, str]]:
+    """Audit entries (newest first) with the user's e-mail and the agency code, filtered by
+    agency code and leaf (the entry's key, or a key that names it: ``1.1.1``, ``1.1.1/round1``)."""
+    from web.models import User as U
+
+    query = (
+        db.select(AuditEntry, U.email, Agency.code)
+        .outerjoin(U, U.id == AuditEntry.user_id)
+        .outerjoin(Agency, Agency.id == AuditEntry.agency_id)
+        .order_by(AuditEntry.id.desc())
+    )
+    if agency_code:
+        query = query.where(Agency.code == agency_code)
+    if year is not None:
+        query = query.where(
+            (Agency.cycle_id == db.select(Cycle.id).filter_by(year=year).scalar_subquery())
+            | (AuditEntry.agency_id.is_(None))
+        )
+    if leaf:
+        query = query.where(
+            (AuditEntry.key == leaf)
+            | AuditEntry.key.startswith(leaf + "/")
+            | AuditEntry.key.startswith(leaf + " ")
+            | AuditEntry.key.startswith(leaf + ":")
+        )
+    return [
+        (e, email or "", code or "") for e, email, code in db.session.execute(query.limit(limit))
+    ]
+
+
+AUDIT_COLUMNS = (
+    "Thời gian (giờ Việt Nam)",
+    "Người thực hiện",
+    "Đơn vị",
+    "Đối tượng",
+    "Khóa",
+    "Giá trị cũ",
+    "Giá trị mới",
+    "Lý do",
+)
+
+
+def audit_xlsx(rows: list[tuple[AuditEntry, str, str]]) -> bytes:
+    """The audit rows as a workbook; every user text is a plain string cell."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Nhật ký"
+    for col, title in enumerate(AUDIT_COLUMNS, start=1):
+        set_text(ws.cell(row=1, column=col), title)
+    for n, (e, email, code) in enumerate(rows, start=2):
+        values = (vn_datetime(e.at), email, code, e.entity, e.key, e.old, e.new, e.reason)
+        for col, value in enumerate(values, start=1):
+            set_text(ws.cell(row=n, column=col), value or "")
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def submission_state(agency: Agency) -> str:
+    sub: Submission | None = agency.submission
+    return (sub.state if sub else None) or workflow.DRAFT
