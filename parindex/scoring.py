@@ -162,6 +162,8 @@ def facts_frame(loaded: LoadedSet, submissions: list[Submission]) -> pd.DataFram
     frame = pd.DataFrame(cols)
     for c in _INT_COLUMNS:
         frame[c] = frame[c].astype("int64")
+    for c in ("has_evidence", "has_explanation"):  # typed even when there is no agency
+        frame[c] = frame[c].astype(bool)
     return frame
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -635,3 +636,13 @@ def test_score_block_without_names() -> None:
     result = score_block(loaded, [sub], [])
     assert list(result.agencies["name"]) == ["a"]
     assert list(result.agencies["index_u"]) == [10_000]
+
+
+def test_a_block_without_agencies_scores_as_empty() -> None:
+    # a criteria set loaded for a block whose agencies are all gone: nothing to rank, no error
+    from parindex.criteria import load_criteria
+    from parindex.scoring import score_block
+
+    loaded = load_criteria(Path(__file__).resolve().parent.parent / "criteria/2025/xa.yaml")
+    result = score_block(loaded, [], [], {})
+    assert len(result.agencies) == 0 and len(result.leaves) == 0 and result.issues == []
