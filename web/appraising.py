@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -49,7 +49,7 @@ from web.models import (
     utcnow,
     vn_now,
 )
-from web.selfassessment import PageRef, page_of_leaf, pages_of
+from web.selfassessment import PageRef, SaveOutcome, page_of_leaf, pages_of
 from web.services import (
     Evaluation,
     LeafResult,
@@ -273,20 +273,6 @@ def _leaf_panel(
 
 
 # ====================================================================================== saving
-@dataclass
-class SaveOutcome:
-    saved: list[str] = field(default_factory=list)
-    invalid: list[str] = field(default_factory=list)
-    conflicts: list[str] = field(default_factory=list)
-    flashes: list[tuple[str, str]] = field(default_factory=list)
-    forms: dict[str, AppraisalForm] = field(default_factory=dict)
-    status: int = 200
-
-    @property
-    def clean(self) -> bool:
-        return self.status == 200 and not self.forms
-
-
 def save_field(
     user: User,
     agency_id: int,

@@ -286,7 +286,7 @@ class SaveOutcome:
     invalid: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     flashes: list[tuple[str, str]] = field(default_factory=list)
-    forms: dict[str, LeafForm] = field(default_factory=dict)
+    forms: dict[str, Any] = field(default_factory=dict)  # leaf → its form (self or appraisal)
     status: int = 200
 
     @property

@@ -139,3 +139,35 @@ def cycle(app: Flask) -> dict[str, Any]:
             db.session.add(User(email=email, name=role, role=role, password_hash=_HASH))
         db.session.commit()
         return {"year": 2025, "agency_ids": {k: a.id for k, a in agencies.items()}}
+
+
+def prefill_self_assessment(app: Flask, code: str, skip_field: str | None = None) -> None:
+    """Fill every self-scored leaf of agency ``code`` (but those of ``skip_field``) through the
+    database with valid facts and an explanation instead of evidence."""
+    from web.models import Entry
+    from web.services import set_for
+
+    with app.app_context():
+        agency = db.session.execute(db.select(Agency).filter_by(code=code)).scalar_one()
+        sub = db.session.execute(db.select(Submission).filter_by(agency_id=agency.id)).scalar_one()
+        loaded = set_for(agency)
+        assert loaded is not None
+        for f, _, leaf in loaded.model.leaves():
+            if f.code == skip_field or leaf.rule.kind == "survey":
+                continue
+            rule = leaf.rule
+            data: dict[str, Any] = {"explanation": "Hồ sơ lưu tại bộ phận một cửa"}
+            if rule.kind == "yes-no":
+                data["done"] = True
+            elif rule.kind == "deadline":
+                data["date"] = rule.due.isoformat()  # type: ignore[union-attr]
+            elif rule.kind in ("tiers", "proportional"):
+                data |= {"numerator": 10, "denominator": 10}
+            elif rule.kind in ("per-item", "deduction"):
+                data["count"] = 1
+            elif rule.kind == "graded":
+                data["level"] = rule.levels[0].key  # type: ignore[union-attr]
+            elif rule.kind == "manual":
+                data["score"] = str(leaf.max)
+            db.session.add(Entry(submission=sub, leaf=leaf.code, data=data))
+        db.session.commit()

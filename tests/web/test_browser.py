@@ -34,10 +34,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import PASSWORD, prefill_self_assessment
 from tests.web.livesite import browser, live_server
-from web.models import Agency, Entry, Submission, db
-from web.services import set_for
 
 LEAVES_TYPED = {
     "1.1.1": ("date", "2025-07-20", "1,00"),
@@ -58,35 +56,6 @@ LEAVES_TYPED = {
     "1.7.2": ("done", "co", "0,50"),
 }
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-
-
-def _prefill_other_fields(app: Flask) -> None:
-    """Every leaf outside field 1 filled through the database, with an explanation instead of
-    evidence, so the browser's work decides whether the submission is complete."""
-    with app.app_context():
-        agency = db.session.execute(db.select(Agency).filter_by(code="xa-a")).scalar_one()
-        sub = db.session.execute(db.select(Submission).filter_by(agency_id=agency.id)).scalar_one()
-        loaded = set_for(agency)
-        assert loaded is not None
-        for f, _, leaf in loaded.model.leaves():
-            if f.code == "1" or leaf.rule.kind == "survey":
-                continue
-            rule = leaf.rule
-            data: dict[str, Any] = {"explanation": "Hồ sơ lưu tại bộ phận một cửa"}
-            if rule.kind == "yes-no":
-                data["done"] = True
-            elif rule.kind == "deadline":
-                data["date"] = rule.due.isoformat()  # type: ignore[union-attr]
-            elif rule.kind in ("tiers", "proportional"):
-                data |= {"numerator": 10, "denominator": 10}
-            elif rule.kind in ("per-item", "deduction"):
-                data["count"] = 1
-            elif rule.kind == "graded":
-                data["level"] = rule.levels[0].key  # type: ignore[union-attr]
-            elif rule.kind == "manual":
-                data["score"] = str(leaf.max)
-            db.session.add(Entry(submission=sub, leaf=leaf.code, data=data))
-        db.session.commit()
 
 
 def _shot(page: Any, folder: Path, name: str) -> None:
@@ -112,7 +81,7 @@ def test_officer_files_and_submits_in_a_real_browser(
 ) -> None:
     shots = Path(os.environ.get("PARINDEX_SCREENSHOTS") or tmp_path / "shots")
     shots.mkdir(parents=True, exist_ok=True)
-    _prefill_other_fields(app)
+    prefill_self_assessment(app, "xa-a", skip_field="1")
     pdf = tmp_path / "ke-hoach-cchc-2025.pdf"
     pdf.write_bytes(PDF)
     with live_server(app) as url, browser() as b:

@@ -29,14 +29,13 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import PASSWORD, prefill_self_assessment
 from tests.web.livesite import browser, live_server
 from web.formatting import percent
 from web.models import (
     Agency,
     Assignment,
     Cycle,
-    Entry,
     Submission,
     User,
     db,
@@ -67,35 +66,6 @@ def _only_xa_a(app: Flask) -> None:
             db.session.flush()
             db.session.delete(agency)
         # the department set stays: its block, now without agencies, is scored as empty
-        db.session.commit()
-
-
-def _prefill_all_fields(app: Flask) -> None:
-    """Every self-scored leaf of xa-a (field 1 included) filled with valid facts and an
-    explanation instead of evidence."""
-    with app.app_context():
-        agency = db.session.execute(db.select(Agency).filter_by(code="xa-a")).scalar_one()
-        sub = db.session.execute(db.select(Submission).filter_by(agency_id=agency.id)).scalar_one()
-        loaded = set_for(agency)
-        assert loaded is not None
-        for _, _, leaf in loaded.model.leaves():
-            if leaf.rule.kind == "survey":
-                continue
-            rule = leaf.rule
-            data: dict[str, Any] = {"explanation": "Hồ sơ lưu tại bộ phận một cửa"}
-            if rule.kind == "yes-no":
-                data["done"] = True
-            elif rule.kind == "deadline":
-                data["date"] = rule.due.isoformat()  # type: ignore[union-attr]
-            elif rule.kind in ("tiers", "proportional"):
-                data |= {"numerator": 10, "denominator": 10}
-            elif rule.kind in ("per-item", "deduction"):
-                data["count"] = 1
-            elif rule.kind == "graded":
-                data["level"] = rule.levels[0].key  # type: ignore[union-attr]
-            elif rule.kind == "manual":
-                data["score"] = str(leaf.max)
-            db.session.add(Entry(submission=sub, leaf=leaf.code, data=data))
         db.session.commit()
 
 
@@ -152,7 +122,7 @@ def test_a_whole_cycle_with_three_roles_in_a_real_browser(
     shots = Path(os.environ.get("PARINDEX_SCREENSHOTS") or tmp_path / "shots") / "chu-ky"
     shots.mkdir(parents=True, exist_ok=True)
     _only_xa_a(app)
-    _prefill_all_fields(app)
+    prefill_self_assessment(app, "xa-a")
     _assign_everything(app)
     aid = cycle["agency_ids"]["xa-a"]
     errors: list[str] = []
