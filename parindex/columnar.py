@@ -31,11 +31,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from parindex.criteria import LoadedSet, ManualRule
+from parindex.criteria import LoadedSet
 from parindex.errors import Issue, Location
-from parindex.scoring import NA_INT, rule_tables
+from parindex.scoring import (
+    KIND_CODE,
+    KINDS,
+    NA_INT,
+    POLICY_CODE,
+    STATE_CODE,
+    grid_frame,
+    positions,
+    rule_tables,
+)
 from parindex.submission import KIND_FACTS, MAX_COUNT
-from parindex.units import to_cents
 
 FACTS = ("done", "date", "numerator", "denominator", "count", "level", "score_c")
 _FACT_NAME = {"score_c": "score"}
@@ -51,47 +59,64 @@ RECORD_COLUMNS = (
 )
 
 
-def _steps(loaded: LoadedSet) -> dict[str, int]:
-    m = loaded.model
-    items = [leaf for _, _, leaf in m.leaves()] + list(m.bonus.items) + list(m.penalty.items)
-    return {
-        leaf.code: to_cents(leaf.rule.step) if isinstance(leaf.rule, ManualRule) else 1
-        for leaf in items
-    }
+def _present(column: pd.Series) -> np.ndarray:
+    return column.notna().to_numpy(dtype=bool)
 
 
 def validate_records(
     loaded: LoadedSet, records: pd.DataFrame, year: int | None = None
 ) -> tuple[pd.DataFrame, list[Issue]]:
     """Check every record against its leaf's rule; return the scorer's facts frame (one row per
-    agency × leaf of the set, absent leaves empty) and the issues, as the file path would."""
+    agency × leaf of the set, absent leaves empty) and the issues, as the file path would.
+
+    The work runs on numpy arrays of integer codes (a leaf's position in the set, its rule kind,
+    the agency's number); the record's own values are looked at only where a check failed."""
     year = year or loaded.model.year
     tables = rule_tables(loaded)
-    leaves = tables.leaves
+    leaf_kind = tables.arrays["kind"]
     issues: list[Issue] = []
-    flagged: dict[str, np.ndarray] = {}
 
     # each record's leaf as a position in the rule table (-1: not in the set)
-    pos_all = pd.Index(leaves["leaf"]).get_indexer(records["leaf"])
+    pos_all = positions(records["leaf"], tables.index)
+    agency_all, agencies = pd.factorize(records["agency"])
     known = pos_all >= 0
-    for i in np.flatnonzero(~known):
-        row = records.iloc[int(i)]
-        issues.append(
-            Issue.make(
-                "unknown-leaf", Location(agency=row["agency"], leaf=row["leaf"]), value=row["leaf"]
+    if not known.all():
+        for i in np.flatnonzero(~known):
+            row = records.iloc[int(i)]
+            issues.append(
+                Issue.make(
+                    "unknown-leaf",
+                    Location(agency=str(row["agency"]), leaf=str(row["leaf"])),
+                    value=str(row["leaf"]),
+                )
             )
-        )
-    df = records[known].reset_index(drop=True) if not known.all() else records
+        df = records[known].reset_index(drop=True)
+    else:
+        df = records
     pos = pos_all[known]
-    step_of = _steps(loaded)
-    for col in ("kind", "max_c", "policy", "section"):
-        df = df.assign(**{col: leaves[col].to_numpy()[pos]})
-    steps = np.array([step_of[c] for c in leaves["leaf"]], dtype="int64")[pos]
-    dup = df.duplicated(["agency", "leaf"], keep="first").to_numpy()
+    agency_codes = agency_all[known]
+    n_leaves = len(tables.index)
     n = len(df)
-    kind = df["kind"].to_numpy()
-    present = {c: df[c].notna().to_numpy() for c in FACTS}
+    # the grid slot (agency × leaf) of each record, and for each slot the first record that
+    # fills it (n: none); a record that is not the first for its slot is a duplicate
+    flat = agency_codes.astype(np.int64) * n_leaves + pos
+    rows = np.arange(n, dtype=np.int64)
+    source = np.full(len(agencies) * n_leaves, n, dtype=np.int64)
+    np.minimum.at(source, flat, rows)
+    dup = source[flat] != rows
+    del flat, rows
+    kind = leaf_kind[pos]
+    max_c = tables.arrays["max_c"][pos]
+    steps = tables.arrays["step"][pos]
+    present = {c: _present(df[c]) for c in FACTS}
     bad = np.zeros(n, dtype=bool)
+    extra: dict[str, np.ndarray] = {"kind": kind, "max_c": max_c}
+
+    def cell(name: str, i: int) -> Any:
+        if name in extra:
+            value = extra[name][i]
+            return KINDS[value] if name == "kind" else value
+        return df[name].iat[i]
 
     def flag(
         code: str,
@@ -107,7 +132,6 @@ def validate_records(
             return
         if severity == "error" and invalidates:
             bad |= mask
-        flagged[code] = mask
         for i in (int(j) for j in np.flatnonzero(mask)):
             issues.append(
                 Issue.make(
@@ -118,11 +142,11 @@ def validate_records(
                         field=_FACT_NAME.get(fact, fact),
                     ),
                     key=_FACT_NAME.get(fact, fact),
-                    value=df[value].iat[i]
-                    if isinstance(value, str) and value in df
+                    value=cell(value, i)
+                    if isinstance(value, str) and value != "leaf"
                     else (df["leaf"].iat[i] if value == "leaf" else ""),
-                    detail=df[detail].iat[i]
-                    if isinstance(detail, str) and detail in df
+                    detail=cell(detail, i)
+                    if isinstance(detail, str) and (detail in df or detail in extra)
                     else (detail or ""),
                     severity=severity,  # type: ignore[arg-type]
                 )
@@ -131,22 +155,28 @@ def validate_records(
     flag("duplicate-key", dup)
 
     # facts the leaf's rule does not take
+    survey_kind = kind == KIND_CODE["survey"]
     any_fact = np.zeros(n, dtype=bool)
     for fact in FACTS:
         name = _FACT_NAME.get(fact, fact)
-        allowed = np.isin(kind, [k for k, (req, opt) in KIND_FACTS.items() if name in req + opt])
+        takes = [KIND_CODE[k] for k, (req, opt) in KIND_FACTS.items() if name in req + opt]
+        allowed = np.isin(kind, takes)
         unexpected = present[fact] & ~allowed
-        flag("survey-self-score", unexpected & (kind == "survey"), fact, value="leaf")
-        flag("fact-unexpected", unexpected & (kind != "survey"), fact, detail="kind")
+        if unexpected.any():
+            flag("survey-self-score", unexpected & survey_kind, fact, value="leaf")
+            flag("fact-unexpected", unexpected & ~survey_kind, fact, detail="kind")
         any_fact |= present[fact] & allowed
 
     # counts
+    ints = {
+        c: df[c].to_numpy(dtype=np.int64, na_value=NA_INT)
+        for c in ("done", "numerator", "denominator", "count", "score_c", "round1_c", "round2_c")
+    }
     for fact in ("numerator", "denominator", "count"):
-        values = df[fact].to_numpy(dtype="float64", na_value=np.nan)
+        values = ints[fact]
         flag("negative-count", present[fact] & (values < 0), fact, value=fact)
         flag("count-too-large", present[fact] & (values > MAX_COUNT), fact, value=fact)
-    num = df["numerator"].to_numpy(dtype="int64", na_value=-1)
-    den = df["denominator"].to_numpy(dtype="int64", na_value=-1)
+    num, den = ints["numerator"], ints["denominator"]
     flag(
         "numerator-above-denominator",
         present["numerator"] & present["denominator"] & (num > den) & (den >= 0),
@@ -164,31 +194,34 @@ def validate_records(
         "date",
         detail=f"{year - 1}-01-01 – {year + 1}-03-31",
     )
-    done = df["done"].to_numpy(dtype="int64", na_value=NA_INT)
+    done = ints["done"]
+    deadline = kind == KIND_CODE["deadline"]
     flag(
         "fact-wrong-type",
-        present["date"] & (done == 0) & (kind == "deadline"),
+        present["date"] & (done == 0) & deadline,
         "date",
         detail="đã khai 'done: false' thì không ghi ngày",
     )
-    flag(
-        "fact-missing", (kind == "deadline") & (done == 1) & ~present["date"], "date", detail="kind"
-    )
+    flag("fact-missing", deadline & (done == 1) & ~present["date"], "date", detail="kind")
 
     # levels
-    graded = present["level"] & (kind == "graded")
+    level_codes = positions(df["level"], tables.level_keys)
+    graded = present["level"] & (kind == KIND_CODE["graded"])
     if graded.any():
-        pairs = pd.MultiIndex.from_frame(tables.levels[["leaf", "level"]])
-        ok = pd.MultiIndex.from_arrays([df["leaf"], df["level"]]).isin(pairs)
-        flag("unknown-level", graded & ~ok, "level", value="level")
+        idx = np.flatnonzero(graded)
+        at = level_codes[idx]
+        ok = (at >= 0) & (tables.level_points[pos[idx], np.where(at >= 0, at, 0)] >= 0)
+        unknown = np.zeros(n, dtype=bool)
+        unknown[idx[~ok]] = True
+        flag("unknown-level", unknown, "level", value="level")
 
     # scores
-    max_c = df["max_c"].to_numpy(dtype="int64")
+    manual = kind == KIND_CODE["manual"]
     dropped_rounds: dict[str, np.ndarray] = {}
     for fact in ("score_c", "round1_c", "round2_c"):
-        p = df[fact].notna().to_numpy() & ((kind == "manual") | (fact != "score_c"))
-        v = df[fact].to_numpy(dtype="int64", na_value=0)
-        step = steps if fact == "score_c" else np.where(kind == "manual", steps, 1)
+        p = _present(df[fact]) & (manual | (fact != "score_c"))
+        v = ints[fact]
+        step = steps if fact == "score_c" else np.where(manual, steps, 1)
         negative = p & (v < 0)
         above = p & (v > max_c)
         off = p & (v >= 0) & (v <= max_c) & (v % step != 0)
@@ -201,17 +234,21 @@ def validate_records(
 
     # did not arise
     reason = df["did_not_arise"]
-    claimed = reason.notna().to_numpy()
+    claimed = _present(reason)
     empty_reason = np.zeros(n, dtype=bool)
     if claimed.any():  # string work only on the claims
         idx = np.flatnonzero(claimed)
         texts = reason.to_numpy()[idx]
         empty_reason[idx] = [not str(t).strip() for t in texts]
-    policy = df["policy"].to_numpy()
+    policy = tables.arrays["policy"][pos]
     not_allowed = (
         claimed
         & ~empty_reason
-        & ((policy == "not-allowed") | (kind == "survey") | (df["section"].to_numpy() != "tree"))
+        & (
+            (policy == POLICY_CODE["not-allowed"])
+            | survey_kind
+            | (tables.arrays["section"][pos] != 0)
+        )
     )
     flag("did-not-arise-no-reason", empty_reason, "did_not_arise")
     flag("did-not-arise-not-allowed", not_allowed, "did_not_arise", value="leaf")
@@ -225,44 +262,49 @@ def validate_records(
     for k, (required, _) in KIND_FACTS.items():
         for name in required:
             col = "score_c" if name == "score" else name
-            missing = (kind == k) & any_fact & ~present[col] & ~bad
+            missing = (kind == KIND_CODE[k]) & any_fact & ~present[col] & ~bad
             flag("fact-missing", missing, col, detail="kind")
 
-    state = np.where(bad, "invalid", np.where(claimed, "dna", np.where(any_fact, "facts", "empty")))
+    state = np.where(
+        bad,
+        STATE_CODE["invalid"],
+        np.where(
+            claimed, STATE_CODE["dna"], np.where(any_fact, STATE_CODE["facts"], STATE_CODE["empty"])
+        ),
+    )
+
     # every agency × every leaf of the set, absent leaves empty: scatter the kept rows into
     # full-length columns at position agency × number of leaves + leaf
-    codes = leaves["leaf"].to_numpy()
-    agency_codes, agencies = pd.factorize(records["agency"])
-    keep = ~dup
-    flat = agency_codes[known][keep] * len(codes) + pos[keep]
-    size = len(agencies) * len(codes)
-
-    def scatter(values: np.ndarray, default: Any, dtype: Any) -> np.ndarray:
-        full = np.full(size, default, dtype=dtype)
-        full[flat] = values[keep]
-        return full
-
-    def ints(col: str) -> np.ndarray:
-        return df[col].to_numpy(dtype="int64", na_value=NA_INT)
+    def scatter(values: np.ndarray, default: Any, dtype: Any, clear: Any = None) -> np.ndarray:
+        """A record column spread over the grid (``default`` in empty slots and, when given,
+        where ``clear`` is true): one sequential copy and one take."""
+        extended = np.empty(n + 1, dtype=dtype)
+        extended[:n] = values
+        if clear is not None:
+            extended[:n][clear] = default
+        extended[n] = default
+        return extended.take(source)
 
     date_ord = np.where(
         present["date"], (dates - np.datetime64("0001-01-01")).astype("int64") + 1, NA_INT
     )
+    ints["date"] = date_ord
     columns: dict[str, np.ndarray] = {
-        "agency": np.repeat(np.asarray(agencies, dtype=object), len(codes)),
-        "leaf": np.tile(codes, len(agencies)),
-        "state": scatter(state.astype(object), "empty", object),
-        "level": scatter(df["level"].to_numpy(dtype=object, na_value=""), "", object),
         "has_evidence": scatter(df["has_evidence"].to_numpy(dtype=bool), False, bool),
         "has_explanation": scatter(df["has_explanation"].to_numpy(dtype=bool), False, bool),
-        "done": scatter(np.where(bad, NA_INT, done), NA_INT, "int64"),
-        "date": scatter(np.where(bad, NA_INT, date_ord), NA_INT, "int64"),
     }
-    for c in ("numerator", "denominator", "count", "score_c"):
-        columns[c] = scatter(np.where(bad, NA_INT, ints(c)), NA_INT, "int64")
+    for c in ("done", "date", "numerator", "denominator", "count", "score_c"):
+        columns[c] = scatter(ints.pop(c), NA_INT, np.int64, bad)
     for c in ("round1_c", "round2_c"):  # a valid round stands even when the facts are bad
-        columns[c] = scatter(np.where(dropped_rounds[c], NA_INT, ints(c)), NA_INT, "int64")
-    return pd.DataFrame(columns), issues
+        columns[c] = scatter(ints.pop(c), NA_INT, np.int64, dropped_rounds[c])
+    frame = grid_frame(
+        loaded,
+        np.asarray(agencies, dtype=object),
+        columns,
+        scatter(state.astype(np.int8), STATE_CODE["empty"], np.int8),
+        scatter(level_codes.astype(np.int32), -1, np.int32),
+    )
+    return frame, issues
 
 
 def records_from_submissions(loaded: LoadedSet, subs: list[dict[str, Any]]) -> pd.DataFrame:

@@ -386,19 +386,33 @@ def synthetic_records(loaded: Any, agencies: int, seed: int = 0) -> tuple[Any, A
         evidence = rng.random(agencies) < 0.9
         cols["has_evidence"].append(evidence)
         cols["has_explanation"].append(~evidence)
-    frame = pd.DataFrame(
-        {
-            c: (
-                pd.array(
-                    np.concatenate([np.asarray(v, dtype=object) for v in parts]), dtype="Int64"
-                )
-                if c
-                in ("done", "numerator", "denominator", "count", "score_c", "round1_c", "round2_c")
-                else np.concatenate(parts)
+
+    # agency-major order (each agency's leaves together, as submissions come), built column by
+    # column: the leaf-major parts are stacked as a leaves × agencies matrix and transposed
+    def agency_major(parts: list[Any]) -> Any:
+        return np.stack([np.asarray(p) for p in parts]).T.ravel()
+
+    ints = ("done", "numerator", "denominator", "count", "score_c", "round1_c", "round2_c")
+    data: dict[str, Any] = {
+        # agency, leaf and level as Categoricals: the compact in-memory form (strings work too)
+        "agency": pd.Categorical.from_codes(
+            np.repeat(np.arange(agencies), len(leaves)), categories=pd.Index(ids, dtype=object)
+        ),
+        "leaf": pd.Categorical.from_codes(
+            np.tile(np.arange(len(leaves)), agencies),
+            categories=pd.Index([leaf.code for leaf in leaves], dtype=object),
+        ),
+        "level": pd.Categorical(agency_major(cols["level"])),
+    }
+    for c, parts in cols.items():
+        if c in ints:
+            data[c] = pd.arrays.IntegerArray(
+                agency_major([pd.array(p).to_numpy("int64", na_value=0) for p in parts]),
+                agency_major([pd.array(p).isna() for p in parts]),
             )
-            for c, parts in cols.items()
-        }
-    )
+        elif c not in data:
+            data[c] = agency_major(parts)
+    frame = pd.DataFrame({c: data[c] for c in cols}, copy=False)
     survey_keys = sorted(
         {leaf.rule.survey for _, _, leaf in m.leaves() if leaf.rule.kind == "survey"}
     )

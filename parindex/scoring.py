@@ -18,6 +18,7 @@ from parindex.criteria import (
     DeductionRule,
     GradedRule,
     LoadedSet,
+    ManualRule,
     PerItemRule,
     ProportionalRule,
     SurveyRule,
@@ -31,14 +32,64 @@ from parindex.units import half_up_div, to_cents, to_units
 NA_INT = -1  # sentinel for "no value" in int64 fact columns
 
 
+# ------------------------------------------------------------------------------------ codes
+#: the small vocabularies the columns use; held as integer codes inside the scorer and as
+#: pandas Categoricals in its frames (a million leaf scores carry one byte each, not a string)
+KINDS = (
+    "yes-no",
+    "deadline",
+    "tiers",
+    "proportional",
+    "per-item",
+    "deduction",
+    "graded",
+    "manual",
+    "survey",
+)
+STATES = ("empty", "facts", "dna", "invalid", "survey")
+POLICIES = ("excluded", "full-points", "not-allowed")
+SECTIONS = ("tree", "bonus", "penalty")
+KIND_CODE = {k: i for i, k in enumerate(KINDS)}
+STATE_CODE = {s: i for i, s in enumerate(STATES)}
+POLICY_CODE = {p: i for i, p in enumerate(POLICIES)}
+SECTION_CODE = {s: i for i, s in enumerate(SECTIONS)}
+
+
+def positions(values: pd.Series, index: pd.Index) -> np.ndarray:
+    """Each value's position in ``index`` (-1 when absent); a Categorical maps its few
+    categories instead of hashing every row."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy().astype(np.intp)
+        cats = values.cat.categories
+        if cats.equals(index):
+            return codes
+        mapped = np.append(index.get_indexer(cats), -1)  # code -1 (NaN) → the appended -1
+        return mapped[codes]
+    return index.get_indexer(pd.Index(values))
+
+
+def categorical(codes: np.ndarray, categories: Any) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype=object))
+
+
 # ------------------------------------------------------------------------------ rule parameters
 @dataclass
 class RuleTables:
-    """A criteria set flattened into columns: one row per leaf, plus tier and level tables."""
+    """A criteria set flattened into columns: one row per leaf, plus tier and level tables,
+    and the same as numpy arrays the scorer indexes by leaf position."""
 
     leaves: pd.DataFrame
     tiers: pd.DataFrame
     levels: pd.DataFrame
+    index: pd.Index  # leaf codes, file order (tree, bonus, penalty)
+    arrays: dict[str, np.ndarray]  # per leaf: kind, section, policy, field, criterion codes …
+    fields: list[str]  # field codes (then "" for bonus/penalty)
+    criteria: list[str]  # criterion codes (then "")
+    survey_keys: list[str]
+    tier_at_least: np.ndarray  # leaves × most tiers: percent in hundredths (0 padding)
+    tier_points: np.ndarray  # leaves × most tiers: points in hundredths (0 padding)
+    level_keys: pd.Index  # every level key of the set
+    level_points: np.ndarray  # leaves × level keys: points in hundredths, -1 where none
 
 
 def rule_tables(loaded: LoadedSet) -> RuleTables:
@@ -93,10 +144,61 @@ def rule_tables(loaded: LoadedSet) -> RuleTables:
                     (leaf.code, lv.key, half_up_div(max_c * to_units(lv.share, 4), 10**4))
                 )
         rows.append(row)
+    leaves = pd.DataFrame(rows)
+    codes = [r["leaf"] for r in rows]
+    index = pd.Index(codes, dtype=object)
+    n = len(rows)
+    fields = list(dict.fromkeys([r["field"] for r in rows if r["section"] == "tree"])) + [""]
+    crits = list(dict.fromkeys([r["criterion"] for r in rows if r["section"] == "tree"])) + [""]
+    survey_keys = list(dict.fromkeys(r["survey_key"] for r in rows if r["survey_key"]))
+    arrays: dict[str, np.ndarray] = {
+        "kind": np.array([KIND_CODE[r["kind"]] for r in rows], dtype=np.int8),
+        "section": np.array([SECTION_CODE[r["section"]] for r in rows], dtype=np.int8),
+        "policy": np.array([POLICY_CODE[r["policy"]] for r in rows], dtype=np.int8),
+        "field": np.array([fields.index(r["field"]) for r in rows], dtype=np.intp),
+        "criterion": np.array([crits.index(r["criterion"]) for r in rows], dtype=np.intp),
+        "survey_key": np.array(
+            [survey_keys.index(r["survey_key"]) if r["survey_key"] else -1 for r in rows],
+            dtype=np.intp,
+        ),
+        "evidence_required": np.array([r["evidence_required"] for r in rows], dtype=bool),
+        # a manual score's step in hundredths (1 for every other rule)
+        "step": np.array(
+            [
+                to_cents(leaf.rule.step) if isinstance(leaf.rule, ManualRule) else 1
+                for *_, leaf in entries
+            ],
+            dtype=np.int64,
+        ),
+    }
+    for col in ("max_c", "due", "late_c", "each_c", "floor_c", "lower_u", "upper_u"):
+        arrays[col] = np.array([r[col] for r in rows], dtype=np.int64)
+    width = max([sum(1 for t in tiers if t[0] == c) for c in codes] + [1])
+    tier_at = np.zeros((n, width), dtype=np.int64)
+    tier_pts = np.zeros((n, width), dtype=np.int64)
+    filled = [0] * n
+    where = {c: i for i, c in enumerate(codes)}
+    for code, at_least, points in tiers:
+        i = where[code]
+        tier_at[i, filled[i]], tier_pts[i, filled[i]] = at_least, points
+        filled[i] += 1
+    level_keys = pd.Index(list(dict.fromkeys(key for _, key, _ in levels)), dtype=object)
+    level_pts = np.full((n, max(len(level_keys), 1)), -1, dtype=np.int64)
+    for code, key, points in levels:
+        level_pts[where[code], level_keys.get_loc(key)] = points
     tables = RuleTables(
-        pd.DataFrame(rows),
+        leaves,
         pd.DataFrame(tiers, columns=["leaf", "at_least_u", "points_c"]),
         pd.DataFrame(levels, columns=["leaf", "level", "points_c"]),
+        index,
+        arrays,
+        fields,
+        crits,
+        survey_keys,
+        tier_at,
+        tier_pts,
+        level_keys,
+        level_pts,
     )
     loaded._rule_tables = tables  # type: ignore[attr-defined]
     return tables
@@ -132,45 +234,106 @@ _INT_COLUMNS = (
 )
 
 
+def grid_frame(
+    loaded: LoadedSet,
+    agencies: list[str] | np.ndarray,
+    columns: dict[str, np.ndarray],
+    state: np.ndarray,
+    level: np.ndarray,
+) -> pd.DataFrame:
+    """The scorer's facts frame: one row per agency × leaf of the set (agency-major, leaves in
+    file order); ``agency``, ``leaf``, ``state`` and ``level`` as Categoricals. ``state`` holds
+    codes into STATES; ``level`` codes into the set's level keys (-1 for none)."""
+    tables = rule_tables(loaded)
+    n_leaves, n_agencies = len(tables.index), len(agencies)
+    frame = pd.DataFrame(
+        {
+            "agency": categorical(
+                np.repeat(np.arange(n_agencies, dtype=np.int32), n_leaves), agencies
+            ),
+            "leaf": categorical(
+                np.tile(np.arange(n_leaves, dtype=np.int32), n_agencies), tables.index
+            ),
+            "state": categorical(state.astype(np.int8), STATES),
+            "level": categorical(level.astype(np.int32), tables.level_keys),
+            **{c: columns[c].astype(np.int64, copy=False) for c in _INT_COLUMNS},
+            "has_evidence": columns["has_evidence"].astype(bool, copy=False),
+            "has_explanation": columns["has_explanation"].astype(bool, copy=False),
+        },
+        copy=False,
+    )
+    return frame
+
+
 def facts_frame(loaded: LoadedSet, submissions: list[Submission]) -> pd.DataFrame:
     """One row per agency × leaf of the set (bonus and penalty items included)."""
-    codes = list(rule_tables(loaded).leaves["leaf"])
-    n = len(codes)
-    cols: dict[str, list[Any]] = {c: [] for c in ("agency", "leaf", *_FACT_COLUMNS)}
+    tables = rule_tables(loaded)
+    codes = list(tables.index)
+    level_at = {key: i for i, key in enumerate(tables.level_keys)}
+    n = len(codes) * len(submissions)
+    ints = {c: np.full(n, NA_INT, dtype=np.int64) for c in _INT_COLUMNS}
+    state = np.zeros(n, dtype=np.int8)  # "empty"
+    level = np.full(n, -1, dtype=np.int32)
+    evidence = np.zeros(n, dtype=bool)
+    explanation = np.zeros(n, dtype=bool)
+    i = 0
     for sub in submissions:
-        cols["agency"].extend([sub.agency] * n)
-        cols["leaf"].extend(codes)
         for code in codes:
             f = sub.facts.get(code)
-            if f is None:
-                cols["state"].append("empty")
-                for c in _INT_COLUMNS:
-                    cols[c].append(NA_INT)
-                cols["level"].append("")
-                cols["has_evidence"].append(False)
-                cols["has_explanation"].append(False)
-                continue
-            cols["state"].append(f.state)
-            cols["done"].append(NA_INT if f.done is None else int(f.done))
-            cols["date"].append(NA_INT if f.date is None else f.date.toordinal())
-            for c in _INT_COLUMNS[2:]:
-                v = getattr(f, c)
-                cols[c].append(NA_INT if v is None else v)
-            cols["level"].append(f.level or "")
-            cols["has_evidence"].append(f.has_evidence)
-            cols["has_explanation"].append(f.has_explanation)
-    frame = pd.DataFrame(cols)
-    for c in _INT_COLUMNS:
-        frame[c] = frame[c].astype("int64")
-    for c in ("has_evidence", "has_explanation"):  # typed even when there is no agency
-        frame[c] = frame[c].astype(bool)
-    return frame
+            if f is not None:
+                state[i] = STATE_CODE[f.state]
+                if f.done is not None:
+                    ints["done"][i] = int(f.done)
+                if f.date is not None:
+                    ints["date"][i] = f.date.toordinal()
+                for c in _INT_COLUMNS[2:]:
+                    v = getattr(f, c)
+                    if v is not None:
+                        ints[c][i] = v
+                if f.level:
+                    level[i] = level_at.get(f.level, -1)
+                evidence[i] = f.has_evidence
+                explanation[i] = f.has_explanation
+            i += 1
+    columns = {**ints, "has_evidence": evidence, "has_explanation": explanation}
+    return grid_frame(loaded, [s.agency for s in submissions], columns, state, level)
 
 
 # ------------------------------------------------------------------------------------ scoring
 def _half_up(num: Any, den: Any) -> Any:
     """Element-wise ``num / den`` rounded half up, on int64 arrays (den > 0)."""
     return (2 * num + den) // (2 * den)
+
+
+def _int_column(frame: pd.DataFrame, col: str) -> np.ndarray:
+    return frame[col].to_numpy(dtype=np.int64)
+
+
+def _survey_table(
+    surveys: list[SurveyResult] | pd.DataFrame | None,
+    agencies: pd.Index,
+    keys: list[str],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Survey results as a flat table indexed by agency position × survey key position:
+    (result in millionths, found?)."""
+    if isinstance(surveys, pd.DataFrame):
+        frame = surveys
+    else:
+        frame = pd.DataFrame(
+            [(r.agency, r.survey, r.result_u) for r in (surveys or [])],
+            columns=["agency", "survey_key", "result_u"],
+        )
+    size = len(agencies) * max(len(keys), 1)
+    result = np.zeros(size, dtype=np.int64)
+    found = np.zeros(size, dtype=bool)
+    if len(frame) and keys:
+        a = agencies.get_indexer(pd.Index(frame["agency"]))
+        k = pd.Index(keys, dtype=object).get_indexer(pd.Index(frame["survey_key"]))
+        ok = (a >= 0) & (k >= 0)
+        flat = a[ok] * len(keys) + k[ok]
+        result[flat] = frame["result_u"].to_numpy(dtype=np.int64)[ok]
+        found[flat] = True
+    return result, found
 
 
 def score_leaves(
@@ -180,142 +343,133 @@ def score_leaves(
     sources: dict[str, str] | None = None,
 ) -> tuple[pd.DataFrame, list[Issue]]:
     """Points of every agency × leaf: self, rounds, final; whether the leaf is applicable."""
-    tables = rule_tables(loaded)
-    df = facts.merge(tables.leaves, on="leaf", how="left", sort=False)
-    n = len(df)
-    kind = df["kind"].to_numpy()
-    state = df["state"].to_numpy()
-    max_c = df["max_c"].to_numpy(dtype="int64")
-    has = state == "facts"
-    self_c = np.zeros(n, dtype="int64")
+    t = rule_tables(loaded)
+    a = t.arrays
+    pos = positions(facts["leaf"], t.index)
+    if (pos < 0).any():
+        raise ValueError("the facts name a sub-criterion that is not in the criteria set")
+    agency_codes, agency_uniques = pd.factorize(facts["agency"])
+    agencies = pd.Index(np.asarray(agency_uniques, dtype=object), dtype=object)
+    n = len(facts)
+    kind = a["kind"][pos]
+    state = positions(facts["state"], pd.Index(STATES, dtype=object)).astype(np.int8)
+    max_c = a["max_c"][pos]
+    has = state == STATE_CODE["facts"]
+    self_c = np.zeros(n, dtype=np.int64)
 
-    m = has & (kind == "yes-no")
-    self_c[m] = np.where(df["done"].to_numpy()[m] == 1, max_c[m], 0)
+    m = has & (kind == KIND_CODE["yes-no"])
+    self_c[m] = np.where(_int_column(facts, "done")[m] == 1, max_c[m], 0)
 
-    m = has & (kind == "deadline")
-    date = df["date"].to_numpy()
-    on_time = date <= df["due"].to_numpy()
-    self_c[m] = np.where(
-        date[m] == NA_INT, 0, np.where(on_time[m], max_c[m], df["late_c"].to_numpy()[m])
-    )
+    m = has & (kind == KIND_CODE["deadline"])
+    if m.any():
+        date = _int_column(facts, "date")[m]
+        on_time = date <= a["due"][pos[m]]
+        self_c[m] = np.where(date == NA_INT, 0, np.where(on_time, max_c[m], a["late_c"][pos[m]]))
 
-    num = df["numerator"].to_numpy()
-    den = df["denominator"].to_numpy()
-    rate_kind = (kind == "tiers") | (kind == "proportional")
+    num = _int_column(facts, "numerator")
+    den = _int_column(facts, "denominator")
+    rate_kind = (kind == KIND_CODE["tiers"]) | (kind == KIND_CODE["proportional"])
     zero_den = has & rate_kind & (den == 0)
 
-    m = has & (kind == "tiers") & (den > 0)
-    if m.any() and len(tables.tiers):
-        idx = np.flatnonzero(m)
-        sub = pd.DataFrame(
-            {"i": idx, "leaf": df["leaf"].to_numpy()[idx], "num": num[idx], "den": den[idx]}
-        )
-        sub = sub.merge(tables.tiers, on="leaf", how="inner")
-        sub = sub[sub["num"] * 10_000 >= sub["at_least_u"] * sub["den"]]
-        best = sub.groupby("i")["points_c"].max()
-        self_c[best.index.to_numpy()] = best.to_numpy()
-
-    m = has & (kind == "proportional") & (den > 0)
+    m = has & (kind == KIND_CODE["tiers"]) & (den > 0)
     if m.any():
-        lo, hi = df["lower_u"].to_numpy()[m], df["upper_u"].to_numpy()[m]
-        # Python integers here: max × numerator × 10⁴ can pass 2⁶³ for large maxima and counts
-        nu, de, mx = (a.astype(object) for a in (num[m], den[m], max_c[m]))
-        lo, hi = lo.astype(object), hi.astype(object)
-        part = _half_up(mx * (nu * 10_000 - lo * de), (hi - lo) * de)  # rate × 100 × den
-        self_c[m] = np.clip(part, 0, mx).astype("int64")
-
-    count = df["count"].to_numpy()
-    each = df["each_c"].to_numpy()
-    m = has & (kind == "per-item")
-    self_c[m] = np.minimum(count[m] * each[m], max_c[m])
-    m = has & (kind == "deduction")
-    self_c[m] = np.maximum(max_c[m] - count[m] * each[m], df["floor_c"].to_numpy()[m])
-
-    m = has & (kind == "graded")
-    if m.any() and len(tables.levels):
         idx = np.flatnonzero(m)
-        sub = pd.DataFrame(
-            {"i": idx, "leaf": df["leaf"].to_numpy()[idx], "level": df["level"].to_numpy()[idx]}
-        )
-        sub = sub.merge(tables.levels, on=["leaf", "level"], how="inner")
-        self_c[sub["i"].to_numpy()] = sub["points_c"].to_numpy()
+        p = pos[idx]
+        # every tier the rate reaches (num / den ≥ at_least %), the best of them; padding
+        # tiers are (0 %, 0 points) and never beat a real one
+        met = num[idx, None] * 10_000 >= t.tier_at_least[p] * den[idx, None]
+        self_c[idx] = np.where(met, t.tier_points[p], 0).max(axis=1)
 
-    m = has & (kind == "manual")
-    self_c[m] = df["score_c"].to_numpy()[m]
+    m = has & (kind == KIND_CODE["proportional"]) & (den > 0)
+    if m.any():
+        lo, hi = a["lower_u"][pos[m]], a["upper_u"][pos[m]]
+        nu, de, mx = num[m], den[m], max_c[m]
+        # max × (numerator × 10⁴ + lower × denominator) can pass 2⁶³ for large maxima and
+        # counts: then Python integers
+        bound = int(mx.max()) * (int(nu.max()) * 10_000 + int(lo.max()) * int(de.max()))
+        if 4 * bound >= 2**63:
+            nu, de, mx, lo, hi = (x.astype(object) for x in (nu, de, mx, lo, hi))
+        part = _half_up(mx * (nu * 10_000 - lo * de), (hi - lo) * de)  # rate × 100 × den
+        self_c[m] = np.clip(part, 0, mx).astype(np.int64)
+
+    count = _int_column(facts, "count")
+    m = has & (kind == KIND_CODE["per-item"])
+    if m.any():
+        self_c[m] = np.minimum(count[m] * a["each_c"][pos[m]], max_c[m])
+    m = has & (kind == KIND_CODE["deduction"])
+    if m.any():
+        p = pos[m]
+        self_c[m] = np.maximum(max_c[m] - count[m] * a["each_c"][p], a["floor_c"][p])
+
+    m = has & (kind == KIND_CODE["graded"])
+    if m.any():
+        idx = np.flatnonzero(m)
+        level = positions(facts["level"], t.level_keys)[idx]
+        known = level >= 0
+        points = np.where(known, t.level_points[pos[idx], np.where(known, level, 0)], -1)
+        self_c[idx] = np.where(points >= 0, points, self_c[idx])
+
+    m = has & (kind == KIND_CODE["manual"])
+    self_c[m] = _int_column(facts, "score_c")[m]
 
     sources = sources or {}
-    agency_col, leaf_col = df["agency"].to_numpy(), df["leaf"].to_numpy()
+    leaf_codes = np.asarray(t.index, dtype=object)
 
     def where(i: Any, fact: str = "") -> Location:
-        agency = str(agency_col[i])
+        agency = str(agencies[agency_codes[i]])
         return Location(
-            file=sources.get(agency, ""), agency=agency, leaf=str(leaf_col[i]), field=fact
+            file=sources.get(agency, ""), agency=agency, leaf=str(leaf_codes[pos[i]]), field=fact
         )
 
     issues: list[Issue] = []
-    survey_leaf = kind == "survey"
+    survey_leaf = kind == KIND_CODE["survey"]
     if survey_leaf.any():
-        if isinstance(surveys, pd.DataFrame):
-            sframe = surveys
-        else:
-            sframe = pd.DataFrame(
-                [(r.agency, r.survey, r.result_u) for r in (surveys or [])],
-                columns=["agency", "survey_key", "result_u"],
-            )
         idx = np.flatnonzero(survey_leaf)
-        sub = pd.DataFrame(
-            {
-                "i": idx,
-                "agency": df["agency"].to_numpy()[idx],
-                "survey_key": df["survey_key"].to_numpy()[idx],
-                "max_c": max_c[idx],
-            }
-        )
-        sub = sub.merge(sframe, on=["agency", "survey_key"], how="left")
-        found = sub["result_u"].notna().to_numpy()
-        res = sub["result_u"].fillna(0).to_numpy(dtype="int64")
-        self_c[sub["i"].to_numpy()] = np.where(
-            found, _half_up(sub["max_c"].to_numpy() * res, np.int64(1_000_000)), 0
-        )
+        result, found_at = _survey_table(surveys, agencies, t.survey_keys)
+        flat = agency_codes[idx] * max(len(t.survey_keys), 1) + a["survey_key"][pos[idx]]
+        found = found_at[flat]
+        self_c[idx] = np.where(found, _half_up(max_c[idx] * result[flat], np.int64(1_000_000)), 0)
         state = state.copy()
-        state[sub["i"].to_numpy()[found]] = "survey"
-        missing = sub[~found]
-        for i, key in zip(missing["i"].to_numpy(), missing["survey_key"], strict=True):
+        state[idx[found]] = STATE_CODE["survey"]
+        for i in idx[~found]:
+            key = t.survey_keys[a["survey_key"][pos[i]]]
             issues.append(Issue.make("survey-missing", where(i), value=key, severity="warning"))
 
     # did not arise: claimed, or a rate whose denominator is 0
-    policy = df["policy"].to_numpy()
-    dna = (state == "dna") | zero_den
-    not_allowed = zero_den & (policy == "not-allowed")
+    policy = a["policy"][pos]
+    dna = (state == STATE_CODE["dna"]) | zero_den
+    not_allowed = zero_den & (policy == POLICY_CODE["not-allowed"])
     for i in np.flatnonzero(not_allowed):
         issues.append(
             Issue.make(
                 "did-not-arise-not-allowed",
                 where(i, "denominator"),
-                value=leaf_col[i],
+                value=leaf_codes[pos[i]],
             )
         )
     dna &= ~not_allowed
-    self_c[dna & (policy == "excluded")] = 0
-    full = dna & (policy == "full-points")
+    excluded = dna & (policy == POLICY_CODE["excluded"])
+    self_c[excluded] = 0
+    full = dna & (policy == POLICY_CODE["full-points"])
     self_c[full] = max_c[full]
-    applicable = ~(dna & (policy == "excluded"))
+    applicable = ~excluded
 
-    r1 = df["round1_c"].to_numpy()
-    r2 = df["round2_c"].to_numpy()
+    r1 = _int_column(facts, "round1_c")
+    r2 = _int_column(facts, "round2_c")
     final_c = np.where(r2 != NA_INT, r2, np.where(r1 != NA_INT, r1, self_c))
     applicable |= (r1 != NA_INT) | (r2 != NA_INT)  # the panel scored it: it counts
 
-    tree = df["section"].to_numpy() == "tree"
-    for i in np.flatnonzero((state == "empty") & ~survey_leaf & tree):
+    section = a["section"][pos]
+    tree = section == SECTION_CODE["tree"]
+    for i in np.flatnonzero((state == STATE_CODE["empty"]) & ~survey_leaf & tree):
         issues.append(Issue.make("leaf-empty", where(i), severity="warning"))
     missing_evidence = (
-        df["evidence_required"].to_numpy()
+        a["evidence_required"][pos]
         & (self_c > 0)
         & has
         & ~dna
-        & ~df["has_evidence"].to_numpy()
-        & ~df["has_explanation"].to_numpy()
+        & ~facts["has_evidence"].to_numpy(dtype=bool)
+        & ~facts["has_explanation"].to_numpy(dtype=bool)
     )
     for i in np.flatnonzero(missing_evidence):
         issues.append(
@@ -327,15 +481,26 @@ def score_leaves(
             )
         )
 
-    out = df[["agency", "leaf", "section", "field", "criterion", "kind", "max_c"]].copy()
-    out["state"] = state
-    out["self_c"] = self_c
-    out["round1_c"] = r1
-    out["round2_c"] = r2
-    out["final_c"] = final_c
-    out["applicable"] = applicable
-    out["did_not_arise"] = dna
-    out["survey"] = survey_leaf
+    out = pd.DataFrame(
+        {
+            "agency": categorical(agency_codes.astype(np.int32), agencies),
+            "leaf": categorical(pos.astype(np.int32), t.index),
+            "section": categorical(section, SECTIONS),
+            "field": categorical(a["field"][pos].astype(np.int32), t.fields),
+            "criterion": categorical(a["criterion"][pos].astype(np.int32), t.criteria),
+            "kind": categorical(kind, KINDS),
+            "max_c": max_c,
+            "state": categorical(state, STATES),
+            "self_c": self_c,
+            "round1_c": r1,
+            "round2_c": r2,
+            "final_c": final_c,
+            "applicable": applicable,
+            "did_not_arise": dna,
+            "survey": survey_leaf,
+        },
+        copy=False,
+    )
     return out, issues
 
 
@@ -358,37 +523,74 @@ def _index_u(points: np.ndarray, maximum: np.ndarray) -> np.ndarray:
     return np.where(maximum > 0, _half_up(points * 10_000, safe), 0)
 
 
+def _sums(keys: np.ndarray, size: int, *values: np.ndarray) -> list[np.ndarray]:
+    """Exact int64 sums of each ``values`` array grouped by ``keys`` (0 … size-1)."""
+    out = []
+    for v in values:
+        total = np.zeros(size, dtype=np.int64)
+        np.add.at(total, keys, v)
+        out.append(total)
+    return out
+
+
 def aggregate(loaded: LoadedSet, leaves: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     m = loaded.model
-    tree = leaves[leaves["section"] == "tree"]
-    counted = tree["final_c"].where(tree["applicable"], 0)
-    max_counted = tree["max_c"].where(tree["applicable"], 0)
-    work = pd.DataFrame(
-        {
-            "agency": tree["agency"],
-            "field": tree["field"],
-            "criterion": tree["criterion"],
-            "achieved_c": counted,
-            "max_c": max_counted,
-            "survey_c": counted.where(tree["survey"], 0),
-        }
-    )
+    t = rule_tables(loaded)
+    a = t.arrays
+    pos = positions(leaves["leaf"], t.index)
+    codes, uniques = pd.factorize(leaves["agency"])
+    agency_names = np.asarray(uniques, dtype=object)
+    n_agencies = len(agency_names)
+    section = a["section"][pos]
+    tree = section == SECTION_CODE["tree"]
+    counted_rows = tree & leaves["applicable"].to_numpy(dtype=bool)
+    final = leaves["final_c"].to_numpy(dtype=np.int64)
+    achieved = np.where(counted_rows, final, 0)
+    maximum = np.where(counted_rows, leaves["max_c"].to_numpy(dtype=np.int64), 0)
+    survey = np.where(leaves["survey"].to_numpy(dtype=bool), achieved, 0)
 
-    # component indices per field and per criterion
+    # component indices per field and per criterion: agency-major, codes in file order
     parts = []
-    for level in ("field", "criterion"):
-        g = work.groupby(["agency", level], sort=False)[["achieved_c", "max_c"]].sum()
-        g = g.reset_index().rename(columns={level: "code"})
-        g.insert(1, "level", level)
-        parts.append(g)
+    for level, names in (("field", t.fields[:-1]), ("criterion", t.criteria[:-1])):
+        width = len(names)
+        keys = codes[tree] * width + a[level][pos[tree]]
+        got, mx, rows = _sums(
+            keys,
+            n_agencies * width,
+            achieved[tree],
+            maximum[tree],
+            np.ones(int(tree.sum()), np.int64),
+        )
+        present = np.flatnonzero(rows > 0)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "agency": agency_names[present // width],
+                    "level": level,
+                    "code": np.asarray(names, dtype=object)[present % width],
+                    "achieved_c": got[present],
+                    "max_c": mx[present],
+                    "_order": present // width,
+                }
+            )
+        )
     components = pd.concat(parts, ignore_index=True)
     components["index_u"] = _index_u(
         components["achieved_c"].to_numpy(), components["max_c"].to_numpy()
     )
 
-    agencies = work.groupby("agency", sort=False)[["achieved_c", "max_c", "survey_c"]].sum()
-    agencies = agencies.rename(columns={"max_c": "applicable_c", "achieved_c": "tree_c"})
-    agencies["appraised_c"] = agencies["tree_c"] - agencies["survey_c"]
+    tree_c, applicable_c, survey_c = _sums(
+        codes[tree], n_agencies, achieved[tree], maximum[tree], survey[tree]
+    )
+    agencies = pd.DataFrame(
+        {
+            "agency": agency_names,
+            "tree_c": tree_c,
+            "applicable_c": applicable_c,
+            "survey_c": survey_c,
+            "appraised_c": tree_c - survey_c,
+        }
+    )
 
     if m.weighted:
         fields = components[components["level"] == "field"]
@@ -398,38 +600,29 @@ def aggregate(loaded: LoadedSet, leaves: pd.DataFrame) -> tuple[pd.DataFrame, pd
         pts = np.where(
             mx > 0, _half_up(fields["achieved_c"].to_numpy() * w, np.where(mx > 0, mx, 1)), 0
         )
-        wf = pd.DataFrame(
-            {
-                "agency": fields["agency"].to_numpy(),
-                "weighted_c": pts,
-                "weight_c": np.where(mx > 0, w, 0),
-            }
-        )
-        wsum = wf.groupby("agency", sort=False)[["weighted_c", "weight_c"]].sum()
-        agencies["tree_c"] = wsum["weighted_c"]
-        agencies["applicable_c"] = wsum["weight_c"]
-        fields_weighted = pd.Series(
-            pts, index=[fields["agency"].to_numpy(), fields["code"].to_numpy()]
-        )
-        components["weighted_c"] = [
-            fields_weighted.get((a, c), pd.NA) if lv == "field" else pd.NA
-            for a, lv, c in zip(
-                components["agency"], components["level"], components["code"], strict=True
-            )
-        ]
+        owner = fields["_order"].to_numpy()
+        weighted, weights = _sums(owner, n_agencies, pts, np.where(mx > 0, w, 0))
+        agencies["tree_c"] = weighted
+        agencies["applicable_c"] = weights
+        column = np.full(len(components), pd.NA, dtype=object)
+        column[np.flatnonzero(components["level"].to_numpy() == "field")] = pts.astype(object)
+        components["weighted_c"] = column
+    components = components.drop(columns="_order")
 
-    for section, cap in (("bonus", m.bonus.cap), ("penalty", m.penalty.cap)):
-        part = leaves[leaves["section"] == section]
-        total = part.groupby("agency", sort=False)["final_c"].sum()
-        raw = total.reindex(agencies.index, fill_value=0).to_numpy(dtype="int64")
-        agencies[f"{section}_c"] = np.minimum(raw, to_cents(cap))
+    for name, code, cap in (
+        ("bonus", SECTION_CODE["bonus"], m.bonus.cap),
+        ("penalty", SECTION_CODE["penalty"], m.penalty.cap),
+    ):
+        rows = section == code
+        (raw,) = _sums(codes[rows], n_agencies, final[rows])
+        agencies[f"{name}_c"] = np.minimum(raw, to_cents(cap))
     total = agencies["tree_c"] + agencies["bonus_c"] - agencies["penalty_c"]
     agencies["total_c"] = total.clip(lower=0)
     agencies["index_u"] = _index_u(
         agencies["total_c"].to_numpy(dtype="int64"),
         agencies["applicable_c"].to_numpy(dtype="int64"),
     )
-    return agencies.reset_index(), components
+    return agencies, components
 
 
 def score_block(
