@@ -33,15 +33,19 @@ import pandas as pd
 
 from parindex.criteria import LoadedSet
 from parindex.errors import Issue, Location
+from parindex.ranking import rank
 from parindex.scoring import (
     KIND_CODE,
     KINDS,
     NA_INT,
     POLICY_CODE,
     STATE_CODE,
+    BlockResult,
+    aggregate,
     grid_frame,
     positions,
     rule_tables,
+    score_leaves,
 )
 from parindex.submission import KIND_FACTS, MAX_COUNT
 
@@ -64,10 +68,15 @@ def _present(column: pd.Series) -> np.ndarray:
 
 
 def validate_records(
-    loaded: LoadedSet, records: pd.DataFrame, year: int | None = None
+    loaded: LoadedSet,
+    records: pd.DataFrame,
+    year: int | None = None,
+    agencies: list[str] | None = None,
 ) -> tuple[pd.DataFrame, list[Issue]]:
     """Check every record against its leaf's rule; return the scorer's facts frame (one row per
     agency × leaf of the set, absent leaves empty) and the issues, as the file path would.
+    ``agencies`` lists every agency of the block in order, those without a record included
+    (they score as empty); by default the agencies are those of the records.
 
     The work runs on numpy arrays of integer codes (a leaf's position in the set, its rule kind,
     the agency's number); the record's own values are looked at only where a check failed."""
@@ -78,7 +87,13 @@ def validate_records(
 
     # each record's leaf as a position in the rule table (-1: not in the set)
     pos_all = positions(records["leaf"], tables.index)
-    agency_all, agencies = pd.factorize(records["agency"])
+    if agencies is None:
+        agency_all, agency_index = pd.factorize(records["agency"])
+    else:
+        agency_index = pd.Index(agencies, dtype=object)
+        agency_all = positions(records["agency"], agency_index)
+        if (agency_all < 0).any():
+            raise ValueError("records name an agency that is not in the agencies given")
     known = pos_all >= 0
     if not known.all():
         for i in np.flatnonzero(~known):
@@ -101,7 +116,7 @@ def validate_records(
     # fills it (n: none); a record that is not the first for its slot is a duplicate
     flat = agency_codes.astype(np.int64) * n_leaves + pos
     rows = np.arange(n, dtype=np.int64)
-    source = np.full(len(agencies) * n_leaves, n, dtype=np.int64)
+    source = np.full(len(agency_index) * n_leaves, n, dtype=np.int64)
     np.minimum.at(source, flat, rows)
     dup = source[flat] != rows
     del flat, rows
@@ -299,12 +314,28 @@ def validate_records(
         columns[c] = scatter(ints.pop(c), NA_INT, np.int64, dropped_rounds[c])
     frame = grid_frame(
         loaded,
-        np.asarray(agencies, dtype=object),
+        np.asarray(agency_index, dtype=object),
         columns,
         scatter(state.astype(np.int8), STATE_CODE["empty"], np.int8),
         scatter(level_codes.astype(np.int32), -1, np.int32),
     )
     return frame, issues
+
+
+def score_records(
+    loaded: LoadedSet,
+    records: pd.DataFrame,
+    surveys: pd.DataFrame | None = None,
+    names: dict[str, str] | None = None,
+    agencies: list[str] | None = None,
+) -> BlockResult:
+    """Validate, score and rank one block from records (the bulk path of
+    :func:`parindex.scoring.score_block`). ``surveys``: agency, survey_key, result_u."""
+    facts, issues = validate_records(loaded, records, agencies=agencies)
+    leaves, more = score_leaves(loaded, facts, surveys)
+    totals, components = aggregate(loaded, leaves)
+    totals.insert(1, "name", [(names or {}).get(a, a) for a in totals["agency"]])
+    return BlockResult(loaded, rank(loaded.model, totals), leaves, components, issues + more)
 
 
 def records_from_submissions(loaded: LoadedSet, subs: list[dict[str, Any]]) -> pd.DataFrame:
