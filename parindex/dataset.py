@@ -10,8 +10,11 @@ Layout (see docs/submission-format.md)::
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import gc
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -100,6 +103,17 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load_year(root: Path, year: int | None = None, surveys_file: Path | None = None) -> Dataset:
     """Load everything for ``year`` (default: the latest year under ``criteria/``).
 
@@ -175,42 +189,50 @@ def load_year(root: Path, year: int | None = None, surveys_file: Path | None = N
 
     submissions: dict[str, list[Submission]] = {block: [] for block in sets}
     seen: dict[str, str] = {}
-    for block, loaded in sets.items():
-        for path in sorted((sdir / block).glob("*.yaml")):
-            inputs[rel(path)] = _sha(path)
-            data, lines, read_issues = read_submission_file(path)
-            if read_issues:
-                report.extend(read_issues)
-                continue
-            sub = parse_submission(
-                data, loaded, source=rel(path), lines=lines, agency_hint=path.stem
-            )
-            loc = Location(
-                file=str(path), line=line_of(lines, ("agency",)), path="agency", agency=sub.agency
-            )
-            keep = True
-            if sub.agency in seen:
-                sub.issues.append(
-                    Issue.make("duplicate-agency", loc, value=sub.agency, detail=seen[sub.agency])
+    # hundreds of thousands of small objects are kept: the cyclic collector would rescan them
+    # again and again while they are read (none of them form cycles)
+    with _no_cyclic_gc():
+        for block, loaded in sets.items():
+            for path in sorted((sdir / block).glob("*.yaml")):
+                inputs[rel(path)] = _sha(path)
+                data, lines, read_issues = read_submission_file(path)
+                if read_issues:
+                    report.extend(read_issues)
+                    continue
+                sub = parse_submission(
+                    data, loaded, source=rel(path), lines=lines, agency_hint=path.stem
                 )
-                keep = False
-            elif sub.agency not in agencies:
-                sub.issues.append(Issue.make("unknown-agency", loc, value=sub.agency))
-                keep = False
-            elif agencies[sub.agency].block != block:
-                sub.issues.append(
-                    Issue.make(
-                        "agency-wrong-block",
-                        loc,
-                        value=sub.agency,
-                        detail=agencies[sub.agency].block,
+                loc = Location(
+                    file=str(path),
+                    line=line_of(lines, ("agency",)),
+                    path="agency",
+                    agency=sub.agency,
+                )
+                keep = True
+                if sub.agency in seen:
+                    sub.issues.append(
+                        Issue.make(
+                            "duplicate-agency", loc, value=sub.agency, detail=seen[sub.agency]
+                        )
                     )
-                )
-                keep = False
-            report.extend(sub.issues)
-            if keep:
-                seen[sub.agency] = str(path)
-                submissions[block].append(sub)
+                    keep = False
+                elif sub.agency not in agencies:
+                    sub.issues.append(Issue.make("unknown-agency", loc, value=sub.agency))
+                    keep = False
+                elif agencies[sub.agency].block != block:
+                    sub.issues.append(
+                        Issue.make(
+                            "agency-wrong-block",
+                            loc,
+                            value=sub.agency,
+                            detail=agencies[sub.agency].block,
+                        )
+                    )
+                    keep = False
+                report.extend(sub.issues)
+                if keep:
+                    seen[sub.agency] = str(path)
+                    submissions[block].append(sub)
     for agency in agencies.values():
         if agency.block in sets and agency.id not in seen:
             report.add(
