@@ -195,8 +195,8 @@ def load_yaml_text(text: str, name: str) -> tuple[Any, dict[YamlPath, int]]:
                     data = _build(loader, node, (), lines, dups, set())
                 except _Unusual:  # anchors, merge keys, other tags: PyYAML's own way
                     lines, dups = {}, []
+                    _line_map(node, (), lines, dups)  # before merge keys are flattened in
                     data = loader.construct_document(node)
-                    _line_map(node, (), lines, dups)
         finally:
             loader.dispose()
     except yaml.YAMLError as e:
