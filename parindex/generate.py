@@ -255,8 +255,8 @@ def synthetic_submission(
     return {"agency": agency, "year": YEAR, "sample": True, "leaves": leaves}
 
 
-class _Dumper(yaml.SafeDumper):
-    pass
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """Safe dumping (libyaml's emitter when built) with exact decimals."""
 
 
 _Dumper.add_representer(Decimal, lambda d, v: d.represent_scalar("tag:yaml.org,2002:float", str(v)))
