@@ -9,7 +9,6 @@ and ranks them. A test holds the two to the same results.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -42,72 +41,101 @@ def block_records(cycle: Cycle, block: str) -> tuple[pd.DataFrame, list[str], di
         .order_by(Agency.code)
     ).all()
     in_block = (Agency.cycle_id == cycle.id) & (Agency.block == block)
-    entries = db.session.execute(
-        db.select(Entry.id, Agency.code, Entry.leaf, Entry.data)
+    # the facts are read out of each entry's JSON by the database (json_extract, ->>), not
+    # decoded row by row in Python
+    facts = Entry.data
+    has_evidence = db.exists().where(Evidence.entry_id == Entry.id)
+    query = (
+        db.select(
+            Agency.code,
+            Entry.leaf,
+            facts["done"].as_boolean(),
+            facts["date"].as_string(),
+            facts["numerator"].as_integer(),
+            facts["denominator"].as_integer(),
+            facts["count"].as_integer(),
+            facts["level"].as_string(),
+            facts["score"].as_string(),
+            facts["did_not_arise"].as_string(),
+            facts["explanation"].as_string(),
+            has_evidence,
+        )
         .join(Submission, Entry.submission_id == Submission.id)
         .join(Agency, Submission.agency_id == Agency.id)
         .where(in_block)
         .order_by(Agency.code, Entry.id)
-    ).all()
-    with_evidence = set(
-        db.session.scalars(
-            db.select(Evidence.entry_id)
-            .join(Entry, Evidence.entry_id == Entry.id)
-            .join(Submission, Entry.submission_id == Submission.id)
-            .join(Agency, Submission.agency_id == Agency.id)
-            .where(in_block)
-            .distinct()
-        )
     )
-    rounds: dict[tuple[str, str], dict[int, int]] = {}
-    for code, leaf, rnd, score_c in db.session.execute(
-        db.select(Agency.code, Appraisal.leaf, Appraisal.round, Appraisal.score_c)
-        .join(Submission, Appraisal.submission_id == Submission.id)
-        .join(Agency, Submission.agency_id == Agency.id)
-        .where(in_block, Appraisal.score_c.is_not(None))
-    ):
-        rounds.setdefault((code, leaf), {})[rnd] = score_c
-    cols: dict[str, list[Any]] = {c: [] for c in RECORD_COLUMNS}
-    seen: set[tuple[str, str]] = set()
-    for entry_id, code, leaf, data in entries:
-        data = data or {}
-        evidence = entry_id in with_evidence
-        if not data and not evidence:
-            continue  # an emptied entry: the leaf is empty, as in submission_for_engine
-        seen.add((code, leaf))
-        _append(cols, code, leaf, data, evidence, rounds.get((code, leaf), {}))
-    for (code, leaf), by_round in rounds.items():  # rounds on leaves the agency left empty
-        if (code, leaf) not in seen:
-            _append(cols, code, leaf, {}, False, by_round)
+    names = [
+        "agency",
+        "leaf",
+        "done",
+        "date",
+        "numerator",
+        "denominator",
+        "count",
+        "level",
+        "score",
+        "did_not_arise",
+        "explanation",
+        "has_evidence",
+    ]
+    frame = _frame(db.session.connection().execute(query).all(), names)
+    rounds = _frame(
+        db.session.connection()
+        .execute(
+            db.select(Agency.code, Appraisal.leaf, Appraisal.round, Appraisal.score_c)
+            .join(Submission, Appraisal.submission_id == Submission.id)
+            .join(Agency, Submission.agency_id == Agency.id)
+            .where(in_block, Appraisal.score_c.is_not(None))
+        )
+        .all(),
+        ["agency", "leaf", "round", "score_c"],
+    )
     codes = [a.code for a in agencies]
-    return as_records(pd.DataFrame(cols)), codes, {a.code: a.name for a in agencies}
+    return _records(frame, rounds), codes, {a.code: a.name for a in agencies}
 
 
-def _append(
-    cols: dict[str, list[Any]],
-    agency: str,
-    leaf: str,
-    data: dict[str, Any],
-    evidence: bool,
-    rounds: dict[int, int],
-) -> None:
-    done = data.get("done")
-    date = data.get("date")
-    cols["agency"].append(agency)
-    cols["leaf"].append(leaf)
-    cols["done"].append(None if done is None else int(bool(done)))
-    cols["date"].append(dt.date.fromisoformat(date) if date else None)
-    for key in ("numerator", "denominator", "count"):
-        value = data.get(key)
-        cols[key].append(None if value in (None, "") else int(value))
-    cols["level"].append(data.get("level") or None)
-    cols["score_c"].append(_cents(data.get("score")))
-    cols["round1_c"].append(rounds.get(1))
-    cols["round2_c"].append(rounds.get(2))
-    reason = data.get("did_not_arise")
-    cols["did_not_arise"].append(None if reason is None else str(reason))
-    cols["has_evidence"].append(evidence)
-    cols["has_explanation"].append(bool(str(data.get("explanation") or "").strip()))
+_INTEGERS = ("numerator", "denominator", "count", "round", "score_c")
+
+
+def _frame(rows: list[Any], names: list[str]) -> pd.DataFrame:
+    """Result rows as columns; integers stay exact integers (nullable Int64), never floats."""
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    return pd.DataFrame(
+        {
+            name: pd.array(list(col), dtype="Int64" if name in _INTEGERS else object)
+            for name, col in zip(names, columns, strict=True)
+        }
+    )
+
+
+def _records(frame: pd.DataFrame, rounds: pd.DataFrame) -> pd.DataFrame:
+    """Entries (one row each, facts as columns) and appraisal rounds as the engine's records."""
+    text = frame["explanation"].astype(object)
+    frame = frame.assign(
+        has_evidence=frame["has_evidence"].astype(bool),
+        has_explanation=text.notna() & (text.fillna("").astype(str).str.strip() != ""),
+    )
+    given = (
+        frame[list(_FACTS)].notna().any(axis=1) | frame["has_evidence"] | frame["has_explanation"]
+    )
+    frame = frame[given | frame["did_not_arise"].notna()]  # an emptied entry: the leaf is empty
+    score = frame["score"]
+    frame = frame.assign(
+        done=[None if v is None else int(bool(v)) for v in frame["done"].tolist()],
+        score_c=[None if v is None else _cents(v) for v in score.tolist()],
+    )
+    for rnd in (1, 2):
+        part = rounds[rounds["round"] == rnd][["agency", "leaf", "score_c"]]
+        frame = frame.merge(
+            part.rename(columns={"score_c": f"round{rnd}_c"}), on=["agency", "leaf"], how="outer"
+        )
+    frame["has_evidence"] = frame["has_evidence"].fillna(False).astype(bool)
+    frame["has_explanation"] = frame["has_explanation"].fillna(False).astype(bool)
+    return as_records(frame[list(RECORD_COLUMNS)])
+
+
+_FACTS = ("done", "date", "numerator", "denominator", "count", "level", "score", "explanation")
 
 
 def block_surveys(cycle: Cycle, block: str) -> pd.DataFrame:
