@@ -340,31 +340,43 @@ def score_records(
 
 def records_from_submissions(loaded: LoadedSet, subs: list[dict[str, Any]]) -> pd.DataFrame:
     """Submission mappings (as in the YAML files) as records — for tests and loaders."""
-    rows: list[dict[str, Any]] = []
+    cols: dict[str, list[Any]] = {c: [] for c in RECORD_COLUMNS}
+    agency, leaf, done, date = cols["agency"], cols["leaf"], cols["done"], cols["date"]
+    numerator, denominator, count = cols["numerator"], cols["denominator"], cols["count"]
+    level, score_c, round1, round2 = (
+        cols["level"],
+        cols["score_c"],
+        cols["round1_c"],
+        cols["round2_c"],
+    )
+    dna, evidence, explanation = (
+        cols["did_not_arise"],
+        cols["has_evidence"],
+        cols["has_explanation"],
+    )
     for sub in subs:
+        code_of_agency = sub["agency"]
         for code, entry in (sub.get("leaves") or {}).items():
             entry = entry or {}
-            appraisal = entry.get("appraisal") or {}
-            score = entry.get("score")
-            rows.append(
-                {
-                    "agency": sub["agency"],
-                    "leaf": str(code),
-                    "done": None if entry.get("done") is None else int(bool(entry["done"])),
-                    "date": entry.get("date"),
-                    "numerator": entry.get("numerator"),
-                    "denominator": entry.get("denominator"),
-                    "count": entry.get("count"),
-                    "level": entry.get("level"),
-                    "score_c": None if score is None else int(score * 100),
-                    "round1_c": _round(appraisal, "round1"),
-                    "round2_c": _round(appraisal, "round2"),
-                    "did_not_arise": entry.get("did_not_arise"),
-                    "has_evidence": bool(entry.get("evidence")),
-                    "has_explanation": bool(str(entry.get("explanation") or "").strip()),
-                }
-            )
-    return as_records(pd.DataFrame(rows, columns=list(RECORD_COLUMNS)))
+            get = entry.get
+            appraisal = get("appraisal") or {}
+            score = get("score")
+            given = get("done")
+            agency.append(code_of_agency)
+            leaf.append(str(code))
+            done.append(None if given is None else int(bool(given)))
+            date.append(get("date"))
+            numerator.append(get("numerator"))
+            denominator.append(get("denominator"))
+            count.append(get("count"))
+            level.append(get("level"))
+            score_c.append(None if score is None else int(score * 100))
+            round1.append(_round(appraisal, "round1") if appraisal else None)
+            round2.append(_round(appraisal, "round2") if appraisal else None)
+            dna.append(get("did_not_arise"))
+            evidence.append(bool(get("evidence")))
+            explanation.append(bool(str(get("explanation") or "").strip()))
+    return as_records(pd.DataFrame(cols, columns=list(RECORD_COLUMNS)))
 
 
 def _round(appraisal: dict[str, Any], key: str) -> int | None:
