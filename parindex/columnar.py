@@ -175,7 +175,7 @@ def validate_records(
     for fact in FACTS:
         name = _FACT_NAME.get(fact, fact)
         takes = [KIND_CODE[k] for k, (req, opt) in KIND_FACTS.items() if name in req + opt]
-        allowed = np.isin(kind, takes)
+        allowed = np.isin(np.arange(len(KINDS)), takes)[kind]  # per kind, then per record
         unexpected = present[fact] & ~allowed
         if unexpected.any():
             flag("survey-self-score", unexpected & survey_kind, fact, value="leaf")
