@@ -11,11 +11,13 @@ from typing import Any
 from flask import Flask, render_template, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy import event
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 
 from web import formatting
 from web.config import from_environment
-from web.models import ROLE_LABELS, User, db
+from web.models import ROLE_LABELS, Agency, User, db
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -52,6 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
+    _tune_sqlite(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -71,7 +74,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+        # an officer's agency, its cycle and its submission are on every page of theirs: one
+        # query with the user instead of three more
+        return db.session.get(
+            User,
+            int(user_id),
+            options=[
+                joinedload(User.agency).joinedload(Agency.cycle),
+                joinedload(User.agency).joinedload(Agency.submission),
+            ],
+        )
 
     from web import (
         agency,
@@ -126,6 +138,28 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         return response
 
     return app
+
+
+#: how long a SQLite writer waits for another one to finish before giving up (milliseconds)
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def _tune_sqlite(app: Flask) -> None:
+    """SQLite (the default database) for many officers at once: WAL journal, so readers never
+    wait for a writer nor a writer for readers, and a busy timeout, so concurrent writers queue
+    instead of failing with "database is locked". Every other setting stays SQLite's default
+    (``synchronous=FULL``: a committed save survives a power cut). PostgreSQL needs none of it."""
+    if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        return
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
 
 
 def _error(code: int, message: str) -> tuple[str, int]:

@@ -138,7 +138,7 @@ def evidence_page(
 ) -> EvidencePage:
     loaded = loaded_set(agency)
     leaf = _evidence_leaf(loaded, code)
-    entry = entries_of(agency).get(code)
+    entry = entries_of(agency, [code]).get(code)
     result = evaluate(agency, loaded, appraised=False).leaves.get(code)
     return EvidencePage(
         agency,

@@ -94,7 +94,7 @@ def explanation_page(
     loaded = loaded_set(agency)
     rows = _flagged(agency)
     own = evaluate(agency, loaded, appraised=False) if rows else None
-    entries = entries_of(agency)
+    entries = entries_of(agency, [row.leaf for row in rows])
     settled = workflow.round2_rows(agency.submission) if rows and agency.submission else {}
     questions = []
     for row in rows:

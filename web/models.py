@@ -142,8 +142,12 @@ class Entry(db.Model):  # type: ignore[name-defined,misc]
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
 
     submission: Mapped[Submission] = relationship(back_populates="entries")
+    #: loaded with the entries, one query for all of them (never one query per entry)
     evidence: Mapped[list[Evidence]] = relationship(
-        back_populates="entry", cascade="all, delete-orphan", order_by="Evidence.id"
+        back_populates="entry",
+        cascade="all, delete-orphan",
+        order_by="Evidence.id",
+        lazy="selectin",
     )
 
 
@@ -152,7 +156,7 @@ class Evidence(db.Model):  # type: ignore[name-defined,misc]
 
     __tablename__ = "evidence"
     id: Mapped[int] = mapped_column(primary_key=True)
-    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"))
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), index=True)
     number: Mapped[str] = mapped_column(String(100))
     date: Mapped[dt.date | None] = mapped_column(nullable=True)
     issuer: Mapped[str] = mapped_column(String(300), default="")
@@ -178,7 +182,9 @@ class AuditEntry(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
-    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), nullable=True)
+    agency_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agencies.id"), nullable=True, index=True
+    )
     entity: Mapped[str] = mapped_column(String(50))
     key: Mapped[str] = mapped_column(String(200), default="")
     old: Mapped[str] = mapped_column(Text, default="")

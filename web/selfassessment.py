@@ -10,13 +10,14 @@ here reads an agency id from a request. Points and issues always come from the e
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import lazyload
 from werkzeug.exceptions import NotFound
 
 from parindex.criteria import FieldArea, GradedRule, Leaf, LoadedSet, ManualRule
@@ -108,6 +109,8 @@ def status_of(agency: Agency, now: dt.datetime | None = None) -> Status:
 
 def _returned_reason(agency: Agency) -> str:
     """The reason of the last change of state, when it returned the submission to the agency."""
+    if agency.submission is None or agency.submission.state_at is None:
+        return ""  # its state never changed: nothing to look up in the audit table
     last = db.session.execute(
         db.select(AuditEntry)
         .filter_by(entity="submission", agency_id=agency.id)
@@ -215,8 +218,21 @@ def _page_leaves(loaded: LoadedSet, code: str) -> list[tuple[str, Any, list[Leaf
     return [("tree", c, list(c.subcriteria)) for c in fields[code].criteria]
 
 
-def entries_of(agency: Agency) -> dict[str, Entry]:
-    return {e.leaf: e for e in submission_of(agency).entries}
+def entries_of(
+    agency: Agency, codes: Collection[str] | None = None, *, documents: bool = True
+) -> dict[str, Entry]:
+    """The agency's entries by leaf code; only those of ``codes`` when given (a page needs its
+    own leaves, not the whole submission). Their documents come along in one more query, or,
+    without ``documents``, only if something reads them."""
+    sub = submission_of(agency)
+    if codes is None:
+        return {e.leaf: e for e in sub.entries}
+    if not codes:
+        return {}
+    query = db.select(Entry).filter(Entry.submission_id == sub.id, Entry.leaf.in_(list(codes)))
+    if not documents:
+        query = query.options(lazyload(Entry.evidence))
+    return {e.leaf: e for e in db.session.execute(query).scalars()}
 
 
 def field_page(
@@ -230,7 +246,7 @@ def field_page(
     loaded = loaded_set(agency)
     parts = _page_leaves(loaded, code)
     evaluation = evaluate(agency, loaded, appraised=False)
-    entries = entries_of(agency)
+    entries = entries_of(agency, [leaf.code for _, _, leaves in parts for leaf in leaves])
     forms = forms or {}
     sections = []
     editable = 0
@@ -350,7 +366,7 @@ def save_field(
         out.status = 403
         return out
     sub = submission_of(agency)
-    entries = {e.leaf: e for e in sub.entries}
+    entries = entries_of(agency, [leaf.code for leaf in leaves], documents=False)
     stamp = now or utcnow()
     for leaf in leaves:
         posted = _posted_form(loaded, leaf, form)

@@ -4,15 +4,19 @@ changes with their audit entries, and the demo province. Views call one function
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import defer
+
 from parindex.criteria import Leaf, LoadedSet, criteria_from_text
 from parindex.errors import Issue, Report
 from parindex.results import Results, cents
 from parindex.scoring import BlockResult, score_block
+from parindex.single import LeafScore, score_agency
 from parindex.submission import parse_submission
 from parindex.survey import SurveyResult as EngineSurvey
 from web.models import (
@@ -45,7 +49,9 @@ def loaded_set(record: CriteriaRecord) -> LoadedSet:
 
 def set_for(agency: Agency) -> LoadedSet | None:
     record = db.session.execute(
-        db.select(CriteriaRecord).filter_by(cycle_id=agency.cycle_id, block=agency.block)
+        db.select(CriteriaRecord)
+        .filter_by(cycle_id=agency.cycle_id, block=agency.block)
+        .options(defer(CriteriaRecord.yaml_text))  # read only when the set is not cached yet
     ).scalar_one_or_none()
     return None if record is None else loaded_set(record)
 
@@ -76,8 +82,14 @@ def submission_of(agency: Agency) -> Submission:
 
 def entry_for_engine(entry: Entry) -> dict[str, Any]:
     """A stored entry as the submission-file mapping the engine validates (docs/submission-format)."""
+    return _entry_mapping(entry.data, entry.evidence)
+
+
+def _entry_mapping(stored: dict[str, Any] | None, evidence: Iterable[Any]) -> dict[str, Any]:
+    """An entry's data and its documents (ORM objects or rows with the same attribute names)
+    as the engine's mapping."""
     data: dict[str, Any] = {}
-    for key, value in (entry.data or {}).items():
+    for key, value in (stored or {}).items():
         if value in (None, ""):
             continue
         if key == "date":
@@ -86,8 +98,8 @@ def entry_for_engine(entry: Entry) -> dict[str, Any]:
             data[key] = Decimal(value)
         else:
             data[key] = value
-    evidence = []
-    for ev in entry.evidence:
+    items = []
+    for ev in evidence:
         item: dict[str, Any] = {
             "number": ev.number,
             "issuer": ev.issuer,
@@ -100,10 +112,47 @@ def entry_for_engine(entry: Entry) -> dict[str, Any]:
             item["file"] = ev.original_name or ev.stored_name
         if ev.url:
             item["url"] = ev.url
-        evidence.append(item)
-    if evidence:
-        data["evidence"] = evidence
+        items.append(item)
+    if items:
+        data["evidence"] = items
     return data
+
+
+_EVIDENCE_COLUMNS = (
+    Evidence.entry_id,
+    Evidence.number,
+    Evidence.date,
+    Evidence.issuer,
+    Evidence.title,
+    Evidence.location,
+    Evidence.stored_name,
+    Evidence.original_name,
+    Evidence.url,
+)
+
+
+def stored_leaves(sub: Submission) -> dict[str, dict[str, Any]]:
+    """Every entry of the submission with its documents as the engine's mappings, read in two
+    queries as plain rows: scoring needs the values, not ORM objects (building those for every
+    entry and document was most of a page's time)."""
+    entries = db.session.execute(
+        db.select(Entry.id, Entry.leaf, Entry.data)
+        .filter(Entry.submission_id == sub.id)
+        .order_by(Entry.id)
+    ).all()
+    documents: dict[int, list[Any]] = {}
+    for row in db.session.execute(
+        db.select(*_EVIDENCE_COLUMNS)
+        .join(Entry, Evidence.entry_id == Entry.id)
+        .filter(Entry.submission_id == sub.id)
+        .order_by(Evidence.id)
+    ):
+        documents.setdefault(row.entry_id, []).append(row)
+    return {
+        e.leaf: _entry_mapping(e.data, documents.get(e.id, []))
+        for e in entries
+        if e.data or e.id in documents
+    }
 
 
 def rounds_for_engine(sub: Submission) -> dict[str, dict[str, Any]]:
@@ -127,7 +176,7 @@ def submission_for_engine(
     """The stored submission as the engine's submission mapping (docs/submission-format.md):
     the agency's facts and evidence and, unless ``appraised`` is false, the panel's rounds, so
     that the engine's final score of a leaf is round 2, else round 1, else the self-score."""
-    leaves = {e.leaf: entry_for_engine(e) for e in sub.entries if e.data or e.evidence}
+    leaves = stored_leaves(sub)
     if appraised:
         for code, rounds in rounds_for_engine(sub).items():
             leaves.setdefault(code, {})["appraisal"] = rounds
@@ -173,18 +222,20 @@ def evaluate(
 ) -> Evaluation:
     """Score the agency's stored submission with the engine: with the panel's rounds (final
     scores), or only the self-assessment when ``appraised`` is false (what the agency's own
-    pages show). Survey leaves count as 0 until the secretariat imports the survey results."""
+    pages show). Survey leaves count as 0 until the secretariat imports the survey results.
+    One agency is scored by the scalar path (:func:`parindex.single.score_agency`, the same
+    numbers and issues as ``score_block``, without its frames)."""
     loaded = loaded or set_for(agency)
     if loaded is None:
         raise LookupError(f"no criteria set for block {agency.block}")
     sub = submission_of(agency)
     raw = submission_for_engine(agency, sub, appraised)
     parsed = parse_submission(raw, loaded, source="web")
-    result = score_block(loaded, [parsed], [], {agency.code: agency.name})
-    rows = {str(r["leaf"]): r for r in result.leaves.to_dict("records")}
+    result = score_agency(loaded, parsed)
+    rows = result.leaves
     issues = [
         i
-        for i in list(parsed.issues) + list(result.issues)
+        for i in parsed.issues + result.issues
         if i.code != "survey-missing" and not _kept_without_reason(i, rows)
     ]
     by_leaf: dict[str, list[Issue]] = {}
@@ -194,37 +245,37 @@ def evaluate(
     filled = 0
     total = 0
     for code, row in rows.items():
-        state = str(row["state"])
         leaves[code] = LeafResult(
-            cents(row["self_c"]),
-            state,
-            bool(row["applicable"]),
+            cents(row.self_c),
+            row.state,
+            row.applicable,
             by_leaf.get(code, []),
-            cents(row["final_c"]),
+            cents(row.final_c),
         )
-        if row["section"] == "tree" and not row["survey"]:
+        if row.section == "tree" and not row.survey:
             total += 1
-            filled += state in ("facts", "dna")
-    agg = result.agencies.iloc[0]
+            filled += row.state in ("facts", "dna")
     return Evaluation(
         leaves,
         issues,
         filled,
         total,
-        cents(agg["total_c"]),
-        cents(agg["applicable_c"]),
-        cents(agg["index_u"]),
+        cents(result.total_c),
+        cents(result.applicable_c),
+        cents(result.index_u),
     )
 
 
-def _kept_without_reason(issue: Issue, rows: dict[str, Any]) -> bool:
+def _kept_without_reason(issue: Issue, rows: dict[str, LeafScore]) -> bool:
     """An appraisal round that keeps the self-score needs no reason (the engine warns about
     every round without one; the web app asks for a reason only when the score changes)."""
     if issue.code != "appraisal-no-reason":
         return False
     row = rows.get(issue.location.leaf)
     rnd = issue.location.path.rsplit(".", 1)[-1]
-    return row is not None and rnd in ("round1", "round2") and row[f"{rnd}_c"] == row["self_c"]
+    if row is None or rnd not in ("round1", "round2"):
+        return False
+    return (row.round1_c if rnd == "round1" else row.round2_c) == row.self_c
 
 
 def score_leaf(
@@ -235,20 +286,22 @@ def score_leaf(
     loaded = loaded or set_for(agency)
     if loaded is None:
         raise LookupError(f"no criteria set for block {agency.block}")
-    stored = next((e for e in submission_of(agency).entries if e.leaf == code), None)
+    stored = db.session.execute(
+        db.select(Entry).filter_by(submission_id=submission_of(agency).id, leaf=code)
+    ).scalar_one_or_none()
     engine = entry_for_engine(Entry(data=data))
     if stored is not None and stored.evidence:
         engine["evidence"] = entry_for_engine(stored).get("evidence", [])
     raw = {"agency": agency.code, "year": agency.cycle.year, "leaves": {code: engine}}
     parsed = parse_submission(raw, loaded, source="web")
-    result = score_block(loaded, [parsed], [], {agency.code: agency.name})
-    row = result.leaves[result.leaves["leaf"] == code].iloc[0]
+    result = score_agency(loaded, parsed)
+    row = result.leaves[code]
     issues = [
         i
-        for i in list(parsed.issues) + list(result.issues)
+        for i in parsed.issues + result.issues
         if i.location.leaf == code and i.code != "survey-missing"
     ]
-    return LeafResult(cents(row["self_c"]), str(row["state"]), bool(row["applicable"]), issues)
+    return LeafResult(cents(row.self_c), row.state, row.applicable, issues)
 
 
 # ---------------------------------------------------------------------------- a cycle's results
