@@ -1,30 +1,39 @@
-"""Charts: a ranking bar chart per block (bands coloured) and a field profile per agency.
+"""Charts: a ranking chart per block (bands coloured) and a field profile per agency.
 
 Rendered with matplotlib's bundled DejaVu Sans, which has every Vietnamese glyph; written as PNG
-(embedded in the workbook) and SVG.
+(embedded in the workbook) and SVG. A block of up to ``RANKING_BARS`` agencies gets one bar per
+agency; a larger one (a thousand bars cannot be read) gets the distribution of its indices and its
+first and last ``EXTREMES`` agencies by name.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import statistics
 import textwrap
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from parindex.scoring import BlockResult  # noqa: E402
+if TYPE_CHECKING:  # the profile workers need not import the engine (pandas) to start
+    from parindex.scoring import BlockResult
 
 BAND_COLOURS = ["#1b7837", "#5aae61", "#a6dba0", "#fdb863", "#e66101", "#b2182b", "#762a83"]
 FONT = "DejaVu Sans"
+RANKING_BARS = 100  # above this many agencies, the distribution and the extremes instead of bars
+EXTREMES = 10  # agencies shown by name at each end of a large block
+DISTRIBUTION_HEIGHT = 11.5  # inches
 
 
 def _setup() -> None:
@@ -52,39 +61,131 @@ def band_colours(res: BlockResult) -> dict[str, str]:
     return {name: BAND_COLOURS[i % len(BAND_COLOURS)] for i, name in enumerate(bands)}
 
 
+def ranking_chart_height(agencies: int) -> float:
+    """The ranking chart's height in inches (the chart sheet puts the profiles below it)."""
+    if agencies > RANKING_BARS:
+        return DISTRIBUTION_HEIGHT
+    return max(3.0, 0.32 * agencies + 1.4)
+
+
 def ranking_chart(res: BlockResult, year: int, out_stem: Path) -> Path:
-    """Horizontal bars, rank 1 at the top; returns the PNG path (an SVG is written beside it)."""
+    """Horizontal bars, rank 1 at the top — or, for a block of more than ``RANKING_BARS``
+    agencies, the distribution and the extremes; returns the PNG path (an SVG beside it)."""
+    if len(res.agencies) > RANKING_BARS:
+        return distribution_chart(res, year, out_stem)
     _setup()
-    model = res.criteria.model
     frame = res.agencies
     colours = band_colours(res)
     n = len(frame)
-    fig, ax = plt.subplots(figsize=(10, max(3.0, 0.32 * n + 1.4)), dpi=110)
+    fig, ax = plt.subplots(figsize=(10, ranking_chart_height(n)), dpi=110)
     labels = [f"{r}. {name}" for r, name in zip(frame["rank"], frame["name"], strict=True)]
     values = [int(v) / 100 for v in frame["index_u"]]
     ax.barh(range(n), values, color=[colours[b] for b in frame["band"]])
     ax.set_yticks(range(n), labels, fontsize=8)
     ax.invert_yaxis()
     for i, v in enumerate(values):
-        ax.text(v + 0.3, i, f"{v:.2f}".replace(".", ","), va="center", fontsize=7)
+        ax.text(v + 0.3, i, _comma(v), va="center", fontsize=7)
     lo = max(0.0, min(values, default=0) - 10)
     ax.set_xlim(lo, 100)
     ax.set_xlabel("Chỉ số CCHC (%)")
+    ax.set_title(_title(res, year), fontsize=11)
+    _band_legend(ax, res, set(frame["band"]), "lower right")
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return _save(fig, out_stem)
+
+
+def distribution_chart(res: BlockResult, year: int, out_stem: Path) -> Path:
+    """A large block: how many agencies reached each index (1-point bins, coloured by band, the
+    band thresholds marked), then its first and last ``EXTREMES`` agencies as ranked bars."""
+    _setup()
+    model = res.criteria.model
+    frame = res.agencies
+    colours = band_colours(res)
+    n = len(frame)
+    values = [int(v) / 100 for v in frame["index_u"]]
+    bands = list(frame["band"])
+    fig, (hist, ends) = plt.subplots(
+        2,
+        1,
+        figsize=(10, DISTRIBUTION_HEIGHT),
+        dpi=110,
+        gridspec_kw={"height_ratios": [1, 1.9]},
+    )
+    lo = max(0, int(min(values)) - 1)
+    edges = list(range(lo, 102))
+    present = [b.name for b in model.bands if b.name in set(bands)]
+    hist.hist(
+        [[v for v, b in zip(values, bands, strict=True) if b == name] for name in present],
+        bins=edges,
+        stacked=True,
+        color=[colours[b] for b in present],
+    )
+    for band in model.bands:
+        if lo < band.at_least <= 100:
+            x = float(band.at_least)
+            hist.axvline(x, color="#444444", linestyle="--", linewidth=0.8)
+            hist.text(
+                x + 0.2, 0.97, band.name, transform=hist.get_xaxis_transform(), va="top", fontsize=7
+            )
+    mean, median = statistics.fmean(values), statistics.median(values)
+    hist.set_xlim(lo, 101)
+    hist.set_xlabel("Chỉ số CCHC (%)", fontsize=9)
+    hist.set_ylabel("Số đơn vị", fontsize=9)
+    hist.set_title(f"{n} đơn vị — bình quân {_comma(mean)}, trung vị {_comma(median)}", fontsize=9)
+    hist.grid(axis="y", alpha=0.3)
+    _band_legend(hist, res, set(bands), "upper left")
+
+    k = min(EXTREMES, n // 2)
+    picked = list(range(k)) + list(range(n - k, n))
+    ys = list(range(k)) + list(range(k + 1, 2 * k + 1))  # a gap row between the two ends
+    labels = [f"{frame['rank'].iloc[i]}. {frame['name'].iloc[i]}" for i in picked]
+    ends.barh(ys, [values[i] for i in picked], color=[colours[bands[i]] for i in picked])
+    ends.set_yticks(ys, labels, fontsize=8)
+    ends.invert_yaxis()
+    for y, i in zip(ys, picked, strict=True):
+        ends.text(values[i] + 0.3, y, _comma(values[i]), va="center", fontsize=7)
+    ends.text(
+        0.5,
+        k,
+        f"… {n - 2 * k} đơn vị xếp hạng {k + 1}–{n - k}: xem bảng xếp hạng …",
+        transform=ends.get_yaxis_transform(),
+        ha="center",
+        va="center",
+        fontsize=8,
+        style="italic",
+    )
+    ends.set_xlim(max(0.0, min(values) - 10), 100)
+    ends.set_xlabel("Chỉ số CCHC (%)", fontsize=9)
+    ends.set_title(f"{k} đơn vị đứng đầu và {k} đơn vị cuối bảng", fontsize=9)
+    ends.grid(axis="x", alpha=0.3)
+    fig.suptitle(_title(res, year), fontsize=11)
+    fig.tight_layout()
+    return _save(fig, out_stem)
+
+
+def _title(res: BlockResult, year: int) -> str:
+    model = res.criteria.model
     title = f"Chỉ số CCHC năm {year} — {model.block_name}"
-    if model.sample:
-        title += " (dữ liệu mẫu)"
-    ax.set_title(title, fontsize=11)
-    present = [b.name for b in model.bands if b.name in set(frame["band"])]
+    return title + " (dữ liệu mẫu)" if model.sample else title
+
+
+def _band_legend(
+    ax: Axes, res: BlockResult, bands: set[str], loc: Literal["lower right", "upper left"]
+) -> None:
+    colours = band_colours(res)
+    present = [b.name for b in res.criteria.model.bands if b.name in bands]
     ax.legend(
         handles=[Patch(color=colours[b], label=b) for b in present],
-        loc="lower right",
+        loc=loc,
         fontsize=8,
         title="Xếp loại",
         title_fontsize=8,
     )
-    ax.grid(axis="x", alpha=0.3)
-    fig.tight_layout()
-    return _save(fig, out_stem)
+
+
+def _comma(value: float) -> str:
+    return f"{value:.2f}".replace(".", ",")
 
 
 def profile_data(res: BlockResult, agency: str) -> tuple[str, list[str], list[float], list[float]]:
@@ -99,6 +200,26 @@ def profile_data(res: BlockResult, agency: str) -> tuple[str, list[str], list[fl
     averages = [float(mean.get(c, 0)) / 100 for c in codes]
     name = res.agencies.loc[res.agencies["agency"] == agency, "name"].iloc[0]
     return f"{name}: chỉ số theo lĩnh vực", labels, values, averages
+
+
+def block_profiles(res: BlockResult) -> dict[str, tuple[str, list[str], list[float], list[float]]]:
+    """``profile_data`` of every agency of the block, in one pass over its components (looking
+    each agency up in the whole frame made the chart sheets quadratic in the block's size)."""
+    model = res.criteria.model
+    comp = res.components[res.components["level"] == "field"]
+    mean = comp.groupby("code")["index_u"].mean()
+    codes = [f.code for f in model.fields]
+    labels = [textwrap.shorten(f"{f.code}. {f.name}", 48, placeholder="…") for f in model.fields]
+    averages = [float(mean.get(c, 0)) / 100 for c in codes]
+    index = {
+        (str(a), str(c)): int(u)
+        for a, c, u in zip(comp["agency"], comp["code"], comp["index_u"], strict=True)
+    }
+    out = {}
+    for agency, name in zip(res.agencies["agency"].astype(str), res.agencies["name"], strict=True):
+        values = [index[(agency, c)] / 100 if (agency, c) in index else 0.0 for c in codes]
+        out[agency] = (f"{name}: chỉ số theo lĩnh vực", labels, values, list(averages))
+    return out
 
 
 def render_profile(
@@ -121,6 +242,14 @@ def render_profile(
     return _save(fig, out_stem)
 
 
+def cores() -> int:
+    """The cores this process may run on (a container may allow fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def _render_star(args: tuple[str, list[str], list[float], list[float], Path]) -> Path:
     return render_profile(*args)
 
@@ -130,7 +259,7 @@ def profile_charts(
     progress: Callable[[int], None] | None = None,
 ) -> list[Path]:
     """Render many profiles, on every core; results in the order of ``jobs``."""
-    workers = min(os.cpu_count() or 1, 4)
+    workers = min(cores(), 4)
     if workers < 2 or len(jobs) < 8:
         out = []
         for job in jobs:

@@ -9,14 +9,18 @@ to re-run and get the same table, and a notes sheet with the input problems.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from copy import copy
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import MergedCell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -48,6 +52,88 @@ def _font(
     size: float = 11, bold: bool = False, italic: bool = False, colour: str = "000000"
 ) -> Font:
     return Font(name=FONT, size=size, bold=bold, italic=italic, color=colour)
+
+
+@dataclass(frozen=True)
+class Look:
+    """How a cell looks: its font, number format, alignment (``vertical=None``: none set) and
+    thin border."""
+
+    size: float = 11
+    bold: bool = False
+    italic: bool = False
+    colour: str = "000000"
+    fmt: str | None = None
+    align: str | None = None
+    vertical: str | None = "center"
+    wrap: bool = False
+    border: bool = True
+
+    def apply(self, cell: Any) -> None:
+        cell.font = _font(self.size, self.bold, self.italic, self.colour)
+        if self.fmt:
+            cell.number_format = self.fmt
+        if self.vertical is not None:
+            cell.alignment = Alignment(
+                horizontal=self.align, vertical=self.vertical, wrap_text=self.wrap
+            )
+        if self.border:
+            cell.border = BORDER
+
+
+PLAIN = Look()
+NUMBER_LOOK = Look(fmt=NUMBER)
+BOLD_NUMBER = Look(bold=True, fmt=NUMBER)
+CENTRED = Look(align="center")
+
+
+class Styles:
+    """A workbook's cell looks, each built once.
+
+    Giving every cell its own Font, Alignment and Border objects made openpyxl build, hash and
+    look each of them up again for every cell — most of the time of a large table. Here each
+    look is applied once, through openpyxl's public attributes, to a scratch cell; later cells
+    with that look get a copy of the resulting style array (``cell._style``), as openpyxl's own
+    worksheet copier copies styles. The workbook is the same, style for style.
+    """
+
+    def __init__(self, wb: Workbook) -> None:
+        self.wb = wb
+        self._arrays: dict[Look, Any] = {}
+
+    def array(self, ws: Worksheet, look: Look) -> Any:
+        arr = self._arrays.get(look)
+        if arr is None:
+            assert ws.parent is self.wb, "a style array belongs to one workbook"
+            scratch = Cell(ws)
+            look.apply(scratch)
+            arr = self._arrays[look] = scratch._style
+        return arr
+
+    def style(self, cell: Any, look: Look) -> None:
+        if cell.has_style:  # styled before: change only what the look sets
+            look.apply(cell)
+        else:
+            cell._style = copy(self.array(cell.parent, look))
+
+    def set(self, ws: Worksheet, row: int, col: int, value: Any, look: Look = PLAIN) -> None:
+        """A value (text is typed text unless it is one of our formulas) and its look."""
+        cell = ws.cell(row=row, column=col)
+        if isinstance(cell, MergedCell):
+            pass  # covered by a merge: style only
+        elif isinstance(value, str) and not value.startswith("="):
+            set_text(cell, value)
+        else:
+            cell.value = value
+        self.style(cell, look)
+
+    def new(self, ws: Worksheet, value: Any, look: Look = PLAIN, *, text: bool = False) -> Cell:
+        """A cell for ``ws.append``, as ``set`` makes it; ``text``: text that came from users,
+        always a plain string cell, never a formula."""
+        cell = Cell(ws, value=value, style_array=self.array(ws, look))
+        if text or (isinstance(value, str) and not value.startswith("=")):
+            cell.data_type = "s"
+        return cell
 
 
 def sheet_name(prefix: str, res: BlockResult) -> str:
@@ -86,42 +172,16 @@ def survey_max(res: BlockResult) -> Decimal:
     return sum((leaf.max for _, _, leaf in res.criteria.model.leaves() if leaf.survey), Decimal(0))
 
 
-def _set(
-    ws: Worksheet,
-    row: int,
-    col: int,
-    value: Any,
-    *,
-    font: Font | None = None,
-    fmt: str | None = None,
-    align: str | None = None,
-    wrap: bool = False,
-    border: bool = True,
-) -> None:
-    cell = ws.cell(row=row, column=col)
-    if isinstance(cell, MergedCell):
-        pass  # covered by a merge: style only
-    elif isinstance(value, str) and not value.startswith("="):
-        set_text(cell, value)
-    else:
-        cell.value = value
-    cell.font = font or _font()
-    if fmt:
-        cell.number_format = fmt
-    cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=wrap)
-    if border:
-        cell.border = BORDER
-
-
-def _user_text(ws: Worksheet, row: int, col: int, value: str, **kw: Any) -> None:
-    """Text that came from users: always a plain string cell, never a formula."""
-    _set(ws, row, col, "", **kw)
-    set_text(ws.cell(row=row, column=col), value)
-
-
 def ranking_sheet(
-    wb: Workbook, results: Results, block: str, res: BlockResult, appendix: int
+    wb: Workbook,
+    results: Results,
+    block: str,
+    res: BlockResult,
+    appendix: int,
+    styles: Styles | None = None,
 ) -> Worksheet:
+    styles = styles or Styles(wb)
+    put = styles.set
     model = res.criteria.model
     ws = wb.create_sheet(sheet_name("Xếp hạng", res))
     fcols, fpoints = field_points(res)
@@ -163,14 +223,15 @@ def ranking_sheet(
         f"KẾT QUẢ XẾP HẠNG CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {results.year} CỦA "
         f"{BLOCK_PHRASES.get(model.block, model.block_name).upper()}"
     )
+    heading = Look(12, bold=True, align="center", wrap=True, border=False)
     lines = [
-        (1, f"Phụ lục {_roman(appendix)}", _font(12, bold=True)),
-        (TITLE_ROW, title, _font(13, bold=True)),
+        (1, f"Phụ lục {_roman(appendix)}", heading),
+        (TITLE_ROW, title, Look(13, bold=True, align="center", wrap=True, border=False)),
         (
             3,
             "(Kèm theo Quyết định số        /QĐ-UBND ngày      tháng      năm "
             f"{results.year + 1} của Ủy ban nhân dân tỉnh)",
-            _font(12, italic=True),
+            Look(12, italic=True, align="center", wrap=True, border=False),
         ),
     ]
     if model.sample:
@@ -178,37 +239,38 @@ def ranking_sheet(
             (
                 4,
                 "DỮ LIỆU MẪU — tỉnh minh họa, không phải kết quả chính thức",
-                _font(12, bold=True, colour="C00000"),
+                Look(12, bold=True, colour="C00000", align="center", wrap=True, border=False),
             )
         )
-    for row, text, font in lines:
+    for row, line, look in lines:
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncol)
-        _set(ws, row, 1, text, font=font, align="center", wrap=True, border=False)
+        put(ws, row, 1, line, look)
     ws.row_dimensions[TITLE_ROW].height = 36
 
     # header: group row, column row, number row
     h1, h2, h3 = HEADER_TOP, HEADER_TOP + 1, HEADER_TOP + 2
+    head = Look(10, bold=True, align="center", wrap=True)
     col = 1
     while col <= ncol:
         label, group = headers[col - 1]
         if group is None:
             ws.merge_cells(start_row=h1, start_column=col, end_row=h2, end_column=col)
-            _set(ws, h1, col, label, font=_font(10, bold=True), align="center", wrap=True)
-            _set(ws, h2, col, None)
+            put(ws, h1, col, label, head)
+            put(ws, h2, col, None)
             col += 1
             continue
         end = col
         while end + 1 <= ncol and headers[end][1] == group:
             end += 1
         ws.merge_cells(start_row=h1, start_column=col, end_row=h1, end_column=end)
-        _set(ws, h1, col, group, font=_font(10, bold=True), align="center", wrap=True)
+        put(ws, h1, col, group, head)
         for c in range(col, end + 1):
             if c > col:
-                _set(ws, h1, c, None)
-            _set(ws, h2, c, headers[c - 1][0], font=_font(10, bold=True), align="center", wrap=True)
+                put(ws, h1, c, None)
+            put(ws, h2, c, headers[c - 1][0], head)
         col = end + 1
     for c in range(1, ncol + 1):
-        _set(ws, h3, c, f"({c})", font=_font(9, italic=True), align="center")
+        put(ws, h3, c, f"({c})", Look(9, italic=True, align="center"))
         for r in (h1, h2):
             ws.cell(row=r, column=c).fill = HEADER_FILL
     ws.row_dimensions[h1].height = 30
@@ -216,52 +278,57 @@ def ranking_sheet(
 
     # data rows
     agencies = res.agencies
+    # each agency's field points in the columns' order, looked up once per block (not per cell)
+    points = fpoints.reindex(
+        index=agencies["agency"], columns=[code for code, _, _ in fcols], fill_value=0
+    ).to_numpy()
+    name_look = Look(wrap=True)
+    change_look = Look(fmt="+0.00;-0.00;0.00")
+    rank_change_look = Look(fmt="+0;-0;0", align="center")
+    note_look = Look(9, wrap=True)
+    L_first, L_last, L_bonus, L_pen = L(first_pts), L(last_pts), L(c_bonus), L(c_pen)
+    L_total, L_max = L(c_total), L(c_max)
+    new = styles.new
+    assert ws.max_row == FIRST_DATA - 1  # data rows are appended below the header
     row = FIRST_DATA
-    for rec in agencies.to_dict("records"):
+    for rec, field_values in zip(agencies.to_dict("records"), points, strict=True):
         agency = str(rec["agency"])
         lines_needed = -(-len(str(rec["name"])) // 34)  # the name column wraps at ~34 characters
-        _set(ws, row, 1, row - FIRST_DATA + 1, align="center")
-        _user_text(ws, row, 2, str(rec["name"]), wrap=True)
-        for i, (code, _, _) in enumerate(fcols):
-            value = (
-                fpoints.at[agency, code]
-                if (agency in fpoints.index and code in fpoints.columns)
-                else 0
-            )
-            _set(ws, row, first_pts + i, cents(value), fmt=NUMBER)
+        cells = [
+            new(ws, row - FIRST_DATA + 1, CENTRED),
+            new(ws, str(rec["name"]), name_look, text=True),
+        ]
+        cells += [new(ws, cents(value), NUMBER_LOOK) for value in field_values]
         if not weighted:
-            _set(ws, row, last_pts, cents(rec["survey_c"]), fmt=NUMBER)
-        _set(ws, row, c_bonus, cents(rec["bonus_c"]), fmt=NUMBER)
-        _set(ws, row, c_pen, cents(rec["penalty_c"]), fmt=NUMBER)
-        _set(
-            ws,
-            row,
-            c_total,
-            f"=MAX(0,SUM({L(first_pts)}{row}:{L(last_pts)}{row})+{L(c_bonus)}{row}"
-            f"-{L(c_pen)}{row})",
-            fmt=NUMBER,
-            font=_font(bold=True),
-        )
-        _set(ws, row, c_max, cents(rec["applicable_c"]), fmt=NUMBER)
-        _set(
-            ws,
-            row,
-            c_index,
-            f"=IF({L(c_max)}{row}>0,ROUND({L(c_total)}{row}/{L(c_max)}{row}*100,2),0)",
-            fmt=NUMBER,
-            font=_font(bold=True),
-        )
-        _set(ws, row, c_rank, int(rec["rank"]), align="center")
-        _set(ws, row, c_band, str(rec["band"]), align="center")
+            cells.append(new(ws, cents(rec["survey_c"]), NUMBER_LOOK))
+        cells += [
+            new(ws, cents(rec["bonus_c"]), NUMBER_LOOK),
+            new(ws, cents(rec["penalty_c"]), NUMBER_LOOK),
+            new(
+                ws,
+                f"=MAX(0,SUM({L_first}{row}:{L_last}{row})+{L_bonus}{row}-{L_pen}{row})",
+                BOLD_NUMBER,
+            ),
+            new(ws, cents(rec["applicable_c"]), NUMBER_LOOK),
+            new(
+                ws,
+                f"=IF({L_max}{row}>0,ROUND({L_total}{row}/{L_max}{row}*100,2),0)",
+                BOLD_NUMBER,
+            ),
+            new(ws, int(rec["rank"]), CENTRED),
+            new(ws, str(rec["band"]), CENTRED),
+        ]
         if has_prev:
             ch = results.change_columns(agency)
-            d_index = ch.get("index_change")
-            d_rank = ch.get("rank_change")
-            _set(ws, row, c_band + 1, d_index, fmt="+0.00;-0.00;0.00")
-            _set(ws, row, c_band + 2, d_rank, fmt="+0;-0;0", align="center")
             note = str(ch.get("change_note") or "")
-            _user_text(ws, row, c_band + 3, note, wrap=True, font=_font(9))
+            cells += [
+                new(ws, ch.get("index_change"), change_look),
+                new(ws, ch.get("rank_change"), rank_change_look),
+                new(ws, note, note_look, text=True),
+            ]
             lines_needed = max(lines_needed, -(-len(note) // 22))
+        assert len(cells) == ncol
+        ws.append(cells)
         ws.row_dimensions[row].height = 15 * max(1, lines_needed) + 2
         row += 1
     last = row - 1
@@ -269,17 +336,16 @@ def ranking_sheet(
     # average row
     if last >= FIRST_DATA:
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
-        _set(ws, row, 1, "Chỉ số bình quân của khối", font=_font(bold=True), align="center")
-        _set(ws, row, 2, None)
+        put(ws, row, 1, "Chỉ số bình quân của khối", Look(bold=True, align="center"))
+        put(ws, row, 2, None)
         for c in range(3, ncol + 1):
-            _set(ws, row, c, None)
-        _set(
+            put(ws, row, c, None)
+        put(
             ws,
             row,
             c_index,
             f"=ROUND(AVERAGE({L(c_index)}{FIRST_DATA}:{L(c_index)}{last}),2)",
-            fmt=NUMBER,
-            font=_font(bold=True),
+            BOLD_NUMBER,
         )
         row += 1
 
@@ -293,9 +359,9 @@ def ranking_sheet(
         "Xếp loại: " + "; ".join(f"{b.name}: từ {_num(b.at_least)} %" for b in model.bands) + ".",
     ]
     row += 1
-    for text in notes:
+    for line in notes:
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncol)
-        _set(ws, row, 1, text, font=_font(10, italic=True), wrap=True, border=False)
+        put(ws, row, 1, line, Look(10, italic=True, wrap=True, border=False))
         ws.row_dimensions[row].height = 28
         row += 1
 
@@ -323,49 +389,57 @@ def ranking_sheet(
     return ws
 
 
-def detail_sheet(wb: Workbook, res: BlockResult) -> Worksheet:
+def detail_sheet(wb: Workbook, res: BlockResult, styles: Styles | None = None) -> Worksheet:
     """Every agency × every leaf: final score; the max of each leaf in row 3."""
+    styles = styles or Styles(wb)
+    put = styles.set
     model = res.criteria.model
     ws = wb.create_sheet(sheet_name("Chi tiết", res))
     codes = [leaf.code for _, _, leaf in model.leaves()]
     codes += [i.code for i in model.bonus.items] + [i.code for i in model.penalty.items]
     maxima = {leaf.code: leaf.max for _, _, leaf in model.leaves()}
     maxima |= {i.code: i.max for i in (*model.bonus.items, *model.penalty.items)}
-    _set(
+    put(
         ws,
         1,
         1,
         f"Điểm cuối cùng từng tiêu chí thành phần — {model.block_name} ({model.id})",
-        font=_font(12, bold=True),
-        border=False,
+        Look(12, bold=True, border=False),
     )
-    _set(ws, 2, 1, "Mã đơn vị", font=_font(bold=True))
-    _set(ws, 2, 2, "Đơn vị", font=_font(bold=True))
-    _set(ws, 3, 1, "", font=_font())
-    _set(ws, 3, 2, "Điểm tối đa", font=_font(italic=True))
+    bold, italic = Look(bold=True), Look(italic=True)
+    put(ws, 2, 1, "Mã đơn vị", bold)
+    put(ws, 2, 2, "Đơn vị", bold)
+    put(ws, 3, 1, "")
+    put(ws, 3, 2, "Điểm tối đa", italic)
     for j, code in enumerate(codes, start=3):
-        _set(ws, 2, j, code, font=_font(bold=True), align="center")
-        _set(ws, 3, j, maxima[code], fmt=NUMBER, font=_font(italic=True))
-    pivot = res.leaves.pivot(index="agency", columns="leaf", values="final_c")
-    excluded = res.leaves.pivot(index="agency", columns="leaf", values="applicable")
+        put(ws, 2, j, code, Look(bold=True, align="center"))
+        put(ws, 3, j, maxima[code], Look(italic=True, fmt=NUMBER))
+    # agency × leaf as arrays in the sheet's order: one lookup per block, not one per cell
+    order = res.agencies["agency"]
+    final = res.leaves.pivot(index="agency", columns="leaf", values="final_c")
+    applicable = res.leaves.pivot(index="agency", columns="leaf", values="applicable")
+    final_rows = final.reindex(index=order, columns=codes).to_numpy()
+    applicable_rows = applicable.reindex(index=order, columns=codes).to_numpy()
+    kps = Look(9, italic=True, align="center")
+    new = styles.new
+    assert ws.max_row == 3  # data rows are appended below the maxima
     r = 4
-    for rec in res.agencies.to_dict("records"):
-        agency = str(rec["agency"])
-        _user_text(ws, r, 1, agency)
-        _user_text(ws, r, 2, str(rec["name"]))
-        for j, code in enumerate(codes, start=3):
-            if not bool(excluded.at[agency, code]):
-                _set(ws, r, j, "KPS", align="center", font=_font(9, italic=True))
-            else:
-                _set(ws, r, j, cents(pivot.at[agency, code]), fmt=NUMBER)
+    for rec, values, counted in zip(
+        res.agencies.to_dict("records"), final_rows, applicable_rows, strict=True
+    ):
+        cells = [new(ws, str(rec["agency"]), text=True), new(ws, str(rec["name"]), text=True)]
+        cells += [
+            new(ws, cents(value), NUMBER_LOOK) if applies else new(ws, "KPS", kps)
+            for value, applies in zip(values, counted, strict=True)
+        ]
+        ws.append(cells)
         r += 1
-    _set(
+    put(
         ws,
         r + 1,
         1,
         "KPS: không phát sinh, không tính vào điểm tối đa áp dụng.",
-        font=_font(10, italic=True),
-        border=False,
+        Look(10, italic=True, border=False),
     )
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 34
@@ -379,7 +453,10 @@ def detail_sheet(wb: Workbook, res: BlockResult) -> Worksheet:
     return ws
 
 
-def method_sheet(wb: Workbook, results: Results, run_time: dt.datetime) -> Worksheet:
+def method_sheet(
+    wb: Workbook, results: Results, run_time: dt.datetime, styles: Styles | None = None
+) -> Worksheet:
+    styles = styles or Styles(wb)
     ws = wb.create_sheet("Phương pháp")
     rows: list[Sequence[Any]] = [
         ("Phương pháp tính và dữ liệu đầu vào",),
@@ -414,17 +491,16 @@ def method_sheet(wb: Workbook, results: Results, run_time: dt.datetime) -> Works
         )
     rows += [(), ("Tệp đầu vào", "SHA-256")]
     rows += sorted(results.inputs.items())
+    looks = {
+        bold: Look(bold=bold, vertical="top", wrap=True, border=False) for bold in (True, False)
+    }
     for values in rows:
-        ws.append([None] * len(values))
-        r = ws.max_row
-        for c, v in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=c)
-            if isinstance(v, str):
-                set_text(cell, v)
-            else:
-                cell.value = v
-            cell.font = _font(11, bold=(c == 1))
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.append(
+            [
+                styles.new(ws, v, looks[c == 1], text=isinstance(v, str))
+                for c, v in enumerate(values, start=1)
+            ]
+        )
     ws["A1"].font = _font(13, bold=True)
     for col, w in zip("ABCDEF", (26, 60, 22, 66, 60, 50), strict=True):
         ws.column_dimensions[col].width = w
@@ -432,23 +508,21 @@ def method_sheet(wb: Workbook, results: Results, run_time: dt.datetime) -> Works
     return ws
 
 
-def notes_sheet(wb: Workbook, results: Results) -> Worksheet:
+def notes_sheet(wb: Workbook, results: Results, styles: Styles | None = None) -> Worksheet:
+    styles = styles or Styles(wb)
     ws = wb.create_sheet("Ghi chú")
     ws.append(["Mức", "Mã", "Vị trí", "Nội dung"])
     for cell in ws[1]:
-        cell.font = _font(bold=True)
+        styles.style(cell, Look(bold=True, vertical=None, border=False))
+    look = Look(10, vertical=None, border=False)
     for issue in results.report.issues:
-        ws.append([None] * 4)
-        r = ws.max_row
         values = [
             "Lỗi" if issue.severity == "error" else "Cảnh báo",
             issue.code,
             str(issue.location),
             issue.message,
         ]
-        for c, v in enumerate(values, start=1):
-            set_text(ws.cell(row=r, column=c), v)
-            ws.cell(row=r, column=c).font = _font(10)
+        ws.append([styles.new(ws, v, look, text=True) for v in values])
     for col, w in zip("ABCD", (10, 24, 70, 80), strict=True):
         ws.column_dimensions[col].width = w
     ws.print_title_rows = "1:1"
@@ -456,31 +530,60 @@ def notes_sheet(wb: Workbook, results: Results) -> Worksheet:
     return ws
 
 
-def chart_sheets(
-    wb: Workbook,
-    results: Results,
-    charts_dir: Path,
-    progress: Callable[[int], None] | None = None,
-) -> None:
-    """A chart sheet per block: the ranking chart, then every agency's field profile."""
-    from parindex.charts import profile_charts, profile_data, ranking_chart
+def draw_charts(
+    results: Results, charts_dir: Path, progress: Callable[[int], None] | None = None
+) -> dict[str, tuple[Path, list[Path]]]:
+    """Every block's ranking chart and its agencies' profiles (PNG + SVG): block → PNG paths."""
+    from parindex.charts import block_profiles, profile_charts, ranking_chart
 
     charts_dir.mkdir(parents=True, exist_ok=True)
     profiles = charts_dir / "ho-so"
     profiles.mkdir(exist_ok=True)
     jobs = []
     for block, res in results.blocks.items():
-        for agency in res.agencies["agency"]:
-            jobs.append((*profile_data(res, str(agency)), profiles / f"{block}-{agency}"))
+        for agency, data in block_profiles(res).items():
+            jobs.append((*data, profiles / f"{block}-{agency}"))
     pngs = iter(profile_charts(jobs, progress))
+    return {
+        block: (
+            ranking_chart(res, results.year, charts_dir / f"xep-hang-{block}"),
+            [next(pngs) for _ in range(len(res.agencies))],
+        )
+        for block, res in results.blocks.items()
+    }
+
+
+def chart_sheets(
+    wb: Workbook, results: Results, charts: dict[str, tuple[Path, list[Path]]]
+) -> None:
+    """A chart sheet per block: the ranking chart, then every agency's field profile."""
+    from parindex.charts import ranking_chart_height
+
     for block, res in results.blocks.items():
         ws = wb.create_sheet(sheet_name("Biểu đồ", res))
-        png = ranking_chart(res, results.year, charts_dir / f"xep-hang-{block}")
-        ws.add_image(Image(str(png)), "A1")
-        rows_used = int(max(3.0, 0.32 * len(res.agencies) + 1.4) * 110 / 20) + 2
-        for i in range(len(res.agencies)):
+        ranking, profiles = charts[block]
+        ws.add_image(Image(str(ranking)), "A1")
+        rows_used = int(ranking_chart_height(len(res.agencies)) * 110 / 20) + 2
+        for i, png in enumerate(profiles):
             anchor = f"{'A' if i % 2 == 0 else 'L'}{rows_used + (i // 2) * 16}"
-            ws.add_image(Image(str(next(pngs))), anchor)
+            ws.add_image(Image(str(png)), anchor)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """CPython's cyclic garbage collector paused while the workbook is built and saved.
+
+    A table of 5,000 agencies is some 600,000 cell objects, which the collector would otherwise
+    walk again and again as they are made — a quarter of the time. Restored afterwards (if it was
+    on), when it collects the workbook in its own time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def write_decision_table(
@@ -493,21 +596,24 @@ def write_decision_table(
 ) -> Path:
     """Write the decision table workbook; charts (PNG and SVG) go to ``<stem>-bieu-do/``."""
     run_time = run_time or dt.datetime.now(dt.UTC).replace(microsecond=0)
-    wb = Workbook()
-    wb.remove(wb.active)
-    for n, (block, res) in enumerate(results.blocks.items(), start=1):
-        ranking_sheet(wb, results, block, res, n)
-    for res in results.blocks.values():
-        detail_sheet(wb, res)
-    if charts:
-        chart_sheets(wb, results, path.with_name(path.stem + "-bieu-do"), progress)
-    method_sheet(wb, results, run_time)
-    notes_sheet(wb, results)
-    fixed = dt.datetime(results.year + 1, 1, 1)
-    wb.properties.creator = "parindex"
-    wb.properties.created = fixed
-    wb.properties.modified = fixed
-    wb.save(path)
+    drawn = draw_charts(results, path.with_name(path.stem + "-bieu-do"), progress) if charts else {}
+    with _collector_paused():
+        wb = Workbook()
+        wb.remove(wb.active)
+        styles = Styles(wb)
+        for n, (block, res) in enumerate(results.blocks.items(), start=1):
+            ranking_sheet(wb, results, block, res, n, styles)
+        for res in results.blocks.values():
+            detail_sheet(wb, res, styles)
+        if charts:
+            chart_sheets(wb, results, drawn)
+        method_sheet(wb, results, run_time, styles)
+        notes_sheet(wb, results, styles)
+        fixed = dt.datetime(results.year + 1, 1, 1)
+        wb.properties.creator = "parindex"
+        wb.properties.created = fixed
+        wb.properties.modified = fixed
+        wb.save(path)
     return path
 
 

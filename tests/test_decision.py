@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import io
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -149,6 +150,100 @@ def test_every_agency_is_in_its_sheet_once(sample: Results, tmp_path: Path) -> N
             for r in range(FIRST_DATA, FIRST_DATA + len(res.agencies))
         ]
         assert names == list(res.agencies["name"])
+
+
+def _look(cell: Any) -> dict[str, Any]:
+    """What a reader sees of a cell's format."""
+    f, a = cell.font, cell.alignment
+    return {
+        "font": (f.name, f.sz, bool(f.b), bool(f.i), f.color.rgb if f.color else None),
+        "fmt": cell.number_format,
+        "align": (a.horizontal, a.vertical, bool(a.wrap_text)),
+        "border": cell.border.left.style,
+        "fill": cell.fill.fgColor.rgb if cell.fill.fill_type else None,
+    }
+
+
+def _expected(
+    size: float = 11,
+    bold: bool = False,
+    italic: bool = False,
+    fmt: str = "General",
+    align: str | None = None,
+    vertical: str | None = "center",
+    wrap: bool = False,
+    border: str | None = "thin",
+    fill: str | None = None,
+    colour: str = "00000000",
+) -> dict[str, Any]:
+    return {
+        "font": ("Times New Roman", size, bold, italic, colour),
+        "fmt": fmt,
+        "align": (align, vertical, wrap),
+        "border": border,
+        "fill": fill,
+    }
+
+
+def test_cell_formats(sample: Results, tmp_path: Path) -> None:
+    """Each kind of cell has its look — on every row, not only the first (styles are shared)."""
+    out = write_decision_table(sample, tmp_path / "t.xlsx", charts=False, run_time=RUN)
+    wb = load_workbook(out)
+    ws = wb["Xếp hạng so-nganh"]
+    n = len(sample.blocks["so-nganh"].agencies)
+    top = [ws.cell(row=6, column=c).value for c in range(1, ws.max_column + 1)]
+    c_total, c_index = top.index("Tổng điểm") + 1, top.index("Chỉ số CCHC (%)") + 1
+    c_band = top.index("Xếp loại") + 1
+    title = _expected(13, bold=True, align="center", wrap=True, border=None)
+    assert _look(ws["A2"]) == title
+    header = _expected(10, bold=True, align="center", wrap=True, fill="00DDEBF7")
+    assert _look(ws["A6"]) == header
+    assert _look(ws["C8"]) == _expected(9, italic=True, align="center")
+    expected = {
+        1: _expected(align="center"),
+        2: _expected(wrap=True),
+        3: _expected(fmt="0.00"),
+        c_total: _expected(bold=True, fmt="0.00"),
+        c_index: _expected(bold=True, fmt="0.00"),
+        c_band: _expected(align="center"),
+        c_band + 1: _expected(fmt="+0.00;-0.00;0.00"),
+        c_band + 2: _expected(fmt="+0;-0;0", align="center"),
+        c_band + 3: _expected(9, wrap=True),
+    }
+    for col, look in expected.items():
+        for row in range(FIRST_DATA, FIRST_DATA + n):
+            assert _look(ws.cell(row=row, column=col)) == look, (row, col)
+    average = ws.cell(row=FIRST_DATA + n, column=c_index)
+    assert _look(average) == _expected(bold=True, fmt="0.00")
+
+    ws = wb["Chi tiết xa"]
+    assert _look(ws["C2"]) == _expected(bold=True, align="center")
+    assert _look(ws["C3"]) == _expected(italic=True, fmt="0.00")
+    kps = _expected(9, italic=True, align="center")
+    seen = set()
+    rows = 3 + len(sample.blocks["xa"].agencies)
+    for row in ws.iter_rows(min_row=4, max_row=rows, min_col=3):
+        for cell in row:
+            if cell.value is not None:
+                assert _look(cell) == (kps if cell.value == "KPS" else _expected(fmt="0.00"))
+                seen.add(cell.value == "KPS")
+    assert seen == {True, False}
+    assert _look(wb["Ghi chú"]["A2"]) == _expected(10, vertical=None, border=None)
+    method = wb["Phương pháp"]
+    assert _look(method["A1"]) == _expected(13, bold=True, vertical="top", wrap=True, border=None)
+    assert _look(method["B3"]) == _expected(vertical="top", wrap=True, border=None)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_garbage_collector_is_left_as_it_was(
+    sample: Results, tmp_path: Path, enabled: bool
+) -> None:
+    (gc.enable if enabled else gc.disable)()
+    try:
+        write_decision_table(sample, tmp_path / "t.xlsx", charts=False, run_time=RUN)
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
 
 
 # ------------------------------------------------------------------ recalculation
