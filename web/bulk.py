@@ -15,10 +15,22 @@ from typing import Any
 import pandas as pd
 
 from parindex.columnar import RECORD_COLUMNS, as_records, score_records
+from parindex.criteria import LoadedSet
+from parindex.errors import Issue
 from parindex.results import Results
 from parindex.scoring import BlockResult
-from web.models import Agency, Appraisal, Cycle, Entry, Evidence, Submission, SurveyResult, db
-from web.services import loaded_set
+from web.models import (
+    Agency,
+    Appraisal,
+    CriteriaRecord,
+    Cycle,
+    Entry,
+    Evidence,
+    Submission,
+    SurveyResult,
+    db,
+)
+from web.services import cycle_results
 
 
 def _cents(value: Any) -> int | None:
@@ -152,18 +164,11 @@ def block_surveys(cycle: Cycle, block: str) -> pd.DataFrame:
 
 def bulk_results(cycle: Cycle) -> Results:
     """Every block of the cycle validated, scored and ranked from the database column-wise."""
-    from parindex.errors import Report
 
-    report = Report()
-    blocks: dict[str, BlockResult] = {}
-    inputs: dict[str, str] = {}
-    for record in sorted(cycle.criteria, key=lambda r: r.file_name):
-        loaded = loaded_set(record)
-        inputs[f"criteria/{cycle.year}/{record.file_name}"] = record.sha256
+    def score(record: CriteriaRecord, loaded: LoadedSet) -> tuple[BlockResult, list[Issue]]:
         records, codes, names = block_records(cycle, record.block)
-        result = score_records(
-            loaded, records, block_surveys(cycle, record.block), names, agencies=codes
-        )
-        report.extend(result.issues)
-        blocks[record.block] = result
-    return Results(cycle.year, blocks, report, inputs)
+        surveys = block_surveys(cycle, record.block)
+        result = score_records(loaded, records, surveys, names, agencies=codes)
+        return result, list(result.issues)
+
+    return cycle_results(cycle, score)

@@ -4,7 +4,7 @@ changes with their audit entries, and the demo province. Views call one function
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -311,17 +311,14 @@ def final_results(cycle: Cycle) -> Results:
     scores; a draft counts its self-scores) and the survey results the secretariat imported
     (a survey leaf without one scores 0 and the report says so, ``survey-missing``). The same numbers ``parindex score`` computes from
     the same data written as files."""
-    report = Report()
-    blocks: dict[str, BlockResult] = {}
-    inputs: dict[str, str] = {}
     surveys = stored_surveys(cycle)
-    for record in sorted(cycle.criteria, key=lambda r: r.file_name):
-        loaded = loaded_set(record)
-        inputs[f"criteria/{cycle.year}/{record.file_name}"] = record.sha256
+
+    def score(record: CriteriaRecord, loaded: LoadedSet) -> tuple[BlockResult, list[Issue]]:
         agencies = sorted(
             (a for a in cycle.agencies if a.block == record.block), key=lambda a: a.code
         )
         subs = []
+        issues: list[Issue] = []
         for agency in agencies:
             raw = (
                 submission_for_engine(agency, agency.submission)
@@ -329,10 +326,28 @@ def final_results(cycle: Cycle) -> Results:
                 else {"agency": agency.code, "year": cycle.year, "leaves": {}}
             )
             parsed = parse_submission(raw, loaded, source=f"web:{agency.code}")
-            report.extend(parsed.issues)
+            issues.extend(parsed.issues)
             subs.append(parsed)
         result = score_block(loaded, subs, surveys, {a.code: a.name for a in agencies})
-        report.extend(result.issues)
+        return result, issues + list(result.issues)
+
+    return cycle_results(cycle, score)
+
+
+def cycle_results(
+    cycle: Cycle,
+    score: Callable[[CriteriaRecord, LoadedSet], tuple[BlockResult, list[Issue]]],
+) -> Results:
+    """Every block of the cycle, criteria files in name order, scored by ``score`` (a block's
+    result and the issues to report), with the criteria's hashes as the inputs."""
+    report = Report()
+    blocks: dict[str, BlockResult] = {}
+    inputs: dict[str, str] = {}
+    for record in sorted(cycle.criteria, key=lambda r: r.file_name):
+        loaded = loaded_set(record)
+        inputs[f"criteria/{cycle.year}/{record.file_name}"] = record.sha256
+        result, issues = score(record, loaded)
+        report.extend(issues)
         blocks[record.block] = result
     return Results(cycle.year, blocks, report, inputs)
 
