@@ -26,6 +26,7 @@ has_explanation
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -48,6 +49,7 @@ from parindex.scoring import (
     score_leaves,
 )
 from parindex.submission import KIND_FACTS, MAX_COUNT
+from parindex.units import to_cents
 
 FACTS = ("done", "date", "numerator", "denominator", "count", "level", "score_c")
 _FACT_NAME = {"score_c": "score"}
@@ -370,7 +372,7 @@ def records_from_submissions(loaded: LoadedSet, subs: list[dict[str, Any]]) -> p
             denominator.append(get("denominator"))
             count.append(get("count"))
             level.append(get("level"))
-            score_c.append(None if score is None else int(score * 100))
+            score_c.append(score_cents(score))
             round1.append(_round(appraisal, "round1") if appraisal else None)
             round2.append(_round(appraisal, "round2") if appraisal else None)
             dna.append(get("did_not_arise"))
@@ -380,8 +382,19 @@ def records_from_submissions(loaded: LoadedSet, subs: list[dict[str, Any]]) -> p
 
 
 def _round(appraisal: dict[str, Any], key: str) -> int | None:
-    value = (appraisal.get(key) or {}).get("score")
-    return None if value is None else int(value * 100)
+    return score_cents((appraisal.get(key) or {}).get("score"))
+
+
+def score_cents(value: Any) -> int | None:
+    """A score (1.25, "1.25") as integer hundredths, None when absent. Records hold hundredths:
+    a score with more decimals cannot be one, and is refused rather than cut (the file path
+    reports it as an error with its line)."""
+    if value is None or value == "":
+        return None
+    try:
+        return to_cents(Decimal(str(value)))
+    except (ValueError, ArithmeticError) as e:
+        raise ValueError(f"điểm “{value}” không phải là số có tối đa 2 chữ số thập phân") from e
 
 
 def as_records(frame: pd.DataFrame) -> pd.DataFrame:

@@ -85,3 +85,16 @@ def test_bulk_path_matches_file_path(seed: int) -> None:
     b = b.sort_values(key).reset_index(drop=True)
     cols = ["agency", "leaf", "state", "self_c", "round1_c", "round2_c", "final_c", "applicable"]
     pd.testing.assert_frame_equal(a[cols], b[cols])
+
+
+def test_scores_become_exact_hundredths_or_are_refused() -> None:
+    from parindex.columnar import score_cents
+
+    assert score_cents(Decimal("1.25")) == 125
+    assert score_cents("0.5") == 50
+    assert score_cents(Decimal("-0.25")) == -25  # kept: validation reports it as negative
+    assert score_cents(None) is None
+    with pytest.raises(ValueError, match="0.125"):
+        score_cents(Decimal("0.125"))  # not cut to 0.12
+    with pytest.raises(ValueError):
+        score_cents("abc")

@@ -9,12 +9,11 @@ and ranks them. A test holds the two to the same results.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import pandas as pd
 
-from parindex.columnar import RECORD_COLUMNS, as_records, score_records
+from parindex.columnar import RECORD_COLUMNS, as_records, score_cents, score_records
 from parindex.criteria import LoadedSet
 from parindex.errors import Issue
 from parindex.results import Results
@@ -31,18 +30,6 @@ from web.models import (
     db,
 )
 from web.services import cycle_results
-
-
-def _cents(value: Any) -> int | None:
-    """A stored score ("1.25") in hundredths; None when absent or not a whole hundredth (the
-    web form stores at most 2 decimals; anything else is left for the engine's checks)."""
-    if value in (None, ""):
-        return None
-    try:
-        cents = Decimal(str(value)) * 100
-    except InvalidOperation:
-        return None
-    return int(cents) if cents == cents.to_integral_value() else None
 
 
 def block_records(cycle: Cycle, block: str) -> tuple[pd.DataFrame, list[str], dict[str, str]]:
@@ -135,7 +122,7 @@ def _records(frame: pd.DataFrame, rounds: pd.DataFrame) -> pd.DataFrame:
     score = frame["score"]
     frame = frame.assign(
         done=[None if v is None else int(bool(v)) for v in frame["done"].tolist()],
-        score_c=[None if v is None else _cents(v) for v in score.tolist()],
+        score_c=[None if v is None else score_cents(v) for v in score.tolist()],
     )
     for rnd in (1, 2):
         part = rounds[rounds["round"] == rnd][["agency", "leaf", "score_c"]]
