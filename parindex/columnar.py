@@ -389,7 +389,7 @@ def score_cents(value: Any) -> int | None:
     """A score (1.25, "1.25") as integer hundredths, None when absent. Records hold hundredths:
     a score with more decimals cannot be one, and is refused rather than cut (the file path
     reports it as an error with its line)."""
-    if value is None or value == "":
+    if value is None or value == "" or value != value:  # absent, empty or NaN
         return None
     try:
         return to_cents(Decimal(str(value)))

@@ -94,6 +94,7 @@ def test_scores_become_exact_hundredths_or_are_refused() -> None:
     assert score_cents("0.5") == 50
     assert score_cents(Decimal("-0.25")) == -25  # kept: validation reports it as negative
     assert score_cents(None) is None
+    assert score_cents(float("nan")) is None  # a missing value in a pandas column
     with pytest.raises(ValueError, match="0.125"):
         score_cents(Decimal("0.125"))  # not cut to 0.12
     with pytest.raises(ValueError):

@@ -121,8 +121,8 @@ def _records(frame: pd.DataFrame, rounds: pd.DataFrame) -> pd.DataFrame:
     frame = frame[given | frame["did_not_arise"].notna()]  # an emptied entry: the leaf is empty
     score = frame["score"]
     frame = frame.assign(
-        done=[None if v is None else int(bool(v)) for v in frame["done"].tolist()],
-        score_c=[None if v is None else score_cents(v) for v in score.tolist()],
+        done=[None if pd.isna(v) else int(bool(v)) for v in frame["done"].tolist()],
+        score_c=[score_cents(v) for v in score.tolist()],
     )
     for rnd in (1, 2):
         part = rounds[rounds["round"] == rnd][["agency", "leaf", "score_c"]]
