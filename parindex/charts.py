@@ -134,7 +134,7 @@ def distribution_chart(res: BlockResult, year: int, out_stem: Path) -> Path:
     hist.set_ylabel("Số đơn vị", fontsize=9)
     hist.set_title(f"{n} đơn vị — bình quân {_comma(mean)}, trung vị {_comma(median)}", fontsize=9)
     hist.grid(axis="y", alpha=0.3)
-    _band_legend(hist, res, set(bands), "upper left")
+    _band_legend(hist, res, set(bands), "upper right")
 
     k = min(EXTREMES, n // 2)
     picked = list(range(k)) + list(range(n - k, n))
