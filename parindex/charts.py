@@ -171,7 +171,10 @@ def _title(res: BlockResult, year: int) -> str:
 
 
 def _band_legend(
-    ax: Axes, res: BlockResult, bands: set[str], loc: Literal["lower right", "upper left"]
+    ax: Axes,
+    res: BlockResult,
+    bands: set[str],
+    loc: Literal["lower right", "upper left", "upper right"],
 ) -> None:
     colours = band_colours(res)
     present = [b.name for b in res.criteria.model.bands if b.name in bands]

@@ -156,7 +156,7 @@ def validate_records(
                     Location(
                         agency=str(df["agency"].iat[i]),
                         leaf=str(df["leaf"].iat[i]),
-                        field=_FACT_NAME.get(fact, fact),
+                        fact=_FACT_NAME.get(fact, fact),
                     ),
                     key=_FACT_NAME.get(fact, fact),
                     value=cell(value, i)

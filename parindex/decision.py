@@ -515,11 +515,16 @@ def notes_sheet(wb: Workbook, results: Results, styles: Styles | None = None) ->
     for cell in ws[1]:
         styles.style(cell, Look(bold=True, vertical=None, border=False))
     look = Look(10, vertical=None, border=False)
+    names = {
+        str(a): str(n)
+        for res in results.blocks.values()
+        for a, n in zip(res.agencies["agency"], res.agencies["name"], strict=True)
+    }
     for issue in results.report.issues:
         values = [
             "Lỗi" if issue.severity == "error" else "Cảnh báo",
             issue.code,
-            str(issue.location),
+            issue.location.describe(names) or str(issue.location),
             issue.message,
         ]
         ws.append([styles.new(ws, v, look, text=True) for v in values])

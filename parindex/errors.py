@@ -6,7 +6,7 @@ and survey files are collected as :class:`Issue` objects in a :class:`Report`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -92,24 +92,36 @@ MESSAGES: dict[str, str] = {
 
 
 def message(code: str, **params: Any) -> str:
+    """The Vietnamese message of ``code`` rendered from its template over ``params``."""
     template = MESSAGES[code]
-    params.setdefault("detail", "")
-    params.setdefault("value", "")
-    params.setdefault("key", "")
-    return template.format(**params)
+    return template.format_map(_Params(params))
+
+
+class _Params(dict[str, Any]):
+    """Template parameters: one the template names but the issue does not carry reads as ""."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 @dataclass(frozen=True)
 class Location:
-    """Where a problem is: the file, the line, the path inside it, and the domain coordinates."""
+    """Where a problem is: the file, the line, the path inside it, and the domain coordinates.
+
+    ``path``, ``file`` and ``line`` are for the person who edits the file (a YAML path such as
+    ``fields[0].criteria[1].max``, or a CSV column); ``agency``, ``leaf``, ``fact``, ``item``
+    and ``round`` say the same in the domain's words, and are what published outputs show
+    (:meth:`describe`)."""
 
     file: str = ""
     line: int | None = None
-    path: str = ""  # YAML path such as ``fields[0].criteria[1].max``, or a CSV column
+    path: str = ""
     agency: str = ""
     leaf: str = ""
-    field: str = ""
+    fact: str = ""  # the fact of the leaf: done, date, numerator, …, evidence, did_not_arise
     row: int | None = None
+    item: int | None = None  # the evidence document, counted from 1
+    round: int | None = None  # the appraisal round (1 or 2)
 
     def __str__(self) -> str:
         parts: list[str] = []
@@ -123,17 +135,55 @@ class Location:
             parts.append(f"đơn vị {self.agency}")
         if self.leaf:
             parts.append(f"tiêu chí {self.leaf}")
-        if self.field:
-            parts.append(f"mục {self.field}")
+        if self.fact:
+            parts.append(f"mục {self.fact}")
         return ", ".join(parts)
+
+    def describe(self, agency_names: Mapping[str, str] | None = None) -> str:
+        """The location in a reader's words: agency, leaf, appraisal round, document, fact;
+        no file paths, no internal keys."""
+        parts: list[str] = []
+        if self.agency:
+            parts.append((agency_names or {}).get(self.agency, self.agency))
+        if self.leaf:
+            parts.append(f"tiêu chí {self.leaf}")
+        if self.round is not None:
+            parts.append(f"vòng thẩm định {self.round}")
+        if self.item is not None:
+            parts.append(f"tài liệu kiểm chứng thứ {self.item}")
+        elif self.fact in FACT_WORDS:
+            parts.append(FACT_WORDS[self.fact])
+        if self.row is not None:
+            parts.append(f"dòng {self.row}")
+        return ", ".join(parts)
+
+
+#: a fact's name in a reader's words (published notes, reports)
+FACT_WORDS: dict[str, str] = {
+    "done": "kết quả thực hiện",
+    "date": "ngày ban hành, thực hiện",
+    "numerator": "tử số",
+    "denominator": "mẫu số",
+    "count": "số lượng",
+    "level": "mức đánh giá",
+    "score": "điểm tự chấm",
+    "evidence": "tài liệu kiểm chứng",
+    "explanation": "giải trình",
+    "did_not_arise": "khai không phát sinh",
+}
 
 
 @dataclass(frozen=True)
 class Issue:
+    """One problem: a stable code, where it is, its parameters as data, and its severity.
+
+    The Vietnamese :attr:`message` is rendered from the code's template over ``params``;
+    callers that need a parameter (the bad value, the missing key, the bound) read it from
+    ``params``, never from the message."""
+
     code: str
     location: Location
-    message: str
-    value: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
     severity: Severity = "error"
 
     @classmethod
@@ -142,21 +192,41 @@ class Issue:
         code: str,
         location: Location,
         *,
-        value: object = "",
-        detail: object = "",
-        key: str = "",
         severity: Severity = "error",
+        **params: Any,
     ) -> Issue:
-        text = message(code, value=value, detail=detail, key=key)
-        return cls(code, location, text, "" if value is None else str(value), severity)
+        return cls(code, location, {k: v for k, v in params.items() if v is not None}, severity)
+
+    @property
+    def message(self) -> str:
+        return message(self.code, **self.params)
+
+    @property
+    def value(self) -> str:
+        """The offending value as text ("" when the issue has none)."""
+        value = self.params.get("value", "")
+        return "" if value is None else str(value)
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message} [{self.code}]"
 
     def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["location"] = {k: v for k, v in data["location"].items() if v not in ("", None)}
-        return data
+        location = {k: v for k, v in asdict(self.location).items() if v not in ("", None)}
+        return {
+            "code": self.code,
+            "location": location,
+            "message": self.message,
+            "value": self.value,
+            "params": {k: _plain(v) for k, v in self.params.items()},
+            "severity": self.severity,
+        }
+
+
+def _plain(value: Any) -> Any:
+    """A parameter as JSON can hold it (numbers and dates as their text)."""
+    if isinstance(value, (str, int, bool)) or value is None:
+        return value
+    return str(value)
 
 
 @dataclass

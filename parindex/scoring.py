@@ -418,7 +418,7 @@ def score_leaves(
     def where(i: Any, fact: str = "") -> Location:
         agency = str(agencies[agency_codes[i]])
         return Location(
-            file=sources.get(agency, ""), agency=agency, leaf=str(leaf_codes[pos[i]]), field=fact
+            file=sources.get(agency, ""), agency=agency, leaf=str(leaf_codes[pos[i]]), fact=fact
         )
 
     issues: list[Issue] = []

@@ -220,7 +220,7 @@ def score_agency(
     source = submission.source
 
     def where(code: str, fact: str = "") -> Location:
-        return Location(file=source, agency=agency, leaf=code, field=fact)
+        return Location(file=source, agency=agency, leaf=code, fact=fact)
 
     survey_missing: list[Issue] = []
     not_allowed: list[Issue] = []

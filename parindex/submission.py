@@ -103,15 +103,31 @@ class _Ctx:
         severity: str = "error",
         **kw: Any,
     ) -> None:
+        # the domain coordinates the path names: an evidence document, an appraisal round
+        pairs = list(zip(path[2:], path[3:], strict=False))  # past ("leaves", code)
+        item = next((p + 1 for k, p in pairs if k == "evidence" and isinstance(p, int)), None)
+        rnd = next(
+            (ROUNDS.index(p) + 1 for k, p in pairs if k == "appraisal" and p in ROUNDS), None
+        )
         loc = Location(
             file=self.file,
             line=line_of(self.lines, path),
             path=format_path(path),
             agency=self.agency,
             leaf=leaf,
-            field=fact,
+            fact=fact or _fact_of(path, item),
+            item=item,
+            round=rnd,
         )
         self.issues.append(Issue.make(code, loc, severity=severity, **kw))  # type: ignore[arg-type]
+
+
+def _fact_of(path: YamlPath, item: int | None) -> str:
+    """The fact a leaf entry's path names (``leaves.<code>.did_not_arise`` → did_not_arise)."""
+    if item is not None:
+        return "evidence"
+    key = path[2] if len(path) > 2 and path[0] == "leaves" else ""
+    return key if key in (*FACT_KEYS, "did_not_arise", "explanation", "evidence") else ""
 
 
 def read_submission_file(path: Path) -> tuple[Any, dict[YamlPath, int], list[Issue]]:
@@ -297,8 +313,10 @@ def _parse_entry(
                         ctx.add(
                             "date-implausible",
                             path + ("date",),
-                            value=date.isoformat(),
+                            value=date,
                             detail=f"{lo.isoformat()} – {hi.isoformat()}",
+                            low=lo,
+                            high=hi,
                             leaf=code,
                             fact="date",
                         )
@@ -391,8 +409,10 @@ def _parse_entry(
                 ctx.add(
                     "date-implausible",
                     epath + ("date",),
-                    value=edate.isoformat(),
+                    value=edate,
                     detail=f"1990-01-01 – {year + 1}-12-31",
+                    low=dt.date(1990, 1, 1),
+                    high=dt.date(year + 1, 12, 31),
                     leaf=code,
                     fact="date",
                 )

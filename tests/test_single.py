@@ -35,7 +35,7 @@ def _issues(issues: list[Issue]) -> list[tuple[str, str, str, str, str, str, str
             i.message,
             i.location.file,
             i.location.leaf,
-            i.location.field,
+            i.location.fact,
         )
         for i in issues
     ]

@@ -69,7 +69,7 @@ def flat_parse(issues: list[Issue]) -> list[tuple[str, str, str, int | None, str
 
 
 def flat_score(issues: list[Issue]) -> list[tuple[str, str, str, str]]:
-    return [(i.code, i.location.leaf, i.location.field, i.severity) for i in issues]
+    return [(i.code, i.location.leaf, i.location.fact, i.severity) for i in issues]
 
 
 # ------------------------------------------------------------------------------- valid input

@@ -324,15 +324,12 @@ def _engine_entry(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _column_of(issue: Issue) -> str:
-    path = issue.location.path
-    if ".evidence[" in path:
-        last = path.rsplit(".", 1)[-1]
-        return "ev_" + last if "ev_" + last in COL else "ev_number"
-    for key in ("did_not_arise", "explanation"):
-        if path.endswith("." + key):
-            return key
-    if issue.location.field in COL:
-        return issue.location.field
+    loc = issue.location
+    if loc.item is not None:  # an evidence document: the column of the part at fault
+        part = loc.fact if loc.fact != "evidence" else str(issue.params.get("key", ""))
+        return "ev_" + part if "ev_" + part in COL else "ev_number"
+    if loc.fact in COL:
+        return loc.fact
     return "code"
 
 
@@ -533,8 +530,8 @@ def _check_with_engine(
             continue
         key = _column_of(issue)
         if key.startswith("ev_"):
-            idx = re.search(r"\.evidence\[(\d+)\]", issue.location.path)
-            if idx is None or int(idx[1]) != new_index.get(row.row.leaf.code):
+            item = issue.location.item  # counted from 1
+            if item is None or item - 1 != new_index.get(row.row.leaf.code):
                 continue  # a document stored earlier: not this file's doing
         elif issue.location.leaf not in data_changed:
             continue  # facts as stored, unchanged by the file
@@ -542,8 +539,8 @@ def _check_with_engine(
             continue
         text = issue.message
         if issue.code == "evidence-incomplete":
-            missing = re.search(r"'(\w+)'", text)
-            key = "ev_" + missing[1] if missing and "ev_" + missing[1] in COL else key
+            missing = str(issue.params.get("key", ""))
+            key = "ev_" + missing if "ev_" + missing in COL else key
             text = f"Tài liệu kiểm chứng thiếu “{COLUMNS[COL[key]].header}”."
         if issue.code == "unknown-level":
             shown, _ = levels_of(row.row.leaf)

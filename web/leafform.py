@@ -290,7 +290,7 @@ def _vn(value: Any) -> str:
 def issue_text(issue: Issue, leaf: Leaf | None) -> str:
     """An engine issue in the words of the form (the rule's own labels, decimal commas)."""
     labels = rule_labels(leaf) if leaf is not None else {}
-    fact = issue.location.field
+    fact = issue.location.fact
     if issue.code == "fact-missing" and fact in labels:
         return f"Chưa nhập “{labels[fact]}”; tiêu chí tính 0 điểm."
     if issue.code == "numerator-above-denominator" and leaf is not None:
@@ -314,14 +314,21 @@ def issue_text(issue: Issue, leaf: Leaf | None) -> str:
             ),
         }[issue.code]
     if issue.code in ("evidence-incomplete", "date-implausible", "evidence-no-source"):
-        item = re.search(r"evidence\[(\d+)\]", issue.location.path)
-        where = f"Minh chứng thứ {int(item.group(1)) + 1}: " if item else ""
+        item = issue.location.item
+        where = f"Minh chứng thứ {item}: " if item is not None else ""
         if issue.code == "evidence-incomplete":
-            key = re.search(r"'(\w+)'", issue.message)
-            name = EVIDENCE_NAMES.get(key.group(1), key.group(1)) if key else ""
-            return f"{where}chưa có {name}."
-        text = re.sub(r"(\d{4})-(\d{2})-(\d{2})", r"\3/\2/\1", issue.message)
-        return f"{where}{text}"
+            key = str(issue.params.get("key", ""))
+            return f"{where}chưa có {EVIDENCE_NAMES.get(key, key)}."
+        if issue.code == "date-implausible":
+            low, high = issue.params.get("low"), issue.params.get("high")
+            value = issue.params.get("value")
+            shown = formatting.date(value) if isinstance(value, dt.date) else str(value or "")
+            if isinstance(low, dt.date) and isinstance(high, dt.date):
+                return (
+                    f"{where}Ngày {shown} nằm ngoài khoảng hợp lý "
+                    f"({formatting.date(low)} – {formatting.date(high)})"
+                )
+        return f"{where}{issue.message}"
     if issue.code == "evidence-missing":
         return (
             f"Tự chấm {_vn(issue.value)} điểm nhưng chưa có tài liệu kiểm chứng "

@@ -272,10 +272,10 @@ def _kept_without_reason(issue: Issue, rows: dict[str, LeafScore]) -> bool:
     if issue.code != "appraisal-no-reason":
         return False
     row = rows.get(issue.location.leaf)
-    rnd = issue.location.path.rsplit(".", 1)[-1]
-    if row is None or rnd not in ("round1", "round2"):
+    rnd = issue.location.round
+    if row is None or rnd is None:
         return False
-    return (row.round1_c if rnd == "round1" else row.round2_c) == row.self_c
+    return (row.round1_c if rnd == 1 else row.round2_c) == row.self_c
 
 
 def score_leaf(
