@@ -64,7 +64,10 @@ def clean(value: Any) -> str:
     ASCII), format characters (zero-width spaces, BOM, soft hyphen, direction marks) dropped,
     control characters and every kind of space read as one space, dashes and the minus sign
     read as ``-``, ends trimmed."""
-    text = unicodedata.normalize("NFKC", "" if value is None else str(value))
+    text = "" if value is None else str(value)
+    if text.isascii() and text.isprintable():  # most input: nothing to forgive but spaces
+        return " ".join(text.split())
+    text = unicodedata.normalize("NFKC", text)
     out: list[str] = []
     for ch in text:
         category = unicodedata.category(ch)
