@@ -1,7 +1,8 @@
 """One table of (text, value or error code) for text typed by a person, run against the parser
 (parindex.text) and against every front end that reads that kind of text: the self-assessment
 form (web.leafform.parse_leaf on a leaf of the right kind), the Excel import's row reader, the
-survey import, the evidence form and the secretariat's deadlines. A front end that drifts from
+survey import, the evidence form, the secretariat's deadlines and the appraisal form's score.
+A front end that drifts from
 the parser (reads another value, accepts what it refuses, or refuses what it reads) fails here.
 
 Expected values are written by hand; where a front end shows a message, it must be the
@@ -23,6 +24,7 @@ from parindex.criteria import criteria_from_dict
 from parindex.errors import message
 from parindex.text import TextError
 from tests.builders import DUE, build_set, leaf
+from web.appraisalform import parse_appraisal
 from web.cycle_setup import _parse_date as deadline_date
 from web.evidence import EVIDENCE_INPUTS, _check_evidence
 from web.excel import COL, COLUMNS, leaf_rows
@@ -373,3 +375,21 @@ def test_the_evidence_form_date(kind: str, typed: str, expected: Any) -> None:
 @pytest.mark.parametrize(("kind", "typed", "expected"), _of("date"), ids=map(_ids, _of("date")))
 def test_the_secretariat_deadline_date(kind: str, typed: str, expected: Any) -> None:
     assert deadline_date(typed) == (None if isinstance(expected, Err) else expected)
+
+
+# ------------------------------------------------------------------------ the appraisal form
+@pytest.mark.parametrize(("kind", "typed", "expected"), _of("score"), ids=map(_ids, _of("score")))
+def test_the_appraisal_form_reads_the_same_numbers(kind: str, typed: str, expected: Any) -> None:
+    """The panel's score on 1.1.3 (max 2, step 0.01): the same reading, then the form's own
+    range and step messages (a third decimal is off the 0.01 step)."""
+    node = ROWS["1.1.3"].leaf
+    parsed, errors = parse_appraisal(node, {"score": typed, "reason": "lý do"}, 0, 1)
+    shown = typed.strip()
+    if expected in ("not-a-score", "number-too-long"):
+        assert errors == {"score": f"“{shown}” không phải là số điểm; nhập ví dụ 1,25 hoặc 1.25."}
+    elif expected == "score-precision":
+        assert errors == {"score": f"Điểm thẩm định {shown} không theo bước 0,01 điểm."}
+    elif expected < 0:
+        assert errors == {"score": "Điểm thẩm định không được âm."}
+    else:
+        assert errors == {} and parsed is not None and parsed.score_c == int(expected * 100)
