@@ -2,8 +2,8 @@
 (parindex.text) and against every front end that reads that kind of text: the self-assessment
 form (web.leafform.parse_leaf on a leaf of the right kind), the Excel import's row reader, the
 survey import, the evidence form, the secretariat's deadlines and the appraisal form's score.
-A front end that drifts from
-the parser (reads another value, accepts what it refuses, or refuses what it reads) fails here.
+A front end that drifts from the parser (reads another value, accepts what it refuses, or
+refuses what it reads) fails here.
 
 Expected values are written by hand; where a front end shows a message, it must be the
 catalogue's message of the expected code (parindex.errors.MESSAGES)."""
