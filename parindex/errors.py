@@ -86,6 +86,15 @@ MESSAGES: dict[str, str] = {
     "survey-result-out-of-range": "Kết quả {value} nằm ngoài khoảng 0–100",
     "survey-agency-missing": "Đơn vị chưa có kết quả cuộc điều tra '{value}'",
     "survey-bad-header": "Thiếu cột '{key}' (cần các cột: {detail})",
+    # text typed by a person (parindex.text)
+    "not-a-number": "“{value}” không phải là số; nhập ví dụ 87,5 hoặc 87.5",
+    "not-a-count": "“{value}” không phải là số nguyên không âm; hãy nhập bằng chữ số, ví dụ 12",
+    "count-signed": "“{value}” không phải là số nguyên không âm; số lượng không có dấu + hay -",
+    "number-too-long": "Số có quá {most} chữ số; hãy kiểm tra lại",
+    "not-a-score": "“{value}” không phải là số điểm; nhập ví dụ 1,25 hoặc 1.25",
+    "score-precision": "Điểm “{value}” có quá 2 chữ số thập phân",
+    "not-a-date": "“{value}” không phải là ngày hợp lệ; nhập theo dạng ngày/tháng/năm, ví dụ 30/07/2025",
+    "not-yes-no": "“{value}” không hợp lệ; hãy chọn Có hoặc Không",
     # usage
     "no-data": "Không tìm thấy dữ liệu: {detail}",
 }

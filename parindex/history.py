@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from parindex.errors import Issue, Location
-from parindex.survey import parse_number
+from parindex.text import TextError, parse_number
 
 CHANGES = ("renamed", "merged", "new", "same")
 CHANGE_LABELS = {
@@ -84,7 +84,7 @@ def read_previous(path: Path) -> tuple[dict[str, PreviousResult], list[Issue]]:
             continue
         index = parse_number(row["index"])
         rank = parse_number(row["rank"])
-        if index is None or rank is None:
+        if isinstance(index, TextError) or isinstance(rank, TextError):
             issues.append(
                 Issue.make(
                     "survey-not-a-number",

@@ -1,7 +1,8 @@
 """Survey results (SIPAS and the officials' survey): agency, survey, result %, sample size.
 
 Read from CSV (UTF-8, comma or semicolon separated) or XLSX. Every problem is reported by row and
-column; a Vietnamese decimal comma ("87,5") is accepted.
+column; the cells are read by :mod:`parindex.text` (a decimal comma "87,5" or point, a percent
+sign, thousands in a sample size "1.200").
 """
 
 from __future__ import annotations
@@ -9,11 +10,12 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 from parindex.errors import Issue, Location
+from parindex.text import TextError, is_blank, parse_count, parse_number
 from parindex.units import decimal_places
 
 COLUMNS = ("agency", "survey", "result", "sample_size")
@@ -43,24 +45,6 @@ class SurveyResult:
     result_u: int  # result in 1/10000 of a percent (87.5 % → 875000)
     sample_size: int | None
     row: int
-
-
-def parse_number(text: Any) -> Decimal | None:
-    """``"87,5"`` or ``"87.5"`` or 87.5 → Decimal; None when it is not a number."""
-    if isinstance(text, bool) or text is None:
-        return None
-    if isinstance(text, (int, Decimal)):
-        return Decimal(text)
-    if isinstance(text, float):
-        return Decimal(repr(text))
-    s = str(text).strip().replace("\u00a0", "").replace(" ", "").rstrip("%")
-    if s.count(",") == 1 and "." not in s:
-        s = s.replace(",", ".")
-    try:
-        value = Decimal(s)
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
 
 
 def _rows(path: Path) -> list[list[Any]]:
@@ -141,9 +125,9 @@ def read_surveys(
             issues.append(Issue.make("survey-unknown-survey", loc("survey"), value=survey))
             ok = False
         raw = cell("result")
-        value = parse_number(raw)
+        value = parse_number(raw, percent=True)  # "87,5", "87.5", "87,5 %", a number cell
         result_u = 0
-        if value is None:
+        if isinstance(value, TextError):
             issues.append(Issue.make("survey-not-a-number", loc("result"), value=raw))
             ok = False
         elif not Decimal(0) <= value <= Decimal(100):
@@ -156,15 +140,15 @@ def read_surveys(
             result_u = int(value * 10**RESULT_PLACES)
         sample: int | None = None
         raw_sample = cell("sample_size")
-        if raw_sample not in (None, ""):
-            number = parse_number(raw_sample)
-            if number is None or number != number.to_integral_value() or number < 0:
+        if not is_blank(raw_sample):
+            number = parse_count(raw_sample)  # "1.200", "1 200", a number cell
+            if isinstance(number, TextError):
                 issues.append(
                     Issue.make("survey-not-a-number", loc("sample_size"), value=raw_sample)
                 )
                 ok = False
             else:
-                sample = int(number)
+                sample = number
         key = (agency, survey)
         if key in seen:
             issues.append(

@@ -219,13 +219,19 @@ def test_manual_step() -> None:
     assert one_leaf(node, {"score": D(1)}) == D(1)
 
 
-@pytest.mark.parametrize("bad", [D("0.3"), D("0.125"), D("1.25")])
-def test_manual_off_step_or_above_max_is_an_error(bad: Decimal) -> None:
-    # 0.3 and 0.125 are not multiples of 0.25; 1.25 is above the max 1
+@pytest.mark.parametrize(
+    ("bad", "code"),
+    [
+        (D("0.3"), "score-off-step"),  # not a multiple of 0.25
+        (D("0.125"), "score-off-step"),  # not a multiple of 0.25 (nor of 0.01)
+        (D("1.25"), "score-above-max"),  # a multiple of 0.25, above the max 1
+    ],
+)
+def test_manual_off_step_or_above_max_is_an_error(bad: Decimal, code: str) -> None:
     loaded = criteria_from_dict(build_set([[[leaf(1, "manual", step=D("0.25"))]]]))
     sub = parse_submission(submission("a", {"1.1.1": {"score": bad}}), loaded)
-    codes = {i.code for i in sub.issues if i.severity == "error"}
-    assert codes & {"score-off-step", "score-above-max"}
+    codes = [i.code for i in sub.issues if i.severity == "error"]
+    assert codes == [code]
 
 
 # ----------------------------------------------------------------------------------- survey

@@ -1,13 +1,19 @@
-"""parindex.yamlio builds exactly what PyYAML's SafeLoader (with exact decimals) builds."""
+"""parindex.yamlio builds exactly what PyYAML's SafeLoader (with exact decimals) builds.
+
+The oracle is plain PyYAML: the pure-Python ``yaml.SafeLoader`` (not the module's loader, not
+libyaml), whose floats are replaced by a decimal built here from the scalar's digits, so a
+module that read decimals through a binary float would disagree with it."""
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
 import yaml
 
-from parindex.yamlio import YamlLoadError, _ExactLoader, load_yaml_text
+from parindex.yamlio import YamlLoadError, load_yaml_text
 
 DOCUMENTS = [
     "agency: xa-a\nyear: 2025\nleaves:\n  1.1.1: {done: true, date: 2025-01-10}\n",
@@ -20,13 +26,35 @@ DOCUMENTS = [
 ]
 
 
+_FLOAT = re.compile(r"([-+]?)([0-9_]*)\.([0-9_]*)(?:[eE]([-+]?[0-9]+))?")
+
+
+def _decimal_of(text: str) -> Decimal:
+    """A YAML float's text as the decimal it writes, built from its digits and exponent (no
+    float, no ``Decimal(str)`` parsing): ``"2.50"`` → sign 0, digits 2 5 0, exponent −2."""
+    m = _FLOAT.fullmatch(text)
+    assert m is not None, text
+    whole, frac = m[2].replace("_", ""), m[3].replace("_", "")
+    digits = tuple(int(c) for c in (whole + frac).lstrip("0") or "0")
+    return Decimal((int(m[1] == "-"), digits, int(m[4] or 0) - len(frac)))
+
+
+class _Oracle(yaml.SafeLoader):
+    """Plain PyYAML, with one change: a float is the decimal its text writes."""
+
+
+def _oracle_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    text = str(loader.construct_scalar(node))
+    if _FLOAT.fullmatch(text):
+        return _decimal_of(text)
+    return loader.construct_yaml_float(node)  # .inf, .nan, 1:30.5 (base 60): PyYAML's float
+
+
+_Oracle.add_constructor("tag:yaml.org,2002:float", _oracle_float)
+
+
 def _pyyaml(text: str) -> Any:
-    loader = _ExactLoader(text)
-    try:
-        node = loader.get_single_node()
-        return None if node is None else loader.construct_document(node)
-    finally:
-        loader.dispose()
+    return yaml.load(text, Loader=_Oracle)
 
 
 @pytest.mark.parametrize("text", DOCUMENTS)
@@ -67,3 +95,37 @@ def test_plain_pyyaml_agrees_on_a_generated_submission() -> None:
     sub = synthetic_submission(data, "a1", random.Random(3))
     text = yaml.dump(sub, Dumper=_Dumper, allow_unicode=True, sort_keys=False)
     assert load_yaml_text(text, "t.yaml")[0] == _pyyaml(text)
+
+
+#: decimals a binary float cannot hold: read through float they change (0.1 → 0.1000…0555),
+#: and through float's shortest repr they lose digits (17 significant) or trailing zeros
+DECIMALS = [
+    ("0.1", "0.1"),
+    ("1.365", "1.365"),
+    ("81.325", "81.325"),
+    ("2.675", "2.675"),
+    ("0.12345678901234567", "0.12345678901234567"),
+    ("9007199254740993.5", "9007199254740993.5"),
+    ("2.50", "2.50"),
+    ("-0.0", "-0.0"),
+    ("1_000.25", "1000.25"),
+    ("6.02e+23", "6.02E+23"),
+]
+
+
+@pytest.mark.parametrize(("written", "exact"), DECIMALS)
+def test_decimals_are_read_as_written_not_through_a_float(written: str, exact: str) -> None:
+    text = f"score: {written}\nlist: [{written}]\n{written}: key\n"
+    data, _ = load_yaml_text(text, "t.yaml")
+    expected = Decimal(exact)
+    assert repr(data["score"]) == repr(expected) == repr(_pyyaml(text)["score"])
+    assert repr(data["list"][0]) == repr(expected)
+    assert [repr(k) for k in data if k not in ("score", "list")] == [repr(expected)]
+
+
+def test_the_oracle_itself_is_exact() -> None:
+    """The oracle's decimals, checked against hand-written digit tuples."""
+    assert _decimal_of("81.325").as_tuple() == (0, (8, 1, 3, 2, 5), -3)
+    assert _decimal_of("2.50").as_tuple() == (0, (2, 5, 0), -2)
+    assert _decimal_of("-.5").as_tuple() == (1, (5,), -1)
+    assert _decimal_of("1_0.0e+2").as_tuple() == (0, (1, 0, 0), 1)

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from parindex.criteria import Leaf, ManualRule
+from parindex.text import TextError, parse_number
 from parindex.units import decimal_places
 from web import formatting
-from web.leafform import parse_score
 from web.models import Appraisal
 
 MAX_REASON = 2000
@@ -82,9 +82,9 @@ def parse_appraisal(
         if self_c is not None:
             errors["score"] = f"Nhập điểm thẩm định (từ 0 đến {formatting.number(leaf.max)})."
     else:
-        value = parse_score(text) if len(text) <= 15 else None
+        value = parse_number(text)  # the range and the step are checked here, below
         step = step_of(leaf)
-        if value is None:
+        if isinstance(value, TextError):
             errors["score"] = f"“{text}” không phải là số điểm; nhập ví dụ 1,25 hoặc 1.25."
         elif value < 0:
             errors["score"] = "Điểm thẩm định không được âm."

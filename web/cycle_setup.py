@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from parindex.criteria import CriteriaError, LoadedSet, criteria_from_text
 from parindex.errors import Issue
+from parindex.text import TextError, parse_date
 from parindex.yamlio import YamlLoadError, load_yaml_text
 from web import workflow
 from web.agency_import import slug
@@ -360,15 +361,8 @@ def deadline_values(cycle: Cycle) -> dict[str, str]:
 
 
 def _parse_date(text: str) -> dt.date | None:
-    m = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
-    try:
-        if m:
-            return dt.date(int(m[3]), int(m[2]), int(m[1]))
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return dt.date.fromisoformat(text)
-    except ValueError:
-        return None
-    return None
+    date = parse_date(text)  # the one reading of dates (parindex.text)
+    return None if isinstance(date, TextError) else date
 
 
 def _parse_time(text: str) -> dt.time | None:

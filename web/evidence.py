@@ -23,8 +23,9 @@ from werkzeug.exceptions import Forbidden, NotFound
 from werkzeug.utils import secure_filename
 
 from parindex.criteria import Leaf, LoadedSet
+from parindex.text import TextError, is_blank, parse_date
 from web import formatting
-from web.leafform import Message, leaf_kind, leaf_messages, parse_date
+from web.leafform import Message, leaf_kind, leaf_messages
 from web.models import Agency, Entry, Evidence, User, db, utcnow
 from web.selfassessment import (
     Status,
@@ -178,13 +179,12 @@ def _check_evidence(
         if len(values[key]) > most:
             errors[key] = f"Dài quá {formatting.number(most, 0)} ký tự."
     date = None
-    if values["date"]:
-        date = parse_date(values["date"])
-        if date is None:
-            errors["date"] = (
-                f"“{values['date']}” không phải là ngày hợp lệ; nhập theo dạng ngày/tháng/năm, "
-                "ví dụ 15/07/2025."
-            )
+    if not is_blank(values["date"]):
+        parsed = parse_date(values["date"])
+        if isinstance(parsed, TextError):
+            errors["date"] = f"{parsed.message}."
+        else:
+            date = parsed
     if values["url"] and "url" not in errors:
         parts = urlsplit(values["url"])
         if parts.scheme.lower() not in ("http", "https") or not parts.netloc:

@@ -7,7 +7,6 @@ and an audit entry.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -20,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from parindex.criteria import LoadedSet
 from parindex.errors import Issue, message
 from parindex.submission import parse_submission
+from parindex.text import TextError, parse_count, parse_date, parse_score, parse_yes_no
 from web.excel import (
     COL,
     COLUMNS,
@@ -103,70 +103,6 @@ def _text(value: Any) -> str:
     return text.strip()
 
 
-_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_COUNT = re.compile(r"[+-]?\d+")
-_GROUPED = re.compile(r"\d{1,3}([. ]\d{3})+")  # "4.815", "4 815": Vietnamese thousands
-
-
-def _date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str):
-        raise ValueError
-    text = value.strip()
-    m = _DATE.fullmatch(text)
-    if m:
-        return dt.date(int(m[3]), int(m[2]), int(m[1]))
-    m = _ISO.fullmatch(text)
-    if m:
-        return dt.date(int(m[1]), int(m[2]), int(m[3]))
-    raise ValueError
-
-
-def _count(value: Any) -> int:
-    if isinstance(value, bool):
-        raise ValueError
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        text = value.strip().replace("\u00a0", " ")
-        if _GROUPED.fullmatch(text):
-            text = text.replace(".", "").replace(" ", "")
-        if _COUNT.fullmatch(text):
-            return int(text)
-    raise ValueError
-
-
-def _score(value: Any) -> Decimal:
-    if isinstance(value, bool):
-        raise ValueError
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, str):
-        text = value.strip().replace(",", ".")
-        if re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
-            return Decimal(text)
-    raise ValueError
-
-
-def _done(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = normalise(value)
-    if text in ("có", "co", "x", "yes", "true", "1"):
-        return True
-    if text in ("không", "khong", "no", "false", "0"):
-        return False
-    raise ValueError
-
-
 def _canonical(value: Decimal) -> str:
     text = format(value.normalize(), "f")
     return "0" if text in ("-0", "+0") else text
@@ -182,16 +118,9 @@ def _read_row(number: int, row: LeafRow, cells: list[Any], problems: list[CellPr
         i = COL[key]
         return cells[i] if i < len(cells) else None
 
-    def bad(key: str, detail: str) -> None:
+    def bad(key: str, error: TextError) -> None:
         out.bad.add(key)
-        problems.append(
-            _problem(
-                number,
-                key,
-                "fact-wrong-type",
-                f"Giá trị '{_text(value(key))}' không hợp lệ: {detail}.",
-            )
-        )
+        problems.append(_problem(number, key, "fact-wrong-type", f"{error.message}."))
 
     if row.survey:
         for key in INPUTS:
@@ -206,31 +135,36 @@ def _read_row(number: int, row: LeafRow, cells: list[Any], problems: list[CellPr
                     )
                 )
         return out
+    # every cell is read by parindex.text, as every other front end reads it
     if not is_blank(value("done")):
-        try:
-            out.data["done"] = _done(value("done"))
-        except ValueError:
-            bad("done", "chọn Có hoặc Không")
+        done = parse_yes_no(value("done"))
+        if isinstance(done, TextError):
+            bad("done", done)
+        else:
+            out.data["done"] = done
     if not is_blank(value("date")):
-        try:
-            out.data["date"] = _date(value("date")).isoformat()
-        except ValueError:
-            bad("date", "ngày phải theo dạng dd/mm/yyyy (hoặc yyyy-mm-dd)")
+        date = parse_date(value("date"))
+        if isinstance(date, TextError):
+            bad("date", date)
+        else:
+            out.data["date"] = date.isoformat()
     for key in ("numerator", "denominator", "count"):
         if not is_blank(value(key)):
-            try:
-                out.data[key] = _count(value(key))
-            except ValueError:
-                bad(key, "phải là số nguyên không âm")
+            count = parse_count(value(key))
+            if isinstance(count, TextError):
+                bad(key, count)
+            else:
+                out.data[key] = count
     if not is_blank(value("level")):
         _, back = levels_of(leaf)
         text = _text(value("level"))
         out.data["level"] = back.get(normalise(text), text)
     if not is_blank(value("score")):
-        try:
-            out.data["score"] = _canonical(_score(value("score")))
-        except (ValueError, InvalidOperation):
-            bad("score", "phải là số (dấu phẩy hoặc dấu chấm thập phân)")
+        score = parse_score(value("score"))
+        if isinstance(score, TextError):
+            bad("score", score)
+        else:
+            out.data["score"] = _canonical(score)
     for key in ("did_not_arise", "explanation"):
         text = _text(value(key))
         if len(text) > MAX_TEXT[key]:
@@ -243,10 +177,11 @@ def _read_row(number: int, row: LeafRow, cells: list[Any], problems: list[CellPr
         item: dict[str, Any] = {k: _text(v) for k, v in ev.items() if k != "date"}
         item["date"] = None
         if not is_blank(ev["date"]):
-            try:
-                item["date"] = _date(ev["date"])
-            except ValueError:
-                bad("ev_date", "ngày phải theo dạng dd/mm/yyyy (hoặc yyyy-mm-dd)")
+            ev_date = parse_date(ev["date"])
+            if isinstance(ev_date, TextError):
+                bad("ev_date", ev_date)
+            else:
+                item["date"] = ev_date
         for key, most in EVIDENCE_MAX.items():
             if len(item[key]) > most:
                 out.bad.add("ev_" + key)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -24,6 +23,14 @@ from parindex.criteria import (
     TiersRule,
 )
 from parindex.errors import Issue
+from parindex.text import (
+    TextError,
+    is_blank,
+    parse_count,
+    parse_date,
+    parse_score,
+    parse_yes_no,
+)
 from web import formatting
 from web.models import Entry
 
@@ -40,7 +47,6 @@ SELF_KEYS = (
     "explanation",
 )
 MAX_EXPLANATION = 5000
-MAX_DIGITS = 15  # longer numbers are typing mistakes (the engine refuses counts above 10⁹)
 MAX_REASON = 1000
 EVIDENCE_NAMES = {
     "number": "số, ký hiệu",
@@ -137,41 +143,6 @@ def raw_from_data(loaded: LoadedSet, leaf: Leaf, data: Mapping[str, Any] | None)
     return raw
 
 
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
-_INT = re.compile(r"^\d+$")
-_GROUPED_INT = re.compile(r"^\d{1,3}([. ]\d{3})+$")  # "4.815" or "4 815": Vietnamese thousands
-
-
-def parse_date(text: str) -> dt.date | None:
-    text = text.strip()
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
-def parse_count(text: str) -> int | None:
-    """A non-negative integer as people type it ("4815", "4.815", "4 815"); None if it is not."""
-    text = text.strip()
-    if _GROUPED_INT.match(text):
-        text = text.replace(".", "").replace(" ", "")
-    return int(text) if _INT.match(text) else None
-
-
-def parse_score(text: str) -> Decimal | None:
-    """A score typed with a decimal comma or point ("1,25", "1.25"); None if it is not a number."""
-    text = text.strip().replace(",", ".")
-    if not re.match(r"^[+-]?(\d+(\.\d*)?|\.\d+)$", text):
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
-
-
 def _canonical(value: Decimal) -> str:
     text = format(value.normalize(), "f")
     return "0" if text in ("-0", "+0") else text
@@ -200,7 +171,8 @@ def parse_leaf(
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Form text → the entry's data (submission-file facts); input key → message for what cannot
     be read. Rules about the values themselves (numerator above denominator, a score off its
-    step, an implausible date) are left to the engine, which reports them beside the leaf."""
+    step, an implausible date) are left to the engine, which reports them beside the leaf.
+    The text is read by :mod:`parindex.text`, as every other front end reads it."""
     data: dict[str, Any] = {}
     errors: dict[str, str] = {}
     kind = leaf_kind(leaf)
@@ -208,20 +180,21 @@ def parse_leaf(
     def text(key: str) -> str:
         return str(raw.get(key, "")).strip()
 
-    if kind == "yes-no" and text("done"):
-        if text("done") in ("co", "khong"):
-            data["done"] = text("done") == "co"
+    def given(key: str) -> bool:
+        return not is_blank(raw.get(key))
+
+    if kind == "yes-no" and given("done"):
+        done = parse_yes_no(text("done"))
+        if isinstance(done, TextError):
+            errors["done"] = f"{done.message}."
         else:
-            errors["done"] = "Giá trị không hợp lệ; hãy chọn Có hoặc Không."
+            data["done"] = done
     if kind == "deadline":
         not_issued = bool(text("not_issued"))
-        if text("date"):
+        if given("date"):
             date = parse_date(text("date"))
-            if date is None:
-                errors["date"] = (
-                    f"“{text('date')}” không phải là ngày hợp lệ; nhập theo dạng "
-                    "ngày/tháng/năm, ví dụ 30/07/2025."
-                )
+            if isinstance(date, TextError):
+                errors["date"] = f"{date.message}."
             elif not_issued:
                 errors["date"] = "Đã chọn “Chưa ban hành” thì để trống ngày."
             else:
@@ -229,15 +202,10 @@ def parse_leaf(
         elif not_issued:
             data["done"] = False
     for key in ("numerator", "denominator", "count"):
-        if key in raw and text(key):
-            number = parse_count(text(key)) if len(text(key)) <= MAX_DIGITS else None
-            if len(text(key)) > MAX_DIGITS:
-                errors[key] = f"Số có quá {MAX_DIGITS} chữ số; hãy kiểm tra lại."
-            elif number is None:
-                errors[key] = (
-                    f"“{text(key)}” không phải là số nguyên không âm; "
-                    "hãy nhập bằng chữ số, ví dụ 12."
-                )
+        if key in raw and given(key):
+            number = parse_count(text(key))
+            if isinstance(number, TextError):
+                errors[key] = f"{number.message}."
             else:
                 data[key] = number
     if kind == "graded" and text("level"):
@@ -246,10 +214,10 @@ def parse_leaf(
             data["level"] = text("level")
         else:
             errors["level"] = "Mức đánh giá đã chọn không có trong tiêu chí; hãy chọn lại."
-    if kind == "manual" and text("score"):
-        score = parse_score(text("score")) if len(text("score")) <= MAX_DIGITS else None
-        if score is None:
-            errors["score"] = f"“{text('score')}” không phải là số điểm; nhập ví dụ 1,25 hoặc 1.25."
+    if kind == "manual" and given("score"):
+        score = parse_score(text("score"))
+        if isinstance(score, TextError):
+            errors["score"] = f"{score.message}."
         else:
             data["score"] = _canonical(score)
     if "dna" in raw:
@@ -380,7 +348,8 @@ def describe_data(loaded: LoadedSet, leaf: Leaf, data: Mapping[str, Any] | None)
             parts.append(f"{labels['done']}: {'Có' if data['done'] else 'Không'}")
     if "date" in data:
         date = parse_date(str(data["date"]))
-        parts.append(f"{labels['date']}: {formatting.date(date) if date else data['date']}")
+        shown = formatting.date(date) if isinstance(date, dt.date) else data["date"]
+        parts.append(f"{labels['date']}: {shown}")
     for key in ("numerator", "denominator", "count"):
         if key in data:
             parts.append(f"{labels[key]}: {data[key]}")

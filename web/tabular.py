@@ -11,6 +11,8 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
+from parindex.text import is_blank as text_is_blank
+
 MAX_ROWS = 5000  # an agency list or a criteria tree is far smaller
 MAX_UNZIPPED = 50 * 1024 * 1024  # a workbook that inflates beyond this is refused (zip bomb)
 
@@ -68,7 +70,8 @@ def normalise(text: Any) -> str:
 
 
 def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    """An empty cell: nothing, or only spaces (zero-width and non-breaking ones too)."""
+    return text_is_blank(value)
 
 
 def kind_of(data: bytes) -> str:

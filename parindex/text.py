@@ -1,0 +1,207 @@
+"""Text typed by a person → values: the one parser behind every front end.
+
+The self-assessment form, the appraisal form, the evidence form, the Excel import, the survey
+import, the secretariat's deadlines and the previous year's results all read people's text
+through these functions, so they cannot disagree about what "4.815", "1,25" or "30/7/2025"
+means. Each parser returns the value or a :class:`TextError` (a code of the one catalogue,
+:data:`parindex.errors.MESSAGES`, with its parameters); none raises on bad input. Blank input
+is the caller's business (:func:`is_blank`): a blank input is "not given", not an error.
+
+A spreadsheet cell may already hold a typed value (a number, a date, TRUE/FALSE); the parsers
+take those too, so a cell reader is one call.
+
+Before reading, :func:`clean` forgives what people really send:
+
+>>> clean("\\u00a01.250\\u200b ")  # a non-breaking space, a zero-width space
+'1.250'
+>>> clean("\\uff11\\uff12")  # full-width digits typed on a phone
+'12'
+>>> clean("co\\u0301") == "có"  # NFD (decomposed) text is composed
+True
+>>> parse_count("4.815"), parse_count("4 815"), parse_number("85,5 %", percent=True)
+(4815, 4815, Decimal('85.5'))
+>>> parse_count("+5").code, parse_score("0,125").code
+('count-signed', 'score-precision')
+>>> parse_date("30/7/2025"), parse_yes_no("Không")
+(datetime.date(2025, 7, 30), False)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from parindex.errors import message
+
+#: a number written with more digits than this is a typing mistake (counts are at most 10⁹)
+MAX_DIGITS = 15
+#: words read as Có / Không (compared after :func:`clean`, case-insensitively)
+YES = frozenset({"có", "co", "x", "yes", "true", "1"})
+NO = frozenset({"không", "khong", "no", "false", "0"})
+
+_DASHES = dict.fromkeys(map(ord, "\u2212\u2012\u2013\u2010\u2011\ufe63"), "-")  # − ‒ – ‐ ‑ ﹣
+
+
+@dataclass(frozen=True)
+class TextError:
+    """Why a text is not a value: a code of the catalogue and the parameters of its message."""
+
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return message(self.code, **self.params)
+
+
+def clean(value: Any) -> str:
+    """The text of ``value`` as it is read: NFKC (composed; full-width digits and signs made
+    ASCII), format characters (zero-width spaces, BOM, soft hyphen, direction marks) dropped,
+    control characters and every kind of space read as one space, dashes and the minus sign
+    read as ``-``, ends trimmed."""
+    text = "" if value is None else str(value)
+    if text.isascii() and text.isprintable():  # most input: nothing to forgive but spaces
+        return " ".join(text.split())
+    text = unicodedata.normalize("NFKC", text)
+    out: list[str] = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category == "Cf":
+            continue
+        out.append(" " if category in ("Cc", "Zs", "Zl", "Zp") else ch)
+    return " ".join("".join(out).translate(_DASHES).split())
+
+
+def is_blank(value: Any) -> bool:
+    """Nothing given: ``None``, or text that is empty once cleaned (spaces, zero-width spaces)."""
+    return value is None or (isinstance(value, str) and clean(value) == "")
+
+
+def _error(code: str, value: Any, **params: Any) -> TextError:
+    shown = "" if value is None else str(value).strip()
+    return TextError(code, {"value": shown, **params})
+
+
+# ------------------------------------------------------------------------------------ numbers
+_NUMBER = re.compile(r"([+-]?)([0-9]*)(?:[.,]([0-9]+))?")
+_PERCENT = re.compile(r"(.*?) ?%")
+
+
+def parse_number(value: Any, *, percent: bool = False) -> Decimal | TextError:
+    """A decimal number with a decimal comma or point (``"87,5"``, ``"87.5"``, ``",5"``, a sign
+    allowed); with ``percent``, a trailing ``%`` is allowed (``"85,5 %"`` → 85.5). No thousands
+    separators: "4.815" is four point eight one five here (counts: :func:`parse_count`)."""
+    if isinstance(value, bool):
+        return _error("not-a-number", value)
+    if isinstance(value, int | Decimal):
+        number = Decimal(value)
+        return number if number.is_finite() else _error("not-a-number", value)
+    if isinstance(value, float):
+        number = Decimal(repr(value))  # the shortest text that is this float: what was typed
+        return number if number.is_finite() else _error("not-a-number", value)
+    text = clean(value)
+    if percent:
+        m = _PERCENT.fullmatch(text)
+        text = m[1] if m else text
+    m = _NUMBER.fullmatch(text)
+    if not m or not (m[2] or m[3]):
+        return _error("not-a-number", value)
+    if len(m[2]) + len(m[3] or "") > MAX_DIGITS:
+        return _error("number-too-long", value, most=MAX_DIGITS)
+    return Decimal(f"{m[1]}{m[2] or '0'}" + (f".{m[3]}" if m[3] else ""))
+
+
+def parse_score(value: Any) -> Decimal | TextError:
+    """A score: a number (:func:`parse_number`) with at most 2 decimals ("1,25"; "1,250" is
+    1.25). The range and the step are the rule's business, not the parser's."""
+    number = parse_number(value)
+    if isinstance(number, TextError):
+        code = "number-too-long" if number.code == "number-too-long" else "not-a-score"
+        return TextError(code, number.params)
+    if number != number.quantize(Decimal("0.01")):
+        return _error("score-precision", value)
+    return number
+
+
+# ------------------------------------------------------------------------------------- counts
+_DIGITS = re.compile(r"[0-9]+")
+_GROUPED = re.compile(r"[0-9]{1,3}(?:([. ])[0-9]{3})(?:\1[0-9]{3})*")  # 4.815, 4 815, 1.234.567
+_SIGNED = re.compile(r"[+-] ?[0-9][0-9. ]*")
+
+
+def parse_count(value: Any) -> int | TextError:
+    """A non-negative whole number as people type it: ``"4815"``, ``"4.815"``, ``"4 815"``
+    (Vietnamese thousands). A sign is refused (``count-signed``): a count is written with
+    digits only, and "-0" or "+5" is a typing mistake."""
+    if isinstance(value, bool):
+        return _error("not-a-count", value)
+    if isinstance(value, float):
+        if not value.is_integer():
+            return _error("not-a-count", value)
+        value = int(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite() or value != value.to_integral_value():
+            return _error("not-a-count", value)
+        value = int(value)
+    if isinstance(value, int):
+        if value < 0:
+            return _error("count-signed", value)
+        if len(str(value)) > MAX_DIGITS:
+            return _error("number-too-long", value, most=MAX_DIGITS)
+        return value
+    text = clean(value)
+    if _GROUPED.fullmatch(text):
+        text = text.replace(".", "").replace(" ", "")
+    if not _DIGITS.fullmatch(text):
+        code = "count-signed" if _SIGNED.fullmatch(text) else "not-a-count"
+        return _error(code, value)
+    if len(text) > MAX_DIGITS:
+        return _error("number-too-long", value, most=MAX_DIGITS)
+    return int(text)
+
+
+# -------------------------------------------------------------------------------------- dates
+_DMY = re.compile(r"([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]{4})")  # 30/07/2025, 3-7-2025
+_ISO = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")  # 2025-07-30
+
+
+def parse_date(value: Any) -> dt.date | TextError:
+    """A date: day/month/year (``/``, ``-`` or ``.`` between, the same one twice; day and
+    month of one or two digits, a four-digit year) or ISO ``yyyy-mm-dd``. A date cell (or a
+    date-time at any hour) is its day. A day that is not on the calendar (31/02) is refused."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = clean(value)
+    m = _DMY.fullmatch(text)
+    if m:
+        day, month, year = int(m[1]), int(m[3]), int(m[4])
+    elif (m := _ISO.fullmatch(text)) is not None:
+        year, month, day = int(m[1]), int(m[2]), int(m[3])
+    else:
+        return _error("not-a-date", value)
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return _error("not-a-date", value)
+
+
+# ----------------------------------------------------------------------------------- Có/Không
+def parse_yes_no(value: Any) -> bool | TextError:
+    """Có or Không: a TRUE/FALSE cell, or one of the words of :data:`YES` and :data:`NO`
+    (``có``, ``co``, ``x``, ``yes``, ``true``, ``1`` / ``không``, ``khong``, ``no``,
+    ``false``, ``0``), in any case."""
+    if isinstance(value, bool):
+        return value
+    word = clean(value).casefold()
+    if word in YES:
+        return True
+    if word in NO:
+        return False
+    return _error("not-yes-no", value)
