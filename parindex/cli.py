@@ -367,9 +367,9 @@ def serve(host: str, port: int, database: str | None) -> None:
         from waitress import serve as waitress_serve
 
         from web import create_app
+        from web.engine import seed_demo
         from web.migrate import upgrade
         from web.models import db
-        from web.services import seed_demo
     except ImportError as e:  # pragma: no cover - the web extras are dependencies
         raise click.UsageError(f"Thiếu thư viện cho ứng dụng web: {e}") from e
     config: dict[str, Any] = {"SESSION_COOKIE_SECURE": False}  # plain HTTP on this machine

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 
 from web import formatting
+from web.appraisal.forms import points_text
 from web.config import from_environment
 from web.models import ROLE_LABELS, Agency, User, db
 
@@ -85,16 +86,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             ],
         )
 
-    from web import (
-        agency,
-        agency_excel,
-        appraisal,
-        appraisalform,
-        audit_views,
-        auth,
-        public,
-        secretariat,
-    )
+    from web.agency import excel_routes as agency_excel
+    from web.agency import routes as agency
+    from web.appraisal import routes as appraisal
+    from web.auth import routes as auth
+    from web.public import routes as public
+    from web.secretariat import publication
+    from web.secretariat import routes as secretariat
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(public.bp)
@@ -102,14 +100,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(agency_excel.bp)
     app.register_blueprint(secretariat.bp)
     app.register_blueprint(appraisal.bp)
-    app.register_blueprint(audit_views.bp)
+    app.register_blueprint(publication.bp)
 
     app.jinja_env.filters["so"] = formatting.number
     app.jinja_env.filters["phantram"] = formatting.percent
     app.jinja_env.filters["ngay"] = formatting.date
     app.jinja_env.filters["thoigian"] = formatting.datetime
     app.jinja_env.filters["hanchot"] = formatting.deadline
-    app.jinja_env.filters["diem"] = appraisalform.points_text
+    app.jinja_env.filters["diem"] = points_text
     app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS
 
     @app.errorhandler(CSRFError)

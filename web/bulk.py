@@ -18,6 +18,7 @@ from parindex.criteria import LoadedSet
 from parindex.errors import Issue
 from parindex.results import Results
 from parindex.scoring import BlockResult
+from web.engine import cycle_results
 from web.models import (
     Agency,
     Appraisal,
@@ -29,7 +30,6 @@ from web.models import (
     SurveyResult,
     db,
 )
-from web.services import cycle_results
 
 
 def block_records(cycle: Cycle, block: str) -> tuple[pd.DataFrame, list[str], dict[str, str]]:

@@ -22,6 +22,7 @@ from parindex.history import PreviousResult, compare
 from parindex.results import Results
 from parindex.survey import read_surveys
 from web import workflow
+from web.engine import audit, final_results, loaded_set, submission_of
 from web.formatting import datetime as vn_datetime
 from web.models import (
     Agency,
@@ -33,7 +34,6 @@ from web.models import (
     User,
     db,
 )
-from web.services import audit, final_results, loaded_set, submission_of
 
 # ------------------------------------------------------------------------------------ progress
 

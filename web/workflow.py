@@ -86,7 +86,7 @@ def _codes(codes: list[str], most: int = 8) -> str:
 
 
 def _all_appraised(sub: Submission) -> str:
-    from web.services import appraisable_codes
+    from web.engine import appraisable_codes
 
     done = round1_rows(sub)
     missing = [c for c in appraisable_codes(sub.agency) if c not in done]
@@ -191,7 +191,7 @@ def transition(
     """Move ``sub`` to ``to_state`` as ``user``, or raise :class:`IllegalTransition`. Records
     when (``at``, UTC, default now) and by whom — also as ``submitted_at``/``submitted_by`` on
     submission — and audits the move. The caller commits."""
-    from web.services import audit
+    from web.engine import audit
 
     why = refusal(sub, to_state, user, reason)
     if why:

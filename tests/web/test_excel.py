@@ -25,8 +25,8 @@ from werkzeug.test import encode_multipart
 
 from parindex.export import set_text
 from tests.web.conftest import csrf, login
+from web.engine import evaluate
 from web.models import Agency, AuditEntry, Entry, Evidence, Submission, db
-from web.services import evaluate
 
 # the template's columns (see web/excel.py COLUMNS)
 DONE, DATE, NUM, DEN, COUNT, LEVEL, SCORE, DNA, EXPL, HAVE = "JKLMNOPQRS"

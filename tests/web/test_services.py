@@ -17,8 +17,8 @@ from sqlalchemy import event
 from parindex.results import cents
 from tests.web.conftest import csrf, login, prefill_self_assessment
 from tests.web.test_appraisal import XA_A_FACTS, XA_A_ROUNDS, XA_B_FACTS, XA_B_ROUNDS, _store
+from web.engine import evaluate, final_results, seed_demo
 from web.models import Agency, Cycle, Entry, Evidence, db
-from web.services import evaluate, final_results, seed_demo
 
 REPO = Path(__file__).resolve().parents[2]
 

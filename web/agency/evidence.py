@@ -24,9 +24,7 @@ from werkzeug.utils import secure_filename
 
 from parindex.criteria import Leaf, LoadedSet
 from web import formatting
-from web.leafform import Message, leaf_kind, leaf_messages, parse_date
-from web.models import Agency, Entry, Evidence, User, db, utcnow
-from web.selfassessment import (
+from web.agency.selfassessment import (
     Status,
     entries_of,
     find_leaf,
@@ -34,7 +32,9 @@ from web.selfassessment import (
     page_of_leaf,
     status_of,
 )
-from web.services import audit, can_edit, evaluate, submission_of
+from web.engine import audit, can_edit, evaluate, submission_of
+from web.leafform import Message, leaf_kind, leaf_messages, parse_date
+from web.models import Agency, Entry, Evidence, User, db, utcnow
 
 
 @dataclass(frozen=True)

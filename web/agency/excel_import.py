@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from parindex.criteria import LoadedSet
 from parindex.errors import Issue, message
 from parindex.submission import parse_submission
-from web.excel import (
+from web.agency.excel_template import (
     COL,
     COLUMNS,
     EVIDENCE_COLUMNS,
@@ -36,8 +36,8 @@ from web.excel import (
     leaf_rows,
     levels_of,
 )
+from web.engine import audit, can_edit, set_for, submission_of
 from web.models import Agency, Entry, Evidence, User, db, utcnow
-from web.services import audit, can_edit, set_for, submission_of
 from web.tabular import (
     CellProblem,
     Table,

@@ -9,10 +9,10 @@ from typing import Any
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_login import current_user
 
-from web import excel, excel_import
-from web.auth import role_required
+from web.agency import excel_import, excel_template
+from web.auth.routes import role_required
+from web.engine import can_edit, set_for
 from web.models import Agency
-from web.services import can_edit, set_for
 
 bp = Blueprint("agency_excel", __name__, url_prefix="/don-vi/excel")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -31,7 +31,7 @@ def template() -> Any:
     agency = _agency()
     if set_for(agency) is None:
         abort(404)
-    data = excel.template(agency)
+    data = excel_template.template(agency)
     response = send_file(
         io.BytesIO(data),
         mimetype=XLSX,

@@ -25,9 +25,9 @@ from parindex.criteria import (
 )
 from parindex.export import set_text
 from parindex.submission import KIND_FACTS
+from web.engine import set_for, submission_of
 from web.leafform import SELF_KEYS
 from web.models import Agency
-from web.services import set_for, submission_of
 from web.tabular import letter, normalise
 
 SHEET = "Tự đánh giá"

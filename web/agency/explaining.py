@@ -20,12 +20,12 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import NotFound
 
 from parindex.criteria import Leaf
-from web import evidence as ev
 from web import formatting, workflow
-from web.appraising import explanation_open
+from web.agency import evidence as ev
+from web.agency.selfassessment import entries_of, find_leaf, loaded_set
+from web.appraisal.appraising import explanation_open
+from web.engine import audit, evaluate
 from web.models import Agency, Appraisal, Evidence, User, db, utcnow
-from web.selfassessment import entries_of, find_leaf, loaded_set
-from web.services import audit, evaluate
 
 MAX_ANSWER = 5000
 #: states in which the agency sees the panel's questions (and its answers)

@@ -22,10 +22,10 @@ from flask import (
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from web import evidence as ev
-from web import explaining
-from web import selfassessment as sa
-from web.auth import role_required
+from web.agency import evidence as ev
+from web.agency import explaining
+from web.agency import selfassessment as sa
+from web.auth.routes import role_required
 from web.models import Agency
 
 bp = Blueprint("agency", __name__, url_prefix="/don-vi")

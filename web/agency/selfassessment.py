@@ -23,6 +23,16 @@ from werkzeug.exceptions import NotFound
 from parindex.criteria import FieldArea, GradedRule, Leaf, LoadedSet, ManualRule
 from parindex.units import half_up_div, to_cents
 from web import formatting, workflow
+from web.engine import (
+    Evaluation,
+    LeafResult,
+    audit,
+    can_edit,
+    evaluate,
+    score_leaf,
+    set_for,
+    submission_of,
+)
 from web.leafform import (
     SELF_KEYS,
     LeafForm,
@@ -42,16 +52,6 @@ from web.leafform import (
     stored_form,
 )
 from web.models import Agency, AuditEntry, Entry, Evidence, Submission, User, db, utcnow
-from web.services import (
-    Evaluation,
-    LeafResult,
-    audit,
-    can_edit,
-    evaluate,
-    score_leaf,
-    set_for,
-    submission_of,
-)
 
 EXTRA_PAGE = "thuong-tru"  # the page of bonus and penalty items
 POLICY_LABELS = {

@@ -23,7 +23,9 @@ from werkzeug.exceptions import Forbidden, NotFound
 
 from parindex.criteria import Leaf, LoadedSet
 from web import formatting, workflow
-from web.appraisalform import (
+from web.agency.selfassessment import PageRef, SaveOutcome, page_of_leaf, pages_of
+from web.appraisal.assignments import assigned_codes, panel_leaves
+from web.appraisal.forms import (
     MAX_REASON,
     AppraisalForm,
     describe,
@@ -35,7 +37,13 @@ from web.appraisalform import (
     step_of,
     stored_form,
 )
-from web.assignments import assigned_codes, panel_leaves
+from web.engine import (
+    Evaluation,
+    LeafResult,
+    audit,
+    evaluate,
+    set_for,
+)
 from web.leafform import Message, describe_data, leaf_kind, leaf_messages
 from web.models import (
     Agency,
@@ -48,14 +56,6 @@ from web.models import (
     db,
     utcnow,
     vn_now,
-)
-from web.selfassessment import PageRef, SaveOutcome, page_of_leaf, pages_of
-from web.services import (
-    Evaluation,
-    LeafResult,
-    audit,
-    evaluate,
-    set_for,
 )
 
 STAFF = ("secretariat", "admin")

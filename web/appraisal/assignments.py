@@ -14,9 +14,9 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
 from parindex.criteria import Leaf, LoadedSet
+from web.agency.selfassessment import EXTRA_PAGE, PageRef, pages_of
+from web.engine import audit, leaves_of, loaded_set
 from web.models import Agency, Assignment, Cycle, User, db
-from web.selfassessment import EXTRA_PAGE, PageRef, pages_of
-from web.services import audit, leaves_of, loaded_set
 
 STAFF = ("secretariat", "admin")
 

@@ -10,9 +10,9 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from web import appraising, assignments
-from web.auth import role_required
-from web.cycle_setup import get_cycle
+from web.appraisal import appraising, assignments
+from web.auth.routes import role_required
+from web.secretariat.cycle_setup import get_cycle
 
 bp = Blueprint("appraisal", __name__, url_prefix="/tham-dinh")
 PANEL = ("appraiser", "secretariat", "admin")

@@ -15,8 +15,8 @@ from werkzeug.security import check_password_hash
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
+from web.engine import audit
 from web.models import User, db, utcnow
-from web.services import audit
 
 bp = Blueprint("auth", __name__)
 

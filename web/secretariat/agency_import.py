@@ -18,8 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
 from parindex.export import safe_text
+from web.engine import audit
 from web.models import ROLE_LABELS, Agency, Cycle, Submission, User, db
-from web.services import audit
 from web.tabular import CellProblem, TableError, letter, normalise, read_table
 
 COLUMNS = ("code", "name", "block", "email")

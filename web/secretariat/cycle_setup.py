@@ -18,7 +18,7 @@ from parindex.criteria import CriteriaError, LoadedSet, criteria_from_text
 from parindex.errors import Issue
 from parindex.yamlio import YamlLoadError, load_yaml_text
 from web import workflow
-from web.agency_import import slug
+from web.engine import audit, leaves_of, loaded_set
 from web.models import (
     Agency,
     CriteriaRecord,
@@ -29,7 +29,7 @@ from web.models import (
     db,
     utcnow,
 )
-from web.services import audit, leaves_of, loaded_set
+from web.secretariat.agency_import import slug
 
 MAX_CRITERIA_BYTES = 1024 * 1024
 DEFAULT_TIME = dt.time(17, 0)  # a deadline typed without a time closes at the end of office hours

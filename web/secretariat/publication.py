@@ -10,9 +10,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from web import publishing, workflow
-from web.auth import role_required
+from web.auth.routes import role_required
 from web.formatting import datetime as vn_datetime
-from web.secretariat import ROLES, _cycle_or_404, _upload
+from web.secretariat.routes import ROLES, _cycle_or_404, _upload
 
 bp = Blueprint("publishing", __name__, url_prefix="/so-noi-vu")
 

@@ -10,9 +10,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
-from web import agency_import, cycle_setup
-from web.auth import role_required
+from web.auth.routes import role_required
 from web.models import Cycle
+from web.secretariat import agency_import, cycle_setup
 
 bp = Blueprint("secretariat", __name__, url_prefix="/so-noi-vu")
 ROLES = ("secretariat", "admin")
