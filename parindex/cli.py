@@ -367,7 +367,7 @@ def serve(host: str, port: int, database: str | None) -> None:
         from waitress import serve as waitress_serve
 
         from web import create_app
-        from web.engine import seed_demo
+        from web.demo import seed_demo
         from web.migrate import upgrade
         from web.models import db
     except ImportError as e:  # pragma: no cover - the web extras are dependencies

@@ -18,7 +18,8 @@ from werkzeug.exceptions import HTTPException
 from web import formatting
 from web.appraisal.forms import points_text
 from web.config import from_environment
-from web.models import ROLE_LABELS, Agency, User, db
+from web.models import Agency, User, db
+from web.roles import PANEL, ROLE_LABELS, STAFF
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -108,7 +109,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["thoigian"] = formatting.datetime
     app.jinja_env.filters["hanchot"] = formatting.deadline
     app.jinja_env.filters["diem"] = points_text
-    app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS
+    app.jinja_env.globals.update(ROLE_LABELS=ROLE_LABELS, STAFF=STAFF, PANEL=PANEL)
 
     @app.errorhandler(CSRFError)
     def csrf_error(e: CSRFError) -> tuple[str, int]:

@@ -1,6 +1,6 @@
 """A whole cycle's submissions straight from the database, column-wise (the bulk path).
 
-:func:`web.services.final_results` rebuilds every agency's submission mapping and runs the
+:func:`web.engine.final_results` rebuilds every agency's submission mapping and runs the
 engine's file path on it: clear and exact, but it costs a query per evidence list and a parse
 per agency. Here one query per table reads a block's entries, evidence flags, appraisal rounds
 and survey results, and the engine's records path (:mod:`parindex.columnar`) validates, scores

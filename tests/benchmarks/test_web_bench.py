@@ -201,7 +201,7 @@ def demo_server(tmp_path_factory: Any) -> Iterator[tuple[str, list[str], str, in
     """The demo province served by waitress in its own process: (base URL, e-mails, DB URL,
     the server's process id)."""
     from web import create_app
-    from web.engine import seed_demo
+    from web.demo import seed_demo
     from web.migrate import upgrade
     from web.models import Agency, db
 

@@ -24,17 +24,14 @@ from werkzeug.utils import secure_filename
 
 from parindex.criteria import Leaf, LoadedSet
 from web import formatting
-from web.agency.selfassessment import (
-    Status,
-    entries_of,
-    find_leaf,
-    loaded_set,
-    page_of_leaf,
-    status_of,
-)
-from web.engine import audit, can_edit, evaluate, submission_of
+from web.agency.selfassessment import Status, entries_of, loaded_set, status_of
+from web.audit import audit
+from web.engine import evaluate, submission_of
 from web.leafform import Message, leaf_kind, leaf_messages, parse_date
 from web.models import Agency, Entry, Evidence, User, db, utcnow
+from web.pages import find_leaf, page_of_leaf
+from web.roles import AGENCY, ROLES
+from web.workflow import can_edit
 
 
 @dataclass(frozen=True)
@@ -216,7 +213,7 @@ def _check_evidence(
 
 
 #: whether the agency may change documents now, and why not: the self-assessment's rule
-#: (:func:`web.services.can_edit`) or, while it explains, the explanation round's
+#: (:func:`web.workflow.can_edit`) or, while it explains, the explanation round's
 Gate = Callable[[Agency, "dt.datetime | None"], tuple[bool, str]]
 
 
@@ -390,9 +387,9 @@ def evidence_file(user: User, evidence_id: int, folder: str | Path) -> StoredFil
     ev = db.session.get(Evidence, evidence_id)
     if ev is None:
         raise NotFound("Không tìm thấy minh chứng.")
-    if user.role == "agency" and ev.entry.submission.agency_id != user.agency_id:
+    if user.role == AGENCY and ev.entry.submission.agency_id != user.agency_id:
         raise Forbidden("Bạn không có quyền xem minh chứng của đơn vị khác.")
-    if user.role not in ("agency", "appraiser", "secretariat", "admin"):
+    if user.role not in ROLES:
         raise Forbidden()
     if not ev.stored_name or not _STORED.match(ev.stored_name):
         raise NotFound("Minh chứng này không có tệp tải lên hệ thống.")

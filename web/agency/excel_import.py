@@ -36,7 +36,8 @@ from web.agency.excel_template import (
     leaf_rows,
     levels_of,
 )
-from web.engine import audit, can_edit, set_for, submission_of
+from web.audit import audit
+from web.engine import set_for, submission_of
 from web.models import Agency, Entry, Evidence, User, db, utcnow
 from web.tabular import (
     CellProblem,
@@ -48,6 +49,7 @@ from web.tabular import (
     normalise,
     read_workbook,
 )
+from web.workflow import can_edit
 
 
 @dataclass

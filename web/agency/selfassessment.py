@@ -1,17 +1,17 @@
 """The agency officer's self-assessment, kept out of the views: the pages' contents, saving a
 field page (per-leaf conflict detection, audit), live points, the overview and submission.
-The form of one leaf is :mod:`web.leafform`; documents and uploads are :mod:`web.evidence`.
+The form of one leaf is :mod:`web.leafform`; documents and uploads are :mod:`web.agency.evidence`.
 
 Every function takes the officer's own agency (the view passes ``current_user.agency``); nothing
 here reads an agency id from a request. Points and issues always come from the engine
-(:func:`web.services.evaluate`, :func:`web.services.score_leaf`).
+(:func:`web.engine.evaluate`, :func:`web.engine.score_leaf`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -23,16 +23,8 @@ from werkzeug.exceptions import NotFound
 from parindex.criteria import FieldArea, GradedRule, Leaf, LoadedSet, ManualRule
 from parindex.units import half_up_div, to_cents
 from web import formatting, workflow
-from web.engine import (
-    Evaluation,
-    LeafResult,
-    audit,
-    can_edit,
-    evaluate,
-    score_leaf,
-    set_for,
-    submission_of,
-)
+from web.audit import audit
+from web.engine import Evaluation, LeafResult, evaluate, score_leaf, set_for, submission_of
 from web.leafform import (
     SELF_KEYS,
     LeafForm,
@@ -52,8 +44,9 @@ from web.leafform import (
     stored_form,
 )
 from web.models import Agency, AuditEntry, Entry, Evidence, Submission, User, db, utcnow
+from web.pages import EXTRA_PAGE, PageRef, SaveOutcome, find_leaf, page_of_leaf, pages_of
+from web.workflow import can_edit
 
-EXTRA_PAGE = "thuong-tru"  # the page of bonus and penalty items
 POLICY_LABELS = {
     "excluded": "không tính tiêu chí này vào điểm tối đa",
     "full-points": "được tính điểm tối đa",
@@ -123,33 +116,6 @@ def _returned_reason(agency: Agency) -> str:
 
 
 # ==================================================================================== the pages
-@dataclass
-class PageRef:
-    code: str
-    title: str
-
-
-def pages_of(loaded: LoadedSet) -> list[PageRef]:
-    pages = [PageRef(f.code, f"{f.code}. {f.name}") for f in loaded.model.fields]
-    if loaded.extra_by_code:
-        pages.append(PageRef(EXTRA_PAGE, "Điểm thưởng, điểm trừ"))
-    return pages
-
-
-def page_of_leaf(loaded: LoadedSet, code: str) -> str:
-    if code in loaded.leaf_by_code:
-        return loaded.leaf_by_code[code][0].code
-    return EXTRA_PAGE
-
-
-def find_leaf(loaded: LoadedSet, code: str) -> Leaf:
-    if code in loaded.leaf_by_code:
-        return loaded.leaf_by_code[code][2]
-    if code in loaded.extra_by_code:
-        return loaded.extra_by_code[code][1]
-    raise NotFound(f"Không có tiêu chí mã {code}.")
-
-
 @dataclass
 class LeafView:
     leaf: Leaf
@@ -294,23 +260,6 @@ def field_page(
 
 
 # ====================================================================================== saving
-@dataclass
-class SaveOutcome:
-    """What a save did: the leaves written, refused for bad input or a conflict, the messages."""
-
-    saved: list[str] = field(default_factory=list)
-    invalid: list[str] = field(default_factory=list)
-    conflicts: list[str] = field(default_factory=list)
-    flashes: list[tuple[str, str]] = field(default_factory=list)
-    forms: dict[str, Any] = field(default_factory=dict)  # leaf → its form (self or appraisal)
-    status: int = 200
-
-    @property
-    def clean(self) -> bool:
-        """Nothing to show again: the page can be reloaded from the database."""
-        return self.status == 200 and not self.forms
-
-
 def _int(text: Any) -> int:
     try:
         return int(str(text))

@@ -23,7 +23,6 @@ from werkzeug.exceptions import Forbidden, NotFound
 
 from parindex.criteria import Leaf, LoadedSet
 from web import formatting, workflow
-from web.agency.selfassessment import PageRef, SaveOutcome, page_of_leaf, pages_of
 from web.appraisal.assignments import assigned_codes, panel_leaves
 from web.appraisal.forms import (
     MAX_REASON,
@@ -37,13 +36,8 @@ from web.appraisal.forms import (
     step_of,
     stored_form,
 )
-from web.engine import (
-    Evaluation,
-    LeafResult,
-    audit,
-    evaluate,
-    set_for,
-)
+from web.audit import audit
+from web.engine import Evaluation, LeafResult, evaluate, set_for
 from web.leafform import Message, describe_data, leaf_kind, leaf_messages
 from web.models import (
     Agency,
@@ -55,10 +49,9 @@ from web.models import (
     User,
     db,
     utcnow,
-    vn_now,
 )
-
-STAFF = ("secretariat", "admin")
+from web.pages import PageRef, SaveOutcome, page_of_leaf, pages_of
+from web.roles import STAFF
 
 
 @dataclass
@@ -93,18 +86,12 @@ def current_round(sub: Submission) -> int | None:
     return {workflow.SUBMITTED: 1, workflow.EXPLANATION: 2}.get(sub.state)
 
 
-def explanation_open(cycle: Cycle, now: dt.datetime | None = None) -> bool:
-    """Before the explanation deadline (Vietnam time); always, when none is set."""
-    deadline = cycle.explanation_deadline
-    return deadline is None or (now or vn_now()) <= deadline
-
-
 def settle_wait(cycle: Cycle, row: Appraisal | None, now: dt.datetime | None = None) -> str:
     """Why a flagged leaf cannot be settled in round 2 yet ("" when it can): the agency has
     until its deadline to answer."""
     if row is None or not row.flagged:
         return "Tiêu chí không được yêu cầu giải trình."
-    if row.answered_at is not None or not explanation_open(cycle, now):
+    if row.answered_at is not None or not workflow.explanation_open(cycle, now):
         return ""
     when = formatting.deadline(cycle.explanation_deadline)
     return f"Chờ đơn vị giải trình (hạn {when})." if when else "Chờ đơn vị giải trình."

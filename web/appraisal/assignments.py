@@ -14,11 +14,11 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
 from parindex.criteria import Leaf, LoadedSet
-from web.agency.selfassessment import EXTRA_PAGE, PageRef, pages_of
-from web.engine import audit, leaves_of, loaded_set
+from web.audit import audit
+from web.engine import leaves_of, loaded_set
 from web.models import Agency, Assignment, Cycle, User, db
-
-STAFF = ("secretariat", "admin")
+from web.pages import EXTRA_PAGE, PageRef, pages_of
+from web.roles import APPRAISER, STAFF
 
 
 def assigned_codes(user: User, agency: Agency) -> set[str] | None:
@@ -26,7 +26,7 @@ def assigned_codes(user: User, agency: Agency) -> set[str] | None:
     in its cycle; ``None`` for the secretariat and administrators (everything)."""
     if user.role in STAFF:
         return None
-    if user.role != "appraiser":
+    if user.role != APPRAISER:
         return set()
     rows = db.session.execute(
         db.select(Assignment.code).filter(
@@ -91,7 +91,7 @@ def assignment_page(cycle: Cycle, form: AssignmentForm | None = None) -> Assignm
     )
     appraisers = (
         db.session.execute(
-            db.select(User).filter_by(role="appraiser", active=True).order_by(User.name)
+            db.select(User).filter_by(role=APPRAISER, active=True).order_by(User.name)
         )
         .scalars()
         .all()
@@ -123,7 +123,7 @@ def add_assignment(cycle: Cycle, form: Mapping[str, str], user: User) -> Assignm
     appraiser = (
         db.session.get(User, int(values["user_id"])) if values["user_id"].isdigit() else None
     )
-    if appraiser is None or appraiser.role != "appraiser" or not appraiser.active:
+    if appraiser is None or appraiser.role != APPRAISER or not appraiser.active:
         result.errors["user_id"] = "Chọn một thành viên Tổ thẩm định."
     records = {r.block: r for r in cycle.criteria}
     block = values["block"]

@@ -1,7 +1,7 @@
 """The panel's pages (thẩm định): the queue, an agency's fields, one field's leaves with the
 round's inputs, finishing round 1 and round 2, returning a submission to its agency, and the
 secretariat's assignments of appraisers. Each view reads the request, calls one function of
-:mod:`web.appraising` (or :mod:`web.assignments`), then renders or redirects."""
+:mod:`web.appraisal.appraising` (or :mod:`web.appraisal.assignments`), then renders or redirects."""
 
 from __future__ import annotations
 
@@ -11,12 +11,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from web.appraisal import appraising, assignments
-from web.auth.routes import role_required
-from web.secretariat.cycle_setup import get_cycle
+from web.models import get_cycle
+from web.roles import PANEL, STAFF, role_required
 
 bp = Blueprint("appraisal", __name__, url_prefix="/tham-dinh")
-PANEL = ("appraiser", "secretariat", "admin")
-STAFF = ("secretariat", "admin")
 
 
 @bp.route("/")

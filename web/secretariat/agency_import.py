@@ -18,8 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
 from parindex.export import safe_text
-from web.engine import audit
-from web.models import ROLE_LABELS, Agency, Cycle, Submission, User, db
+from web.audit import audit
+from web.models import Agency, Cycle, Submission, User, db
+from web.roles import AGENCY, role_label
 from web.tabular import CellProblem, TableError, letter, normalise, read_table
 
 COLUMNS = ("code", "name", "block", "email")
@@ -269,7 +270,7 @@ def import_agencies(cycle: Cycle, file_name: str, data: bytes, user: User) -> Ag
 def _owner(user: User) -> str:
     if user.agency is not None:
         return f"{user.agency.name}, kỳ {user.agency.cycle.year}"
-    return ROLE_LABELS.get(user.role, user.role)
+    return role_label(user.role)
 
 
 def _new_password() -> str:
@@ -335,7 +336,7 @@ def _apply_row(cycle: Cycle, agency: Agency | None, item: ImportedRow, user: Use
         changes.append("khối")
     officers = (
         db.session.execute(
-            db.select(User).filter_by(agency_id=agency.id, role="agency").order_by(User.id)
+            db.select(User).filter_by(agency_id=agency.id, role=AGENCY).order_by(User.id)
         )
         .scalars()
         .all()
@@ -395,7 +396,7 @@ def _officer(item: Any, agency: Agency) -> User:
     return User(
         email=item.email,
         name=f"Cán bộ đầu mối CCHC — {item.name}"[:200],
-        role="agency",
+        role=AGENCY,
         password_hash=generate_password_hash(item.password),
         agency=agency,
     )

@@ -18,7 +18,8 @@ from parindex.criteria import CriteriaError, LoadedSet, criteria_from_text
 from parindex.errors import Issue
 from parindex.yamlio import YamlLoadError, load_yaml_text
 from web import workflow
-from web.engine import audit, leaves_of, loaded_set
+from web.audit import audit
+from web.engine import leaves_of, loaded_set
 from web.models import (
     Agency,
     CriteriaRecord,
@@ -27,8 +28,10 @@ from web.models import (
     Submission,
     User,
     db,
+    get_cycle,
     utcnow,
 )
+from web.roles import AGENCY
 from web.secretariat.agency_import import slug
 
 MAX_CRITERIA_BYTES = 1024 * 1024
@@ -76,10 +79,6 @@ def list_cycles() -> list[CycleSummary]:
         )
     }
     return [CycleSummary(c, len(c.criteria), *counts.get(c.id, (0, 0))) for c in cycles]
-
-
-def get_cycle(year: int) -> Cycle | None:
-    return db.session.execute(db.select(Cycle).filter_by(year=year)).scalar_one_or_none()
 
 
 @dataclass
@@ -164,7 +163,7 @@ def cycle_blocks(cycle: Cycle) -> list[BlockView]:
     if agency_ids:
         users = db.session.execute(
             db.select(User)
-            .filter(User.agency_id.in_(agency_ids), User.role == "agency")
+            .filter(User.agency_id.in_(agency_ids), User.role == AGENCY)
             .order_by(User.id)
         ).scalars()
         for u in users:
