@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import Forbidden, NotFound
 from werkzeug.utils import secure_filename
@@ -27,6 +26,7 @@ from web import formatting
 from web.agency.selfassessment import Status, entries_of, loaded_set, status_of
 from web.audit import audit
 from web.engine import evaluate, submission_of
+from web.errors import commit_or_conflict
 from web.leafform import Message, leaf_kind, leaf_messages, parse_date
 from web.models import Agency, Entry, Evidence, User, db, utcnow
 from web.pages import find_leaf, page_of_leaf
@@ -274,7 +274,7 @@ def add_evidence(
             )
         path = Path(folder) / evidence.stored_name
         path.write_bytes(content)
-    try:
+    with commit_or_conflict() as saved:
         sub = submission_of(agency)
         entry = next((e for e in sub.entries if e.leaf == code), None)
         if entry is None:
@@ -291,9 +291,7 @@ def add_evidence(
             agency=agency,
             reason="bổ sung minh chứng khi giải trình" if explanation else "thêm minh chứng",
         )
-        db.session.commit()
-    except SQLAlchemyError:
-        db.session.rollback()
+    if not saved.ok:
         if path is not None:
             path.unlink(missing_ok=True)
         return EvidenceOutcome(

@@ -15,7 +15,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import update
-from sqlalchemy.exc import SQLAlchemyError
 
 from parindex.criteria import LoadedSet
 from parindex.errors import Issue, message
@@ -38,6 +37,7 @@ from web.agency.excel_template import (
 )
 from web.audit import audit
 from web.engine import set_for, submission_of
+from web.errors import commit_or_conflict
 from web.models import Agency, Entry, Evidence, User, db, utcnow
 from web.tabular import (
     CellProblem,
@@ -588,7 +588,7 @@ def _save(
 ) -> None:
     sub = submission_of(agency)
     stamp = now or utcnow()
-    try:
+    with commit_or_conflict(_Conflict) as saved:
         for code, row in changed.items():
             entry = entries.get(code)
             old = {
@@ -657,10 +657,9 @@ def _save(
                     reason="nhập từ tệp Excel",
                 )
                 result.evidence_added.append((code, ev.number))
-        db.session.commit()
-    except (_Conflict, SQLAlchemyError) as e:
-        db.session.rollback()
+    if not saved.ok:
         result.changes, result.evidence_added, result.evidence_skipped = [], [], []
+        e = saved.error
         leaf = f" (tiêu chí {e.code})" if isinstance(e, _Conflict) else ""
         result.problems.append(
             CellProblem(

@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import lazyload
 from werkzeug.exceptions import NotFound
 
@@ -25,6 +24,7 @@ from parindex.units import half_up_div, to_cents
 from web import formatting, workflow
 from web.audit import audit
 from web.engine import Evaluation, LeafResult, evaluate, score_leaf, set_for, submission_of
+from web.errors import commit_or_conflict
 from web.leafform import (
     SELF_KEYS,
     LeafForm,
@@ -317,57 +317,54 @@ def save_field(
     sub = submission_of(agency)
     entries = entries_of(agency, [leaf.code for leaf in leaves], documents=False)
     stamp = now or utcnow()
-    for leaf in leaves:
-        posted = _posted_form(loaded, leaf, form)
-        data, errors = parse_leaf(loaded, leaf, posted.raw)
-        if errors:
-            posted.errors = errors
-            out.forms[leaf.code] = posted
-            out.invalid.append(leaf.code)
-            continue
-        new_fp = fingerprint(data)
-        if new_fp == posted.orig:
-            continue  # the officer did not change this leaf
-        entry = entries.get(leaf.code)
-        stored = None if entry is None else entry.data
-        if fingerprint(stored) == new_fp:
-            continue  # already stored as typed
-        version = 0 if entry is None else entry.version
-        if version != posted.version and form_fingerprint(loaded, leaf, stored) != posted.orig:
-            out.forms[leaf.code] = _conflict(loaded, leaf, posted, entry)
-            out.conflicts.append(leaf.code)
-            continue
-        if not _write(sub, entry, user, leaf.code, data, stamp):
-            db.session.expire(entry)
-            out.forms[leaf.code] = _conflict(loaded, leaf, posted, entry)
-            out.conflicts.append(leaf.code)
-            continue
-        audit(
-            user,
-            "entry",
-            leaf.code,
-            self_data(stored),
-            self_data(data),
-            agency=agency,
-            reason="tự đánh giá: lưu nháp",
-        )
-        out.saved.append(leaf.code)
-    if out.saved:
-        try:
-            db.session.commit()
-        except SQLAlchemyError:
-            db.session.rollback()
-            out.forms = {leaf.code: _posted_form(loaded, leaf, form) for leaf in leaves}
-            out.saved, out.invalid, out.conflicts = [], [], []
-            out.flashes.append(
-                (
-                    "danger",
-                    "Chưa lưu được: có người vừa lưu cùng lúc hoặc hệ thống đang bận. "
-                    "Dữ liệu bạn nhập vẫn còn trên trang; hãy bấm “Lưu nháp” lại.",
-                )
+    with commit_or_conflict() as saved:
+        for leaf in leaves:
+            posted = _posted_form(loaded, leaf, form)
+            data, errors = parse_leaf(loaded, leaf, posted.raw)
+            if errors:
+                posted.errors = errors
+                out.forms[leaf.code] = posted
+                out.invalid.append(leaf.code)
+                continue
+            new_fp = fingerprint(data)
+            if new_fp == posted.orig:
+                continue  # the officer did not change this leaf
+            entry = entries.get(leaf.code)
+            stored = None if entry is None else entry.data
+            if fingerprint(stored) == new_fp:
+                continue  # already stored as typed
+            version = 0 if entry is None else entry.version
+            if version != posted.version and form_fingerprint(loaded, leaf, stored) != posted.orig:
+                out.forms[leaf.code] = _conflict(loaded, leaf, posted, entry)
+                out.conflicts.append(leaf.code)
+                continue
+            if not _write(sub, entry, user, leaf.code, data, stamp):
+                db.session.expire(entry)
+                out.forms[leaf.code] = _conflict(loaded, leaf, posted, entry)
+                out.conflicts.append(leaf.code)
+                continue
+            audit(
+                user,
+                "entry",
+                leaf.code,
+                self_data(stored),
+                self_data(data),
+                agency=agency,
+                reason="tự đánh giá: lưu nháp",
             )
-            out.status = 409
-            return out
+            out.saved.append(leaf.code)
+    if not saved.ok:
+        out.forms = {leaf.code: _posted_form(loaded, leaf, form) for leaf in leaves}
+        out.saved, out.invalid, out.conflicts = [], [], []
+        out.flashes.append(
+            (
+                "danger",
+                "Chưa lưu được: có người vừa lưu cùng lúc hoặc hệ thống đang bận. "
+                "Dữ liệu bạn nhập vẫn còn trên trang; hãy bấm “Lưu nháp” lại.",
+            )
+        )
+        out.status = 409
+        return out
     out.flashes.extend(_save_flashes(out))
     return out
 
@@ -621,12 +618,10 @@ def submit(agency: Agency, user: User, now: dt.datetime | None = None) -> Submit
         )
     sub = submission_of(agency)
     stamp = now or utcnow()
-    try:
+    with commit_or_conflict(workflow.IllegalTransition) as saved:
         workflow.transition(sub, workflow.SUBMITTED, user, at=stamp)
-    except workflow.IllegalTransition as e:
-        db.session.rollback()
-        return SubmitOutcome(False, f"Không nộp được: {e.message}")
-    db.session.commit()
+    if not saved.ok:
+        return SubmitOutcome(False, f"Không nộp được: {saved.why}")
     return SubmitOutcome(
         True,
         f"Đã nộp hồ sơ tự đánh giá lúc {formatting.datetime(stamp)}. "

@@ -9,13 +9,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
 from parindex.criteria import Leaf, LoadedSet
 from web.audit import audit
 from web.engine import leaves_of, loaded_set
+from web.errors import commit_or_conflict
 from web.models import Agency, Assignment, Cycle, User, db
 from web.pages import EXTRA_PAGE, PageRef, pages_of
 from web.roles import APPRAISER, STAFF
@@ -151,28 +151,30 @@ def add_assignment(cycle: Cycle, form: Mapping[str, str], user: User) -> Assignm
             )
         ).scalars()
     )
-    for code in dict.fromkeys(codes):
-        if code in existing:
-            result.skipped.append(code)
-            continue
-        db.session.add(
-            Assignment(
-                cycle_id=cycle.id, user_id=appraiser.id, block=block, code=code, created_by=user.id
+    with commit_or_conflict() as saved:
+        for code in dict.fromkeys(codes):
+            if code in existing:
+                result.skipped.append(code)
+                continue
+            db.session.add(
+                Assignment(
+                    cycle_id=cycle.id,
+                    user_id=appraiser.id,
+                    block=block,
+                    code=code,
+                    created_by=user.id,
+                )
             )
-        )
-        audit(
-            user,
-            "assignment",
-            f"{cycle.year}/{block or '*'}/{code}",
-            "",
-            appraiser.email,
-            reason="phân công thẩm định",
-        )
-        result.created.append(code)
-    try:
-        db.session.commit()
-    except SQLAlchemyError:
-        db.session.rollback()
+            audit(
+                user,
+                "assignment",
+                f"{cycle.year}/{block or '*'}/{code}",
+                "",
+                appraiser.email,
+                reason="phân công thẩm định",
+            )
+            result.created.append(code)
+    if not saved.ok:
         result.created = []
         result.errors["codes"] = "Chưa lưu được (có người vừa phân công cùng lúc); hãy thử lại."
     return result

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
 from parindex.export import safe_text
 from web.audit import audit
+from web.errors import commit_or_conflict
 from web.models import Agency, Cycle, Submission, User, db
 from web.roles import AGENCY, role_label
 from web.tabular import CellProblem, TableError, letter, normalise, read_table
@@ -247,13 +247,11 @@ def import_agencies(cycle: Cycle, file_name: str, data: bytes, user: User) -> Ag
     if result.problems:
         result.problems.sort(key=lambda p: (p.row or 0, p.column))
         return result
-    for item in parsed:
-        _apply_row(cycle, existing.get(item.code), item, user)
-        result.rows.append(item)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
+    with commit_or_conflict() as saved:
+        for item in parsed:
+            _apply_row(cycle, existing.get(item.code), item, user)
+            result.rows.append(item)
+    if not saved.ok:
         result.rows = []
         result.problems.append(
             CellProblem(

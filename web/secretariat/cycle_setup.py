@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, func
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from parindex.criteria import CriteriaError, LoadedSet, criteria_from_text
@@ -20,6 +19,7 @@ from parindex.yamlio import YamlLoadError, load_yaml_text
 from web import workflow
 from web.audit import audit
 from web.engine import leaves_of, loaded_set
+from web.errors import commit_or_conflict
 from web.models import (
     Agency,
     CriteriaRecord,
@@ -111,13 +111,11 @@ def create_cycle(form: Mapping[str, str], user: User) -> FormResult:
         result.errors["title"] = "Tiêu đề dài quá 300 ký tự."
     if result.errors or year is None:
         return result
-    cycle = Cycle(year=year, title=title)
-    db.session.add(cycle)
-    audit(user, "cycle", str(year), "", title, reason="mở kỳ đánh giá")
-    try:
-        db.session.commit()
-    except IntegrityError:  # created by someone else at the same moment
-        db.session.rollback()
+    with commit_or_conflict() as saved:
+        cycle = Cycle(year=year, title=title)
+        db.session.add(cycle)
+        audit(user, "cycle", str(year), "", title, reason="mở kỳ đánh giá")
+    if not saved.ok:  # created by someone else at the same moment
         result.errors["year"] = f"Năm {year} đã có kỳ đánh giá."
         return result
     result.cycle = cycle
