@@ -44,7 +44,7 @@ def wants_json() -> bool:
     return "/api/" in request.path or request.accept_mimetypes.best == "application/json"
 
 
-def refusal(code: int, message: str = "") -> tuple[ResponseReturnValue, int]:
+def refusal(code: int, message: str = "") -> ResponseReturnValue:
     """The one error shape: an HTML page, or JSON for API calls."""
     message = message or ERROR_MESSAGES.get(code, "")
     if wants_json():
@@ -56,11 +56,11 @@ def init_app(app: Flask) -> None:
     """Register the handlers: every HTTP error and a failed CSRF check answer :func:`refusal`."""
 
     @app.errorhandler(CSRFError)
-    def csrf_error(e: CSRFError) -> tuple[ResponseReturnValue, int]:
+    def csrf_error(e: CSRFError) -> ResponseReturnValue:
         return refusal(400, CSRF_MESSAGE)
 
     @app.errorhandler(HTTPException)
-    def http_error(e: HTTPException) -> tuple[ResponseReturnValue, int]:
+    def http_error(e: HTTPException) -> ResponseReturnValue:
         code = e.code or 500
         return refusal(code, ERROR_MESSAGES.get(code, e.description or ""))
 
@@ -70,7 +70,7 @@ class Saved:
     """How :func:`commit_or_conflict` ended: committed (``ok``), or rolled back on ``error``."""
 
     ok: bool = True
-    error: Exception | None = None
+    error: BaseException | None = None
 
     @property
     def why(self) -> str:
@@ -95,10 +95,11 @@ def commit_or_conflict(*expected: type[Exception]) -> Iterator[Saved]:
             ...  # "có người vừa lưu cùng lúc"; nothing was saved
     """
     saved = Saved()
+    refused: tuple[type[BaseException], ...] = (SQLAlchemyError, *expected)
     try:
         yield saved
         db.session.commit()
-    except (SQLAlchemyError, *expected) as e:
+    except refused as e:
         db.session.rollback()
         saved.ok, saved.error = False, e
     except BaseException:

@@ -47,7 +47,7 @@ class User(db.Model, UserMixin):  # type: ignore[name-defined,misc]
     agency: Mapped[Agency | None] = relationship(foreign_keys=[agency_id])
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
 

@@ -214,7 +214,10 @@ def ranking(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 def results_data(results: Results) -> dict[str, Any]:
     """``Results.as_dict()`` as plain JSON data (decimals as numbers)."""
-    return json.loads(json.dumps(results.as_dict(), ensure_ascii=False, default=json_default))
+    data: dict[str, Any] = json.loads(
+        json.dumps(results.as_dict(), ensure_ascii=False, default=json_default)
+    )
+    return data
 
 
 def cycle_results(cycle: Cycle) -> Results:

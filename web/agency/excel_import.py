@@ -527,9 +527,10 @@ def _check_with_engine(
     parsed = parse_submission(raw, loaded, source="excel")
     seen = {(p.row, p.column) for p in result.problems}
     for issue in parsed.issues:
-        row = changed.get(issue.location.leaf)
-        if row is None:
+        found = changed.get(issue.location.leaf)
+        if found is None:
             continue
+        row = found
         key = _column_of(issue)
         if key.startswith("ev_"):
             item = issue.location.item  # counted from 1

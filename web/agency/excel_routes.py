@@ -20,7 +20,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _agency() -> Agency:
-    agency = current_user.agency
+    agency: Agency | None = current_user.agency
     if agency is None:
         abort(403)
     return agency

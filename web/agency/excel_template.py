@@ -301,7 +301,7 @@ def template(agency: Agency) -> bytes:
             if entry is not None
             else ""
         )
-        fixed = {
+        fixed: dict[str, Any] = {
             "code": leaf.code,
             "field": row.field,
             "criterion": row.criterion,
@@ -317,11 +317,11 @@ def template(agency: Agency) -> bytes:
         ws.row_dimensions[r].height = 15 * _lines({**stored, **fixed})
         for key, i in COL.items():
             cell = ws.cell(r, i + 1)
-            value = fixed.get(key, stored.get(key))
-            if isinstance(value, str):
-                set_text(cell, value)
-            elif value is not None:
-                cell.value = value
+            content = fixed.get(key, stored.get(key))
+            if isinstance(content, str):
+                set_text(cell, content)
+            elif content is not None:
+                cell.value = content
             cell.border = border
             cell.alignment = wrap
             if key in open_keys:

@@ -32,7 +32,7 @@ bp = Blueprint("agency", __name__, url_prefix="/don-vi")
 
 
 def _agency() -> Agency:
-    agency = current_user.agency
+    agency: Agency | None = current_user.agency
     if agency is None:
         abort(403)
     return agency

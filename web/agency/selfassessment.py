@@ -112,7 +112,8 @@ def _returned_reason(agency: Agency) -> str:
     ).scalar_one_or_none()
     if last is None or (last.old, last.new) != (workflow.SUBMITTED, workflow.DRAFT):
         return ""
-    return last.reason
+    reason: str = last.reason
+    return reason
 
 
 # ==================================================================================== the pages

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, func
 from sqlalchemy.orm import selectinload
 
-from parindex.criteria import CriteriaError, LoadedSet, criteria_from_text
-from parindex.errors import Issue
+from parindex.criteria import LoadedSet, criteria_from_text
+from parindex.errors import CriteriaError, Issue
 from parindex.yamlio import YamlLoadError, load_yaml_text
 from web import workflow
 from web.audit import audit
