@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.orm import joinedload
 
-from web import errors, formatting
+from web import errors, formatting, workflow
 from web.config import from_environment
 from web.models import Agency, User, db
 from web.roles import PANEL, ROLE_LABELS, STAFF
@@ -98,6 +98,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["hanchot"] = formatting.deadline
     app.jinja_env.filters["diem"] = formatting.points_text
     app.jinja_env.globals.update(ROLE_LABELS=ROLE_LABELS, STAFF=STAFF, PANEL=PANEL)
+    app.jinja_env.globals.update(workflow=workflow, state_label=workflow.state_label)
 
     errors.init_app(app)
 

@@ -45,6 +45,10 @@ STATE_LABELS = {
 }
 #: states in which the panel reads the submission (an appraiser never sees a draft)
 SEEN_BY_PANEL = frozenset(STATES) - {DRAFT}
+#: states in which the panel's work on the submission is over
+PANEL_DONE = frozenset({APPRAISED_2, APPROVED, PUBLISHED})
+#: states in which the secretariat has approved the result
+APPROVED_STATES = frozenset({APPROVED, PUBLISHED})
 
 STAFF = frozenset(roles.STAFF)
 PANEL = frozenset(roles.PANEL)

@@ -17,6 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 from werkzeug.security import generate_password_hash
 
 from parindex.export import safe_text
+from web import workflow
 from web.audit import audit
 from web.errors import commit_or_conflict
 from web.models import Agency, Cycle, Submission, User, db
@@ -232,7 +233,9 @@ def import_agencies(cycle: Cycle, file_name: str, data: bytes, user: User) -> Ag
                 )
         if agency is not None and block is not None and agency.block != block:
             sub = agency.submission
-            if (sub is not None and sub.state != "draft") or (sub is not None and sub.entries):
+            if (sub is not None and sub.state != workflow.DRAFT) or (
+                sub is not None and sub.entries
+            ):
                 problem(
                     "block",
                     "block-locked",
@@ -284,7 +287,7 @@ def _apply_row(cycle: Cycle, agency: Agency | None, item: ImportedRow, user: Use
     if agency is None:
         agency = Agency(cycle=cycle, code=item.code, name=item.name, block=item.block)
         db.session.add(agency)
-        db.session.add(Submission(agency=agency, state="draft"))
+        db.session.add(Submission(agency=agency, state=workflow.DRAFT))
         item.password = _new_password()
         db.session.add(_officer(item, agency))
         audit(
@@ -369,7 +372,7 @@ def _apply_row(cycle: Cycle, agency: Agency | None, item: ImportedRow, user: Use
             )
         changes.append("thư điện tử")
     if agency.submission is None:
-        db.session.add(Submission(agency=agency, state="draft"))
+        db.session.add(Submission(agency=agency, state=workflow.DRAFT))
     item.action = ("Cập nhật " + ", ".join(changes)) if changes else "Không đổi"
 
 

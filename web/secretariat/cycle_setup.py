@@ -38,10 +38,6 @@ MAX_CRITERIA_BYTES = 1024 * 1024
 DEFAULT_TIME = dt.time(17, 0)  # a deadline typed without a time closes at the end of office hours
 
 
-def state_label(state: str | None) -> str:
-    return workflow.state_label(state)
-
-
 VIETNAM = dt.timedelta(hours=7)  # UTC+7 all year (no daylight saving)
 
 
@@ -72,7 +68,7 @@ def list_cycles() -> list[CycleSummary]:
             db.select(
                 Agency.cycle_id,
                 func.count(Agency.id),
-                func.sum(case((Submission.state != "draft", 1), else_=0)),
+                func.sum(case((Submission.state != workflow.DRAFT, 1), else_=0)),
             )
             .outerjoin(Submission, Submission.agency_id == Agency.id)
             .group_by(Agency.cycle_id)
@@ -144,7 +140,7 @@ class BlockView:
 
     @property
     def submitted(self) -> int:
-        return sum(1 for a in self.agencies if a.state != "draft")
+        return sum(1 for a in self.agencies if a.state != workflow.DRAFT)
 
     @property
     def drafts(self) -> int:
@@ -178,7 +174,7 @@ def cycle_blocks(cycle: Cycle) -> list[BlockView]:
     ).scalars()
     by_block: dict[str, list[AgencyRow]] = {}
     for a in sorted(agencies, key=lambda a: (slug(a.name), a.code)):  # Đ sorts as D
-        state = a.submission.state if a.submission is not None else "draft"
+        state = a.submission.state if a.submission is not None else workflow.DRAFT
         by_block.setdefault(a.block, []).append(
             AgencyRow(a, emails.get(a.id, []), state, filled.get(a.id, 0))
         )
@@ -280,7 +276,9 @@ def upload_criteria(cycle: Cycle, file_name: str, data: bytes, user: User) -> Cr
     ).scalar_one_or_none()
     agencies = [a for a in cycle.agencies if a.block == model.block]
     if record is not None:
-        done = [a for a in agencies if a.submission is not None and a.submission.state != "draft"]
+        done = [
+            a for a in agencies if a.submission is not None and a.submission.state != workflow.DRAFT
+        ]
         if done:
             names = ", ".join(a.name for a in done[:5]) + (" …" if len(done) > 5 else "")
             result.error = (

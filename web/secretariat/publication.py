@@ -28,7 +28,6 @@ def _progress_page(year: int, status: int = 200, **context: Any) -> tuple[str, i
             cycle=cycle,
             blocks=publishing.progress(cycle, current_user),
             states=workflow.STATES,
-            state_label=workflow.state_label,
             surveys=publishing.stored_surveys(cycle),
             versions=publishing.versions(cycle),
             refusal=publishing.publish_refusal(cycle, "x"),

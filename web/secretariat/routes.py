@@ -41,7 +41,6 @@ def _cycle_page(cycle: Cycle, status: int = 200, **context: Any) -> tuple[str, i
             blocks=cycle_setup.cycle_blocks(cycle),
             when=cycle_setup.when,
             when_utc=cycle_setup.when_utc,
-            state_label=cycle_setup.state_label,
             **context,
         ),
         status,
