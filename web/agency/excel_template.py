@@ -1,6 +1,6 @@
 """The Excel round trip of an agency's self-assessment, part 1: the workbook's layout and the
 template. ``template(agency)`` writes one row per leaf of the agency's criteria set, prefilled
-with what the agency has entered; :mod:`web.excel_import` reads it back. Text from users is
+with what the agency has entered; :mod:`web.agency.excel_import` reads it back. Text from users is
 always written as typed strings, never as formulas.
 """
 

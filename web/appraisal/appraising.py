@@ -7,7 +7,7 @@ Appraisers see only the leaves assigned to them (:class:`web.models.Assignment`)
 that have submitted; the secretariat and administrators see every leaf and assign appraisers.
 A round is written in the state that opens it: round 1 while ``submitted``, round 2 (flagged
 leaves only) while ``explanation``. States move only through :func:`web.workflow.transition`.
-The inputs of one leaf are :mod:`web.appraisalform`; assignments :mod:`web.assignments`.
+The inputs of one leaf are :mod:`web.appraisal.forms`; assignments :mod:`web.appraisal.assignments`.
 """
 
 from __future__ import annotations

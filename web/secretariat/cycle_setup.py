@@ -1,5 +1,5 @@
 """The secretariat's set-up of a yearly cycle, kept out of the views: cycles, criteria sets per
-block, deadlines (the agency list with its officers' accounts is :mod:`web.agency_import`).
+block, deadlines (the agency list with its officers' accounts is :mod:`web.secretariat.agency_import`).
 Each action validates everything first and changes nothing unless all of it is valid; every
 change is audited."""
 

@@ -1,5 +1,5 @@
 """The secretariat (Sở Nội vụ): yearly cycles, criteria sets, the agency list with accounts,
-deadlines. Each view reads the request, calls one function of :mod:`web.cycle_setup` (or :mod:`web.agency_import`), then
+deadlines. Each view reads the request, calls one function of :mod:`web.secretariat.cycle_setup` (or :mod:`web.secretariat.agency_import`), then
 renders or redirects."""
 
 from __future__ import annotations
