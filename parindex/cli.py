@@ -6,6 +6,7 @@ import json
 import sys
 import unicodedata
 from decimal import Decimal
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,40 @@ def _load(
     return score_dataset(ds)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: the entry point group through which other installed packages add commands to `parindex`;
+#: the web app adds `serve` there (pyproject.toml), so parindex imports nothing of it
+COMMAND_GROUP = "parindex.commands"
+
+
+def command_entry_points() -> dict[str, EntryPoint]:
+    """The commands other packages register, by name (read from the installed metadata)."""
+    return {ep.name: ep for ep in entry_points(group=COMMAND_GROUP)}
+
+
+class _Commands(click.Group):
+    """parindex's own commands, then those registered under :data:`COMMAND_GROUP`, each loaded
+    only when it is run or listed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *command_entry_points()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            return command
+        ep = command_entry_points().get(cmd_name)
+        if ep is None:
+            return None
+        try:
+            loaded = ep.load()
+        except ImportError as e:  # a registered package whose dependencies are missing
+            raise click.UsageError(f"Không nạp được lệnh {cmd_name} ({ep.value}): {e}") from e
+        if not isinstance(loaded, click.Command):
+            raise click.UsageError(f"{ep.value} không phải là một lệnh (click.Command).")
+        return loaded
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="parindex")
 def main() -> None:
     """parindex — Chỉ số cải cách hành chính: kiểm tra bộ tiêu chí, chấm điểm, xếp hạng."""
@@ -351,49 +385,6 @@ def generate(agencies: int, out: Path, seed: int, leaves: int) -> None:
         + ", ".join(f"{k}: {v}" for k, v in counts.items())
         + "). DỮ LIỆU TỔNG HỢP."
     )
-
-
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Địa chỉ lắng nghe.")
-@click.option("--port", default=5000, show_default=True, type=int, help="Cổng.")
-@click.option(
-    "--database",
-    default=None,
-    help="URL CSDL (mặc định: biến DATABASE_URL, hoặc tệp SQLite trong thư mục instance/).",
-)
-def serve(host: str, port: int, database: str | None) -> None:
-    """Chạy ứng dụng web trên tỉnh mẫu, in các tài khoản dùng thử."""
-    try:
-        from waitress import serve as waitress_serve
-
-        from web import create_app
-        from web.migrate import upgrade
-        from web.models import db
-        from web.services import seed_demo
-    except ImportError as e:  # pragma: no cover - the web extras are dependencies
-        raise click.UsageError(f"Thiếu thư viện cho ứng dụng web: {e}") from e
-    config: dict[str, Any] = {"SESSION_COOKIE_SECURE": False}  # plain HTTP on this machine
-    if database:
-        config["DATABASE_URL"] = database
-    app = create_app(config)
-    upgrade(app)
-    with app.app_context():
-        accounts = seed_demo(default_root())
-        url = db.engine.url.render_as_string(hide_password=True)
-    click.echo(f"CSDL: {url}")
-    if accounts:
-        click.echo("Tài khoản dùng thử (DỮ LIỆU MẪU), mật khẩu chung: " + accounts[0][2])
-        for email, role, _ in accounts[:3]:
-            click.echo(f"  {role:12} {email}")
-        agencies = [a for a in accounts if a[1] == "agency"]
-        click.echo(
-            f"  agency       {agencies[0][0]} … ({len(agencies)} đơn vị: <mã đơn vị>"
-            "@tinhmau.gov.vn)"
-        )
-    else:
-        click.echo("CSDL đã có dữ liệu; dùng các tài khoản đã tạo (mật khẩu mẫu: parindex-demo).")
-    click.echo(f"Mở http://{host}:{port}/ — Ctrl+C để dừng.")
-    waitress_serve(app, host=host, port=port, threads=8)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,12 +7,16 @@ import io
 import json
 import subprocess
 import sys
+import tomllib
+from importlib.metadata import EntryPoint
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from parindex import cli
 from parindex.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -180,3 +184,61 @@ def test_real_subprocess_rank(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert out.exists()
     assert "Đã ghi bảng xếp hạng" in proc.stdout
+
+
+# ------------------------------------------------------------- commands of other packages
+@click.command()
+@click.option("--name", default="thế giới")
+def _hello(name: str) -> None:
+    """Chào (a command registered by another package)."""
+    click.echo(f"xin chào {name}")
+
+
+def _registered(monkeypatch: pytest.MonkeyPatch, **values: str) -> None:
+    eps = {n: EntryPoint(name=n, value=v, group=cli.COMMAND_GROUP) for n, v in values.items()}
+    monkeypatch.setattr(cli, "command_entry_points", lambda: eps)
+
+
+def test_commands_registered_under_the_group_are_listed_and_run(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _registered(monkeypatch, hello="tests.test_cli:_hello")
+    listed = runner.invoke(main, ["--help"])
+    assert listed.exit_code == 0
+    assert "hello" in listed.output and "Chào" in listed.output
+    assert "check" in listed.output  # parindex's own commands stay
+    result = runner.invoke(main, ["hello", "--name", "Tà Đùng"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "xin chào Tà Đùng\n"
+
+
+def test_an_unknown_command_is_a_usage_error(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _registered(monkeypatch)
+    result = runner.invoke(main, ["serve"])
+    assert result.exit_code == 2
+    assert "No such command 'serve'" in result.output
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("tests.no_such_module:serve", "Không nạp được lệnh hello"),
+        ("tests.test_cli:BLOCKS", "không phải là một lệnh"),
+    ],
+)
+def test_a_broken_registration_is_a_usage_error(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, value: str, message: str
+) -> None:
+    _registered(monkeypatch, hello=value)
+    result = runner.invoke(main, ["hello"])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_the_web_app_declares_serve_in_the_group() -> None:
+    """pyproject.toml registers `parindex serve` (installed by `pip install -e .`); the web
+    package's own test runs it through this declaration."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["entry-points"][cli.COMMAND_GROUP] == {"serve": "web.cli:serve"}

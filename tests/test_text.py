@@ -24,12 +24,12 @@ from parindex.criteria import criteria_from_dict
 from parindex.errors import message
 from parindex.text import TextError
 from tests.builders import DUE, build_set, leaf
-from web.appraisalform import parse_appraisal
-from web.cycle_setup import _parse_date as deadline_date
-from web.evidence import EVIDENCE_INPUTS, _check_evidence
-from web.excel import COL, COLUMNS, leaf_rows
-from web.excel_import import _read_row
+from web.agency.evidence import EVIDENCE_INPUTS, _check_evidence
+from web.agency.excel_import import _read_row
+from web.agency.excel_template import COL, COLUMNS, leaf_rows
+from web.appraisal.forms import parse_appraisal
 from web.leafform import input_keys, parse_leaf
+from web.secretariat.cycle_setup import _parse_date as deadline_date
 from web.tabular import letter
 
 D = Decimal

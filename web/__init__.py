@@ -8,29 +8,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, request
 from flask_login import LoginManager
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.orm import joinedload
-from werkzeug.exceptions import HTTPException
 
-from web import formatting
+from web import errors, formatting, workflow
 from web.config import from_environment
-from web.models import ROLE_LABELS, Agency, User, db
+from web.models import Agency, User, db
+from web.roles import PANEL, ROLE_LABELS, STAFF
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
-
-ERROR_MESSAGES = {
-    400: "Yêu cầu không hợp lệ.",
-    403: "Bạn không có quyền truy cập trang này.",
-    404: "Không tìm thấy trang hoặc dữ liệu.",
-    405: "Phương thức không được hỗ trợ.",
-    413: "Tệp tải lên quá lớn.",
-    429: "Thao tác quá nhiều lần; vui lòng thử lại sau.",
-    500: "Lỗi hệ thống; thao tác chưa được lưu. Vui lòng thử lại.",
-}
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -66,7 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         from flask import redirect, url_for
 
         if "/api/" in request.path or request.is_json:
-            return _error(401, "Phiên đăng nhập đã hết; hãy đăng nhập lại.")
+            return errors.refusal(401, "Phiên đăng nhập đã hết; hãy đăng nhập lại.")
         from flask import flash
 
         flash(login_manager.login_message, login_manager.login_message_category)
@@ -85,16 +75,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             ],
         )
 
-    from web import (
-        agency,
-        agency_excel,
-        appraisal,
-        appraisalform,
-        audit_views,
-        auth,
-        public,
-        secretariat,
-    )
+    from web.agency import excel_routes as agency_excel
+    from web.agency import routes as agency
+    from web.appraisal import routes as appraisal
+    from web.auth import routes as auth
+    from web.public import routes as public
+    from web.secretariat import publication
+    from web.secretariat import routes as secretariat
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(public.bp)
@@ -102,28 +89,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(agency_excel.bp)
     app.register_blueprint(secretariat.bp)
     app.register_blueprint(appraisal.bp)
-    app.register_blueprint(audit_views.bp)
+    app.register_blueprint(publication.bp)
 
     app.jinja_env.filters["so"] = formatting.number
     app.jinja_env.filters["phantram"] = formatting.percent
     app.jinja_env.filters["ngay"] = formatting.date
     app.jinja_env.filters["thoigian"] = formatting.datetime
     app.jinja_env.filters["hanchot"] = formatting.deadline
-    app.jinja_env.filters["diem"] = appraisalform.points_text
-    app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS
+    app.jinja_env.filters["diem"] = formatting.points_text
+    app.jinja_env.globals.update(ROLE_LABELS=ROLE_LABELS, STAFF=STAFF, PANEL=PANEL)
+    app.jinja_env.globals.update(workflow=workflow, state_label=workflow.state_label)
 
-    @app.errorhandler(CSRFError)
-    def csrf_error(e: CSRFError) -> tuple[str, int]:
-        return _error(
-            400,
-            "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ (CSRF). "
-            "Hãy tải lại trang rồi thử lại; dữ liệu chưa được lưu.",
-        )
-
-    @app.errorhandler(HTTPException)
-    def http_error(e: HTTPException) -> tuple[str, int]:
-        code = e.code or 500
-        return _error(code, ERROR_MESSAGES.get(code, e.description or ""))
+    errors.init_app(app)
 
     @app.after_request
     def security_headers(response: Any) -> Any:
@@ -160,12 +137,3 @@ def _tune_sqlite(app: Flask) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
-
-
-def _error(code: int, message: str) -> tuple[str, int]:
-    """The one error shape: an HTML page, or JSON for API calls."""
-    if "/api/" in request.path or request.accept_mimetypes.best == "application/json":
-        from flask import jsonify
-
-        return jsonify({"error": {"code": code, "message": message}}), code  # type: ignore
-    return render_template("error.html", code=code, message=message), code

@@ -1,6 +1,6 @@
 """A whole cycle's submissions straight from the database, column-wise (the bulk path).
 
-:func:`web.services.final_results` rebuilds every agency's submission mapping and runs the
+:func:`web.engine.final_results` rebuilds every agency's submission mapping and runs the
 engine's file path on it: clear and exact, but it costs a query per evidence list and a parse
 per agency. Here one query per table reads a block's entries, evidence flags, appraisal rounds
 and survey results, and the engine's records path (:mod:`parindex.columnar`) validates, scores
@@ -9,6 +9,7 @@ and ranks them. A test holds the two to the same results.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -18,6 +19,7 @@ from parindex.criteria import LoadedSet
 from parindex.errors import Issue
 from parindex.results import Results
 from parindex.scoring import BlockResult
+from web.engine import cycle_results
 from web.models import (
     Agency,
     Appraisal,
@@ -29,7 +31,6 @@ from web.models import (
     SurveyResult,
     db,
 )
-from web.services import cycle_results
 
 
 def block_records(cycle: Cycle, block: str) -> tuple[pd.DataFrame, list[str], dict[str, str]]:
@@ -97,7 +98,7 @@ def block_records(cycle: Cycle, block: str) -> tuple[pd.DataFrame, list[str], di
 _INTEGERS = ("numerator", "denominator", "count", "round", "score_c")
 
 
-def _frame(rows: list[Any], names: list[str]) -> pd.DataFrame:
+def _frame(rows: Sequence[Any], names: list[str]) -> pd.DataFrame:
     """Result rows as columns; integers stay exact integers (nullable Int64), never floats."""
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
     return pd.DataFrame(
@@ -120,10 +121,9 @@ def _records(frame: pd.DataFrame, rounds: pd.DataFrame) -> pd.DataFrame:
     )
     frame = frame[given | frame["did_not_arise"].notna()]  # an emptied entry: the leaf is empty
     score = frame["score"]
-    frame = frame.assign(
-        done=[None if pd.isna(v) else int(bool(v)) for v in frame["done"].tolist()],
-        score_c=[score_cents(v) for v in score.tolist()],
-    )
+    done: list[Any] = [None if pd.isna(v) else int(bool(v)) for v in frame["done"].tolist()]
+    score_c: list[Any] = [score_cents(v) for v in score.tolist()]
+    frame = frame.assign(done=done, score_c=score_c)
     for rnd in (1, 2):
         part = rounds[rounds["round"] == rnd][["agency", "leaf", "score_c"]]
         frame = frame.merge(

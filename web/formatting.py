@@ -26,6 +26,11 @@ def _number(text: str, places: int) -> str:
     return format_decimal(Decimal(text), format=pattern, locale=LOCALE)
 
 
+def points_text(score_c: int | None) -> str:
+    """Points kept in hundredths, as a reader sees them; None is a leaf that did not arise."""
+    return "không phát sinh" if score_c is None else number(Decimal(score_c) / 100)
+
+
 def percent(value: Decimal | int | float | None) -> str:
     return "" if value is None else number(value) + " %"
 

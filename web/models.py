@@ -17,14 +17,6 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 
-ROLES = ("agency", "appraiser", "secretariat", "admin")
-ROLE_LABELS = {
-    "agency": "Cán bộ đầu mối CCHC",
-    "appraiser": "Thành viên Tổ thẩm định",
-    "secretariat": "Sở Nội vụ (thường trực)",
-    "admin": "Quản trị hệ thống",
-}
-
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")  # no daylight saving
 
@@ -55,7 +47,7 @@ class User(db.Model, UserMixin):  # type: ignore[name-defined,misc]
     agency: Mapped[Agency | None] = relationship(foreign_keys=[agency_id])
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
 
@@ -90,6 +82,11 @@ class CriteriaRecord(db.Model):  # type: ignore[name-defined,misc]
     uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     cycle: Mapped[Cycle] = relationship(back_populates="criteria")
+
+
+def get_cycle(year: int) -> Cycle | None:
+    """The cycle of ``year``, or None."""
+    return db.session.execute(db.select(Cycle).filter_by(year=year)).scalar_one_or_none()
 
 
 class Agency(db.Model):  # type: ignore[name-defined,misc]

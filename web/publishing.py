@@ -8,7 +8,6 @@ new :class:`~web.models.Publication` with its reason; earlier versions stay read
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import tempfile
 from dataclasses import dataclass, field
@@ -17,15 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from parindex.decision import write_decision_table
-from parindex.export import json_default, set_text
+from parindex.export import json_default
 from parindex.history import PreviousResult, compare
 from parindex.results import Results
 from parindex.survey import read_surveys
 from web import workflow
-from web.formatting import datetime as vn_datetime
+from web.audit import audit
+from web.engine import final_results, loaded_set, submission_of
 from web.models import (
     Agency,
-    AuditEntry,
     Cycle,
     Publication,
     Submission,
@@ -33,7 +32,6 @@ from web.models import (
     User,
     db,
 )
-from web.services import audit, final_results, loaded_set, submission_of
 
 # ------------------------------------------------------------------------------------ progress
 
@@ -216,7 +214,10 @@ def ranking(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 def results_data(results: Results) -> dict[str, Any]:
     """``Results.as_dict()`` as plain JSON data (decimals as numbers)."""
-    return json.loads(json.dumps(results.as_dict(), ensure_ascii=False, default=json_default))
+    data: dict[str, Any] = json.loads(
+        json.dumps(results.as_dict(), ensure_ascii=False, default=json_default)
+    )
+    return data
 
 
 def cycle_results(cycle: Cycle) -> Results:
@@ -383,69 +384,6 @@ def bar_chart(block: dict[str, Any]) -> str:
         )
     parts.append("</svg>")
     return "".join(parts)
-
-
-# ------------------------------------------------------------------------------------ audit
-def audit_rows(
-    agency_code: str = "", leaf: str = "", year: int | None = None, limit: int = 2000
-) -> list[tuple[AuditEntry, str, str]]:
-    """Audit entries (newest first) with the user's e-mail and the agency code, filtered by
-    agency code and leaf (the entry's key, or a key that names it: ``1.1.1``, ``1.1.1/round1``)."""
-    from web.models import User as U
-
-    query = (
-        db.select(AuditEntry, U.email, Agency.code)
-        .outerjoin(U, U.id == AuditEntry.user_id)
-        .outerjoin(Agency, Agency.id == AuditEntry.agency_id)
-        .order_by(AuditEntry.id.desc())
-    )
-    if agency_code:
-        query = query.where(Agency.code == agency_code)
-    if year is not None:
-        query = query.where(
-            (Agency.cycle_id == db.select(Cycle.id).filter_by(year=year).scalar_subquery())
-            | (AuditEntry.agency_id.is_(None))
-        )
-    if leaf:
-        query = query.where(
-            (AuditEntry.key == leaf)
-            | AuditEntry.key.startswith(leaf + "/")
-            | AuditEntry.key.startswith(leaf + " ")
-            | AuditEntry.key.startswith(leaf + ":")
-        )
-    return [
-        (e, email or "", code or "") for e, email, code in db.session.execute(query.limit(limit))
-    ]
-
-
-AUDIT_COLUMNS = (
-    "Thời gian (giờ Việt Nam)",
-    "Người thực hiện",
-    "Đơn vị",
-    "Đối tượng",
-    "Khóa",
-    "Giá trị cũ",
-    "Giá trị mới",
-    "Lý do",
-)
-
-
-def audit_xlsx(rows: list[tuple[AuditEntry, str, str]]) -> bytes:
-    """The audit rows as a workbook; every user text is a plain string cell."""
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Nhật ký"
-    for col, title in enumerate(AUDIT_COLUMNS, start=1):
-        set_text(ws.cell(row=1, column=col), title)
-    for n, (e, email, code) in enumerate(rows, start=2):
-        values = (vn_datetime(e.at), email, code, e.entity, e.key, e.old, e.new, e.reason)
-        for col, value in enumerate(values, start=1):
-            set_text(ws.cell(row=n, column=col), value or "")
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
 
 
 def submission_state(agency: Agency) -> str:

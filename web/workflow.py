@@ -21,7 +21,9 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from web.models import ROLE_LABELS, Agency, Appraisal, Assignment, Submission, User, db, utcnow
+from web import roles
+from web.audit import audit
+from web.models import Agency, Appraisal, Assignment, Cycle, Submission, User, db, utcnow, vn_now
 
 DRAFT = "draft"
 SUBMITTED = "submitted"
@@ -43,9 +45,13 @@ STATE_LABELS = {
 }
 #: states in which the panel reads the submission (an appraiser never sees a draft)
 SEEN_BY_PANEL = frozenset(STATES) - {DRAFT}
+#: states in which the panel's work on the submission is over
+PANEL_DONE = frozenset({APPRAISED_2, APPROVED, PUBLISHED})
+#: states in which the secretariat has approved the result
+APPROVED_STATES = frozenset({APPROVED, PUBLISHED})
 
-STAFF = frozenset({"secretariat", "admin"})
-PANEL = frozenset({"appraiser"}) | STAFF
+STAFF = frozenset(roles.STAFF)
+PANEL = frozenset(roles.PANEL)
 
 
 class IllegalTransition(Exception):
@@ -86,7 +92,7 @@ def _codes(codes: list[str], most: int = 8) -> str:
 
 
 def _all_appraised(sub: Submission) -> str:
-    from web.services import appraisable_codes
+    from web.engine import appraisable_codes
 
     done = round1_rows(sub)
     missing = [c for c in appraisable_codes(sub.agency) if c not in done]
@@ -121,7 +127,7 @@ def _all_settled(sub: Submission) -> str:
 
 #: the whole table: (from, to) → who may, and what must hold
 TRANSITIONS: dict[tuple[str, str], Transition] = {
-    (DRAFT, SUBMITTED): Transition("nộp hồ sơ", frozenset({"agency"})),
+    (DRAFT, SUBMITTED): Transition("nộp hồ sơ", frozenset({roles.AGENCY})),
     (SUBMITTED, DRAFT): Transition("trả lại đơn vị", STAFF, reason_required=True),
     (SUBMITTED, APPRAISED_1): Transition(
         "hoàn thành thẩm định vòng 1", PANEL, guard=_all_appraised
@@ -146,14 +152,14 @@ def refusal(sub: Submission, to_state: str, user: User, reason: str = "") -> str
     if step is None:
         return f"Không thể chuyển hồ sơ từ “{state_label(old)}” sang “{state_label(to_state)}”."
     if user.role not in step.roles:
-        role = ROLE_LABELS.get(user.role, user.role)
+        role = roles.role_label(user.role)
         return (
             f"{role} không được chuyển hồ sơ từ “{state_label(old)}” sang "
             f"“{state_label(to_state)}”."
         )
-    if user.role == "agency" and user.agency_id != sub.agency_id:
+    if user.role == roles.AGENCY and user.agency_id != sub.agency_id:
         return "Chỉ cán bộ của chính đơn vị được thao tác trên hồ sơ của đơn vị."
-    if user.role == "appraiser" and not _assigned(user, sub.agency):
+    if user.role == roles.APPRAISER and not _assigned(user, sub.agency):
         return "Bạn không được phân công thẩm định đơn vị này."
     if step.reason_required and not reason.strip():
         return f"Phải nêu lý do khi {step.action}."
@@ -191,8 +197,6 @@ def transition(
     """Move ``sub`` to ``to_state`` as ``user``, or raise :class:`IllegalTransition`. Records
     when (``at``, UTC, default now) and by whom — also as ``submitted_at``/``submitted_by`` on
     submission — and audits the move. The caller commits."""
-    from web.services import audit
-
     why = refusal(sub, to_state, user, reason)
     if why:
         raise IllegalTransition(why)
@@ -215,3 +219,21 @@ def transition(
         reason=reason or TRANSITIONS[(old, to_state)].action,
     )
     db.session.flush()
+
+
+# --------------------------------------------------------------------------------- deadlines
+def can_edit(agency: Agency, now: dt.datetime | None = None) -> tuple[bool, str]:
+    """Whether the agency may still change its self-assessment, and why not."""
+    sub = agency.submission
+    if sub is not None and sub.state != DRAFT:
+        return False, "Hồ sơ đã nộp; không thể sửa."
+    deadline = agency.cycle.self_deadline
+    if deadline is not None and (now or vn_now()) > deadline:
+        return False, "Đã quá hạn tự đánh giá."
+    return True, ""
+
+
+def explanation_open(cycle: Cycle, now: dt.datetime | None = None) -> bool:
+    """Before the explanation deadline (Vietnam time); always, when none is set."""
+    deadline = cycle.explanation_deadline
+    return deadline is None or (now or vn_now()) <= deadline

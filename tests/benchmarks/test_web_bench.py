@@ -201,9 +201,9 @@ def demo_server(tmp_path_factory: Any) -> Iterator[tuple[str, list[str], str, in
     """The demo province served by waitress in its own process: (base URL, e-mails, DB URL,
     the server's process id)."""
     from web import create_app
+    from web.demo import seed_demo
     from web.migrate import upgrade
     from web.models import Agency, db
-    from web.services import seed_demo
 
     tmp = tmp_path_factory.mktemp("bench")
     env = {

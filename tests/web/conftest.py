@@ -144,8 +144,8 @@ def cycle(app: Flask) -> dict[str, Any]:
 def prefill_self_assessment(app: Flask, code: str, skip_field: str | None = None) -> None:
     """Fill every self-scored leaf of agency ``code`` (but those of ``skip_field``) through the
     database with valid facts and an explanation instead of evidence."""
+    from web.engine import set_for
     from web.models import Entry
-    from web.services import set_for
 
     with app.app_context():
         agency = db.session.execute(db.select(Agency).filter_by(code=code)).scalar_one()

@@ -26,7 +26,7 @@ from werkzeug.test import TestResponse
 from parindex.criteria import load_criteria
 from tests.web.conftest import REPO, login, post
 from web.models import Agency, Assignment, Entry, Evidence, Submission, User, db
-from web.selfassessment import EXTRA_PAGE, pages_of
+from web.pages import EXTRA_PAGE, pages_of
 
 # ===================================================================================== the policy
 ANON = "anonymous"

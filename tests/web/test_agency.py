@@ -491,8 +491,8 @@ def test_a_write_racing_another_one_is_refused(app: Flask, xa_a: FlaskClient) ->
     cannot both win."""
     from sqlalchemy import update
 
+    from web.agency.selfassessment import _write
     from web.models import User
-    from web.selfassessment import _write
 
     save(xa_a, "1", {"1.2.1-count": "1"})
     with app.app_context():

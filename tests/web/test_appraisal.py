@@ -25,6 +25,7 @@ from parindex.cli import main
 from tests.web.conftest import login, post
 from tests.web.test_agency import form_of
 from web import workflow
+from web.engine import appraisable_codes, evaluate, final_results, submission_for_engine
 from web.models import (
     Agency,
     Appraisal,
@@ -37,7 +38,6 @@ from web.models import (
     User,
     db,
 )
-from web.services import appraisable_codes, evaluate, final_results, submission_for_engine
 
 D = Decimal
 

@@ -31,6 +31,7 @@ from flask import Flask
 
 from tests.web.conftest import PASSWORD, prefill_self_assessment
 from tests.web.livesite import browser, live_server
+from web.engine import final_results, set_for
 from web.formatting import percent
 from web.models import (
     Agency,
@@ -40,8 +41,7 @@ from web.models import (
     User,
     db,
 )
-from web.selfassessment import EXTRA_PAGE
-from web.services import final_results, set_for
+from web.pages import EXTRA_PAGE
 
 CHANGED = "1.1.1"
 CHANGED_REASON = "Kế hoạch thực tế ban hành sau ngày 30/7/2025 (văn bản số hóa ghi ngày 05/8)"

@@ -10,8 +10,9 @@ from flask import Flask
 
 from tests.web.test_appraisal import XA_A_FACTS, XA_A_ROUNDS, XA_B_FACTS, XA_B_ROUNDS, _store
 from web.bulk import bulk_results
+from web.demo import seed_demo
+from web.engine import final_results
 from web.models import Cycle, db
-from web.services import final_results, seed_demo
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -25,10 +25,10 @@ from werkzeug.test import encode_multipart
 
 from parindex.export import set_text
 from tests.web.conftest import csrf, login
+from web.engine import evaluate
 from web.models import Agency, AuditEntry, Entry, Evidence, Submission, db
-from web.services import evaluate
 
-# the template's columns (see web/excel.py COLUMNS)
+# the template's columns (see web/agency/excel_template.py COLUMNS)
 DONE, DATE, NUM, DEN, COUNT, LEVEL, SCORE, DNA, EXPL, HAVE = "JKLMNOPQRS"
 EV_NUMBER, EV_DATE, EV_ISSUER, EV_TITLE, EV_LOCATION, EV_URL = "TUVWXY"
 CO_BAN = "Đáp ứng cơ bản, còn thiếu thiết bị số hóa hoặc khu vực hướng dẫn"

@@ -1,4 +1,4 @@
-"""web.services: one agency's evaluation (the engine's scalar path) gives what the engine's block
+"""web.engine: one agency's evaluation (the engine's scalar path) gives what the engine's block
 path gives, and the pages that evaluate read a submission in a fixed number of queries,
 however many entries and documents it has."""
 
@@ -17,8 +17,9 @@ from sqlalchemy import event
 from parindex.results import cents
 from tests.web.conftest import csrf, login, prefill_self_assessment
 from tests.web.test_appraisal import XA_A_FACTS, XA_A_ROUNDS, XA_B_FACTS, XA_B_ROUNDS, _store
+from web.demo import seed_demo
+from web.engine import evaluate, final_results
 from web.models import Agency, Cycle, Entry, Evidence, db
-from web.services import evaluate, final_results, seed_demo
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -46,7 +47,7 @@ def _same_as_block_path(cycle: Cycle) -> None:
 
         # the same problems, but survey-missing (the agency's pages do not show it) and the
         # warnings about rounds without a reason (the web app drops those that keep the
-        # self-score: web.services._kept_without_reason, tested with the appraisal pages)
+        # self-score: web.engine._kept_without_reason, tested with the appraisal pages)
         def located(issues: Any) -> list[tuple[str, str, str]]:
             return sorted(
                 (i.code, i.location.leaf, i.location.path)

@@ -14,8 +14,8 @@ from flask import Flask
 
 from tests.web.conftest import login, post
 from web import workflow
+from web.engine import appraisable_codes
 from web.models import Agency, Appraisal, Assignment, AuditEntry, Submission, User, db
-from web.services import appraisable_codes
 from web.workflow import IllegalTransition, transition
 
 LABELS = {

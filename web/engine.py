@@ -1,5 +1,6 @@
-"""The web app's work, kept out of the views: the bridge to the parindex engine, the database
-changes with their audit entries, and the demo province. Views call one function here."""
+"""The bridge to the parindex engine, and the web app's only one: criteria sets of a cycle, an
+agency's entries as the engine's submission, one agency's evaluation (the page's live points and
+problems), and the results of a cycle (preview and publication)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import defer
@@ -19,19 +19,16 @@ from parindex.scoring import BlockResult, score_block
 from parindex.single import LeafScore, score_agency
 from parindex.submission import parse_submission
 from parindex.survey import SurveyResult as EngineSurvey
+from web import workflow
 from web.models import (
     Agency,
-    Assignment,
-    AuditEntry,
     CriteriaRecord,
     Cycle,
     Entry,
     Evidence,
     Submission,
     SurveyResult,
-    User,
     db,
-    vn_now,
 )
 
 _SETS: dict[str, LoadedSet] = {}
@@ -73,7 +70,7 @@ def appraisable_codes(agency: Agency) -> list[str]:
 def submission_of(agency: Agency) -> Submission:
     """The agency's submission, created as an empty draft the first time."""
     if agency.submission is None:
-        sub = Submission(agency=agency, state="draft")
+        sub = Submission(agency=agency, state=workflow.DRAFT)
         db.session.add(sub)
         db.session.flush()
         return sub
@@ -361,148 +358,3 @@ def stored_surveys(cycle: Cycle) -> list[EngineSurvey]:
         EngineSurvey(r.agency.code, r.survey, r.result_u, r.sample_size, n)
         for n, r in enumerate(rows, start=2)
     ]
-
-
-# -------------------------------------------------------------------------------------- audit
-def audit(
-    user: User | None,
-    entity: str,
-    key: str,
-    old: Any,
-    new: Any,
-    *,
-    agency: Agency | None = None,
-    reason: str = "",
-) -> None:
-    """Append one audit entry (never updated, never deleted)."""
-    db.session.add(
-        AuditEntry(
-            user_id=None if user is None else user.id,
-            agency_id=None if agency is None else agency.id,
-            entity=entity,
-            key=key,
-            old=_text(old),
-            new=_text(new),
-            reason=reason,
-        )
-    )
-
-
-def _text(value: Any) -> str:
-    if value in (None, "", {}):
-        return ""
-    if isinstance(value, dict):
-        return "; ".join(f"{k}={v}" for k, v in sorted(value.items()) if v not in (None, ""))
-    return str(value)
-
-
-# --------------------------------------------------------------------------------- deadlines
-def can_edit(agency: Agency, now: dt.datetime | None = None) -> tuple[bool, str]:
-    """Whether the agency may still change its self-assessment, and why not."""
-    sub = agency.submission
-    if sub is not None and sub.state != "draft":
-        return False, "Hồ sơ đã nộp; không thể sửa."
-    deadline = agency.cycle.self_deadline
-    if deadline is not None and (now or vn_now()) > deadline:
-        return False, "Đã quá hạn tự đánh giá."
-    return True, ""
-
-
-# ---------------------------------------------------------------------------------- the demo
-DEMO_PASSWORD = "parindex-demo"
-
-
-def seed_demo(root: Path) -> list[tuple[str, str, str]]:
-    """Load the bundled sample province (cycle 2025, criteria, agencies, drafts) into an empty
-    database; returns the demo accounts (e-mail, role, password)."""
-    from werkzeug.security import generate_password_hash
-
-    from parindex.dataset import load_year
-
-    if db.session.execute(db.select(Cycle)).first() is not None:
-        return []
-    ds = load_year(root, 2025)
-    # the usual 31 January deadline, or 30 days from today when that has passed, so the demo
-    # can always be filled in
-    usual = dt.datetime(ds.year + 1, 1, 31, 17, 0)
-    later = dt.datetime.combine(vn_now().date() + dt.timedelta(days=30), dt.time(17, 0))
-    demo_deadline = max(usual, later)
-    cycle = Cycle(
-        year=ds.year,
-        title=f"Chỉ số CCHC năm {ds.year} — tỉnh mẫu (dữ liệu minh họa)",
-        self_deadline=demo_deadline,
-        explanation_deadline=demo_deadline + dt.timedelta(days=28),
-    )
-    db.session.add(cycle)
-    for block, loaded in ds.sets.items():
-        db.session.add(
-            CriteriaRecord(
-                cycle=cycle,
-                block=block,
-                set_id=loaded.model.id,
-                block_name=loaded.model.block_name,
-                file_name=loaded.path.name,
-                yaml_text=loaded.path.read_text(encoding="utf-8"),
-                sha256=loaded.sha256,
-            )
-        )
-    password = generate_password_hash(DEMO_PASSWORD)
-    accounts: list[tuple[str, str, str]] = []
-    for email, name, role in (
-        ("quantri@tinhmau.gov.vn", "Quản trị hệ thống", "admin"),
-        ("sonoivu@tinhmau.gov.vn", "Phòng CCHC, Sở Nội vụ", "secretariat"),
-        ("thamdinh@tinhmau.gov.vn", "Tổ công tác thẩm định", "appraiser"),
-    ):
-        db.session.add(User(email=email, name=name, role=role, password_hash=password))
-        accounts.append((email, role, DEMO_PASSWORD))
-    # the demo appraiser appraises every field (and the bonus and penalty items) of every block
-    appraiser = db.session.execute(db.select(User).filter_by(role="appraiser")).scalar_one()
-    codes = {f.code for loaded in ds.sets.values() for f in loaded.model.fields}
-    for code in sorted(codes) + ["thuong-tru"]:
-        db.session.add(Assignment(cycle=cycle, user=appraiser, block="", code=code))
-    subs = {s.agency: s for block_subs in ds.submissions.values() for s in block_subs}
-    for a in ds.agencies.values():
-        agency = Agency(cycle=cycle, code=a.id, name=a.name, block=a.block)
-        db.session.add(agency)
-        email = f"{a.id}@tinhmau.gov.vn"
-        db.session.add(
-            User(
-                email=email,
-                name=f"Cán bộ CCHC — {a.name}",
-                role="agency",
-                password_hash=password,
-                agency=agency,
-            )
-        )
-        accounts.append((email, "agency", DEMO_PASSWORD))
-        sub = Submission(agency=agency, state="draft")
-        db.session.add(sub)
-        raw = subs[a.id].raw if a.id in subs else {}
-        for code, value in (raw.get("leaves") or {}).items():
-            db.session.add(_entry_from_sample(sub, str(code), value or {}))
-    db.session.commit()
-    return accounts
-
-
-def _entry_from_sample(sub: Submission, code: str, value: dict[str, Any]) -> Entry:
-    data: dict[str, Any] = {}
-    for key, v in value.items():
-        if key in ("evidence", "appraisal"):
-            continue
-        data[key] = (
-            v.isoformat() if isinstance(v, dt.date) else (str(v) if isinstance(v, Decimal) else v)
-        )
-    entry = Entry(submission=sub, leaf=code, data=data)
-    for item in value.get("evidence") or []:
-        entry.evidence.append(
-            Evidence(
-                number=str(item.get("number", "")),
-                date=item.get("date"),
-                issuer=str(item.get("issuer", "")),
-                title=str(item.get("title", "")),
-                location=str(item.get("location", "")),
-                url=str(item.get("url", "")),
-                original_name=Path(str(item.get("file", ""))).name if item.get("file") else "",
-            )
-        )
-    return entry

@@ -1,5 +1,5 @@
 """The secretariat (Sở Nội vụ): yearly cycles, criteria sets, the agency list with accounts,
-deadlines. Each view reads the request, calls one function of :mod:`web.cycle_setup` (or :mod:`web.agency_import`), then
+deadlines. Each view reads the request, calls one function of :mod:`web.secretariat.cycle_setup` (or :mod:`web.secretariat.agency_import`), then
 renders or redirects."""
 
 from __future__ import annotations
@@ -10,12 +10,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
-from web import agency_import, cycle_setup
-from web.auth import role_required
-from web.models import Cycle
+from web.models import Cycle, get_cycle
+from web.roles import STAFF, role_required
+from web.secretariat import agency_import, cycle_setup
 
 bp = Blueprint("secretariat", __name__, url_prefix="/so-noi-vu")
-ROLES = ("secretariat", "admin")
 
 
 def _upload(name: str, limit: int) -> tuple[str, bytes]:
@@ -27,7 +26,7 @@ def _upload(name: str, limit: int) -> tuple[str, bytes]:
 
 
 def _cycle_or_404(year: int) -> Cycle:
-    cycle = cycle_setup.get_cycle(year)
+    cycle = get_cycle(year)
     if cycle is None:
         abort(404)
     return cycle
@@ -42,7 +41,6 @@ def _cycle_page(cycle: Cycle, status: int = 200, **context: Any) -> tuple[str, i
             blocks=cycle_setup.cycle_blocks(cycle),
             when=cycle_setup.when,
             when_utc=cycle_setup.when_utc,
-            state_label=cycle_setup.state_label,
             **context,
         ),
         status,
@@ -50,7 +48,7 @@ def _cycle_page(cycle: Cycle, status: int = 200, **context: Any) -> tuple[str, i
 
 
 @bp.route("/", methods=["GET", "POST"])
-@role_required(*ROLES)
+@role_required(*STAFF)
 def dashboard() -> Any:
     form = cycle_setup.FormResult({"year": "", "title": ""})
     if request.method == "POST":
@@ -71,13 +69,13 @@ def dashboard() -> Any:
 
 
 @bp.route("/ky/<int:year>")
-@role_required(*ROLES)
+@role_required(*STAFF)
 def cycle(year: int) -> Any:
     return _cycle_page(_cycle_or_404(year))
 
 
 @bp.route("/ky/<int:year>/bo-tieu-chi", methods=["POST"])
-@role_required(*ROLES)
+@role_required(*STAFF)
 def upload_criteria(year: int) -> Any:
     cycle = _cycle_or_404(year)
     name, data = _upload("criteria_file", cycle_setup.MAX_CRITERIA_BYTES)
@@ -101,7 +99,7 @@ def upload_criteria(year: int) -> Any:
 
 
 @bp.route("/ky/<int:year>/don-vi", methods=["POST"])
-@role_required(*ROLES)
+@role_required(*STAFF)
 def import_agencies(year: int) -> Any:
     cycle = _cycle_or_404(year)
     limit = int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
@@ -122,7 +120,7 @@ def import_agencies(year: int) -> Any:
 
 
 @bp.route("/ky/<int:year>/thoi-han", methods=["POST"])
-@role_required(*ROLES)
+@role_required(*STAFF)
 def deadlines(year: int) -> Any:
     cycle = _cycle_or_404(year)
     result = cycle_setup.set_deadlines(cycle, request.form, current_user)

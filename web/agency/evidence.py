@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import Forbidden, NotFound
 from werkzeug.utils import secure_filename
@@ -25,17 +24,15 @@ from werkzeug.utils import secure_filename
 from parindex.criteria import Leaf, LoadedSet
 from parindex.text import TextError, is_blank, parse_date
 from web import formatting
+from web.agency.selfassessment import Status, entries_of, loaded_set, status_of
+from web.audit import audit
+from web.engine import evaluate, submission_of
+from web.errors import commit_or_conflict
 from web.leafform import Message, leaf_kind, leaf_messages
 from web.models import Agency, Entry, Evidence, User, db, utcnow
-from web.selfassessment import (
-    Status,
-    entries_of,
-    find_leaf,
-    loaded_set,
-    page_of_leaf,
-    status_of,
-)
-from web.services import audit, can_edit, evaluate, submission_of
+from web.pages import find_leaf, page_of_leaf
+from web.roles import AGENCY, ROLES
+from web.workflow import can_edit
 
 
 @dataclass(frozen=True)
@@ -216,7 +213,7 @@ def _check_evidence(
 
 
 #: whether the agency may change documents now, and why not: the self-assessment's rule
-#: (:func:`web.services.can_edit`) or, while it explains, the explanation round's
+#: (:func:`web.workflow.can_edit`) or, while it explains, the explanation round's
 Gate = Callable[[Agency, "dt.datetime | None"], tuple[bool, str]]
 
 
@@ -277,7 +274,7 @@ def add_evidence(
             )
         path = Path(folder) / evidence.stored_name
         path.write_bytes(content)
-    try:
+    with commit_or_conflict() as saved:
         sub = submission_of(agency)
         entry = next((e for e in sub.entries if e.leaf == code), None)
         if entry is None:
@@ -294,9 +291,7 @@ def add_evidence(
             agency=agency,
             reason="bổ sung minh chứng khi giải trình" if explanation else "thêm minh chứng",
         )
-        db.session.commit()
-    except SQLAlchemyError:
-        db.session.rollback()
+    if not saved.ok:
         if path is not None:
             path.unlink(missing_ok=True)
         return EvidenceOutcome(
@@ -390,9 +385,9 @@ def evidence_file(user: User, evidence_id: int, folder: str | Path) -> StoredFil
     ev = db.session.get(Evidence, evidence_id)
     if ev is None:
         raise NotFound("Không tìm thấy minh chứng.")
-    if user.role == "agency" and ev.entry.submission.agency_id != user.agency_id:
+    if user.role == AGENCY and ev.entry.submission.agency_id != user.agency_id:
         raise Forbidden("Bạn không có quyền xem minh chứng của đơn vị khác.")
-    if user.role not in ("agency", "appraiser", "secretariat", "admin"):
+    if user.role not in ROLES:
         raise Forbidden()
     if not ev.stored_name or not _STORED.match(ev.stored_name):
         raise NotFound("Minh chứng này không có tệp tải lên hệ thống.")

@@ -1,7 +1,7 @@
 """The agency's explanation round (giải trình), kept out of the views: while its submission is
 ``explanation`` and before the cycle's explanation deadline (Vietnam time), the officer sees
 only the leaves the panel flagged, with the question, answers each with text and extra
-documents (the upload rules of :mod:`web.evidence`), and sends the answers. A leaf the panel has
+documents (the upload rules of :mod:`web.agency.evidence`), and sends the answers. A leaf the panel has
 settled in round 2 is closed. The state does not change here: the panel finishes round 2.
 
 Nothing of round 1 is shown before the panel finishes it (the state then is ``explanation``).
@@ -20,12 +20,14 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import NotFound
 
 from parindex.criteria import Leaf
-from web import evidence as ev
 from web import formatting, workflow
-from web.appraising import explanation_open
+from web.agency import evidence as ev
+from web.agency.selfassessment import entries_of, loaded_set
+from web.audit import audit
+from web.engine import evaluate
 from web.models import Agency, Appraisal, Evidence, User, db, utcnow
-from web.selfassessment import entries_of, find_leaf, loaded_set
-from web.services import audit, evaluate
+from web.pages import find_leaf
+from web.workflow import explanation_open
 
 MAX_ANSWER = 5000
 #: states in which the agency sees the panel's questions (and its answers)

@@ -1,5 +1,5 @@
 """The secretariat's set-up of a yearly cycle, kept out of the views: cycles, criteria sets per
-block, deadlines (the agency list with its officers' accounts is :mod:`web.agency_import`).
+block, deadlines (the agency list with its officers' accounts is :mod:`web.secretariat.agency_import`).
 Each action validates everything first and changes nothing unless all of it is valid; every
 change is audited."""
 
@@ -11,15 +11,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, func
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from parindex.criteria import CriteriaError, LoadedSet, criteria_from_text
-from parindex.errors import Issue
+from parindex.criteria import LoadedSet, criteria_from_text
+from parindex.errors import CriteriaError, Issue
 from parindex.text import TextError, parse_date
 from parindex.yamlio import YamlLoadError, load_yaml_text
 from web import workflow
-from web.agency_import import slug
+from web.audit import audit
+from web.engine import leaves_of, loaded_set
+from web.errors import commit_or_conflict
 from web.models import (
     Agency,
     CriteriaRecord,
@@ -28,16 +29,14 @@ from web.models import (
     Submission,
     User,
     db,
+    get_cycle,
     utcnow,
 )
-from web.services import audit, leaves_of, loaded_set
+from web.roles import AGENCY
+from web.secretariat.agency_import import slug
 
 MAX_CRITERIA_BYTES = 1024 * 1024
 DEFAULT_TIME = dt.time(17, 0)  # a deadline typed without a time closes at the end of office hours
-
-
-def state_label(state: str | None) -> str:
-    return workflow.state_label(state)
 
 
 VIETNAM = dt.timedelta(hours=7)  # UTC+7 all year (no daylight saving)
@@ -70,17 +69,13 @@ def list_cycles() -> list[CycleSummary]:
             db.select(
                 Agency.cycle_id,
                 func.count(Agency.id),
-                func.sum(case((Submission.state != "draft", 1), else_=0)),
+                func.sum(case((Submission.state != workflow.DRAFT, 1), else_=0)),
             )
             .outerjoin(Submission, Submission.agency_id == Agency.id)
             .group_by(Agency.cycle_id)
         )
     }
     return [CycleSummary(c, len(c.criteria), *counts.get(c.id, (0, 0))) for c in cycles]
-
-
-def get_cycle(year: int) -> Cycle | None:
-    return db.session.execute(db.select(Cycle).filter_by(year=year)).scalar_one_or_none()
 
 
 @dataclass
@@ -113,13 +108,11 @@ def create_cycle(form: Mapping[str, str], user: User) -> FormResult:
         result.errors["title"] = "Tiêu đề dài quá 300 ký tự."
     if result.errors or year is None:
         return result
-    cycle = Cycle(year=year, title=title)
-    db.session.add(cycle)
-    audit(user, "cycle", str(year), "", title, reason="mở kỳ đánh giá")
-    try:
-        db.session.commit()
-    except IntegrityError:  # created by someone else at the same moment
-        db.session.rollback()
+    with commit_or_conflict() as saved:
+        cycle = Cycle(year=year, title=title)
+        db.session.add(cycle)
+        audit(user, "cycle", str(year), "", title, reason="mở kỳ đánh giá")
+    if not saved.ok:  # created by someone else at the same moment
         result.errors["year"] = f"Năm {year} đã có kỳ đánh giá."
         return result
     result.cycle = cycle
@@ -148,7 +141,7 @@ class BlockView:
 
     @property
     def submitted(self) -> int:
-        return sum(1 for a in self.agencies if a.state != "draft")
+        return sum(1 for a in self.agencies if a.state != workflow.DRAFT)
 
     @property
     def drafts(self) -> int:
@@ -165,7 +158,7 @@ def cycle_blocks(cycle: Cycle) -> list[BlockView]:
     if agency_ids:
         users = db.session.execute(
             db.select(User)
-            .filter(User.agency_id.in_(agency_ids), User.role == "agency")
+            .filter(User.agency_id.in_(agency_ids), User.role == AGENCY)
             .order_by(User.id)
         ).scalars()
         for u in users:
@@ -182,7 +175,7 @@ def cycle_blocks(cycle: Cycle) -> list[BlockView]:
     ).scalars()
     by_block: dict[str, list[AgencyRow]] = {}
     for a in sorted(agencies, key=lambda a: (slug(a.name), a.code)):  # Đ sorts as D
-        state = a.submission.state if a.submission is not None else "draft"
+        state = a.submission.state if a.submission is not None else workflow.DRAFT
         by_block.setdefault(a.block, []).append(
             AgencyRow(a, emails.get(a.id, []), state, filled.get(a.id, 0))
         )
@@ -284,7 +277,9 @@ def upload_criteria(cycle: Cycle, file_name: str, data: bytes, user: User) -> Cr
     ).scalar_one_or_none()
     agencies = [a for a in cycle.agencies if a.block == model.block]
     if record is not None:
-        done = [a for a in agencies if a.submission is not None and a.submission.state != "draft"]
+        done = [
+            a for a in agencies if a.submission is not None and a.submission.state != workflow.DRAFT
+        ]
         if done:
             names = ", ".join(a.name for a in done[:5]) + (" …" if len(done) > 5 else "")
             result.error = (

@@ -14,13 +14,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import update
-from sqlalchemy.exc import SQLAlchemyError
 
 from parindex.criteria import LoadedSet
 from parindex.errors import Issue, message
 from parindex.submission import parse_submission
 from parindex.text import TextError, parse_count, parse_date, parse_score, parse_yes_no
-from web.excel import (
+from web.agency.excel_template import (
     COL,
     COLUMNS,
     EVIDENCE_COLUMNS,
@@ -36,8 +35,10 @@ from web.excel import (
     leaf_rows,
     levels_of,
 )
+from web.audit import audit
+from web.engine import set_for, submission_of
+from web.errors import commit_or_conflict
 from web.models import Agency, Entry, Evidence, User, db, utcnow
-from web.services import audit, can_edit, set_for, submission_of
 from web.tabular import (
     CellProblem,
     Table,
@@ -48,6 +49,7 @@ from web.tabular import (
     normalise,
     read_workbook,
 )
+from web.workflow import can_edit
 
 
 @dataclass
@@ -460,9 +462,10 @@ def _check_with_engine(
     parsed = parse_submission(raw, loaded, source="excel")
     seen = {(p.row, p.column) for p in result.problems}
     for issue in parsed.issues:
-        row = changed.get(issue.location.leaf)
-        if row is None:
+        found = changed.get(issue.location.leaf)
+        if found is None:
             continue
+        row = found
         key = _column_of(issue)
         if key.startswith("ev_"):
             item = issue.location.item  # counted from 1
@@ -521,7 +524,7 @@ def _save(
 ) -> None:
     sub = submission_of(agency)
     stamp = now or utcnow()
-    try:
+    with commit_or_conflict(_Conflict) as saved:
         for code, row in changed.items():
             entry = entries.get(code)
             old = {
@@ -590,10 +593,9 @@ def _save(
                     reason="nhập từ tệp Excel",
                 )
                 result.evidence_added.append((code, ev.number))
-        db.session.commit()
-    except (_Conflict, SQLAlchemyError) as e:
-        db.session.rollback()
+    if not saved.ok:
         result.changes, result.evidence_added, result.evidence_skipped = [], [], []
+        e = saved.error
         leaf = f" (tiêu chí {e.code})" if isinstance(e, _Conflict) else ""
         result.problems.append(
             CellProblem(

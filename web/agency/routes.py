@@ -1,6 +1,6 @@
 """The agency officer's self-assessment: overview, one form per field, live points, evidence,
-submission. Each view reads the request, calls one function of :mod:`web.selfassessment` (or
-:mod:`web.evidence`) and renders or redirects. The agency is always the logged-in officer's own
+submission. Each view reads the request, calls one function of :mod:`web.agency.selfassessment` (or
+:mod:`web.agency.evidence`) and renders or redirects. The agency is always the logged-in officer's own
 (``current_user.agency``), never an id taken from the URL or the form."""
 
 from __future__ import annotations
@@ -22,17 +22,17 @@ from flask import (
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from web import evidence as ev
-from web import explaining
-from web import selfassessment as sa
-from web.auth import role_required
+from web.agency import evidence as ev
+from web.agency import explaining
+from web.agency import selfassessment as sa
 from web.models import Agency
+from web.roles import AGENCY, ROLES, role_required
 
 bp = Blueprint("agency", __name__, url_prefix="/don-vi")
 
 
 def _agency() -> Agency:
-    agency = current_user.agency
+    agency: Agency | None = current_user.agency
     if agency is None:
         abort(403)
     return agency
@@ -53,13 +53,13 @@ def too_large(e: RequestEntityTooLarge) -> tuple[str, int]:
 
 
 @bp.route("/")
-@role_required("agency")
+@role_required(AGENCY)
 def overview() -> Any:
     return render_template("agency/overview.html", view=sa.overview(_agency()))
 
 
 @bp.route("/linh-vuc/<code>", methods=["GET", "POST"])
-@role_required("agency")
+@role_required(AGENCY)
 def field(code: str) -> Any:
     agency = _agency()
     if request.method != "POST":  # GET and HEAD only read
@@ -74,13 +74,13 @@ def field(code: str) -> Any:
 
 
 @bp.route("/api/tinh-diem", methods=["POST"])
-@role_required("agency")
+@role_required(AGENCY)
 def live_score() -> Any:
     return jsonify(sa.live_score(_agency(), request.form))
 
 
 @bp.route("/tieu-chi/<code>/minh-chung", methods=["GET", "POST"])
-@role_required("agency")
+@role_required(AGENCY)
 def evidence(code: str) -> Any:
     agency = _agency()
     folder, max_mb = _upload_config()
@@ -100,7 +100,7 @@ def evidence(code: str) -> Any:
 
 
 @bp.route("/minh-chung/<int:evidence_id>/xoa", methods=["POST"])
-@role_required("agency")
+@role_required(AGENCY)
 def delete_evidence(evidence_id: int) -> Any:
     folder, _ = _upload_config()
     ok, message, code = ev.delete_evidence(_agency(), current_user, evidence_id, folder)
@@ -109,7 +109,7 @@ def delete_evidence(evidence_id: int) -> Any:
 
 
 @bp.route("/minh-chung/<int:evidence_id>/tep")
-@role_required("agency", "appraiser", "secretariat", "admin")
+@role_required(*ROLES)
 def evidence_file(evidence_id: int) -> Any:
     """The stored file, downloaded; with ``?xem=1`` a PDF or an image opens in the browser
     (``Content-Disposition: inline``, its own content type)."""
@@ -128,7 +128,7 @@ def evidence_file(evidence_id: int) -> Any:
 
 
 @bp.route("/nop", methods=["GET", "POST"])
-@role_required("agency")
+@role_required(AGENCY)
 def submit() -> Any:
     agency = _agency()
     if request.method == "POST":
@@ -140,7 +140,7 @@ def submit() -> Any:
 
 # ====================================================================== the explanation round
 @bp.route("/giai-trinh", methods=["GET", "POST"])
-@role_required("agency")
+@role_required(AGENCY)
 def explanation() -> Any:
     agency = _agency()
     if request.method != "POST":  # GET and HEAD only read
@@ -155,7 +155,7 @@ def explanation() -> Any:
 
 
 @bp.route("/giai-trinh/<code>/minh-chung", methods=["GET", "POST"])
-@role_required("agency")
+@role_required(AGENCY)
 def explanation_evidence(code: str) -> Any:
     agency = _agency()
     folder, max_mb = _upload_config()
@@ -186,7 +186,7 @@ def explanation_evidence(code: str) -> Any:
 
 
 @bp.route("/giai-trinh/minh-chung/<int:evidence_id>/xoa", methods=["POST"])
-@role_required("agency")
+@role_required(AGENCY)
 def delete_explanation_evidence(evidence_id: int) -> Any:
     folder, _ = _upload_config()
     ok, message, code = explaining.delete_document(_agency(), current_user, evidence_id, folder)

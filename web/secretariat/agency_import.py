@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
 from parindex.export import safe_text
-from web.models import ROLE_LABELS, Agency, Cycle, Submission, User, db
-from web.services import audit
+from web import workflow
+from web.audit import audit
+from web.errors import commit_or_conflict
+from web.models import Agency, Cycle, Submission, User, db
+from web.roles import AGENCY, role_label
 from web.tabular import CellProblem, TableError, letter, normalise, read_table
 
 COLUMNS = ("code", "name", "block", "email")
@@ -231,7 +233,9 @@ def import_agencies(cycle: Cycle, file_name: str, data: bytes, user: User) -> Ag
                 )
         if agency is not None and block is not None and agency.block != block:
             sub = agency.submission
-            if (sub is not None and sub.state != "draft") or (sub is not None and sub.entries):
+            if (sub is not None and sub.state != workflow.DRAFT) or (
+                sub is not None and sub.entries
+            ):
                 problem(
                     "block",
                     "block-locked",
@@ -246,13 +250,11 @@ def import_agencies(cycle: Cycle, file_name: str, data: bytes, user: User) -> Ag
     if result.problems:
         result.problems.sort(key=lambda p: (p.row or 0, p.column))
         return result
-    for item in parsed:
-        _apply_row(cycle, existing.get(item.code), item, user)
-        result.rows.append(item)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
+    with commit_or_conflict() as saved:
+        for item in parsed:
+            _apply_row(cycle, existing.get(item.code), item, user)
+            result.rows.append(item)
+    if not saved.ok:
         result.rows = []
         result.problems.append(
             CellProblem(
@@ -269,7 +271,7 @@ def import_agencies(cycle: Cycle, file_name: str, data: bytes, user: User) -> Ag
 def _owner(user: User) -> str:
     if user.agency is not None:
         return f"{user.agency.name}, kỳ {user.agency.cycle.year}"
-    return ROLE_LABELS.get(user.role, user.role)
+    return role_label(user.role)
 
 
 def _new_password() -> str:
@@ -285,7 +287,7 @@ def _apply_row(cycle: Cycle, agency: Agency | None, item: ImportedRow, user: Use
     if agency is None:
         agency = Agency(cycle=cycle, code=item.code, name=item.name, block=item.block)
         db.session.add(agency)
-        db.session.add(Submission(agency=agency, state="draft"))
+        db.session.add(Submission(agency=agency, state=workflow.DRAFT))
         item.password = _new_password()
         db.session.add(_officer(item, agency))
         audit(
@@ -335,7 +337,7 @@ def _apply_row(cycle: Cycle, agency: Agency | None, item: ImportedRow, user: Use
         changes.append("khối")
     officers = (
         db.session.execute(
-            db.select(User).filter_by(agency_id=agency.id, role="agency").order_by(User.id)
+            db.select(User).filter_by(agency_id=agency.id, role=AGENCY).order_by(User.id)
         )
         .scalars()
         .all()
@@ -370,7 +372,7 @@ def _apply_row(cycle: Cycle, agency: Agency | None, item: ImportedRow, user: Use
             )
         changes.append("thư điện tử")
     if agency.submission is None:
-        db.session.add(Submission(agency=agency, state="draft"))
+        db.session.add(Submission(agency=agency, state=workflow.DRAFT))
     item.action = ("Cập nhật " + ", ".join(changes)) if changes else "Không đổi"
 
 
@@ -395,7 +397,7 @@ def _officer(item: Any, agency: Agency) -> User:
     return User(
         email=item.email,
         name=f"Cán bộ đầu mối CCHC — {item.name}"[:200],
-        role="agency",
+        role=AGENCY,
         password_hash=generate_password_hash(item.password),
         agency=agency,
     )

@@ -1,28 +1,30 @@
 """The agency officer's self-assessment, kept out of the views: the pages' contents, saving a
 field page (per-leaf conflict detection, audit), live points, the overview and submission.
-The form of one leaf is :mod:`web.leafform`; documents and uploads are :mod:`web.evidence`.
+The form of one leaf is :mod:`web.leafform`; documents and uploads are :mod:`web.agency.evidence`.
 
 Every function takes the officer's own agency (the view passes ``current_user.agency``); nothing
 here reads an agency id from a request. Points and issues always come from the engine
-(:func:`web.services.evaluate`, :func:`web.services.score_leaf`).
+(:func:`web.engine.evaluate`, :func:`web.engine.score_leaf`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import lazyload
 from werkzeug.exceptions import NotFound
 
 from parindex.criteria import FieldArea, GradedRule, Leaf, LoadedSet, ManualRule
 from parindex.units import half_up_div, to_cents
 from web import formatting, workflow
+from web.audit import audit
+from web.engine import Evaluation, LeafResult, evaluate, score_leaf, set_for, submission_of
+from web.errors import commit_or_conflict
 from web.leafform import (
     SELF_KEYS,
     LeafForm,
@@ -42,18 +44,9 @@ from web.leafform import (
     stored_form,
 )
 from web.models import Agency, AuditEntry, Entry, Evidence, Submission, User, db, utcnow
-from web.services import (
-    Evaluation,
-    LeafResult,
-    audit,
-    can_edit,
-    evaluate,
-    score_leaf,
-    set_for,
-    submission_of,
-)
+from web.pages import EXTRA_PAGE, PageRef, SaveOutcome, find_leaf, page_of_leaf, pages_of
+from web.workflow import can_edit
 
-EXTRA_PAGE = "thuong-tru"  # the page of bonus and penalty items
 POLICY_LABELS = {
     "excluded": "không tính tiêu chí này vào điểm tối đa",
     "full-points": "được tính điểm tối đa",
@@ -119,37 +112,11 @@ def _returned_reason(agency: Agency) -> str:
     ).scalar_one_or_none()
     if last is None or (last.old, last.new) != (workflow.SUBMITTED, workflow.DRAFT):
         return ""
-    return last.reason
+    reason: str = last.reason
+    return reason
 
 
 # ==================================================================================== the pages
-@dataclass
-class PageRef:
-    code: str
-    title: str
-
-
-def pages_of(loaded: LoadedSet) -> list[PageRef]:
-    pages = [PageRef(f.code, f"{f.code}. {f.name}") for f in loaded.model.fields]
-    if loaded.extra_by_code:
-        pages.append(PageRef(EXTRA_PAGE, "Điểm thưởng, điểm trừ"))
-    return pages
-
-
-def page_of_leaf(loaded: LoadedSet, code: str) -> str:
-    if code in loaded.leaf_by_code:
-        return loaded.leaf_by_code[code][0].code
-    return EXTRA_PAGE
-
-
-def find_leaf(loaded: LoadedSet, code: str) -> Leaf:
-    if code in loaded.leaf_by_code:
-        return loaded.leaf_by_code[code][2]
-    if code in loaded.extra_by_code:
-        return loaded.extra_by_code[code][1]
-    raise NotFound(f"Không có tiêu chí mã {code}.")
-
-
 @dataclass
 class LeafView:
     leaf: Leaf
@@ -294,23 +261,6 @@ def field_page(
 
 
 # ====================================================================================== saving
-@dataclass
-class SaveOutcome:
-    """What a save did: the leaves written, refused for bad input or a conflict, the messages."""
-
-    saved: list[str] = field(default_factory=list)
-    invalid: list[str] = field(default_factory=list)
-    conflicts: list[str] = field(default_factory=list)
-    flashes: list[tuple[str, str]] = field(default_factory=list)
-    forms: dict[str, Any] = field(default_factory=dict)  # leaf → its form (self or appraisal)
-    status: int = 200
-
-    @property
-    def clean(self) -> bool:
-        """Nothing to show again: the page can be reloaded from the database."""
-        return self.status == 200 and not self.forms
-
-
 def _int(text: Any) -> int:
     try:
         return int(str(text))
@@ -368,57 +318,54 @@ def save_field(
     sub = submission_of(agency)
     entries = entries_of(agency, [leaf.code for leaf in leaves], documents=False)
     stamp = now or utcnow()
-    for leaf in leaves:
-        posted = _posted_form(loaded, leaf, form)
-        data, errors = parse_leaf(loaded, leaf, posted.raw)
-        if errors:
-            posted.errors = errors
-            out.forms[leaf.code] = posted
-            out.invalid.append(leaf.code)
-            continue
-        new_fp = fingerprint(data)
-        if new_fp == posted.orig:
-            continue  # the officer did not change this leaf
-        entry = entries.get(leaf.code)
-        stored = None if entry is None else entry.data
-        if fingerprint(stored) == new_fp:
-            continue  # already stored as typed
-        version = 0 if entry is None else entry.version
-        if version != posted.version and form_fingerprint(loaded, leaf, stored) != posted.orig:
-            out.forms[leaf.code] = _conflict(loaded, leaf, posted, entry)
-            out.conflicts.append(leaf.code)
-            continue
-        if not _write(sub, entry, user, leaf.code, data, stamp):
-            db.session.expire(entry)
-            out.forms[leaf.code] = _conflict(loaded, leaf, posted, entry)
-            out.conflicts.append(leaf.code)
-            continue
-        audit(
-            user,
-            "entry",
-            leaf.code,
-            self_data(stored),
-            self_data(data),
-            agency=agency,
-            reason="tự đánh giá: lưu nháp",
-        )
-        out.saved.append(leaf.code)
-    if out.saved:
-        try:
-            db.session.commit()
-        except SQLAlchemyError:
-            db.session.rollback()
-            out.forms = {leaf.code: _posted_form(loaded, leaf, form) for leaf in leaves}
-            out.saved, out.invalid, out.conflicts = [], [], []
-            out.flashes.append(
-                (
-                    "danger",
-                    "Chưa lưu được: có người vừa lưu cùng lúc hoặc hệ thống đang bận. "
-                    "Dữ liệu bạn nhập vẫn còn trên trang; hãy bấm “Lưu nháp” lại.",
-                )
+    with commit_or_conflict() as saved:
+        for leaf in leaves:
+            posted = _posted_form(loaded, leaf, form)
+            data, errors = parse_leaf(loaded, leaf, posted.raw)
+            if errors:
+                posted.errors = errors
+                out.forms[leaf.code] = posted
+                out.invalid.append(leaf.code)
+                continue
+            new_fp = fingerprint(data)
+            if new_fp == posted.orig:
+                continue  # the officer did not change this leaf
+            entry = entries.get(leaf.code)
+            stored = None if entry is None else entry.data
+            if fingerprint(stored) == new_fp:
+                continue  # already stored as typed
+            version = 0 if entry is None else entry.version
+            if version != posted.version and form_fingerprint(loaded, leaf, stored) != posted.orig:
+                out.forms[leaf.code] = _conflict(loaded, leaf, posted, entry)
+                out.conflicts.append(leaf.code)
+                continue
+            if not _write(sub, entry, user, leaf.code, data, stamp):
+                db.session.expire(entry)
+                out.forms[leaf.code] = _conflict(loaded, leaf, posted, entry)
+                out.conflicts.append(leaf.code)
+                continue
+            audit(
+                user,
+                "entry",
+                leaf.code,
+                self_data(stored),
+                self_data(data),
+                agency=agency,
+                reason="tự đánh giá: lưu nháp",
             )
-            out.status = 409
-            return out
+            out.saved.append(leaf.code)
+    if not saved.ok:
+        out.forms = {leaf.code: _posted_form(loaded, leaf, form) for leaf in leaves}
+        out.saved, out.invalid, out.conflicts = [], [], []
+        out.flashes.append(
+            (
+                "danger",
+                "Chưa lưu được: có người vừa lưu cùng lúc hoặc hệ thống đang bận. "
+                "Dữ liệu bạn nhập vẫn còn trên trang; hãy bấm “Lưu nháp” lại.",
+            )
+        )
+        out.status = 409
+        return out
     out.flashes.extend(_save_flashes(out))
     return out
 
@@ -672,12 +619,10 @@ def submit(agency: Agency, user: User, now: dt.datetime | None = None) -> Submit
         )
     sub = submission_of(agency)
     stamp = now or utcnow()
-    try:
+    with commit_or_conflict(workflow.IllegalTransition) as saved:
         workflow.transition(sub, workflow.SUBMITTED, user, at=stamp)
-    except workflow.IllegalTransition as e:
-        db.session.rollback()
-        return SubmitOutcome(False, f"Không nộp được: {e.message}")
-    db.session.commit()
+    if not saved.ok:
+        return SubmitOutcome(False, f"Không nộp được: {saved.why}")
     return SubmitOutcome(
         True,
         f"Đã nộp hồ sơ tự đánh giá lúc {formatting.datetime(stamp)}. "

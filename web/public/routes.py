@@ -8,7 +8,7 @@ from flask import Blueprint, abort, render_template
 from markupsafe import Markup
 
 from web import publishing
-from web.models import Cycle, Publication, db
+from web.models import Cycle, Publication, db, get_cycle
 
 bp = Blueprint("public", __name__)
 
@@ -22,7 +22,7 @@ def index() -> Any:
 
 
 def _published(year: int, version: int | None = None) -> tuple[Cycle, Publication]:
-    cycle = db.session.execute(db.select(Cycle).filter_by(year=year)).scalar_one_or_none()
+    cycle = get_cycle(year)
     if cycle is None:
         abort(404)
     pub = publishing.latest(cycle) if version is None else publishing.version_of(cycle, version)

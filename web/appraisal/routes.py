@@ -1,7 +1,7 @@
 """The panel's pages (thẩm định): the queue, an agency's fields, one field's leaves with the
 round's inputs, finishing round 1 and round 2, returning a submission to its agency, and the
 secretariat's assignments of appraisers. Each view reads the request, calls one function of
-:mod:`web.appraising` (or :mod:`web.assignments`), then renders or redirects."""
+:mod:`web.appraisal.appraising` (or :mod:`web.appraisal.assignments`), then renders or redirects."""
 
 from __future__ import annotations
 
@@ -10,13 +10,11 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from web import appraising, assignments
-from web.auth import role_required
-from web.cycle_setup import get_cycle
+from web.appraisal import appraising, assignments
+from web.models import get_cycle
+from web.roles import PANEL, STAFF, role_required
 
 bp = Blueprint("appraisal", __name__, url_prefix="/tham-dinh")
-PANEL = ("appraiser", "secretariat", "admin")
-STAFF = ("secretariat", "admin")
 
 
 @bp.route("/")

@@ -9,10 +9,10 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from web import publishing, workflow
-from web.auth import role_required
+from web import audit, publishing, workflow
 from web.formatting import datetime as vn_datetime
-from web.secretariat import ROLES, _cycle_or_404, _upload
+from web.roles import STAFF, role_required
+from web.secretariat.routes import _cycle_or_404, _upload
 
 bp = Blueprint("publishing", __name__, url_prefix="/so-noi-vu")
 
@@ -28,7 +28,6 @@ def _progress_page(year: int, status: int = 200, **context: Any) -> tuple[str, i
             cycle=cycle,
             blocks=publishing.progress(cycle, current_user),
             states=workflow.STATES,
-            state_label=workflow.state_label,
             surveys=publishing.stored_surveys(cycle),
             versions=publishing.versions(cycle),
             refusal=publishing.publish_refusal(cycle, "x"),
@@ -39,13 +38,13 @@ def _progress_page(year: int, status: int = 200, **context: Any) -> tuple[str, i
 
 
 @bp.route("/ky/<int:year>/tien-do")
-@role_required(*ROLES)
+@role_required(*STAFF)
 def progress(year: int) -> Any:
     return _progress_page(year)
 
 
 @bp.route("/ky/<int:year>/phe-duyet", methods=["POST"])
-@role_required(*ROLES)
+@role_required(*STAFF)
 def approve(year: int) -> Any:
     cycle = _cycle_or_404(year)
     ids = [int(v) for v in request.form.getlist("agency_id") if v.isdigit()]
@@ -61,7 +60,7 @@ def approve(year: int) -> Any:
 
 
 @bp.route("/ky/<int:year>/dieu-tra", methods=["POST"])
-@role_required(*ROLES)
+@role_required(*STAFF)
 def import_surveys(year: int) -> Any:
     cycle = _cycle_or_404(year)
     limit = int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
@@ -78,7 +77,7 @@ def import_surveys(year: int) -> Any:
 
 
 @bp.route("/ky/<int:year>/xep-hang")
-@role_required(*ROLES)
+@role_required(*STAFF)
 def preview(year: int) -> Any:
     cycle = _cycle_or_404(year)
     return render_template(
@@ -89,7 +88,7 @@ def preview(year: int) -> Any:
 
 
 @bp.route("/ky/<int:year>/cong-bo", methods=["POST"])
-@role_required(*ROLES)
+@role_required(*STAFF)
 def publish(year: int) -> Any:
     cycle = _cycle_or_404(year)
     reason = request.form.get("reason", "")
@@ -103,24 +102,24 @@ def publish(year: int) -> Any:
 
 
 @bp.route("/nhat-ky")
-@role_required(*ROLES)
+@role_required(*STAFF)
 def audit_log() -> Any:
     agency = request.args.get("agency", "").strip()
     leaf = request.args.get("leaf", "").strip()
     year = request.args.get("year", type=int)
-    rows = publishing.audit_rows(agency, leaf, year, limit=500)
+    rows = audit.audit_rows(agency, leaf, year, limit=500)
     return render_template(
         "secretariat/audit.html", rows=rows, agency=agency, leaf=leaf, year=year, when=vn_datetime
     )
 
 
 @bp.route("/nhat-ky.xlsx")
-@role_required(*ROLES)
+@role_required(*STAFF)
 def audit_export() -> Any:
     agency = request.args.get("agency", "").strip()
     leaf = request.args.get("leaf", "").strip()
     year = request.args.get("year", type=int)
-    body = publishing.audit_xlsx(publishing.audit_rows(agency, leaf, year, limit=100000))
+    body = audit.audit_xlsx(audit.audit_rows(agency, leaf, year, limit=100000))
     return (
         body,
         200,

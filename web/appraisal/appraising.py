@@ -7,7 +7,7 @@ Appraisers see only the leaves assigned to them (:class:`web.models.Assignment`)
 that have submitted; the secretariat and administrators see every leaf and assign appraisers.
 A round is written in the state that opens it: round 1 while ``submitted``, round 2 (flagged
 leaves only) while ``explanation``. States move only through :func:`web.workflow.transition`.
-The inputs of one leaf are :mod:`web.appraisalform`; assignments :mod:`web.assignments`.
+The inputs of one leaf are :mod:`web.appraisal.forms`; assignments :mod:`web.appraisal.assignments`.
 """
 
 from __future__ import annotations
@@ -17,25 +17,27 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import Forbidden, NotFound
 
 from parindex.criteria import Leaf, LoadedSet
 from web import formatting, workflow
-from web.appraisalform import (
+from web.appraisal.assignments import assigned_codes, panel_leaves
+from web.appraisal.forms import (
     MAX_REASON,
     AppraisalForm,
     describe,
     field_name,
     fingerprint,
     parse_appraisal,
-    points_text,
     read_raw,
     step_of,
     stored_form,
 )
-from web.assignments import assigned_codes, panel_leaves
+from web.audit import audit
+from web.engine import Evaluation, LeafResult, evaluate, set_for
+from web.errors import commit_or_conflict
+from web.formatting import points_text
 from web.leafform import Message, describe_data, leaf_kind, leaf_messages
 from web.models import (
     Agency,
@@ -47,18 +49,9 @@ from web.models import (
     User,
     db,
     utcnow,
-    vn_now,
 )
-from web.selfassessment import PageRef, SaveOutcome, page_of_leaf, pages_of
-from web.services import (
-    Evaluation,
-    LeafResult,
-    audit,
-    evaluate,
-    set_for,
-)
-
-STAFF = ("secretariat", "admin")
+from web.pages import PageRef, SaveOutcome, page_of_leaf, pages_of
+from web.roles import STAFF
 
 
 @dataclass
@@ -93,18 +86,12 @@ def current_round(sub: Submission) -> int | None:
     return {workflow.SUBMITTED: 1, workflow.EXPLANATION: 2}.get(sub.state)
 
 
-def explanation_open(cycle: Cycle, now: dt.datetime | None = None) -> bool:
-    """Before the explanation deadline (Vietnam time); always, when none is set."""
-    deadline = cycle.explanation_deadline
-    return deadline is None or (now or vn_now()) <= deadline
-
-
 def settle_wait(cycle: Cycle, row: Appraisal | None, now: dt.datetime | None = None) -> str:
     """Why a flagged leaf cannot be settled in round 2 yet ("" when it can): the agency has
     until its deadline to answer."""
     if row is None or not row.flagged:
         return "Tiêu chí không được yêu cầu giải trình."
-    if row.answered_at is not None or not explanation_open(cycle, now):
+    if row.answered_at is not None or not workflow.explanation_open(cycle, now):
         return ""
     when = formatting.deadline(cycle.explanation_deadline)
     return f"Chờ đơn vị giải trình (hạn {when})." if when else "Chờ đơn vị giải trình."
@@ -302,88 +289,85 @@ def save_field(
         out.status = 403
         return out
     stamp = now or utcnow()
-    for v in posted:
-        if v.editing != rnd:
-            continue
-        raw = read_raw(form, v.code, rnd)
-        orig = str(form.get(field_name(v.code, "orig"), ""))
-        parsed, errors = parse_appraisal(v.leaf, raw, v.self_c, rnd)
-        if parsed is None:
-            out.forms[v.code] = AppraisalForm(raw, orig, errors)
-            out.invalid.append(v.code)
-            continue
-        row = v.round1 if rnd == 1 else v.round2
-        if row is not None and (row.score_c, row.reason, row.flagged, row.question) == (
-            parsed.score_c,
-            parsed.reason,
-            parsed.flagged,
-            parsed.question,
-        ):
-            continue  # nothing changed
-        if fingerprint(row) != orig:
-            who = row.by.name if row is not None and row.by is not None else "người khác"
-            when = formatting.datetime(row.at) if row is not None else ""
-            out.forms[v.code] = AppraisalForm(
-                raw,
-                fingerprint(row),
-                conflict=(
-                    f"Tiêu chí {v.code} vừa được {who} chấm{' lúc ' + when if when else ''} "
-                    f"({describe(row) if row is not None else 'đã xóa'}); điểm bạn nhập chưa "
-                    "được lưu — hãy xem lại, bấm “Lưu” lần nữa nếu vẫn giữ điểm của bạn."
-                ),
-            )
-            out.conflicts.append(v.code)
-            continue
-        old = (
-            describe(row)
-            if row is not None
-            else (
-                f"tự chấm {points_text(v.self_c)}"
-                if rnd == 1
-                else f"vòng 1: {points_text(v.round1.score_c if v.round1 else None)}"
-            )
-        )
-        if row is None:
-            row = Appraisal(submission=sub, leaf=v.code, round=rnd)
-            db.session.add(row)
-        row.score_c = parsed.score_c
-        row.reason = parsed.reason
-        row.flagged = parsed.flagged
-        row.question = parsed.question
-        row.by_id = user.id
-        row.at = stamp
-        audit(
-            user,
-            "appraisal",
-            f"{v.code}/round{rnd}",
-            old,
-            describe(row),
-            agency=page.agency,
-            reason=parsed.reason or f"thẩm định vòng {rnd}",
-        )
-        out.saved.append(v.code)
-    if out.saved:
-        try:
-            db.session.commit()
-        except SQLAlchemyError:
-            db.session.rollback()
-            out.forms = {
-                v.code: AppraisalForm(
-                    read_raw(form, v.code, rnd), str(form.get(field_name(v.code, "orig"), ""))
+    with commit_or_conflict() as saved:
+        for v in posted:
+            if v.editing != rnd:
+                continue
+            raw = read_raw(form, v.code, rnd)
+            orig = str(form.get(field_name(v.code, "orig"), ""))
+            parsed, errors = parse_appraisal(v.leaf, raw, v.self_c, rnd)
+            if parsed is None:
+                out.forms[v.code] = AppraisalForm(raw, orig, errors)
+                out.invalid.append(v.code)
+                continue
+            row = v.round1 if rnd == 1 else v.round2
+            if row is not None and (row.score_c, row.reason, row.flagged, row.question) == (
+                parsed.score_c,
+                parsed.reason,
+                parsed.flagged,
+                parsed.question,
+            ):
+                continue  # nothing changed
+            if fingerprint(row) != orig:
+                who = row.by.name if row is not None and row.by is not None else "người khác"
+                when = formatting.datetime(row.at) if row is not None else ""
+                out.forms[v.code] = AppraisalForm(
+                    raw,
+                    fingerprint(row),
+                    conflict=(
+                        f"Tiêu chí {v.code} vừa được {who} chấm{' lúc ' + when if when else ''} "
+                        f"({describe(row) if row is not None else 'đã xóa'}); điểm bạn nhập chưa "
+                        "được lưu — hãy xem lại, bấm “Lưu” lần nữa nếu vẫn giữ điểm của bạn."
+                    ),
                 )
-                for v in posted
-                if v.editing == rnd
-            }
-            out.saved, out.invalid, out.conflicts = [], [], []
-            out.flashes.append(
-                (
-                    "danger",
-                    "Chưa lưu được: có người vừa chấm cùng lúc hoặc hệ thống đang bận. Điểm bạn "
-                    "nhập vẫn còn trên trang; hãy bấm “Lưu” lại.",
+                out.conflicts.append(v.code)
+                continue
+            old = (
+                describe(row)
+                if row is not None
+                else (
+                    f"tự chấm {points_text(v.self_c)}"
+                    if rnd == 1
+                    else f"vòng 1: {points_text(v.round1.score_c if v.round1 else None)}"
                 )
             )
-            out.status = 409
-            return out
+            if row is None:
+                row = Appraisal(submission=sub, leaf=v.code, round=rnd)
+                db.session.add(row)
+            row.score_c = parsed.score_c
+            row.reason = parsed.reason
+            row.flagged = parsed.flagged
+            row.question = parsed.question
+            row.by_id = user.id
+            row.at = stamp
+            audit(
+                user,
+                "appraisal",
+                f"{v.code}/round{rnd}",
+                old,
+                describe(row),
+                agency=page.agency,
+                reason=parsed.reason or f"thẩm định vòng {rnd}",
+            )
+            out.saved.append(v.code)
+    if not saved.ok:
+        out.forms = {
+            v.code: AppraisalForm(
+                read_raw(form, v.code, rnd), str(form.get(field_name(v.code, "orig"), ""))
+            )
+            for v in posted
+            if v.editing == rnd
+        }
+        out.saved, out.invalid, out.conflicts = [], [], []
+        out.flashes.append(
+            (
+                "danger",
+                "Chưa lưu được: có người vừa chấm cùng lúc hoặc hệ thống đang bận. Điểm bạn "
+                "nhập vẫn còn trên trang; hãy bấm “Lưu” lại.",
+            )
+        )
+        out.status = 409
+        return out
     out.flashes.extend(_save_flashes(out, rnd))
     return out
 
@@ -425,17 +409,15 @@ def complete_round_1(user: User, agency_id: int) -> Outcome:
     when a leaf is flagged; both moves are saved together."""
     seen = seen_by(user, agency_id)
     sub = seen.sub
-    try:
+    with commit_or_conflict(workflow.IllegalTransition) as saved:
         workflow.transition(sub, workflow.APPRAISED_1, user)
         flagged = workflow.flagged_leaves(sub)
         if flagged:
             workflow.transition(
                 sub, workflow.EXPLANATION, user, f"{len(flagged)} tiêu chí cần giải trình"
             )
-    except workflow.IllegalTransition as e:
-        db.session.rollback()
-        return Outcome(False, f"Chưa hoàn thành được vòng 1: {e.message}")
-    db.session.commit()
+    if not saved.ok:
+        return Outcome(False, f"Chưa hoàn thành được vòng 1: {saved.why}")
     if not flagged:
         return Outcome(
             True,
@@ -454,24 +436,20 @@ def complete_round_1(user: User, agency_id: int) -> Outcome:
 def complete_round_2(user: User, agency_id: int) -> Outcome:
     """ "Hoàn thành vòng 2": explanation → appraised_2 (every flagged leaf settled)."""
     seen = seen_by(user, agency_id)
-    try:
+    with commit_or_conflict(workflow.IllegalTransition) as saved:
         workflow.transition(seen.sub, workflow.APPRAISED_2, user)
-    except workflow.IllegalTransition as e:
-        db.session.rollback()
-        return Outcome(False, f"Chưa hoàn thành được vòng 2: {e.message}")
-    db.session.commit()
+    if not saved.ok:
+        return Outcome(False, f"Chưa hoàn thành được vòng 2: {saved.why}")
     return Outcome(True, f"Đã hoàn thành thẩm định vòng 2 của {seen.agency.name}.")
 
 
 def return_to_agency(user: User, agency_id: int, reason: str) -> Outcome:
     """The secretariat returns a submitted self-assessment to the agency, with a reason."""
     seen = seen_by(user, agency_id)
-    try:
+    with commit_or_conflict(workflow.IllegalTransition) as saved:
         workflow.transition(seen.sub, workflow.DRAFT, user, reason[:MAX_REASON])
-    except workflow.IllegalTransition as e:
-        db.session.rollback()
-        return Outcome(False, f"Chưa trả lại được: {e.message}")
-    db.session.commit()
+    if not saved.ok:
+        return Outcome(False, f"Chưa trả lại được: {saved.why}")
     return Outcome(True, f"Đã trả lại hồ sơ cho {seen.agency.name}.")
 
 

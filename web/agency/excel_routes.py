@@ -1,5 +1,5 @@
 """Excel round trip for an agency's self-assessment: download the prefilled template, upload it
-back. Only the officer's own agency (``current_user.agency``); the work is in :mod:`web.excel` and :mod:`web.excel_import`."""
+back. Only the officer's own agency (``current_user.agency``); the work is in :mod:`web.agency.excel_template` and :mod:`web.agency.excel_import`."""
 
 from __future__ import annotations
 
@@ -9,29 +9,30 @@ from typing import Any
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_login import current_user
 
-from web import excel, excel_import
-from web.auth import role_required
+from web.agency import excel_import, excel_template
+from web.engine import set_for
 from web.models import Agency
-from web.services import can_edit, set_for
+from web.roles import AGENCY, role_required
+from web.workflow import can_edit
 
 bp = Blueprint("agency_excel", __name__, url_prefix="/don-vi/excel")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _agency() -> Agency:
-    agency = current_user.agency
+    agency: Agency | None = current_user.agency
     if agency is None:
         abort(403)
     return agency
 
 
 @bp.route("/mau")
-@role_required("agency")
+@role_required(AGENCY)
 def template() -> Any:
     agency = _agency()
     if set_for(agency) is None:
         abort(404)
-    data = excel.template(agency)
+    data = excel_template.template(agency)
     response = send_file(
         io.BytesIO(data),
         mimetype=XLSX,
@@ -44,7 +45,7 @@ def template() -> Any:
 
 
 @bp.route("/nhap", methods=["GET", "POST"])
-@role_required("agency")
+@role_required(AGENCY)
 def upload() -> Any:
     agency = _agency()
     editable, why = can_edit(agency)

@@ -4,28 +4,20 @@ account for a while; the session cookie is HttpOnly, SameSite=Lax and Secure by 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.security import check_password_hash
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
+from web.audit import audit
 from web.models import User, db, utcnow
-from web.services import audit
+from web.roles import HOME
 
 bp = Blueprint("auth", __name__)
-
-HOME = {
-    "agency": "agency.overview",
-    "secretariat": "secretariat.dashboard",
-    "admin": "secretariat.dashboard",
-    "appraiser": "appraisal.queue",
-}
 
 
 class LoginForm(FlaskForm):  # type: ignore[misc]
@@ -40,22 +32,6 @@ class LoginForm(FlaskForm):  # type: ignore[misc]
     password = PasswordField(
         "Mật khẩu", validators=[DataRequired("Nhập mật khẩu."), Length(max=200)]
     )
-
-
-def role_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Only users with one of ``roles`` pass; others get 403, anonymous users the log-in page."""
-
-    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
-        @wraps(view)
-        @login_required
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])

@@ -14,15 +14,12 @@ from parindex.criteria import Leaf, ManualRule
 from parindex.text import TextError, parse_number
 from parindex.units import decimal_places
 from web import formatting
+from web.formatting import points_text
 from web.models import Appraisal
 
 MAX_REASON = 2000
 MAX_QUESTION = 2000
 CENT = Decimal("0.01")
-
-
-def points_text(score_c: int | None) -> str:
-    return "không phát sinh" if score_c is None else formatting.number(Decimal(score_c) / 100)
 
 
 def fingerprint(row: Appraisal | None) -> str:

@@ -9,16 +9,16 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
 from parindex.criteria import Leaf, LoadedSet
+from web.audit import audit
+from web.engine import leaves_of, loaded_set
+from web.errors import commit_or_conflict
 from web.models import Agency, Assignment, Cycle, User, db
-from web.selfassessment import EXTRA_PAGE, PageRef, pages_of
-from web.services import audit, leaves_of, loaded_set
-
-STAFF = ("secretariat", "admin")
+from web.pages import EXTRA_PAGE, PageRef, pages_of
+from web.roles import APPRAISER, STAFF
 
 
 def assigned_codes(user: User, agency: Agency) -> set[str] | None:
@@ -26,7 +26,7 @@ def assigned_codes(user: User, agency: Agency) -> set[str] | None:
     in its cycle; ``None`` for the secretariat and administrators (everything)."""
     if user.role in STAFF:
         return None
-    if user.role != "appraiser":
+    if user.role != APPRAISER:
         return set()
     rows = db.session.execute(
         db.select(Assignment.code).filter(
@@ -91,7 +91,7 @@ def assignment_page(cycle: Cycle, form: AssignmentForm | None = None) -> Assignm
     )
     appraisers = (
         db.session.execute(
-            db.select(User).filter_by(role="appraiser", active=True).order_by(User.name)
+            db.select(User).filter_by(role=APPRAISER, active=True).order_by(User.name)
         )
         .scalars()
         .all()
@@ -123,7 +123,7 @@ def add_assignment(cycle: Cycle, form: Mapping[str, str], user: User) -> Assignm
     appraiser = (
         db.session.get(User, int(values["user_id"])) if values["user_id"].isdigit() else None
     )
-    if appraiser is None or appraiser.role != "appraiser" or not appraiser.active:
+    if appraiser is None or appraiser.role != APPRAISER or not appraiser.active:
         result.errors["user_id"] = "Chọn một thành viên Tổ thẩm định."
     records = {r.block: r for r in cycle.criteria}
     block = values["block"]
@@ -151,28 +151,30 @@ def add_assignment(cycle: Cycle, form: Mapping[str, str], user: User) -> Assignm
             )
         ).scalars()
     )
-    for code in dict.fromkeys(codes):
-        if code in existing:
-            result.skipped.append(code)
-            continue
-        db.session.add(
-            Assignment(
-                cycle_id=cycle.id, user_id=appraiser.id, block=block, code=code, created_by=user.id
+    with commit_or_conflict() as saved:
+        for code in dict.fromkeys(codes):
+            if code in existing:
+                result.skipped.append(code)
+                continue
+            db.session.add(
+                Assignment(
+                    cycle_id=cycle.id,
+                    user_id=appraiser.id,
+                    block=block,
+                    code=code,
+                    created_by=user.id,
+                )
             )
-        )
-        audit(
-            user,
-            "assignment",
-            f"{cycle.year}/{block or '*'}/{code}",
-            "",
-            appraiser.email,
-            reason="phân công thẩm định",
-        )
-        result.created.append(code)
-    try:
-        db.session.commit()
-    except SQLAlchemyError:
-        db.session.rollback()
+            audit(
+                user,
+                "assignment",
+                f"{cycle.year}/{block or '*'}/{code}",
+                "",
+                appraiser.email,
+                reason="phân công thẩm định",
+            )
+            result.created.append(code)
+    if not saved.ok:
         result.created = []
         result.errors["codes"] = "Chưa lưu được (có người vừa phân công cùng lúc); hãy thử lại."
     return result

@@ -1,6 +1,6 @@
 """The Excel round trip of an agency's self-assessment, part 1: the workbook's layout and the
 template. ``template(agency)`` writes one row per leaf of the agency's criteria set, prefilled
-with what the agency has entered; :mod:`web.excel_import` reads it back. Text from users is
+with what the agency has entered; :mod:`web.agency.excel_import` reads it back. Text from users is
 always written as typed strings, never as formulas.
 """
 
@@ -25,9 +25,9 @@ from parindex.criteria import (
 )
 from parindex.export import set_text
 from parindex.submission import KIND_FACTS
+from web.engine import set_for, submission_of
 from web.leafform import SELF_KEYS
 from web.models import Agency
-from web.services import set_for, submission_of
 from web.tabular import letter, normalise
 
 SHEET = "Tự đánh giá"
@@ -301,7 +301,7 @@ def template(agency: Agency) -> bytes:
             if entry is not None
             else ""
         )
-        fixed = {
+        fixed: dict[str, Any] = {
             "code": leaf.code,
             "field": row.field,
             "criterion": row.criterion,
@@ -317,11 +317,11 @@ def template(agency: Agency) -> bytes:
         ws.row_dimensions[r].height = 15 * _lines({**stored, **fixed})
         for key, i in COL.items():
             cell = ws.cell(r, i + 1)
-            value = fixed.get(key, stored.get(key))
-            if isinstance(value, str):
-                set_text(cell, value)
-            elif value is not None:
-                cell.value = value
+            content = fixed.get(key, stored.get(key))
+            if isinstance(content, str):
+                set_text(cell, content)
+            elif content is not None:
+                cell.value = content
             cell.border = border
             cell.alignment = wrap
             if key in open_keys:

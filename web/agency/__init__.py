@@ -1,0 +1,2 @@
+"""The agency officer's pages: self-assessment, draft save, evidence, the explanation round, the
+Excel template and its import."""

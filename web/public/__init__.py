@@ -1,0 +1,1 @@
+"""Pages for everyone, without log-in: the cycles and their published results."""
