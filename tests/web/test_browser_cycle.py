@@ -31,6 +31,7 @@ from flask import Flask
 
 from tests.web.conftest import PASSWORD, prefill_self_assessment
 from tests.web.livesite import browser, live_server
+from web.bulk import bulk_results
 from web.formatting import percent
 from web.models import (
     Agency,
@@ -41,7 +42,7 @@ from web.models import (
     db,
 )
 from web.selfassessment import EXTRA_PAGE
-from web.services import final_results, set_for
+from web.services import set_for
 
 CHANGED = "1.1.1"
 CHANGED_REASON = "Kế hoạch thực tế ban hành sau ngày 30/7/2025 (văn bản số hóa ghi ngày 05/8)"
@@ -226,7 +227,7 @@ def test_a_whole_cycle_with_three_roles_in_a_real_browser(
         # (6) anyone reads the published results --------------------------------------------
         with app.app_context():
             c = db.session.execute(db.select(Cycle).filter_by(year=2025)).scalar_one()
-            blocks = {x["block"]: x for x in final_results(c).as_dict()["blocks"]}
+            blocks = {x["block"]: x for x in bulk_results(c).as_dict()["blocks"]}
             (row,) = blocks["xa"]["agencies"]
             expected = percent(row["index"])
             sub = db.session.execute(db.select(Submission).filter_by(agency_id=aid)).scalar_one()

@@ -17,15 +17,16 @@ from sqlalchemy import event
 from parindex.results import cents
 from tests.web.conftest import csrf, login, prefill_self_assessment
 from tests.web.test_appraisal import XA_A_FACTS, XA_A_ROUNDS, XA_B_FACTS, XA_B_ROUNDS, _store
+from tests.web.test_bulk import file_path_results
 from web.models import Agency, Cycle, Entry, Evidence, db
-from web.services import evaluate, final_results, seed_demo
+from web.services import evaluate, seed_demo
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def _same_as_block_path(cycle: Cycle) -> None:
-    """evaluate() of every agency equals final_results() (score_block over the block)."""
-    results = final_results(cycle)
+    """evaluate() of every agency equals the engine's file path over the block (score_block)."""
+    results = file_path_results(cycle)
     assert cycle.agencies
     for agency in cycle.agencies:
         got = evaluate(agency)
