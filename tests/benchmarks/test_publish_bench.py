@@ -39,7 +39,6 @@ import sys
 import textwrap
 from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
