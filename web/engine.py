@@ -5,7 +5,7 @@ problems), and the results of a cycle (preview and publication)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -13,21 +13,17 @@ from typing import Any
 from sqlalchemy.orm import defer
 
 from parindex.criteria import Leaf, LoadedSet, criteria_from_text
-from parindex.errors import Issue, Report
-from parindex.results import Results, cents
-from parindex.scoring import BlockResult, score_block
+from parindex.errors import Issue
+from parindex.results import cents
 from parindex.single import LeafScore, score_agency
 from parindex.submission import parse_submission
-from parindex.survey import SurveyResult as EngineSurvey
 from web import workflow
 from web.models import (
     Agency,
     CriteriaRecord,
-    Cycle,
     Entry,
     Evidence,
     Submission,
-    SurveyResult,
     db,
 )
 
@@ -79,10 +75,10 @@ def submission_of(agency: Agency) -> Submission:
 
 def entry_for_engine(entry: Entry) -> dict[str, Any]:
     """A stored entry as the submission-file mapping the engine validates (docs/submission-format)."""
-    return _entry_mapping(entry.data, entry.evidence)
+    return entry_mapping(entry.data, entry.evidence)
 
 
-def _entry_mapping(stored: dict[str, Any] | None, evidence: Iterable[Any]) -> dict[str, Any]:
+def entry_mapping(stored: dict[str, Any] | None, evidence: Iterable[Any]) -> dict[str, Any]:
     """An entry's data and its documents (ORM objects or rows with the same attribute names)
     as the engine's mapping."""
     data: dict[str, Any] = {}
@@ -115,7 +111,7 @@ def _entry_mapping(stored: dict[str, Any] | None, evidence: Iterable[Any]) -> di
     return data
 
 
-_EVIDENCE_COLUMNS = (
+EVIDENCE_COLUMNS = (
     Evidence.entry_id,
     Evidence.number,
     Evidence.date,
@@ -139,14 +135,14 @@ def stored_leaves(sub: Submission) -> dict[str, dict[str, Any]]:
     ).all()
     documents: dict[int, list[Any]] = {}
     for row in db.session.execute(
-        db.select(*_EVIDENCE_COLUMNS)
+        db.select(*EVIDENCE_COLUMNS)
         .join(Entry, Evidence.entry_id == Entry.id)
         .filter(Entry.submission_id == sub.id)
         .order_by(Evidence.id)
     ):
         documents.setdefault(row.entry_id, []).append(row)
     return {
-        e.leaf: _entry_mapping(e.data, documents.get(e.id, []))
+        e.leaf: entry_mapping(e.data, documents.get(e.id, []))
         for e in entries
         if e.data or e.id in documents
     }
@@ -299,62 +295,3 @@ def score_leaf(
         if i.location.leaf == code and i.code != "survey-missing"
     ]
     return LeafResult(cents(row.self_c), row.state, row.applicable, issues)
-
-
-# ---------------------------------------------------------------------------- a cycle's results
-def final_results(cycle: Cycle) -> Results:
-    """The engine's results for every agency of the cycle, from the database: each block's
-    criteria set as stored, each submission's facts and evidence with the panel's rounds (final
-    scores; a draft counts its self-scores) and the survey results the secretariat imported
-    (a survey leaf without one scores 0 and the report says so, ``survey-missing``). The same numbers ``parindex score`` computes from
-    the same data written as files."""
-    surveys = stored_surveys(cycle)
-
-    def score(record: CriteriaRecord, loaded: LoadedSet) -> tuple[BlockResult, list[Issue]]:
-        agencies = sorted(
-            (a for a in cycle.agencies if a.block == record.block), key=lambda a: a.code
-        )
-        subs = []
-        issues: list[Issue] = []
-        for agency in agencies:
-            raw = (
-                submission_for_engine(agency, agency.submission)
-                if agency.submission is not None
-                else {"agency": agency.code, "year": cycle.year, "leaves": {}}
-            )
-            parsed = parse_submission(raw, loaded, source=f"web:{agency.code}")
-            issues.extend(parsed.issues)
-            subs.append(parsed)
-        result = score_block(loaded, subs, surveys, {a.code: a.name for a in agencies})
-        return result, issues + list(result.issues)
-
-    return cycle_results(cycle, score)
-
-
-def cycle_results(
-    cycle: Cycle,
-    score: Callable[[CriteriaRecord, LoadedSet], tuple[BlockResult, list[Issue]]],
-) -> Results:
-    """Every block of the cycle, criteria files in name order, scored by ``score`` (a block's
-    result and the issues to report), with the criteria's hashes as the inputs."""
-    report = Report()
-    blocks: dict[str, BlockResult] = {}
-    inputs: dict[str, str] = {}
-    for record in sorted(cycle.criteria, key=lambda r: r.file_name):
-        loaded = loaded_set(record)
-        inputs[f"criteria/{cycle.year}/{record.file_name}"] = record.sha256
-        result, issues = score(record, loaded)
-        report.extend(issues)
-        blocks[record.block] = result
-    return Results(cycle.year, blocks, report, inputs)
-
-
-def stored_surveys(cycle: Cycle) -> list[EngineSurvey]:
-    """The cycle's imported survey results as the engine's rows (agency code, key, 1/10000 %)."""
-    rows = db.session.execute(
-        db.select(SurveyResult).filter_by(cycle_id=cycle.id).order_by(SurveyResult.id)
-    ).scalars()
-    return [
-        EngineSurvey(r.agency.code, r.survey, r.result_u, r.sample_size, n)
-        for n, r in enumerate(rows, start=2)
-    ]

@@ -7,6 +7,7 @@ new :class:`~web.models.Publication` with its reason; earlier versions stay read
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import tempfile
@@ -15,14 +16,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import contains_eager
+
 from parindex.decision import write_decision_table
+from parindex.errors import Report
 from parindex.export import json_default
 from parindex.history import PreviousResult, compare
 from parindex.results import Results
 from parindex.survey import read_surveys
 from web import workflow
 from web.audit import audit
-from web.engine import final_results, loaded_set, submission_of
+from web.bulk import bulk_results
+from web.engine import loaded_set, submission_of
 from web.models import (
     Agency,
     Cycle,
@@ -221,9 +226,10 @@ def results_data(results: Results) -> dict[str, Any]:
 
 
 def cycle_results(cycle: Cycle) -> Results:
-    """:func:`final_results` with the change since last year, when last year's results were
-    published here (its latest version; agencies matched by code)."""
-    results = final_results(cycle)
+    """The cycle's results from the database (:func:`web.bulk.bulk_results`) with the change
+    since last year, when last year's results were published here (its latest version;
+    agencies matched by code)."""
+    results = bulk_results(cycle)
     before = db.session.execute(
         db.select(Cycle).filter_by(year=cycle.year - 1)
     ).scalar_one_or_none()
@@ -237,7 +243,9 @@ def cycle_results(cycle: Cycle) -> Results:
             previous[a["agency"]] = PreviousResult(
                 block["block"], a["agency"], a["name"], index_u, int(a["rank"])
             )
-    names = {a.code: a.name for a in cycle.agencies}
+    names = dict(
+        db.session.execute(db.select(Agency.code, Agency.name).filter_by(cycle_id=cycle.id)).all()
+    )
     for res in results.blocks.values():
         for code, index_u, rank in zip(
             res.agencies["agency"], res.agencies["index_u"], res.agencies["rank"], strict=True
@@ -248,7 +256,20 @@ def cycle_results(cycle: Cycle) -> Results:
 
 
 def preview(cycle: Cycle) -> dict[str, Any]:
-    return results_data(cycle_results(cycle))
+    """The preview ranking: :func:`cycle_results` as a results mapping of the blocks and their
+    agencies' rows (rank, totals, band, change since last year) — what the page shows. The
+    per-field and per-criterion points of every agency and the report, which the page does not
+    show, are left out: at 5,000 agencies they would be most of the wait."""
+    results = cycle_results(cycle)
+    ranking_only = dataclasses.replace(
+        results,
+        blocks={
+            block: dataclasses.replace(res, components=res.components.iloc[:0])
+            for block, res in results.blocks.items()
+        },
+        report=Report(),
+    )
+    return results_data(ranking_only)
 
 
 # ---------------------------------------------------------------------------- publication
@@ -277,14 +298,18 @@ def publication_data(pub: Publication) -> dict[str, Any]:
 
 def publish_refusal(cycle: Cycle, reason: str) -> str:
     """Why the cycle cannot be published now ("" when it can)."""
-    if not cycle.agencies:
+    states = db.session.execute(
+        db.select(Agency.code, Submission.state)
+        .outerjoin(Submission, Submission.agency_id == Agency.id)
+        .filter(Agency.cycle_id == cycle.id)
+    ).all()  # one query, not one per agency
+    if not states:
         return "Kỳ đánh giá chưa có đơn vị nào."
     first = latest(cycle) is None
     waiting = sorted(
-        a.code
-        for a in cycle.agencies
-        if (a.submission.state if a.submission else workflow.DRAFT)
-        not in (workflow.APPROVED, workflow.PUBLISHED)
+        code
+        for code, state in states
+        if (state or workflow.DRAFT) not in (workflow.APPROVED, workflow.PUBLISHED)
     )
     if waiting:
         more = f" … (cộng {len(waiting) - 8})" if len(waiting) > 8 else ""
@@ -313,7 +338,7 @@ def publish(cycle: Cycle, user: User, reason: str = "") -> Publication:
         path = Path(tmp) / f"bang-xep-hang-{cycle.year}.xlsx"
         write_decision_table(results, path, charts=False, run_time=now)
         xlsx = path.read_bytes()
-    data = results_data(results)
+    data = results.as_dict()
     data["publication"] = {"version": number, "reason": reason}
     for block in data["blocks"]:  # the fields' names, for the public breakdown pages
         model = results.blocks[block["block"]].criteria.model
@@ -324,14 +349,20 @@ def publish(cycle: Cycle, user: User, reason: str = "") -> Publication:
         reason=reason or "công bố lần đầu",
         published_at=now,
         published_by=user.id,
-        results_json=json.dumps(data, ensure_ascii=False, sort_keys=True),
+        # decimals as JSON numbers in one pass (the text results_data would give)
+        results_json=json.dumps(data, ensure_ascii=False, sort_keys=True, default=json_default),
         decision_xlsx=xlsx,
     )
     db.session.add(pub)
-    for agency in sorted(cycle.agencies, key=lambda a: a.code):
-        sub = submission_of(agency)
-        if sub.state == workflow.APPROVED:
-            workflow.transition(sub, workflow.PUBLISHED, user, reason)
+    approved = db.session.execute(
+        db.select(Submission)
+        .join(Agency, Submission.agency_id == Agency.id)
+        .options(contains_eager(Submission.agency))
+        .filter(Agency.cycle_id == cycle.id, Submission.state == workflow.APPROVED)
+        .order_by(Agency.code)
+    ).scalars()  # one query for every submission and its agency, not two per agency
+    for sub in approved:
+        workflow.transition(sub, workflow.PUBLISHED, user, reason)
     audit(
         user,
         "publication",

@@ -25,7 +25,8 @@ from parindex.cli import main
 from tests.web.conftest import login, post
 from tests.web.test_agency import form_of
 from web import workflow
-from web.engine import appraisable_codes, evaluate, final_results, submission_for_engine
+from web.bulk import bulk_results
+from web.engine import appraisable_codes, evaluate, submission_for_engine
 from web.models import (
     Agency,
     Appraisal,
@@ -185,14 +186,14 @@ def _export(app: Flask, root: Path) -> None:
                 (sdir / a.block / f"{a.code}.yaml").write_text(_yaml_text(raw), encoding="utf-8")
 
 
-def test_final_results_equal_what_the_command_line_computes(
+def test_bulk_results_equal_what_the_command_line_computes(
     app: Flask, cycle: dict[str, Any], tmp_path: Path
 ) -> None:
     _store(app, cycle, "xa-a", XA_A_FACTS, XA_A_ROUNDS)
     _store(app, cycle, "xa-b", XA_B_FACTS, XA_B_ROUNDS)
     _store(app, cycle, "so-a", {"1.1.1": {"date": "2025-01-10"}}, {})
     with app.app_context():
-        results = final_results(db.session.execute(db.select(Cycle)).scalar_one())
+        results = bulk_results(db.session.execute(db.select(Cycle)).scalar_one())
         web = {
             b["block"]: [(a["agency"], a["rank"], a["index"], a["total"]) for a in b["agencies"]]
             for b in results.as_dict()["blocks"]

@@ -31,7 +31,8 @@ from flask import Flask
 
 from tests.web.conftest import PASSWORD, prefill_self_assessment
 from tests.web.livesite import browser, live_server
-from web.engine import final_results, set_for
+from web.bulk import bulk_results
+from web.engine import set_for
 from web.formatting import percent
 from web.models import (
     Agency,
@@ -226,7 +227,7 @@ def test_a_whole_cycle_with_three_roles_in_a_real_browser(
         # (6) anyone reads the published results --------------------------------------------
         with app.app_context():
             c = db.session.execute(db.select(Cycle).filter_by(year=2025)).scalar_one()
-            blocks = {x["block"]: x for x in final_results(c).as_dict()["blocks"]}
+            blocks = {x["block"]: x for x in bulk_results(c).as_dict()["blocks"]}
             (row,) = blocks["xa"]["agencies"]
             expected = percent(row["index"])
             sub = db.session.execute(db.select(Submission).filter_by(agency_id=aid)).scalar_one()

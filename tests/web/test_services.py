@@ -1,4 +1,4 @@
-"""web.engine: one agency's evaluation (the engine's scalar path) gives what the engine's block
+"""web.services: one agency's evaluation (the engine's scalar path) gives what the engine's block
 path gives, and the pages that evaluate read a submission in a fixed number of queries,
 however many entries and documents it has."""
 
@@ -17,16 +17,17 @@ from sqlalchemy import event
 from parindex.results import cents
 from tests.web.conftest import csrf, login, prefill_self_assessment
 from tests.web.test_appraisal import XA_A_FACTS, XA_A_ROUNDS, XA_B_FACTS, XA_B_ROUNDS, _store
+from tests.web.test_bulk import file_path_results
 from web.demo import seed_demo
-from web.engine import evaluate, final_results
+from web.engine import evaluate
 from web.models import Agency, Cycle, Entry, Evidence, db
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def _same_as_block_path(cycle: Cycle) -> None:
-    """evaluate() of every agency equals final_results() (score_block over the block)."""
-    results = final_results(cycle)
+    """evaluate() of every agency equals the engine's file path over the block (score_block)."""
+    results = file_path_results(cycle)
     assert cycle.agencies
     for agency in cycle.agencies:
         got = evaluate(agency)
@@ -47,7 +48,7 @@ def _same_as_block_path(cycle: Cycle) -> None:
 
         # the same problems, but survey-missing (the agency's pages do not show it) and the
         # warnings about rounds without a reason (the web app drops those that keep the
-        # self-score: web.engine._kept_without_reason, tested with the appraisal pages)
+        # self-score: web.services._kept_without_reason, tested with the appraisal pages)
         def located(issues: Any) -> list[tuple[str, str, str]]:
             return sorted(
                 (i.code, i.location.leaf, i.location.path)
