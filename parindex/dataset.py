@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from parindex.criteria import LoadedSet, SurveyRule, load_criteria
+from parindex.criteria import LoadedSet, load_criteria
 from parindex.errors import CriteriaError, DataError, Issue, Location, Report
 from parindex.history import PreviousResult, read_mapping, read_previous
 from parindex.submission import Submission, parse_submission, read_submission_file
@@ -241,12 +241,7 @@ def load_year(root: Path, year: int | None = None, surveys_file: Path | None = N
             submissions[agency.block].append(Submission(agency=agency.id, year=year, source=""))
 
     surveys: list[SurveyResult] = []
-    survey_keys = {
-        leaf.rule.survey
-        for s in sets.values()
-        for _, _, leaf in s.model.leaves()
-        if isinstance(leaf.rule, SurveyRule)
-    }
+    survey_keys = {key for s in sets.values() for key in s.survey_keys()}
     survey_files = [surveys_file] if surveys_file else [sdir / "surveys.csv", sdir / "surveys.xlsx"]
     for spath in survey_files:
         if spath.exists() or surveys_file:

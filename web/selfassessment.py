@@ -20,7 +20,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import lazyload
 from werkzeug.exceptions import NotFound
 
-from parindex.criteria import FieldArea, GradedRule, Leaf, LoadedSet, ManualRule
+from parindex.criteria import FieldArea, Leaf, LoadedSet
+from parindex.rules import GradedRule, ManualRule
 from parindex.units import half_up_div, to_cents
 from web import formatting, workflow
 from web.leafform import (
