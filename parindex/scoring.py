@@ -348,6 +348,15 @@ def score_rows(
     )
 
 
+def self_scores(loaded: LoadedSet, submission: Submission) -> dict[str, int]:
+    """Each leaf's self-score for one parsed submission (hundredths; survey leaves 0)."""
+    t = rule_tables(loaded)
+    columns, state = fact_columns(t, [submission])
+    n = len(t.index)
+    scored = score_rows(t, np.arange(n), state, columns, np.full(n, NA_INT, dtype=np.int64))
+    return dict(zip(t.index, scored.self_c.tolist(), strict=True))
+
+
 def scoring_issues(
     t: RuleTables, pos: np.ndarray, scored: Scored, where: Callable[[int, str], Location]
 ) -> list[Issue]:

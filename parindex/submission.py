@@ -69,6 +69,8 @@ class _Ctx:
         self.lines = lines
         self.agency = agency
         self.issues: list[Issue] = []
+        #: rounds scored without a reason: (their warning, the leaf, the round's score)
+        self.unreasoned: list[tuple[Issue, str, int | None]] = []
 
     def add(
         self,
@@ -198,7 +200,27 @@ def parse_submission(
             continue
         sub.facts[code] = _parse_entry(ctx, criteria, leaf, entry, path, sub.year)
     sub.issues = ctx.issues
+    if ctx.unreasoned:
+        sub.issues = _without_kept_scores(criteria, sub, ctx.unreasoned)
     return sub
+
+
+def _without_kept_scores(
+    criteria: LoadedSet, sub: Submission, unreasoned: list[tuple[Issue, str, int | None]]
+) -> list[Issue]:
+    """A round scored without a reason is a warning only when its score differs from the
+    self-score: a panel that keeps the agency's score has nothing to explain. (A survey-scored
+    leaf has no self-score to keep.)"""
+    from parindex.scoring import self_scores  # the scorer builds on this module
+
+    self_c = self_scores(criteria, sub)
+    kept = set()
+    for issue, code, cents in unreasoned:
+        leaf = criteria.leaf_by_code.get(code)
+        rule = leaf[2].rule if leaf else criteria.extra_by_code[code][1].rule
+        if kind_of(rule).self_scored and cents is not None and cents == self_c[code]:
+            kept.add(id(issue))
+    return [i for i in sub.issues if id(i) not in kept]
 
 
 def _parse_entry(
@@ -430,6 +452,7 @@ def _parse_entry(
                     setattr(facts, f"{rnd}_reason", reason.strip())
                 else:
                     ctx.add("appraisal-no-reason", rpath, leaf=code, severity="warning")
+                    ctx.unreasoned.append((ctx.issues[-1], code, cents))
     return facts
 
 
