@@ -215,25 +215,24 @@ def fact_columns(
     level = np.full(n, -1, dtype=np.int64)
     evidence = np.zeros(n, dtype=bool)
     explanation = np.zeros(n, dtype=bool)
-    i = 0
-    for sub in submissions:
-        for code in codes:
-            f = sub.facts.get(code)
-            if f is not None:
-                state[i] = STATE_CODE[f.state]
-                if f.done is not None:
-                    ints["done"][i] = int(f.done)
-                if f.date is not None:
-                    ints["date"][i] = f.date.toordinal()
-                for c in _INT_COLUMNS[2:]:
-                    v = getattr(f, c)
-                    if v is not None:
-                        ints[c][i] = v
-                if f.level:
-                    level[i] = level_at.get(f.level, -1)
-                evidence[i] = f.has_evidence
-                explanation[i] = f.has_explanation
-            i += 1
+    where = {code: i for i, code in enumerate(codes)}
+    for a, sub in enumerate(submissions):
+        first = a * len(codes)
+        for code, f in sub.facts.items():
+            i = first + where[code]
+            state[i] = STATE_CODE[f.state]
+            if f.done is not None:
+                ints["done"][i] = int(f.done)
+            if f.date is not None:
+                ints["date"][i] = f.date.toordinal()
+            for c in _INT_COLUMNS[2:]:
+                v = getattr(f, c)
+                if v is not None:
+                    ints[c][i] = v
+            if f.level:
+                level[i] = level_at.get(f.level, -1)
+            evidence[i] = f.has_evidence
+            explanation[i] = f.has_explanation
     columns = {**ints, "level": level, "has_evidence": evidence, "has_explanation": explanation}
     return columns, state
 
@@ -286,13 +285,15 @@ def score_rows(
     zero_den = np.zeros(n, dtype=bool)
     survey_leaf = a["survey_key"][pos] >= 0
     columns = {**facts, "survey_u": survey_u}
+    # each kind's rows, from one stable sort by kind
+    by_kind = np.argsort(kind, kind="stable")
+    ends = np.cumsum(np.bincount(kind, minlength=len(RULE_KINDS)))
     for code, k in enumerate(RULE_KINDS):
-        rows = kind == code
+        idx = by_kind[ends[code - 1] if code else 0 : ends[code]]
         if k.self_scored:
-            rows &= has
-        if not rows.any():
+            idx = idx[has[idx]]
+        if not len(idx):
             continue
-        idx = np.flatnonzero(rows)
         at = pos[idx]
         params: dict[str, np.ndarray] = {"max_c": max_c[idx]}
         for name in k.params:
@@ -516,27 +517,54 @@ def _sums(keys: np.ndarray, size: int, *values: np.ndarray) -> list[np.ndarray]:
     return out
 
 
-def aggregate(loaded: LoadedSet, leaves: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+@dataclass
+class Totals:
+    """Sums of scored rows: per agency (arrays by agency number) and per component (a field's
+    or a criterion's rows: agency-major, fields first, codes in file order)."""
+
+    tree_c: np.ndarray  # after weights, when the set has weights
+    applicable_c: np.ndarray
+    survey_c: np.ndarray
+    appraised_c: np.ndarray
+    bonus_c: np.ndarray  # capped
+    penalty_c: np.ndarray  # capped
+    total_c: np.ndarray
+    index_u: np.ndarray
+    component_level: np.ndarray  # "field" | "criterion"
+    component_agency: np.ndarray  # agency numbers
+    component_code: np.ndarray
+    component_achieved_c: np.ndarray
+    component_max_c: np.ndarray
+    component_index_u: np.ndarray
+    component_weighted_c: np.ndarray | None  # a field's weighted points (-1 for criteria)
+
+
+def aggregate_rows(
+    loaded: LoadedSet,
+    agency: np.ndarray,
+    n_agencies: int,
+    pos: np.ndarray,
+    final_c: np.ndarray,
+    applicable: np.ndarray,
+    survey: np.ndarray,
+) -> Totals:
+    """The one aggregation: scored rows (agency numbers, leaf positions, final points, whether
+    each counts, whether survey-scored) summed exactly per agency and per component."""
     m = loaded.model
     t = rule_tables(loaded)
     a = t.arrays
-    pos = positions(leaves["leaf"], t.index)
-    codes, uniques = pd.factorize(leaves["agency"])
-    agency_names = np.asarray(uniques, dtype=object)
-    n_agencies = len(agency_names)
     section = a["section"][pos]
     tree = section == SECTION_CODE["tree"]
-    counted_rows = tree & leaves["applicable"].to_numpy(dtype=bool)
-    final = leaves["final_c"].to_numpy(dtype=np.int64)
-    achieved = np.where(counted_rows, final, 0)
-    maximum = np.where(counted_rows, leaves["max_c"].to_numpy(dtype=np.int64), 0)
-    survey = np.where(leaves["survey"].to_numpy(dtype=bool), achieved, 0)
+    counted_rows = tree & applicable
+    achieved = np.where(counted_rows, final_c, 0)
+    maximum = np.where(counted_rows, a["max_c"][pos], 0)
+    in_survey = np.where(survey, achieved, 0)
 
     # component indices per field and per criterion: agency-major, codes in file order
     parts = []
     for level, names in (("field", t.fields[:-1]), ("criterion", t.criteria[:-1])):
         width = len(names)
-        keys = codes[tree] * width + a[level][pos[tree]]
+        keys = agency[tree] * width + a[level][pos[tree]]
         got, mx, rows = _sums(
             keys,
             n_agencies * width,
@@ -546,64 +574,100 @@ def aggregate(loaded: LoadedSet, leaves: pd.DataFrame) -> tuple[pd.DataFrame, pd
         )
         present = np.flatnonzero(rows > 0)
         parts.append(
-            pd.DataFrame(
-                {
-                    "agency": agency_names[present // width],
-                    "level": level,
-                    "code": np.asarray(names, dtype=object)[present % width],
-                    "achieved_c": got[present],
-                    "max_c": mx[present],
-                    "_order": present // width,
-                }
+            (
+                np.full(len(present), level, dtype=object),
+                present // width,
+                np.asarray(names, dtype=object)[present % width],
+                got[present],
+                mx[present],
             )
         )
-    components = pd.concat(parts, ignore_index=True)
-    components["index_u"] = _index_u(
-        components["achieved_c"].to_numpy(), components["max_c"].to_numpy()
-    )
+    level_of, owner, code_of, got, mx = (np.concatenate(p) for p in zip(*parts, strict=True))
 
     tree_c, applicable_c, survey_c = _sums(
-        codes[tree], n_agencies, achieved[tree], maximum[tree], survey[tree]
+        agency[tree], n_agencies, achieved[tree], maximum[tree], in_survey[tree]
     )
+    appraised_c = tree_c - survey_c
+    weighted_c: np.ndarray | None = None
+    if m.weighted:
+        is_field = level_of == "field"
+        weight_of = {f.code: to_cents(f.weight) for f in m.fields if f.weight is not None}
+        w = np.array([weight_of[c] for c in code_of[is_field]], dtype=np.int64)
+        fmx = mx[is_field]
+        pts = np.where(fmx > 0, half_up_div(got[is_field] * w, np.where(fmx > 0, fmx, 1)), 0)
+        tree_c, applicable_c = _sums(owner[is_field], n_agencies, pts, np.where(fmx > 0, w, 0))
+        weighted_c = np.full(len(level_of), -1, dtype=np.int64)
+        weighted_c[is_field] = pts
+
+    capped = []
+    for code, cap in (
+        (SECTION_CODE["bonus"], m.bonus.cap),
+        (SECTION_CODE["penalty"], m.penalty.cap),
+    ):
+        rows = section == code
+        (raw,) = _sums(agency[rows], n_agencies, final_c[rows])
+        capped.append(np.minimum(raw, to_cents(cap)))
+    bonus_c, penalty_c = capped
+    total_c = np.maximum(tree_c + bonus_c - penalty_c, 0)
+    return Totals(
+        tree_c,
+        applicable_c,
+        survey_c,
+        appraised_c,
+        bonus_c,
+        penalty_c,
+        total_c,
+        _index_u(total_c, applicable_c),
+        level_of,
+        owner,
+        code_of,
+        got,
+        mx,
+        _index_u(got, mx),
+        weighted_c,
+    )
+
+
+def aggregate(loaded: LoadedSet, leaves: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per agency totals and index, and per field/criterion points, as frames."""
+    t = rule_tables(loaded)
+    codes, uniques = pd.factorize(leaves["agency"])
+    agency_names = np.asarray(uniques, dtype=object)
+    s = aggregate_rows(
+        loaded,
+        codes,
+        len(agency_names),
+        positions(leaves["leaf"], t.index),
+        leaves["final_c"].to_numpy(dtype=np.int64),
+        leaves["applicable"].to_numpy(dtype=bool),
+        leaves["survey"].to_numpy(dtype=bool),
+    )
+    components = pd.DataFrame(
+        {
+            "agency": agency_names[s.component_agency],
+            "level": s.component_level,
+            "code": s.component_code,
+            "achieved_c": s.component_achieved_c,
+            "max_c": s.component_max_c,
+            "index_u": s.component_index_u,
+        }
+    )
+    if s.component_weighted_c is not None:
+        column = s.component_weighted_c.astype(object)
+        column[s.component_level != "field"] = pd.NA
+        components["weighted_c"] = column
     agencies = pd.DataFrame(
         {
             "agency": agency_names,
-            "tree_c": tree_c,
-            "applicable_c": applicable_c,
-            "survey_c": survey_c,
-            "appraised_c": tree_c - survey_c,
+            "tree_c": s.tree_c,
+            "applicable_c": s.applicable_c,
+            "survey_c": s.survey_c,
+            "appraised_c": s.appraised_c,
+            "bonus_c": s.bonus_c,
+            "penalty_c": s.penalty_c,
+            "total_c": s.total_c,
+            "index_u": s.index_u,
         }
-    )
-
-    if m.weighted:
-        fields = components[components["level"] == "field"]
-        weight_c = {f.code: to_cents(f.weight) for f in m.fields if f.weight is not None}
-        w = fields["code"].map(weight_c).to_numpy(dtype="int64")
-        mx = fields["max_c"].to_numpy()
-        pts = np.where(
-            mx > 0, half_up_div(fields["achieved_c"].to_numpy() * w, np.where(mx > 0, mx, 1)), 0
-        )
-        owner = fields["_order"].to_numpy()
-        weighted, weights = _sums(owner, n_agencies, pts, np.where(mx > 0, w, 0))
-        agencies["tree_c"] = weighted
-        agencies["applicable_c"] = weights
-        column = np.full(len(components), pd.NA, dtype=object)
-        column[np.flatnonzero(components["level"].to_numpy() == "field")] = pts.astype(object)
-        components["weighted_c"] = column
-    components = components.drop(columns="_order")
-
-    for name, code, cap in (
-        ("bonus", SECTION_CODE["bonus"], m.bonus.cap),
-        ("penalty", SECTION_CODE["penalty"], m.penalty.cap),
-    ):
-        rows = section == code
-        (raw,) = _sums(codes[rows], n_agencies, final[rows])
-        agencies[f"{name}_c"] = np.minimum(raw, to_cents(cap))
-    total = agencies["tree_c"] + agencies["bonus_c"] - agencies["penalty_c"]
-    agencies["total_c"] = total.clip(lower=0)
-    agencies["index_u"] = _index_u(
-        agencies["total_c"].to_numpy(dtype="int64"),
-        agencies["applicable_c"].to_numpy(dtype="int64"),
     )
     return agencies, components
 

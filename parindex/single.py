@@ -24,6 +24,8 @@ from parindex.scoring import (
     KINDS,
     SECTIONS,
     STATES,
+    Totals,
+    aggregate_rows,
     fact_columns,
     rule_tables,
     score_rows,
@@ -31,7 +33,6 @@ from parindex.scoring import (
 )
 from parindex.submission import Submission
 from parindex.survey import SurveyResult
-from parindex.units import half_up_div, to_cents
 
 
 # ------------------------------------------------------------------------------------ results
@@ -115,7 +116,24 @@ def score_agency(
 
     issues = scoring_issues(t, pos, scored, where)
     leaves: dict[str, LeafScore] = {}
-    for i, (
+    columns_of_leaves = zip(
+        codes,
+        a["section"].tolist(),
+        a["field"].tolist(),
+        a["criterion"].tolist(),
+        scored.kind.tolist(),
+        scored.max_c.tolist(),
+        scored.state.tolist(),
+        scored.self_c.tolist(),
+        scored.round1_c.tolist(),
+        scored.round2_c.tolist(),
+        scored.final_c.tolist(),
+        scored.applicable.tolist(),
+        scored.did_not_arise.tolist(),
+        scored.survey.tolist(),
+        strict=True,
+    )
+    for (
         code,
         section,
         fi,
@@ -130,26 +148,7 @@ def score_agency(
         app,
         dna,
         sv,
-    ) in enumerate(
-        zip(
-            codes,
-            a["section"].tolist(),
-            a["field"].tolist(),
-            a["criterion"].tolist(),
-            scored.kind.tolist(),
-            scored.max_c.tolist(),
-            scored.state.tolist(),
-            scored.self_c.tolist(),
-            scored.round1_c.tolist(),
-            scored.round2_c.tolist(),
-            scored.final_c.tolist(),
-            scored.applicable.tolist(),
-            scored.did_not_arise.tolist(),
-            scored.survey.tolist(),
-            strict=True,
-        )
-    ):
-        del i
+    ) in columns_of_leaves:
         leaves[code] = LeafScore(
             code,
             SECTIONS[section],
@@ -166,72 +165,56 @@ def score_agency(
             dna,
             sv,
         )
-    out = _aggregate(loaded, agency, leaves)
+    totals = aggregate_rows(
+        loaded,
+        np.zeros(len(pos), dtype=np.intp),
+        1,
+        pos,
+        scored.final_c,
+        scored.applicable,
+        scored.survey,
+    )
+    out = _agency_score(loaded, agency, leaves, totals)
     out.issues = issues
     return out
 
 
-def _index_u(points: int, maximum: int) -> int:
-    """Index in hundredths of a percent, half up; 0 where nothing was applicable."""
-    return half_up_div(points * 10_000, maximum) if maximum > 0 else 0
-
-
-def _aggregate(loaded: LoadedSet, agency: str, leaves: dict[str, LeafScore]) -> AgencyScore:
-    m = loaded.model
-    sums: dict[tuple[str, str], list[int]] = {}  # (level, code) → [achieved, max], first seen
-    tree_c = applicable_c = survey_c = 0
-    extra = {"bonus": 0, "penalty": 0}
-    for lf in leaves.values():
-        if lf.section != "tree":
-            extra[lf.section] += lf.final_c
-            continue
-        counted = lf.final_c if lf.applicable else 0
-        max_counted = lf.max_c if lf.applicable else 0
-        tree_c += counted
-        applicable_c += max_counted
-        survey_c += counted if lf.survey else 0
-        for key in (("field", lf.field), ("criterion", lf.criterion)):
-            part = sums.setdefault(key, [0, 0])
-            part[0] += counted
-            part[1] += max_counted
-    appraised_c = tree_c - survey_c
-    weighted: dict[str, int] = {}
-    if m.weighted:
-        tree_c = applicable_c = 0
-        for f in m.fields:
-            achieved, mx = sums.get(("field", f.code), [0, 0])
-            weight_c = to_cents(f.weight) if f.weight is not None else 0
-            points = half_up_div(achieved * weight_c, mx) if mx > 0 else 0
-            weighted[f.code] = points
-            tree_c += points
-            applicable_c += weight_c if mx > 0 else 0
-    ordered = [k for k in sums if k[0] == "field"] + [k for k in sums if k[0] == "criterion"]
+def _agency_score(
+    loaded: LoadedSet, agency: str, leaves: dict[str, LeafScore], s: Totals
+) -> AgencyScore:
+    weighted = s.component_weighted_c
     components = [
         Component(
             level,
             code,
-            sums[level, code][0],
-            sums[level, code][1],
-            _index_u(sums[level, code][0], sums[level, code][1]),
-            weighted.get(code) if level == "field" and m.weighted else None,
+            achieved,
+            mx,
+            index,
+            int(weighted[i]) if weighted is not None and level == "field" else None,
         )
-        for level, code in ordered
+        for i, (level, code, achieved, mx, index) in enumerate(
+            zip(
+                s.component_level.tolist(),
+                s.component_code.tolist(),
+                s.component_achieved_c.tolist(),
+                s.component_max_c.tolist(),
+                s.component_index_u.tolist(),
+                strict=True,
+            )
+        )
     ]
-    bonus_c = min(extra["bonus"], to_cents(m.bonus.cap))
-    penalty_c = min(extra["penalty"], to_cents(m.penalty.cap))
-    total_c = max(tree_c + bonus_c - penalty_c, 0)
-    index_u = _index_u(total_c, applicable_c)
+    index_u = int(s.index_u[0])
     return AgencyScore(
         agency,
         leaves,
         components,
-        tree_c,
-        applicable_c,
-        survey_c,
-        appraised_c,
-        bonus_c,
-        penalty_c,
-        total_c,
+        int(s.tree_c[0]),
+        int(s.applicable_c[0]),
+        int(s.survey_c[0]),
+        int(s.appraised_c[0]),
+        int(s.bonus_c[0]),
+        int(s.penalty_c[0]),
+        int(s.total_c[0]),
         index_u,
-        band_of(m, index_u),
+        band_of(loaded.model, index_u),
     )
