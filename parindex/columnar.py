@@ -37,7 +37,7 @@ from parindex.errors import Issue, Location
 from parindex.ranking import rank
 from parindex.rules import KINDS as RULE_KINDS
 from parindex.rules import NA_INT, Rows
-from parindex.rules.base import UNKNOWN_CHOICE, Taken
+from parindex.rules.base import UNKNOWN_CHOICE, Kind, Taken
 from parindex.scoring import (
     KIND_CODE,
     KINDS,
@@ -216,12 +216,15 @@ def validate_records(
     )
     fact_columns = {**ints, "date": date_ord, "level": level_codes}
     for code, k in enumerate(RULE_KINDS):
+        if type(k).value_checks is Kind.value_checks:
+            continue  # the kind has none
         rows = np.flatnonzero((kind == code) & ~bad)
         if not len(rows):
             continue
         at = pos[rows]
         params = {"max_c": max_c[rows], **{p: tables.arrays[p][at] for p in k.params}}
-        params["table_a"], params["table_b"] = tables.table_a[at], tables.table_b[at]
+        if k.table:
+            params["table_a"], params["table_b"] = tables.table_a[at], tables.table_b[at]
         view = Rows(params, Taken(fact_columns, rows))
         for problem in k.value_checks(view):
             mask = np.zeros(n, dtype=bool)

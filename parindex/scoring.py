@@ -18,7 +18,7 @@ from parindex.criteria import LoadedSet
 from parindex.errors import Issue, Location
 from parindex.rules import KINDS as RULE_KINDS
 from parindex.rules import NA_INT, Rows, kind_of
-from parindex.rules.base import Taken
+from parindex.rules.base import Kind, Taken
 from parindex.submission import Submission
 from parindex.survey import SurveyResult
 from parindex.units import half_up_div, to_cents
@@ -298,10 +298,12 @@ def score_rows(
         params: dict[str, np.ndarray] = {"max_c": max_c[idx]}
         for name in k.params:
             params[name] = a[name][at]
-        params["table_a"], params["table_b"] = t.table_a[at], t.table_b[at]
+        if k.table:
+            params["table_a"], params["table_b"] = t.table_a[at], t.table_b[at]
         view = Rows(params, Taken(columns, idx))
         self_c[idx] = k.points(view)
-        zero_den[idx] = k.not_arisen(view)
+        if type(k).not_arisen is not Kind.not_arisen:
+            zero_den[idx] = k.not_arisen(view)
 
     state = state.copy()
     found = survey_leaf & (survey_u != NA_INT)

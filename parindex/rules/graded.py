@@ -48,6 +48,7 @@ class Graded(Kind):
     name = "graded"
     model = GradedRule
     title = "Mức đánh giá"
+    table = True
     required = ("level",)
     inputs = (Input("level", "level", "level", FACT_LABELS["level"]),)
 
