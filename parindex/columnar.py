@@ -26,6 +26,7 @@ has_explanation
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -65,6 +66,15 @@ RECORD_COLUMNS = (
     "has_evidence",
     "has_explanation",
 )
+
+
+def _of_kinds(kind: np.ndarray, which: Callable[[Kind], bool]) -> np.ndarray:
+    """Which rows (``kind``: codes into the registry) are of a kind ``which`` picks."""
+    out = np.zeros(len(kind), dtype=bool)
+    for code, k in enumerate(RULE_KINDS):
+        if which(k):
+            out |= kind == code
+    return out
 
 
 def _present(column: pd.Series) -> np.ndarray:
@@ -174,7 +184,7 @@ def validate_records(
     flag("duplicate-key", dup)
 
     # facts the leaf's rule does not take
-    survey_kind = ~np.array([k.self_scored for k in RULE_KINDS])[kind]
+    survey_kind = _of_kinds(kind, lambda k: not k.self_scored)
     any_fact = np.zeros(n, dtype=bool)
     for fact in FACTS:
         name = _FACT_NAME.get(fact, fact)
@@ -206,27 +216,25 @@ def validate_records(
     )
 
     # each kind's own value checks, on the rows whose facts are otherwise fine
-    level_codes = np.where(
-        present["level"] & (positions(df["level"], tables.level_keys) < 0),
-        UNKNOWN_CHOICE,
-        positions(df["level"], tables.level_keys),
-    )
+    level_codes = positions(df["level"], tables.level_keys)
+    level_codes[present["level"] & (level_codes < 0)] = UNKNOWN_CHOICE
     date_ord = np.where(
         present["date"], (dates - np.datetime64("0001-01-01")).astype("int64") + 1, NA_INT
     )
     fact_columns = {**ints, "date": date_ord, "level": level_codes}
+    kind_of_good = np.where(bad, -1, kind)
+    rule_columns = {**tables.arrays, "table_a": tables.table_a, "table_b": tables.table_b}
     for code, k in enumerate(RULE_KINDS):
         if type(k).value_checks is Kind.value_checks:
             continue  # the kind has none
-        rows = np.flatnonzero((kind == code) & ~bad)
+        rows = np.flatnonzero(kind_of_good == code)
         if not len(rows):
             continue
-        at = pos[rows]
-        params = {"max_c": max_c[rows], **{p: tables.arrays[p][at] for p in k.params}}
-        if k.table:
-            params["table_a"], params["table_b"] = tables.table_a[at], tables.table_b[at]
+        params = Taken(rule_columns, pos[rows])
         view = Rows(params, Taken(fact_columns, rows))
         for problem in k.value_checks(view):
+            if not problem.mask.any():
+                continue
             mask = np.zeros(n, dtype=bool)
             mask[rows[problem.mask]] = True
             column = "score_c" if problem.fact == "score" else problem.fact
@@ -239,7 +247,7 @@ def validate_records(
             )
 
     # scores
-    takes_score = np.array(["score" in k.facts for k in RULE_KINDS])[kind]
+    takes_score = _of_kinds(kind, lambda k: "score" in k.facts)
     dropped_rounds: dict[str, np.ndarray] = {}
     for fact in ("score_c", "round1_c", "round2_c"):
         p = _present(df[fact]) & (takes_score | (fact != "score_c"))

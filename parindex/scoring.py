@@ -285,21 +285,12 @@ def score_rows(
     zero_den = np.zeros(n, dtype=bool)
     survey_leaf = a["survey_key"][pos] >= 0
     columns = {**facts, "survey_u": survey_u}
-    # each kind's rows, from one stable sort by kind
-    by_kind = np.argsort(kind, kind="stable")
-    ends = np.cumsum(np.bincount(kind, minlength=len(RULE_KINDS)))
+    rule_columns = {**a, "table_a": t.table_a, "table_b": t.table_b}
     for code, k in enumerate(RULE_KINDS):
-        idx = by_kind[ends[code - 1] if code else 0 : ends[code]]
-        if k.self_scored:
-            idx = idx[has[idx]]
+        idx = np.flatnonzero((kind == code) & has if k.self_scored else kind == code)
         if not len(idx):
             continue
-        at = pos[idx]
-        params: dict[str, np.ndarray] = {"max_c": max_c[idx]}
-        for name in k.params:
-            params[name] = a[name][at]
-        if k.table:
-            params["table_a"], params["table_b"] = t.table_a[at], t.table_b[at]
+        params = Taken(rule_columns, pos[idx])
         view = Rows(params, Taken(columns, idx))
         self_c[idx] = k.points(view)
         if type(k).not_arisen is not Kind.not_arisen:
@@ -541,6 +532,13 @@ class Totals:
     component_weighted_c: np.ndarray | None  # a field's weighted points (-1 for criteria)
 
 
+def _filled(n: int, value: str) -> np.ndarray:
+    """An object array of ``n`` times ``value`` (``np.full`` of an object is a slow loop)."""
+    out = np.empty(n, dtype=object)
+    out.fill(value)
+    return out
+
+
 def aggregate_rows(
     loaded: LoadedSet,
     agency: np.ndarray,
@@ -577,7 +575,7 @@ def aggregate_rows(
         present = np.flatnonzero(rows > 0)
         parts.append(
             (
-                np.full(len(present), level, dtype=object),
+                _filled(len(present), level),
                 present // width,
                 np.asarray(names, dtype=object)[present % width],
                 got[present],

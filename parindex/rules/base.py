@@ -126,7 +126,6 @@ class Kind:
     inputs: ClassVar[tuple[Input, ...]] = ()  # the form's inputs, with default labels
     self_scored: ClassVar[bool] = True  # False: points come from the survey results
     params: ClassVar[tuple[str, ...]] = ()  # the names :meth:`compile` fills
-    table: ClassVar[bool] = False  # whether :meth:`compile` fills a table (``table_a/b``)
 
     # ---------------------------------------------------------------------------- declaration
     @property

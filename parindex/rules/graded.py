@@ -38,17 +38,24 @@ class GradedRule(RuleModel):
 
 
 def _of_level(rows: Rows) -> tuple[np.ndarray, np.ndarray]:
-    """Whether each row's level is one of its rule's, and the points of that level."""
+    """Whether each row's level is one of its rule's, and the points of that level (0 if
+    none); a column of the (narrow) level table at a time."""
     level = rows.facts["level"]
-    match = (rows.params["table_a"] == level[:, None]) & (level[:, None] >= 0)
-    return match.any(axis=1), np.where(match, rows.params["table_b"], 0).max(axis=1)
+    keys, points = rows.params["table_a"], rows.params["table_b"]
+    known = np.zeros(len(level), dtype=bool)
+    earned = np.zeros(len(level), dtype=np.int64)
+    for j in range(keys.shape[1]):
+        match = keys[:, j] == level
+        known |= match
+        earned = np.where(match, points[:, j], earned)
+    known &= level >= 0
+    return known, np.where(known, earned, 0)
 
 
 class Graded(Kind):
     name = "graded"
     model = GradedRule
     title = "Mức đánh giá"
-    table = True
     required = ("level",)
     inputs = (Input("level", "level", "level", FACT_LABELS["level"]),)
 

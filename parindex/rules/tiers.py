@@ -33,7 +33,6 @@ class Tiers(RateKind):
     name = "tiers"
     model = TiersRule
     title = "Mức theo tỷ lệ"
-    table = True
 
     def check(
         self, ck: Checks, rule: TiersRule, maximum: Decimal, path: tuple[str | int, ...]
@@ -67,10 +66,12 @@ class Tiers(RateKind):
     def points(self, rows: Rows) -> np.ndarray:
         num, den = rows.facts["numerator"], rows.facts["denominator"]
         at_least, points = rows.params["table_a"], rows.params["table_b"]
-        # every tier the rate reaches (num / den ≥ at_least %), the best of them; padding
-        # tiers (-1 %, 0 points) never beat a real one
-        met = num[:, None] * 10_000 >= at_least * den[:, None]
-        best = np.where(met, points, 0).max(axis=1)
+        # every tier the rate reaches (num / den ≥ at_least %), the best of them, a column of
+        # the (narrow) tier table at a time; padding tiers (-1 %, 0 points) never beat a real one
+        scaled = num * 10_000
+        best = np.zeros(len(num), dtype=np.int64)
+        for j in range(at_least.shape[1]):
+            best = np.maximum(best, np.where(scaled >= at_least[:, j] * den, points[:, j], 0))
         return np.where(den > 0, best, 0)
 
     def sample_rule(self, maximum: Decimal, year: int, rng: random.Random) -> dict[str, Any]:
