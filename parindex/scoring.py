@@ -17,7 +17,7 @@ import pandas as pd
 from parindex.criteria import LoadedSet
 from parindex.errors import Issue, Location
 from parindex.rules import KINDS as RULE_KINDS
-from parindex.rules import NA_INT, Rows, kind_of
+from parindex.rules import NA_INT, NAMES, Rows, kind_of
 from parindex.rules.base import Kind, Taken
 from parindex.submission import Submission
 from parindex.survey import SurveyResult
@@ -26,7 +26,7 @@ from parindex.units import half_up_div, to_cents
 # ------------------------------------------------------------------------------------ codes
 #: the small vocabularies the columns use; held as integer codes inside the scorer and as
 #: pandas Categoricals in its frames (a million leaf scores carry one byte each, not a string)
-KINDS = tuple(k.name for k in RULE_KINDS)
+KINDS = NAMES  # the rule kinds, as the frames name them
 STATES = ("empty", "facts", "dna", "invalid", "survey")
 POLICIES = ("excluded", "full-points", "not-allowed")
 SECTIONS = ("tree", "bonus", "penalty")

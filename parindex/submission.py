@@ -15,12 +15,12 @@ from typing import Any
 
 from parindex.criteria import Leaf, LoadedSet
 from parindex.errors import MESSAGES, Issue, Location
-from parindex.rules import kind_of
+from parindex.rules import FACTS, kind_of
 from parindex.units import decimal_places, to_cents
 from parindex.yamlio import YamlLoadError, YamlPath, format_path, line_of, load_yaml
 
 MAX_COUNT = 10**9  # counts and amounts above this are refused (keeps integer maths in int64)
-FACT_KEYS = ("done", "date", "numerator", "denominator", "count", "level", "score")
+FACT_KEYS = FACTS  # every fact a leaf entry can state (parindex.rules)
 ENTRY_KEYS = (*FACT_KEYS, "did_not_arise", "evidence", "explanation", "appraisal")
 EVIDENCE_KEYS = ("number", "date", "issuer", "title", "location", "file", "url")
 EVIDENCE_REQUIRED = ("number", "date", "issuer", "title")
