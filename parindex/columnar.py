@@ -26,6 +26,7 @@ has_explanation
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -35,10 +36,12 @@ import pandas as pd
 from parindex.criteria import LoadedSet
 from parindex.errors import Issue, Location
 from parindex.ranking import rank
+from parindex.rules import KINDS as RULE_KINDS
+from parindex.rules import NA_INT, Rows
+from parindex.rules.base import UNKNOWN_CHOICE, Kind, Taken
 from parindex.scoring import (
     KIND_CODE,
     KINDS,
-    NA_INT,
     POLICY_CODE,
     STATE_CODE,
     BlockResult,
@@ -48,7 +51,7 @@ from parindex.scoring import (
     rule_tables,
     score_leaves,
 )
-from parindex.submission import KIND_FACTS, MAX_COUNT
+from parindex.submission import MAX_COUNT
 from parindex.units import to_cents
 
 FACTS = ("done", "date", "numerator", "denominator", "count", "level", "score_c")
@@ -63,6 +66,15 @@ RECORD_COLUMNS = (
     "has_evidence",
     "has_explanation",
 )
+
+
+def _of_kinds(kind: np.ndarray, which: Callable[[Kind], bool]) -> np.ndarray:
+    """Which rows (``kind``: codes into the registry) are of a kind ``which`` picks."""
+    out = np.zeros(len(kind), dtype=bool)
+    for code, k in enumerate(RULE_KINDS):
+        if which(k):
+            out |= kind == code
+    return out
 
 
 def _present(column: pd.Series) -> np.ndarray:
@@ -172,11 +184,11 @@ def validate_records(
     flag("duplicate-key", dup)
 
     # facts the leaf's rule does not take
-    survey_kind = kind == KIND_CODE["survey"]
+    survey_kind = _of_kinds(kind, lambda k: not k.self_scored)
     any_fact = np.zeros(n, dtype=bool)
     for fact in FACTS:
         name = _FACT_NAME.get(fact, fact)
-        takes = [KIND_CODE[k] for k, (req, opt) in KIND_FACTS.items() if name in req + opt]
+        takes = [KIND_CODE[k.name] for k in RULE_KINDS if name in k.facts]
         allowed = np.isin(np.arange(len(KINDS)), takes)[kind]  # per kind, then per record
         unexpected = present[fact] & ~allowed
         if unexpected.any():
@@ -193,15 +205,6 @@ def validate_records(
         values = ints[fact]
         flag("negative-count", present[fact] & (values < 0), fact, value=fact)
         flag("count-too-large", present[fact] & (values > MAX_COUNT), fact, value=fact)
-    num, den = ints["numerator"], ints["denominator"]
-    flag(
-        "numerator-above-denominator",
-        present["numerator"] & present["denominator"] & (num > den) & (den >= 0),
-        "numerator",
-        value="numerator",
-        detail="denominator",
-    )
-
     # dates
     lo, hi = np.datetime64(dt.date(year - 1, 1, 1)), np.datetime64(dt.date(year + 1, 3, 31))
     dates = df["date"].to_numpy(dtype="datetime64[D]")
@@ -211,34 +214,45 @@ def validate_records(
         "date",
         detail=f"{year - 1}-01-01 – {year + 1}-03-31",
     )
-    done = ints["done"]
-    deadline = kind == KIND_CODE["deadline"]
-    flag(
-        "fact-wrong-type",
-        present["date"] & (done == 0) & deadline,
-        "date",
-        detail="đã khai 'done: false' thì không ghi ngày",
-    )
-    flag("fact-missing", deadline & (done == 1) & ~present["date"], "date", detail="kind")
 
-    # levels
+    # each kind's own value checks, on the rows whose facts are otherwise fine
     level_codes = positions(df["level"], tables.level_keys)
-    graded = present["level"] & (kind == KIND_CODE["graded"])
-    if graded.any():
-        idx = np.flatnonzero(graded)
-        at = level_codes[idx]
-        ok = (at >= 0) & (tables.level_points[pos[idx], np.where(at >= 0, at, 0)] >= 0)
-        unknown = np.zeros(n, dtype=bool)
-        unknown[idx[~ok]] = True
-        flag("unknown-level", unknown, "level", value="level")
+    level_codes[present["level"] & (level_codes < 0)] = UNKNOWN_CHOICE
+    date_ord = np.where(
+        present["date"], (dates - np.datetime64("0001-01-01")).astype("int64") + 1, NA_INT
+    )
+    fact_columns = {**ints, "date": date_ord, "level": level_codes}
+    kind_of_good = np.where(bad, -1, kind)
+    rule_columns = {**tables.arrays, "table_a": tables.table_a, "table_b": tables.table_b}
+    for code, k in enumerate(RULE_KINDS):
+        if type(k).value_checks is Kind.value_checks:
+            continue  # the kind has none
+        rows = np.flatnonzero(kind_of_good == code)
+        if not len(rows):
+            continue
+        params = Taken(rule_columns, pos[rows])
+        view = Rows(params, Taken(fact_columns, rows))
+        for problem in k.value_checks(view):
+            if not problem.mask.any():
+                continue
+            mask = np.zeros(n, dtype=bool)
+            mask[rows[problem.mask]] = True
+            column = "score_c" if problem.fact == "score" else problem.fact
+            flag(
+                problem.code,
+                mask,
+                column,
+                value=problem.value or None,
+                detail=problem.detail or None,
+            )
 
     # scores
-    manual = kind == KIND_CODE["manual"]
+    takes_score = _of_kinds(kind, lambda k: "score" in k.facts)
     dropped_rounds: dict[str, np.ndarray] = {}
     for fact in ("score_c", "round1_c", "round2_c"):
-        p = _present(df[fact]) & (manual | (fact != "score_c"))
+        p = _present(df[fact]) & (takes_score | (fact != "score_c"))
         v = ints[fact]
-        step = steps if fact == "score_c" else np.where(manual, steps, 1)
+        step = steps  # a self-score and an appraised score are on the same step
         negative = p & (v < 0)
         above = p & (v > max_c)
         off = p & (v >= 0) & (v <= max_c) & (v % step != 0)
@@ -276,10 +290,10 @@ def validate_records(
     )
 
     # required facts missing when others are given
-    for k, (required, _) in KIND_FACTS.items():
-        for name in required:
+    for k in RULE_KINDS:
+        for name in k.required:
             col = "score_c" if name == "score" else name
-            missing = (kind == KIND_CODE[k]) & any_fact & ~present[col] & ~bad
+            missing = (kind == KIND_CODE[k.name]) & any_fact & ~present[col] & ~bad
             flag("fact-missing", missing, col, detail="kind")
 
     state = np.where(
@@ -302,9 +316,6 @@ def validate_records(
         extended[n] = default
         return extended.take(source)
 
-    date_ord = np.where(
-        present["date"], (dates - np.datetime64("0001-01-01")).astype("int64") + 1, NA_INT
-    )
     ints["date"] = date_ord
     columns: dict[str, np.ndarray] = {
         "has_evidence": scatter(df["has_evidence"].to_numpy(dtype=bool), False, bool),
@@ -319,7 +330,7 @@ def validate_records(
         np.asarray(agency_index, dtype=object),
         columns,
         scatter(state.astype(np.int8), STATE_CODE["empty"], np.int8),
-        scatter(level_codes.astype(np.int32), -1, np.int32),
+        scatter(np.maximum(level_codes, -1).astype(np.int32), -1, np.int32),
     )
     return frame, issues
 

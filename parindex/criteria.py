@@ -8,16 +8,18 @@ problem of both stages is collected; a file with any raises :class:`CriteriaErro
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from parindex.errors import CriteriaError, Issue, Location
+from parindex.rules import NAMES, Rule, kind_of
+from parindex.rules.base import StrictModel
+from parindex.units import decimal_places
 from parindex.yamlio import (
     YamlLoadError,
     YamlPath,
@@ -32,104 +34,6 @@ EvidenceNeed = Literal["required", "optional", "none"]
 TieKey = Literal["appraised_points", "survey_points", "bonus_points", "penalty_points"]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-# ---------------------------------------------------------------------------------------- rules
-class _Rule(_Model):
-    wording: str = Field(min_length=1)  # the official wording, shown to agencies and appraisers
-
-
-class YesNoRule(_Rule):
-    kind: Literal["yes-no"]
-
-
-class DeadlineRule(_Rule):
-    kind: Literal["deadline"]
-    due: dt.date
-    late_share: Decimal  # share of max earned when done late (0.5 = half)
-
-
-class Tier(_Model):
-    at_least: Decimal  # rate in %, lower bound included; the tier ends at the next higher one
-    points: Decimal
-
-
-class TiersRule(_Rule):
-    kind: Literal["tiers"]
-    tiers: list[Tier] = Field(min_length=1)
-    numerator: str = "Số đạt yêu cầu"
-    denominator: str = "Tổng số"
-
-
-class ProportionalRule(_Rule):
-    kind: Literal["proportional"]
-    lower: Decimal = Decimal(0)  # rate (%) at or below which the leaf earns 0
-    upper: Decimal = Decimal(100)  # rate (%) at or above which it earns max
-    numerator: str = "Số đạt yêu cầu"
-    denominator: str = "Tổng số"
-
-
-class PerItemRule(_Rule):
-    kind: Literal["per-item"]
-    points_each: Decimal
-    item: str = "Số lượng"
-
-
-class DeductionRule(_Rule):
-    kind: Literal["deduction"]
-    points_each: Decimal
-    floor: Decimal = Decimal(0)
-    item: str = "Số lần vi phạm"
-
-
-class Level(_Model):
-    key: str = Field(min_length=1)
-    label: str = Field(min_length=1)
-    share: Decimal  # share of max this level earns
-
-
-class GradedRule(_Rule):
-    kind: Literal["graded"]
-    levels: list[Level] = Field(min_length=1)
-
-
-class ManualRule(_Rule):
-    kind: Literal["manual"]
-    step: Decimal = Decimal("0.25")
-
-
-class SurveyRule(_Rule):
-    kind: Literal["survey"]
-    survey: str = Field(min_length=1)  # key of the survey in the survey results file
-
-
-Rule = Annotated[
-    YesNoRule
-    | DeadlineRule
-    | TiersRule
-    | ProportionalRule
-    | PerItemRule
-    | DeductionRule
-    | GradedRule
-    | ManualRule
-    | SurveyRule,
-    Field(discriminator="kind"),
-]
-RULE_KINDS = (
-    "yes-no",
-    "deadline",
-    "tiers",
-    "proportional",
-    "per-item",
-    "deduction",
-    "graded",
-    "manual",
-    "survey",
-)
-
-
 # ----------------------------------------------------------------------------------------- tree
 def _code(value: Any) -> Any:
     # YAML reads an unquoted 1.2 as a number; a code is its text as written.
@@ -141,7 +45,7 @@ def _code(value: Any) -> Any:
 Code = Annotated[str, Field(min_length=1)]
 
 
-class _Coded(_Model):
+class _Coded(StrictModel):
     code: Code
     name: str = Field(min_length=1)
     max: Decimal
@@ -168,23 +72,23 @@ class FieldArea(_Coded):
     criteria: list[Criterion] = Field(min_length=1)
 
 
-class BonusPenalty(_Model):
+class BonusPenalty(StrictModel):
     cap: Decimal
     items: list[Leaf] = Field(default_factory=list)
 
 
-class Band(_Model):
+class Band(StrictModel):
     name: str = Field(min_length=1)
     at_least: Decimal  # index (%) from which this band applies
 
 
-class Rounding(_Model):
+class Rounding(StrictModel):
     leaf: Literal[2] = 2
     index: Literal[2] = 2
     mode: Literal["half-up"] = "half-up"
 
 
-class CriteriaSet(_Model):
+class CriteriaSet(StrictModel):
     id: str = Field(min_length=1)
     year: int
     block: str = Field(min_length=1)
@@ -231,6 +135,13 @@ class LoadedSet:
             **{i.code: ("bonus", i) for i in model.bonus.items},
             **{i.code: ("penalty", i) for i in model.penalty.items},
         }
+        #: what is derived from the set once and kept with it (the scorer's rule tables)
+        self.cache: dict[str, Any] = {}
+
+    def survey_keys(self) -> list[str]:
+        """The surveys whose results score the set's leaves, in file order."""
+        keys = (kind_of(leaf.rule).survey_key(leaf.rule) for _, _, leaf in self.model.leaves())
+        return list(dict.fromkeys(k for k in keys if k))
 
 
 # ------------------------------------------------------------------------------------- loading
@@ -258,7 +169,7 @@ def _structure_issues(e: ValidationError, file: str, lines: dict[YamlPath, int])
         raw = list(err["loc"])
         for i, part in enumerate(raw):
             # the discriminated union adds the tag to the location: rule.tiers.tiers → rule.tiers
-            if isinstance(part, str) and part in RULE_KINDS and i > 0 and raw[i - 1] == "rule":
+            if isinstance(part, str) and part in NAMES and i > 0 and raw[i - 1] == "rule":
                 continue
             loc.append(part)
         if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
@@ -318,11 +229,6 @@ def _validate(data: Any, lines: dict[YamlPath, int], path: Path, sha256: str) ->
 
 
 # ---------------------------------------------------------------------------- cross-field rules
-def _places(value: Decimal) -> int:
-    exponent = value.normalize().as_tuple().exponent
-    return max(0, -int(exponent))
-
-
 class _Checker:
     def __init__(self, file: str, lines: dict[YamlPath, int]):
         self.file = file
@@ -334,7 +240,7 @@ class _Checker:
         self.issues.append(Issue.make(code, loc, **kw))
 
     def points(self, value: Decimal, path: YamlPath) -> bool:
-        if not value.is_finite() or _places(value) > 2 or value < 0:
+        if not value.is_finite() or decimal_places(value) > 2 or value < 0:
             self.add(
                 "points-precision" if value >= 0 else "bad-value",
                 path,
@@ -345,11 +251,19 @@ class _Checker:
         return True
 
     def share(self, value: Decimal, path: YamlPath) -> None:
-        if not value.is_finite() or not Decimal(0) <= value <= Decimal(1) or _places(value) > 4:
+        if (
+            not value.is_finite()
+            or not Decimal(0) <= value <= Decimal(1)
+            or decimal_places(value) > 4
+        ):
             self.add("share-out-of-range", path, value=value)
 
     def rate(self, value: Decimal, path: YamlPath) -> bool:
-        if not value.is_finite() or not Decimal(0) <= value <= Decimal(100) or _places(value) > 2:
+        if (
+            not value.is_finite()
+            or not Decimal(0) <= value <= Decimal(100)
+            or decimal_places(value) > 2
+        ):
             self.add("rate-out-of-range", path, value=value)
             return False
         return True
@@ -357,21 +271,21 @@ class _Checker:
 
 def _check_rule(ck: _Checker, leaf: Leaf, path: YamlPath, extra: bool) -> None:
     rule = leaf.rule
+    kind = kind_of(rule)
     rpath = path + ("rule",)
-    mx = leaf.max
-    if isinstance(rule, SurveyRule):
+    if not kind.self_scored:
         if extra:
             ck.add(
                 "bad-value",
                 rpath + ("kind",),
-                value="survey",
+                value=rule.kind,
                 detail="mục điểm thưởng/điểm trừ không chấm qua điều tra",
             )
         elif not leaf.survey:
             ck.add(
                 "survey-self-scored",
                 path + ("survey",),
-                detail="quy tắc 'survey' cần 'survey: true'",
+                detail=f"quy tắc '{rule.kind}' cần 'survey: true'",
             )
         if leaf.evidence != "none":
             ck.add("survey-evidence", path + ("evidence",))
@@ -381,63 +295,7 @@ def _check_rule(ck: _Checker, leaf: Leaf, path: YamlPath, extra: bool) -> None:
             rpath + ("kind",),
             detail=f"'survey: true' nhưng quy tắc là '{rule.kind}'",
         )
-    if isinstance(rule, DeadlineRule):
-        ck.share(rule.late_share, rpath + ("late_share",))
-    elif isinstance(rule, TiersRule):
-        previous: Tier | None = None
-        for i, tier in enumerate(rule.tiers):
-            tpath = rpath + ("tiers", i)
-            ck.rate(tier.at_least, tpath + ("at_least",))
-            if ck.points(tier.points, tpath + ("points",)) and tier.points > mx:
-                ck.add("tier-above-max", tpath + ("points",), value=tier.points, detail=mx)
-            if previous is not None:
-                if tier.at_least >= previous.at_least:
-                    ck.add(
-                        "tiers-not-ordered",
-                        tpath + ("at_least",),
-                        detail=f"{tier.at_least} sau {previous.at_least}",
-                    )
-                elif tier.points > previous.points:
-                    ck.add(
-                        "tier-points-rising",
-                        tpath + ("points",),
-                        detail=f"{tier.points} > {previous.points}",
-                    )
-            previous = tier
-    elif isinstance(rule, ProportionalRule):
-        ok = ck.rate(rule.lower, rpath + ("lower",)) & ck.rate(rule.upper, rpath + ("upper",))
-        if ok and rule.lower >= rule.upper:
-            ck.add("bounds-not-ordered", rpath + ("upper",), value=rule.lower, detail=rule.upper)
-    elif isinstance(rule, PerItemRule):
-        if ck.points(rule.points_each, rpath + ("points_each",)):
-            if rule.points_each == 0:
-                ck.add("bad-value", rpath + ("points_each",), value=0, detail="phải lớn hơn 0")
-            elif rule.points_each > mx:
-                ck.add(
-                    "per-item-above-max",
-                    rpath + ("points_each",),
-                    value=rule.points_each,
-                    detail=mx,
-                )
-    elif isinstance(rule, DeductionRule):
-        if ck.points(rule.points_each, rpath + ("points_each",)) and rule.points_each == 0:
-            ck.add("bad-value", rpath + ("points_each",), value=0, detail="phải lớn hơn 0")
-        if ck.points(rule.floor, rpath + ("floor",)) and rule.floor > mx:
-            ck.add("floor-above-max", rpath + ("floor",), value=rule.floor, detail=mx)
-    elif isinstance(rule, GradedRule):
-        seen: set[str] = set()
-        for i, level in enumerate(rule.levels):
-            ck.share(level.share, rpath + ("levels", i, "share"))
-            if level.key in seen:
-                ck.add("levels-duplicate", rpath + ("levels", i, "key"), value=level.key)
-            seen.add(level.key)
-    elif isinstance(rule, ManualRule):
-        step = rule.step
-        if ck.points(step, rpath + ("step",)):
-            if step == 0:
-                ck.add("bad-value", rpath + ("step",), value=0, detail="bước điểm phải lớn hơn 0")
-            elif mx % step != 0:
-                ck.add("step-not-dividing", rpath + ("step",), value=step, detail=mx)
+    kind.check(ck, rule, leaf.max, rpath)
 
 
 def cross_check(

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from parindex.criteria import LoadedSet, SurveyRule, load_criteria
+from parindex.criteria import LoadedSet, load_criteria
 from parindex.errors import CriteriaError, DataError, Issue, Location, Report
 from parindex.history import PreviousResult, read_mapping, read_previous
 from parindex.submission import Submission, parse_submission, read_submission_file
@@ -104,7 +104,11 @@ def _sha(path: Path) -> str:
 
 
 @contextlib.contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
+    """CPython's cyclic garbage collector paused while many objects are made that will live on
+    (thousands of parsed submissions; the 600,000 cells of a large decision table), which it
+    would otherwise walk again and again as they are made. Restored afterwards (if it was on),
+    when it collects in its own time."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -191,7 +195,7 @@ def load_year(root: Path, year: int | None = None, surveys_file: Path | None = N
     seen: dict[str, str] = {}
     # hundreds of thousands of small objects are kept: the cyclic collector would rescan them
     # again and again while they are read (none of them form cycles)
-    with _no_cyclic_gc():
+    with collector_paused():
         for block, loaded in sets.items():
             for path in sorted((sdir / block).glob("*.yaml")):
                 inputs[rel(path)] = _sha(path)
@@ -241,12 +245,7 @@ def load_year(root: Path, year: int | None = None, surveys_file: Path | None = N
             submissions[agency.block].append(Submission(agency=agency.id, year=year, source=""))
 
     surveys: list[SurveyResult] = []
-    survey_keys = {
-        leaf.rule.survey
-        for s in sets.values()
-        for _, _, leaf in s.model.leaves()
-        if isinstance(leaf.rule, SurveyRule)
-    }
+    survey_keys = {key for s in sets.values() for key in s.survey_keys()}
     survey_files = [surveys_file] if surveys_file else [sdir / "surveys.csv", sdir / "surveys.xlsx"]
     for spath in survey_files:
         if spath.exists() or surveys_file:

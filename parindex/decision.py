@@ -9,9 +9,7 @@ to re-run and get the same table, and a notes sheet with the input problems.
 from __future__ import annotations
 
 import datetime as dt
-import gc
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from parindex import __version__
+from parindex.dataset import collector_paused
 from parindex.export import fit_landscape, set_text
 from parindex.ranking import tie_rule_text
 from parindex.results import Results, cents
@@ -574,23 +573,6 @@ def chart_sheets(
             ws.add_image(Image(str(png)), anchor)
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """CPython's cyclic garbage collector paused while the workbook is built and saved.
-
-    A table of 5,000 agencies is some 600,000 cell objects, which the collector would otherwise
-    walk again and again as they are made — a quarter of the time. Restored afterwards (if it was
-    on), when it collects the workbook in its own time.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def write_decision_table(
     results: Results,
     path: Path,
@@ -602,7 +584,7 @@ def write_decision_table(
     """Write the decision table workbook; charts (PNG and SVG) go to ``<stem>-bieu-do/``."""
     run_time = run_time or dt.datetime.now(dt.UTC).replace(microsecond=0)
     drawn = draw_charts(results, path.with_name(path.stem + "-bieu-do"), progress) if charts else {}
-    with _collector_paused():
+    with collector_paused():
         wb = Workbook()
         wb.remove(wb.active)
         styles = Styles(wb)

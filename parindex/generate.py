@@ -17,13 +17,17 @@ from typing import Any
 
 import yaml
 
+from parindex.rules import KINDS as RULE_KINDS
+from parindex.rules import kind_of
+
 YEAR = 2025
 BLOCKS = (
     ("so-nganh", "Sở, ban, ngành (tổng hợp)", 0.1),
     ("huyen", "UBND cấp huyện (tổng hợp)", 0.1),
     ("xa", "UBND cấp xã (tổng hợp)", 0.8),
 )
-KINDS = ("yes-no", "deadline", "tiers", "proportional", "per-item", "deduction", "graded", "manual")
+#: the self-scored kinds, each used in turn by the generated leaves
+KINDS = tuple(k for k in RULE_KINDS if k.self_scored)
 SURVEYS = ("sipas-tiep-can", "sipas-tthc", "sipas-cong-chuc", "sipas-ket-qua", "khao-sat-lanh-dao")
 
 
@@ -32,43 +36,9 @@ def _q(value: Decimal) -> Decimal:
 
 
 def _rule(kind: str, mx: Decimal, rng: random.Random) -> dict[str, Any]:
-    wording = f"Quy tắc {kind} (tổng hợp)"
-    if kind == "deadline":
-        return {
-            "kind": kind,
-            "wording": wording,
-            "due": dt.date(YEAR, rng.randint(1, 6), 15),
-            "late_share": Decimal("0.5"),
-        }
-    if kind == "tiers":
-        return {
-            "kind": kind,
-            "wording": wording,
-            "tiers": [
-                {"at_least": Decimal(100), "points": mx},
-                {"at_least": Decimal(80), "points": _q(mx / 2)},
-                {"at_least": Decimal(50), "points": _q(mx / 4)},
-            ],
-        }
-    if kind == "proportional":
-        return {"kind": kind, "wording": wording, "lower": Decimal(50), "upper": Decimal(100)}
-    if kind == "per-item":
-        return {"kind": kind, "wording": wording, "points_each": _q(mx / 4)}
-    if kind == "deduction":
-        return {"kind": kind, "wording": wording, "points_each": _q(mx / 4), "floor": Decimal(0)}
-    if kind == "graded":
-        return {
-            "kind": kind,
-            "wording": wording,
-            "levels": [
-                {"key": "full", "label": "Đầy đủ", "share": Decimal(1)},
-                {"key": "minor", "label": "Vi phạm nhẹ", "share": Decimal("0.5")},
-                {"key": "serious", "label": "Nghiêm trọng", "share": Decimal(0)},
-            ],
-        }
-    if kind == "manual":
-        return {"kind": kind, "wording": wording, "step": Decimal("0.25")}
-    return {"kind": kind, "wording": wording}
+    return {"kind": kind, "wording": f"Quy tắc {kind} (tổng hợp)"} | kind_of(kind).sample_rule(
+        mx, YEAR, rng
+    )
 
 
 def synthetic_set(block: str, block_name: str, leaves: int = 100, seed: int = 0) -> dict[str, Any]:
@@ -99,7 +69,7 @@ def synthetic_set(block: str, block_name: str, leaves: int = 100, seed: int = 0)
             ccode = f"{f + 1}.{c // 4 + 1}"
             subs = []
             for j, mx in enumerate(chunk):
-                kind = KINDS[counter % len(KINDS)]
+                kind = KINDS[counter % len(KINDS)].name
                 counter += 1
                 leaf: dict[str, Any] = {
                     "code": f"{ccode}.{j + 1}",
@@ -109,8 +79,6 @@ def synthetic_set(block: str, block_name: str, leaves: int = 100, seed: int = 0)
                 }
                 if counter % 11 == 0:
                     leaf["did_not_arise"] = "full-points"
-                if kind == "manual" and mx % Decimal("0.25"):
-                    leaf["rule"]["step"] = Decimal("0.05")
                 subs.append(leaf)
             criteria.append(
                 {
@@ -198,23 +166,8 @@ def synthetic_entry(
     rule: dict[str, Any], mx: Decimal, policy: str | None, rng: random.Random
 ) -> dict[str, Any]:
     """Facts for one leaf; sometimes "did not arise", evidence, an appraisal round."""
-    kind = rule["kind"]
     good = rng.random() < 0.75
-    entry: dict[str, Any]
-    if kind == "yes-no":
-        entry = {"done": good}
-    elif kind == "deadline":
-        entry = {"date": rule["due"] + dt.timedelta(days=-3 if good else 9)}
-    elif kind in ("tiers", "proportional"):
-        den = rng.choice([0, 20, 150, 1200]) if rng.random() < 0.05 else rng.randint(1, 2000)
-        entry = {"numerator": den if good else rng.randint(0, den), "denominator": den}
-    elif kind in ("per-item", "deduction"):
-        entry = {"count": rng.randint(0, 5)}
-    elif kind == "graded":
-        entry = {"level": "full" if good else rng.choice(["minor", "serious"])}
-    else:
-        step = rule["step"]
-        entry = {"score": step * rng.randint(0, int(mx / step))}
+    entry: dict[str, Any] = kind_of(rule["kind"]).sample_facts(rule, mx, good, rng)
     if policy == "full-points" and rng.random() < 0.2:
         entry = {"did_not_arise": "Không phát sinh trong năm"}
     if rng.random() < 0.9 and "did_not_arise" not in entry:
@@ -244,7 +197,7 @@ def synthetic_submission(
     for f in criteria["fields"]:
         for c in f["criteria"]:
             for leaf in c["subcriteria"]:
-                if leaf["rule"]["kind"] == "survey":
+                if not kind_of(leaf["rule"]["kind"]).self_scored:
                     continue
                 leaves[leaf["code"]] = synthetic_entry(
                     leaf["rule"], leaf["max"], leaf.get("did_not_arise"), rng
@@ -316,12 +269,11 @@ def synthetic_records(loaded: Any, agencies: int, seed: int = 0) -> tuple[Any, A
     import numpy as np
     import pandas as pd
 
-    from parindex.criteria import DeadlineRule, GradedRule, ManualRule
     from parindex.units import to_cents
 
     rng = np.random.default_rng(seed)
     m = loaded.model
-    leaves = [leaf for _, _, leaf in m.leaves() if leaf.rule.kind != "survey"]
+    leaves = [leaf for _, _, leaf in m.leaves() if kind_of(leaf.rule).self_scored]
     ids = np.array([f"a{i:07d}" for i in range(agencies)], dtype=object)
     cols: dict[str, list[Any]] = {
         c: []
@@ -344,32 +296,16 @@ def synthetic_records(loaded: Any, agencies: int, seed: int = 0) -> tuple[Any, A
     }
     na_int = pd.array([pd.NA] * agencies, dtype="Int64")
     for leaf in leaves:
-        kind = leaf.rule.kind
         good = rng.random(agencies) < 0.75
         cols["agency"].append(ids)
         cols["leaf"].append(np.full(agencies, leaf.code, dtype=object))
-        done = na_int
-        date = pd.Series(pd.NaT, index=range(agencies), dtype="datetime64[ns]")
-        num = den = count = score = na_int
-        level = np.full(agencies, None, dtype=object)
-        if kind == "yes-no":
-            done = pd.array((good | (rng.random(agencies) < 0.5)).astype(int), dtype="Int64")
-        elif kind == "deadline" and isinstance(leaf.rule, DeadlineRule):
-            days = np.where(good, -3, 9)
-            date = pd.Series(pd.Timestamp(leaf.rule.due) + pd.to_timedelta(days, unit="D"))
-        elif kind in ("tiers", "proportional"):
-            d = rng.integers(0, 2000, agencies)
-            n = np.where(good, d, (d * rng.random(agencies)).astype(np.int64))
-            num, den = pd.array(n, dtype="Int64"), pd.array(d, dtype="Int64")
-        elif kind in ("per-item", "deduction"):
-            count = pd.array(rng.integers(0, 6, agencies), dtype="Int64")
-        elif kind == "graded" and isinstance(leaf.rule, GradedRule):
-            keys = np.array([lv.key for lv in leaf.rule.levels], dtype=object)
-            level = np.where(good, keys[0], keys[rng.integers(0, len(keys), agencies)])
-        elif kind == "manual" and isinstance(leaf.rule, ManualRule):
-            step = to_cents(leaf.rule.step)
-            steps = to_cents(leaf.max) // step
-            score = pd.array(rng.integers(0, steps + 1, agencies) * step, dtype="Int64")
+        made = kind_of(leaf.rule).sample_columns(leaf.rule, leaf.max, good, rng)
+        done, num, den, count, score = (
+            pd.array(made[c], dtype="Int64") if c in made else na_int
+            for c in ("done", "numerator", "denominator", "count", "score_c")
+        )
+        date = made.get("date", pd.Series(pd.NaT, index=range(agencies), dtype="datetime64[ns]"))
+        level = made.get("level", np.full(agencies, None, dtype=object))
         cols["done"].append(done)
         cols["date"].append(date.to_numpy())
         cols["numerator"].append(num)
@@ -413,9 +349,7 @@ def synthetic_records(loaded: Any, agencies: int, seed: int = 0) -> tuple[Any, A
         elif c not in data:
             data[c] = agency_major(parts)
     frame = pd.DataFrame({c: data[c] for c in cols}, copy=False)
-    survey_keys = sorted(
-        {leaf.rule.survey for _, _, leaf in m.leaves() if leaf.rule.kind == "survey"}
-    )
+    survey_keys = sorted(loaded.survey_keys())
     surveys = pd.DataFrame(
         {
             "agency": np.repeat(ids, len(survey_keys)),

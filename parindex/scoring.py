@@ -7,45 +7,26 @@ them; every later sum is exact. The bulk work runs column-wise in pandas/numpy.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from parindex.criteria import (
-    DeadlineRule,
-    DeductionRule,
-    GradedRule,
-    LoadedSet,
-    ManualRule,
-    PerItemRule,
-    ProportionalRule,
-    SurveyRule,
-    TiersRule,
-)
+from parindex.criteria import LoadedSet
 from parindex.errors import Issue, Location
+from parindex.rules import KINDS as RULE_KINDS
+from parindex.rules import NA_INT, NAMES, Rows, kind_of
+from parindex.rules.base import Kind, Taken
 from parindex.submission import Submission
 from parindex.survey import SurveyResult
-from parindex.units import half_up_div, to_cents, to_units
-
-NA_INT = -1  # sentinel for "no value" in int64 fact columns
-
+from parindex.units import half_up_div, to_cents
 
 # ------------------------------------------------------------------------------------ codes
 #: the small vocabularies the columns use; held as integer codes inside the scorer and as
 #: pandas Categoricals in its frames (a million leaf scores carry one byte each, not a string)
-KINDS = (
-    "yes-no",
-    "deadline",
-    "tiers",
-    "proportional",
-    "per-item",
-    "deduction",
-    "graded",
-    "manual",
-    "survey",
-)
+KINDS = NAMES  # the rule kinds, as the frames name them
 STATES = ("empty", "facts", "dna", "invalid", "survey")
 POLICIES = ("excluded", "full-points", "not-allowed")
 SECTIONS = ("tree", "bonus", "penalty")
@@ -75,152 +56,107 @@ def categorical(codes: np.ndarray, categories: Any) -> pd.Categorical:
 # ------------------------------------------------------------------------------ rule parameters
 @dataclass
 class RuleTables:
-    """A criteria set flattened into columns: one row per leaf, plus tier and level tables,
-    and the same as numpy arrays the scorer indexes by leaf position."""
+    """A criteria set compiled into integer arrays the scorer indexes by leaf position: one
+    entry per leaf (tree leaves, then bonus and penalty items, in file order)."""
 
-    leaves: pd.DataFrame
-    tiers: pd.DataFrame
-    levels: pd.DataFrame
-    index: pd.Index  # leaf codes, file order (tree, bonus, penalty)
-    arrays: dict[str, np.ndarray]  # per leaf: kind, section, policy, field, criterion codes …
+    index: pd.Index  # leaf codes
+    #: per leaf: kind (a position in rules.KINDS), section, policy, field and criterion
+    #: (positions in ``fields``/``criteria``), survey_key (a position in ``survey_keys``, -1 for
+    #: self-scored leaves), evidence_required, max_c, step (the score step in hundredths) and
+    #: every parameter a kind compiles (0 where the leaf's kind has none)
+    arrays: dict[str, np.ndarray]
     fields: list[str]  # field codes (then "" for bonus/penalty)
     criteria: list[str]  # criterion codes (then "")
     survey_keys: list[str]
-    tier_at_least: np.ndarray  # leaves × most tiers: percent in hundredths (0 padding)
-    tier_points: np.ndarray  # leaves × most tiers: points in hundredths (0 padding)
-    level_keys: pd.Index  # every level key of the set
-    level_points: np.ndarray  # leaves × level keys: points in hundredths, -1 where none
+    level_keys: pd.Index  # every level key of the set: the ``level`` fact's codes
+    table_a: np.ndarray  # leaves × widest table: a tier's lower bound, a level's code (-1 pad)
+    table_b: np.ndarray  # leaves × widest table: its points in hundredths (0 pad)
 
 
 def rule_tables(loaded: LoadedSet) -> RuleTables:
-    cached = getattr(loaded, "_rule_tables", None)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
+    """The set's rules compiled by their kinds; computed once per loaded set."""
+    cached = loaded.cache.get("rule_tables")
+    if cached is None:
+        cached = loaded.cache["rule_tables"] = _compile(loaded)
+    return cached
+
+
+def _compile(loaded: LoadedSet) -> RuleTables:
     m = loaded.model
-    rows: list[dict[str, Any]] = []
-    tiers: list[tuple[str, int, int]] = []
-    levels: list[tuple[str, str, int]] = []
     entries = [("tree", f.code, c.code, leaf) for f, c, leaf in m.leaves()]
     entries += [("bonus", "", "", i) for i in m.bonus.items]
     entries += [("penalty", "", "", i) for i in m.penalty.items]
-    for section, fcode, ccode, leaf in entries:
-        rule = leaf.rule
-        max_c = to_cents(leaf.max)
-        row: dict[str, Any] = {
-            "leaf": leaf.code,
-            "section": section,
-            "field": fcode,
-            "criterion": ccode,
-            "kind": rule.kind,
-            "max_c": max_c,
-            # a bonus/penalty item whose rate has nothing to count simply earns nothing
-            "policy": m.policy(leaf) if section == "tree" else "excluded",
-            "evidence_required": leaf.evidence == "required",
-            "survey_key": rule.survey if isinstance(rule, SurveyRule) else "",
-            "due": NA_INT,
-            "late_c": 0,
-            "each_c": 0,
-            "floor_c": 0,
-            "lower_u": 0,
-            "upper_u": 0,
-        }
-        if isinstance(rule, DeadlineRule):
-            row["due"] = rule.due.toordinal()
-            row["late_c"] = half_up_div(max_c * to_units(rule.late_share, 4), 10**4)
-        elif isinstance(rule, TiersRule):
-            for t in rule.tiers:
-                tiers.append((leaf.code, to_units(t.at_least, 2), to_cents(t.points)))
-        elif isinstance(rule, ProportionalRule):
-            row["lower_u"] = to_units(rule.lower, 2)
-            row["upper_u"] = to_units(rule.upper, 2)
-        elif isinstance(rule, PerItemRule):
-            row["each_c"] = to_cents(rule.points_each)
-        elif isinstance(rule, DeductionRule):
-            row["each_c"] = to_cents(rule.points_each)
-            row["floor_c"] = to_cents(rule.floor)
-        elif isinstance(rule, GradedRule):
-            for lv in rule.levels:
-                levels.append(
-                    (leaf.code, lv.key, half_up_div(max_c * to_units(lv.share, 4), 10**4))
-                )
-        rows.append(row)
-    leaves = pd.DataFrame(rows)
-    codes = [r["leaf"] for r in rows]
-    index = pd.Index(codes, dtype=object)
-    n = len(rows)
-    fields = list(dict.fromkeys([r["field"] for r in rows if r["section"] == "tree"])) + [""]
-    crits = list(dict.fromkeys([r["criterion"] for r in rows if r["section"] == "tree"])) + [""]
-    survey_keys = list(dict.fromkeys(r["survey_key"] for r in rows if r["survey_key"]))
-    arrays: dict[str, np.ndarray] = {
-        "kind": np.array([KIND_CODE[r["kind"]] for r in rows], dtype=np.int8),
-        "section": np.array([SECTION_CODE[r["section"]] for r in rows], dtype=np.int8),
-        "policy": np.array([POLICY_CODE[r["policy"]] for r in rows], dtype=np.int8),
-        "field": np.array([fields.index(r["field"]) for r in rows], dtype=np.intp),
-        "criterion": np.array([crits.index(r["criterion"]) for r in rows], dtype=np.intp),
-        "survey_key": np.array(
-            [survey_keys.index(r["survey_key"]) if r["survey_key"] else -1 for r in rows],
-            dtype=np.intp,
+    kinds = [kind_of(leaf.rule) for *_, leaf in entries]
+    level_keys = pd.Index(
+        list(
+            dict.fromkeys(
+                key
+                for k, (*_, leaf) in zip(kinds, entries, strict=True)
+                for key in k.choices(leaf.rule)
+            )
         ),
-        "evidence_required": np.array([r["evidence_required"] for r in rows], dtype=bool),
-        # a manual score's step in hundredths (1 for every other rule)
+        dtype=object,
+    )
+    level_code = {key: i for i, key in enumerate(level_keys)}
+    fields = list(dict.fromkeys(f for section, f, _, _ in entries if section == "tree")) + [""]
+    crits = list(dict.fromkeys(c for section, _, c, _ in entries if section == "tree")) + [""]
+    survey_of = [k.survey_key(leaf.rule) for k, (*_, leaf) in zip(kinds, entries, strict=True)]
+    survey_keys = list(dict.fromkeys(key for key in survey_of if key))
+    max_c = [to_cents(leaf.max) for *_, leaf in entries]
+    compiled = [
+        k.compile(leaf.rule, mx, level_code)
+        for k, (*_, leaf), mx in zip(kinds, entries, max_c, strict=True)
+    ]
+    n = len(entries)
+    arrays: dict[str, np.ndarray] = {
+        "kind": np.array([KIND_CODE[k.name] for k in kinds], dtype=np.int8),
+        "section": np.array([SECTION_CODE[e[0]] for e in entries], dtype=np.int8),
+        # a bonus/penalty item whose rate has nothing to count simply earns nothing
+        "policy": np.array(
+            [
+                POLICY_CODE[m.policy(leaf) if section == "tree" else "excluded"]
+                for section, *_, leaf in entries
+            ],
+            dtype=np.int8,
+        ),
+        "field": np.array([fields.index(e[1]) for e in entries], dtype=np.intp),
+        "criterion": np.array([crits.index(e[2]) for e in entries], dtype=np.intp),
+        "survey_key": np.array(
+            [survey_keys.index(key) if key else -1 for key in survey_of], dtype=np.intp
+        ),
+        "evidence_required": np.array(
+            [leaf.evidence == "required" for *_, leaf in entries], dtype=bool
+        ),
+        "max_c": np.array(max_c, dtype=np.int64),
         "step": np.array(
             [
-                to_cents(leaf.rule.step) if isinstance(leaf.rule, ManualRule) else 1
-                for *_, leaf in entries
+                to_cents(k.score_step(leaf.rule))
+                for k, (*_, leaf) in zip(kinds, entries, strict=True)
             ],
             dtype=np.int64,
         ),
     }
-    for col in ("max_c", "due", "late_c", "each_c", "floor_c", "lower_u", "upper_u"):
-        arrays[col] = np.array([r[col] for r in rows], dtype=np.int64)
-    width = max([sum(1 for t in tiers if t[0] == c) for c in codes] + [1])
-    tier_at = np.zeros((n, width), dtype=np.int64)
-    tier_pts = np.zeros((n, width), dtype=np.int64)
-    filled = [0] * n
-    where = {c: i for i, c in enumerate(codes)}
-    for code, at_least, points in tiers:
-        i = where[code]
-        tier_at[i, filled[i]], tier_pts[i, filled[i]] = at_least, points
-        filled[i] += 1
-    level_keys = pd.Index(list(dict.fromkeys(key for _, key, _ in levels)), dtype=object)
-    level_pts = np.full((n, max(len(level_keys), 1)), -1, dtype=np.int64)
-    for code, key, points in levels:
-        level_pts[where[code], level_keys.get_loc(key)] = points
-    tables = RuleTables(
-        leaves,
-        pd.DataFrame(tiers, columns=["leaf", "at_least_u", "points_c"]),
-        pd.DataFrame(levels, columns=["leaf", "level", "points_c"]),
-        index,
+    for name in dict.fromkeys(p for k in RULE_KINDS for p in k.params):
+        arrays[name] = np.array([c.params.get(name, 0) for c in compiled], dtype=np.int64)
+    width = max([len(c.table) for c in compiled] + [1])
+    table_a = np.full((n, width), -1, dtype=np.int64)
+    table_b = np.zeros((n, width), dtype=np.int64)
+    for i, c in enumerate(compiled):
+        for j, (x, y) in enumerate(c.table):
+            table_a[i, j], table_b[i, j] = x, y
+    return RuleTables(
+        pd.Index([leaf.code for *_, leaf in entries], dtype=object),
         arrays,
         fields,
         crits,
         survey_keys,
-        tier_at,
-        tier_pts,
         level_keys,
-        level_pts,
+        table_a,
+        table_b,
     )
-    loaded._rule_tables = tables  # type: ignore[attr-defined]
-    return tables
 
 
 # -------------------------------------------------------------------------------- facts frame
-_FACT_COLUMNS = (
-    "state",
-    "done",
-    "date",
-    "numerator",
-    "denominator",
-    "count",
-    "level",
-    "score_c",
-    "round1_c",
-    "round2_c",
-    "has_evidence",
-    "has_explanation",
-)
-
-
 #: integer fact columns, NA_INT where absent; done and date first (they are converted)
 _INT_COLUMNS = (
     "done",
@@ -265,44 +201,187 @@ def grid_frame(
     return frame
 
 
-def facts_frame(loaded: LoadedSet, submissions: list[Submission]) -> pd.DataFrame:
-    """One row per agency × leaf of the set (bonus and penalty items included)."""
-    tables = rule_tables(loaded)
+def fact_columns(
+    tables: RuleTables, submissions: list[Submission]
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Parsed submissions as the scorer's fact columns (one row per agency × leaf of the set,
+    agency-major) and their states (codes into STATES); ``level`` holds codes into the set's
+    level keys (-1 for none)."""
     codes = list(tables.index)
     level_at = {key: i for i, key in enumerate(tables.level_keys)}
     n = len(codes) * len(submissions)
     ints = {c: np.full(n, NA_INT, dtype=np.int64) for c in _INT_COLUMNS}
     state = np.zeros(n, dtype=np.int8)  # "empty"
-    level = np.full(n, -1, dtype=np.int32)
+    level = np.full(n, -1, dtype=np.int64)
     evidence = np.zeros(n, dtype=bool)
     explanation = np.zeros(n, dtype=bool)
-    i = 0
-    for sub in submissions:
-        for code in codes:
-            f = sub.facts.get(code)
-            if f is not None:
-                state[i] = STATE_CODE[f.state]
-                if f.done is not None:
-                    ints["done"][i] = int(f.done)
-                if f.date is not None:
-                    ints["date"][i] = f.date.toordinal()
-                for c in _INT_COLUMNS[2:]:
-                    v = getattr(f, c)
-                    if v is not None:
-                        ints[c][i] = v
-                if f.level:
-                    level[i] = level_at.get(f.level, -1)
-                evidence[i] = f.has_evidence
-                explanation[i] = f.has_explanation
-            i += 1
-    columns = {**ints, "has_evidence": evidence, "has_explanation": explanation}
+    where = {code: i for i, code in enumerate(codes)}
+    for a, sub in enumerate(submissions):
+        first = a * len(codes)
+        for code, f in sub.facts.items():
+            i = first + where[code]
+            state[i] = STATE_CODE[f.state]
+            if f.done is not None:
+                ints["done"][i] = int(f.done)
+            if f.date is not None:
+                ints["date"][i] = f.date.toordinal()
+            for c in _INT_COLUMNS[2:]:
+                v = getattr(f, c)
+                if v is not None:
+                    ints[c][i] = v
+            if f.level:
+                level[i] = level_at.get(f.level, -1)
+            evidence[i] = f.has_evidence
+            explanation[i] = f.has_explanation
+    columns = {**ints, "level": level, "has_evidence": evidence, "has_explanation": explanation}
+    return columns, state
+
+
+def facts_frame(loaded: LoadedSet, submissions: list[Submission]) -> pd.DataFrame:
+    """One row per agency × leaf of the set (bonus and penalty items included)."""
+    columns, state = fact_columns(rule_tables(loaded), submissions)
+    level = columns.pop("level")
     return grid_frame(loaded, [s.agency for s in submissions], columns, state, level)
 
 
-# ------------------------------------------------------------------------------------ scoring
-def _half_up(num: Any, den: Any) -> Any:
-    """Element-wise ``num / den`` rounded half up, on int64 arrays (den > 0)."""
-    return (2 * num + den) // (2 * den)
+# ------------------------------------------------------------------------------- the core
+@dataclass
+class Scored:
+    """Every row's points and flags (arrays), and the rows each scoring issue is about."""
+
+    kind: np.ndarray
+    max_c: np.ndarray
+    state: np.ndarray  # codes into STATES; "survey" where a survey result was found
+    self_c: np.ndarray
+    round1_c: np.ndarray
+    round2_c: np.ndarray
+    final_c: np.ndarray  # round 2, else round 1, else the self-score
+    applicable: np.ndarray
+    did_not_arise: np.ndarray
+    survey: np.ndarray
+    survey_missing: np.ndarray  # rows, in order
+    not_allowed: np.ndarray
+    empty: np.ndarray
+    evidence_missing: np.ndarray
+
+
+def score_rows(
+    t: RuleTables,
+    pos: np.ndarray,
+    state: np.ndarray,
+    facts: Mapping[str, np.ndarray],
+    survey_u: np.ndarray,
+) -> Scored:
+    """The one scoring core: the points of rows (agency × leaf) from their leaf positions in
+    ``t``, their states and fact columns, and each row's survey result (millionths, NA_INT when
+    none; read only for survey-scored leaves). A block is many rows; one agency is as many rows
+    as its set has leaves. Each kind computes its own points on its rows."""
+    a = t.arrays
+    n = len(pos)
+    kind = a["kind"][pos]
+    max_c = a["max_c"][pos]
+    has = state == STATE_CODE["facts"]
+    self_c = np.zeros(n, dtype=np.int64)
+    zero_den = np.zeros(n, dtype=bool)
+    survey_leaf = a["survey_key"][pos] >= 0
+    columns = {**facts, "survey_u": survey_u}
+    rule_columns = {**a, "table_a": t.table_a, "table_b": t.table_b}
+    for code, k in enumerate(RULE_KINDS):
+        idx = np.flatnonzero((kind == code) & has if k.self_scored else kind == code)
+        if not len(idx):
+            continue
+        params = Taken(rule_columns, pos[idx])
+        view = Rows(params, Taken(columns, idx))
+        self_c[idx] = k.points(view)
+        if type(k).not_arisen is not Kind.not_arisen:
+            zero_den[idx] = k.not_arisen(view)
+
+    state = state.copy()
+    found = survey_leaf & (survey_u != NA_INT)
+    state[found] = STATE_CODE["survey"]
+
+    # did not arise: claimed, or a rate whose denominator is 0
+    policy = a["policy"][pos]
+    dna = (state == STATE_CODE["dna"]) | zero_den
+    not_allowed = zero_den & (policy == POLICY_CODE["not-allowed"])
+    dna &= ~not_allowed
+    excluded = dna & (policy == POLICY_CODE["excluded"])
+    self_c[excluded] = 0
+    full = dna & (policy == POLICY_CODE["full-points"])
+    self_c[full] = max_c[full]
+    applicable = ~excluded
+
+    r1, r2 = facts["round1_c"], facts["round2_c"]
+    final_c = np.where(r2 != NA_INT, r2, np.where(r1 != NA_INT, r1, self_c))
+    applicable |= (r1 != NA_INT) | (r2 != NA_INT)  # the panel scored it: it counts
+
+    tree = a["section"][pos] == SECTION_CODE["tree"]
+    missing_evidence = (
+        a["evidence_required"][pos]
+        & (self_c > 0)
+        & has
+        & ~dna
+        & ~facts["has_evidence"].astype(bool, copy=False)
+        & ~facts["has_explanation"].astype(bool, copy=False)
+    )
+    return Scored(
+        kind,
+        max_c,
+        state,
+        self_c,
+        r1,
+        r2,
+        final_c,
+        applicable,
+        dna,
+        survey_leaf,
+        np.flatnonzero(survey_leaf & ~found),
+        np.flatnonzero(not_allowed),
+        np.flatnonzero((state == STATE_CODE["empty"]) & ~survey_leaf & tree),
+        np.flatnonzero(missing_evidence),
+    )
+
+
+def self_scores(loaded: LoadedSet, submission: Submission) -> dict[str, int]:
+    """Each leaf's self-score for one parsed submission (hundredths; survey leaves 0)."""
+    t = rule_tables(loaded)
+    columns, state = fact_columns(t, [submission])
+    n = len(t.index)
+    scored = score_rows(t, np.arange(n), state, columns, np.full(n, NA_INT, dtype=np.int64))
+    return dict(zip(t.index, scored.self_c.tolist(), strict=True))
+
+
+def scoring_issues(
+    t: RuleTables, pos: np.ndarray, scored: Scored, where: Callable[[int, str], Location]
+) -> list[Issue]:
+    """The scoring issues of rows, in the engine's order: ``survey-missing``,
+    ``did-not-arise-not-allowed``, ``leaf-empty``, ``evidence-missing``; ``where(row, fact)``
+    locates a row."""
+    codes = np.asarray(t.index, dtype=object)
+    issues = [
+        Issue.make(
+            "survey-missing",
+            where(i, ""),
+            value=t.survey_keys[t.arrays["survey_key"][pos[i]]],
+            severity="warning",
+        )
+        for i in scored.survey_missing
+    ]
+    issues += [
+        Issue.make("did-not-arise-not-allowed", where(i, "denominator"), value=codes[pos[i]])
+        for i in scored.not_allowed
+    ]
+    issues += [Issue.make("leaf-empty", where(i, ""), severity="warning") for i in scored.empty]
+    issues += [
+        Issue.make(
+            "evidence-missing",
+            where(i, "evidence"),
+            value=f"{scored.self_c[i] // 100}.{scored.self_c[i] % 100:02d}",
+            severity="warning",
+        )
+        for i in scored.evidence_missing
+    ]
+    return issues
 
 
 def _int_column(frame: pd.DataFrame, col: str) -> np.ndarray:
@@ -342,7 +421,8 @@ def score_leaves(
     surveys: list[SurveyResult] | pd.DataFrame | None = None,
     sources: dict[str, str] | None = None,
 ) -> tuple[pd.DataFrame, list[Issue]]:
-    """Points of every agency × leaf: self, rounds, final; whether the leaf is applicable."""
+    """Points of every agency × leaf (a facts frame): self, rounds, final; whether the leaf is
+    applicable. Frames in and out; the work is :func:`score_rows`."""
     t = rule_tables(loaded)
     a = t.arrays
     pos = positions(facts["leaf"], t.index)
@@ -350,137 +430,34 @@ def score_leaves(
         raise ValueError("the facts name a sub-criterion that is not in the criteria set")
     agency_codes, agency_uniques = pd.factorize(facts["agency"])
     agencies = pd.Index(np.asarray(agency_uniques, dtype=object), dtype=object)
-    n = len(facts)
-    kind = a["kind"][pos]
     state = positions(facts["state"], pd.Index(STATES, dtype=object)).astype(np.int8)
-    max_c = a["max_c"][pos]
-    has = state == STATE_CODE["facts"]
-    self_c = np.zeros(n, dtype=np.int64)
+    columns = {c: _int_column(facts, c) for c in _INT_COLUMNS}
+    columns["level"] = positions(facts["level"], t.level_keys)
+    columns["has_evidence"] = facts["has_evidence"].to_numpy(dtype=bool)
+    columns["has_explanation"] = facts["has_explanation"].to_numpy(dtype=bool)
 
-    m = has & (kind == KIND_CODE["yes-no"])
-    self_c[m] = np.where(_int_column(facts, "done")[m] == 1, max_c[m], 0)
+    survey_u = np.full(len(pos), NA_INT, dtype=np.int64)
+    survey_rows = np.flatnonzero(a["survey_key"][pos] >= 0)
+    if len(survey_rows):
+        result, found_at = _survey_table(surveys, agencies, t.survey_keys)
+        flat = (
+            agency_codes[survey_rows] * max(len(t.survey_keys), 1)
+            + a["survey_key"][pos[survey_rows]]
+        )
+        survey_u[survey_rows] = np.where(found_at[flat], result[flat], NA_INT)
 
-    m = has & (kind == KIND_CODE["deadline"])
-    if m.any():
-        date = _int_column(facts, "date")[m]
-        on_time = date <= a["due"][pos[m]]
-        self_c[m] = np.where(date == NA_INT, 0, np.where(on_time, max_c[m], a["late_c"][pos[m]]))
-
-    num = _int_column(facts, "numerator")
-    den = _int_column(facts, "denominator")
-    rate_kind = (kind == KIND_CODE["tiers"]) | (kind == KIND_CODE["proportional"])
-    zero_den = has & rate_kind & (den == 0)
-
-    m = has & (kind == KIND_CODE["tiers"]) & (den > 0)
-    if m.any():
-        idx = np.flatnonzero(m)
-        p = pos[idx]
-        # every tier the rate reaches (num / den ≥ at_least %), the best of them; padding
-        # tiers are (0 %, 0 points) and never beat a real one
-        met = num[idx, None] * 10_000 >= t.tier_at_least[p] * den[idx, None]
-        self_c[idx] = np.where(met, t.tier_points[p], 0).max(axis=1)
-
-    m = has & (kind == KIND_CODE["proportional"]) & (den > 0)
-    if m.any():
-        lo, hi = a["lower_u"][pos[m]], a["upper_u"][pos[m]]
-        nu, de, mx = num[m], den[m], max_c[m]
-        # max × (numerator × 10⁴ + lower × denominator) can pass 2⁶³ for large maxima and
-        # counts: then Python integers
-        bound = int(mx.max()) * (int(nu.max()) * 10_000 + int(lo.max()) * int(de.max()))
-        if 4 * bound >= 2**63:
-            nu, de, mx, lo, hi = (x.astype(object) for x in (nu, de, mx, lo, hi))
-        part = _half_up(mx * (nu * 10_000 - lo * de), (hi - lo) * de)  # rate × 100 × den
-        self_c[m] = np.clip(part, 0, mx).astype(np.int64)
-
-    count = _int_column(facts, "count")
-    m = has & (kind == KIND_CODE["per-item"])
-    if m.any():
-        self_c[m] = np.minimum(count[m] * a["each_c"][pos[m]], max_c[m])
-    m = has & (kind == KIND_CODE["deduction"])
-    if m.any():
-        p = pos[m]
-        self_c[m] = np.maximum(max_c[m] - count[m] * a["each_c"][p], a["floor_c"][p])
-
-    m = has & (kind == KIND_CODE["graded"])
-    if m.any():
-        idx = np.flatnonzero(m)
-        level = positions(facts["level"], t.level_keys)[idx]
-        known = level >= 0
-        points = np.where(known, t.level_points[pos[idx], np.where(known, level, 0)], -1)
-        self_c[idx] = np.where(points >= 0, points, self_c[idx])
-
-    m = has & (kind == KIND_CODE["manual"])
-    self_c[m] = _int_column(facts, "score_c")[m]
-
+    scored = score_rows(t, pos, state, columns, survey_u)
     sources = sources or {}
     leaf_codes = np.asarray(t.index, dtype=object)
 
-    def where(i: Any, fact: str = "") -> Location:
+    def where(i: int, fact: str) -> Location:
         agency = str(agencies[agency_codes[i]])
         return Location(
             file=sources.get(agency, ""), agency=agency, leaf=str(leaf_codes[pos[i]]), fact=fact
         )
 
-    issues: list[Issue] = []
-    survey_leaf = kind == KIND_CODE["survey"]
-    if survey_leaf.any():
-        idx = np.flatnonzero(survey_leaf)
-        result, found_at = _survey_table(surveys, agencies, t.survey_keys)
-        flat = agency_codes[idx] * max(len(t.survey_keys), 1) + a["survey_key"][pos[idx]]
-        found = found_at[flat]
-        self_c[idx] = np.where(found, _half_up(max_c[idx] * result[flat], np.int64(1_000_000)), 0)
-        state = state.copy()
-        state[idx[found]] = STATE_CODE["survey"]
-        for i in idx[~found]:
-            key = t.survey_keys[a["survey_key"][pos[i]]]
-            issues.append(Issue.make("survey-missing", where(i), value=key, severity="warning"))
-
-    # did not arise: claimed, or a rate whose denominator is 0
-    policy = a["policy"][pos]
-    dna = (state == STATE_CODE["dna"]) | zero_den
-    not_allowed = zero_den & (policy == POLICY_CODE["not-allowed"])
-    for i in np.flatnonzero(not_allowed):
-        issues.append(
-            Issue.make(
-                "did-not-arise-not-allowed",
-                where(i, "denominator"),
-                value=leaf_codes[pos[i]],
-            )
-        )
-    dna &= ~not_allowed
-    excluded = dna & (policy == POLICY_CODE["excluded"])
-    self_c[excluded] = 0
-    full = dna & (policy == POLICY_CODE["full-points"])
-    self_c[full] = max_c[full]
-    applicable = ~excluded
-
-    r1 = _int_column(facts, "round1_c")
-    r2 = _int_column(facts, "round2_c")
-    final_c = np.where(r2 != NA_INT, r2, np.where(r1 != NA_INT, r1, self_c))
-    applicable |= (r1 != NA_INT) | (r2 != NA_INT)  # the panel scored it: it counts
-
+    issues = scoring_issues(t, pos, scored, where)
     section = a["section"][pos]
-    tree = section == SECTION_CODE["tree"]
-    for i in np.flatnonzero((state == STATE_CODE["empty"]) & ~survey_leaf & tree):
-        issues.append(Issue.make("leaf-empty", where(i), severity="warning"))
-    missing_evidence = (
-        a["evidence_required"][pos]
-        & (self_c > 0)
-        & has
-        & ~dna
-        & ~facts["has_evidence"].to_numpy(dtype=bool)
-        & ~facts["has_explanation"].to_numpy(dtype=bool)
-    )
-    for i in np.flatnonzero(missing_evidence):
-        issues.append(
-            Issue.make(
-                "evidence-missing",
-                where(i, "evidence"),
-                value=f"{self_c[i] // 100}.{self_c[i] % 100:02d}",
-                severity="warning",
-            )
-        )
-
     out = pd.DataFrame(
         {
             "agency": categorical(agency_codes.astype(np.int32), agencies),
@@ -488,16 +465,16 @@ def score_leaves(
             "section": categorical(section, SECTIONS),
             "field": categorical(a["field"][pos].astype(np.int32), t.fields),
             "criterion": categorical(a["criterion"][pos].astype(np.int32), t.criteria),
-            "kind": categorical(kind, KINDS),
-            "max_c": max_c,
-            "state": categorical(state, STATES),
-            "self_c": self_c,
-            "round1_c": r1,
-            "round2_c": r2,
-            "final_c": final_c,
-            "applicable": applicable,
-            "did_not_arise": dna,
-            "survey": survey_leaf,
+            "kind": categorical(scored.kind, KINDS),
+            "max_c": scored.max_c,
+            "state": categorical(scored.state, STATES),
+            "self_c": scored.self_c,
+            "round1_c": scored.round1_c,
+            "round2_c": scored.round2_c,
+            "final_c": scored.final_c,
+            "applicable": scored.applicable,
+            "did_not_arise": scored.did_not_arise,
+            "survey": scored.survey,
         },
         copy=False,
     )
@@ -520,7 +497,7 @@ class BlockResult:
 def _index_u(points: np.ndarray, maximum: np.ndarray) -> np.ndarray:
     """Index in hundredths of a percent, half up; 0 where nothing was applicable."""
     safe = np.where(maximum > 0, maximum, 1)
-    return np.where(maximum > 0, _half_up(points * 10_000, safe), 0)
+    return np.where(maximum > 0, half_up_div(points * 10_000, safe), 0)
 
 
 def _sums(keys: np.ndarray, size: int, *values: np.ndarray) -> list[np.ndarray]:
@@ -533,27 +510,61 @@ def _sums(keys: np.ndarray, size: int, *values: np.ndarray) -> list[np.ndarray]:
     return out
 
 
-def aggregate(loaded: LoadedSet, leaves: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+@dataclass
+class Totals:
+    """Sums of scored rows: per agency (arrays by agency number) and per component (a field's
+    or a criterion's rows: agency-major, fields first, codes in file order)."""
+
+    tree_c: np.ndarray  # after weights, when the set has weights
+    applicable_c: np.ndarray
+    survey_c: np.ndarray
+    appraised_c: np.ndarray
+    bonus_c: np.ndarray  # capped
+    penalty_c: np.ndarray  # capped
+    total_c: np.ndarray
+    index_u: np.ndarray
+    component_level: np.ndarray  # "field" | "criterion"
+    component_agency: np.ndarray  # agency numbers
+    component_code: np.ndarray
+    component_achieved_c: np.ndarray
+    component_max_c: np.ndarray
+    component_index_u: np.ndarray
+    component_weighted_c: np.ndarray | None  # a field's weighted points (-1 for criteria)
+
+
+def _filled(n: int, value: str) -> np.ndarray:
+    """An object array of ``n`` times ``value`` (``np.full`` of an object is a slow loop)."""
+    out = np.empty(n, dtype=object)
+    out.fill(value)
+    return out
+
+
+def aggregate_rows(
+    loaded: LoadedSet,
+    agency: np.ndarray,
+    n_agencies: int,
+    pos: np.ndarray,
+    final_c: np.ndarray,
+    applicable: np.ndarray,
+    survey: np.ndarray,
+) -> Totals:
+    """The one aggregation: scored rows (agency numbers, leaf positions, final points, whether
+    each counts, whether survey-scored) summed exactly per agency and per component."""
     m = loaded.model
     t = rule_tables(loaded)
     a = t.arrays
-    pos = positions(leaves["leaf"], t.index)
-    codes, uniques = pd.factorize(leaves["agency"])
-    agency_names = np.asarray(uniques, dtype=object)
-    n_agencies = len(agency_names)
     section = a["section"][pos]
     tree = section == SECTION_CODE["tree"]
-    counted_rows = tree & leaves["applicable"].to_numpy(dtype=bool)
-    final = leaves["final_c"].to_numpy(dtype=np.int64)
-    achieved = np.where(counted_rows, final, 0)
-    maximum = np.where(counted_rows, leaves["max_c"].to_numpy(dtype=np.int64), 0)
-    survey = np.where(leaves["survey"].to_numpy(dtype=bool), achieved, 0)
+    counted_rows = tree & applicable
+    achieved = np.where(counted_rows, final_c, 0)
+    maximum = np.where(counted_rows, a["max_c"][pos], 0)
+    in_survey = np.where(survey, achieved, 0)
 
     # component indices per field and per criterion: agency-major, codes in file order
     parts = []
     for level, names in (("field", t.fields[:-1]), ("criterion", t.criteria[:-1])):
         width = len(names)
-        keys = codes[tree] * width + a[level][pos[tree]]
+        keys = agency[tree] * width + a[level][pos[tree]]
         got, mx, rows = _sums(
             keys,
             n_agencies * width,
@@ -563,64 +574,100 @@ def aggregate(loaded: LoadedSet, leaves: pd.DataFrame) -> tuple[pd.DataFrame, pd
         )
         present = np.flatnonzero(rows > 0)
         parts.append(
-            pd.DataFrame(
-                {
-                    "agency": agency_names[present // width],
-                    "level": level,
-                    "code": np.asarray(names, dtype=object)[present % width],
-                    "achieved_c": got[present],
-                    "max_c": mx[present],
-                    "_order": present // width,
-                }
+            (
+                _filled(len(present), level),
+                present // width,
+                np.asarray(names, dtype=object)[present % width],
+                got[present],
+                mx[present],
             )
         )
-    components = pd.concat(parts, ignore_index=True)
-    components["index_u"] = _index_u(
-        components["achieved_c"].to_numpy(), components["max_c"].to_numpy()
-    )
+    level_of, owner, code_of, got, mx = (np.concatenate(p) for p in zip(*parts, strict=True))
 
     tree_c, applicable_c, survey_c = _sums(
-        codes[tree], n_agencies, achieved[tree], maximum[tree], survey[tree]
+        agency[tree], n_agencies, achieved[tree], maximum[tree], in_survey[tree]
     )
+    appraised_c = tree_c - survey_c
+    weighted_c: np.ndarray | None = None
+    if m.weighted:
+        is_field = level_of == "field"
+        weight_of = {f.code: to_cents(f.weight) for f in m.fields if f.weight is not None}
+        w = np.array([weight_of[c] for c in code_of[is_field]], dtype=np.int64)
+        fmx = mx[is_field]
+        pts = np.where(fmx > 0, half_up_div(got[is_field] * w, np.where(fmx > 0, fmx, 1)), 0)
+        tree_c, applicable_c = _sums(owner[is_field], n_agencies, pts, np.where(fmx > 0, w, 0))
+        weighted_c = np.full(len(level_of), -1, dtype=np.int64)
+        weighted_c[is_field] = pts
+
+    capped = []
+    for code, cap in (
+        (SECTION_CODE["bonus"], m.bonus.cap),
+        (SECTION_CODE["penalty"], m.penalty.cap),
+    ):
+        rows = section == code
+        (raw,) = _sums(agency[rows], n_agencies, final_c[rows])
+        capped.append(np.minimum(raw, to_cents(cap)))
+    bonus_c, penalty_c = capped
+    total_c = np.maximum(tree_c + bonus_c - penalty_c, 0)
+    return Totals(
+        tree_c,
+        applicable_c,
+        survey_c,
+        appraised_c,
+        bonus_c,
+        penalty_c,
+        total_c,
+        _index_u(total_c, applicable_c),
+        level_of,
+        owner,
+        code_of,
+        got,
+        mx,
+        _index_u(got, mx),
+        weighted_c,
+    )
+
+
+def aggregate(loaded: LoadedSet, leaves: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per agency totals and index, and per field/criterion points, as frames."""
+    t = rule_tables(loaded)
+    codes, uniques = pd.factorize(leaves["agency"])
+    agency_names = np.asarray(uniques, dtype=object)
+    s = aggregate_rows(
+        loaded,
+        codes,
+        len(agency_names),
+        positions(leaves["leaf"], t.index),
+        leaves["final_c"].to_numpy(dtype=np.int64),
+        leaves["applicable"].to_numpy(dtype=bool),
+        leaves["survey"].to_numpy(dtype=bool),
+    )
+    components = pd.DataFrame(
+        {
+            "agency": agency_names[s.component_agency],
+            "level": s.component_level,
+            "code": s.component_code,
+            "achieved_c": s.component_achieved_c,
+            "max_c": s.component_max_c,
+            "index_u": s.component_index_u,
+        }
+    )
+    if s.component_weighted_c is not None:
+        column = s.component_weighted_c.astype(object)
+        column[s.component_level != "field"] = pd.NA
+        components["weighted_c"] = column
     agencies = pd.DataFrame(
         {
             "agency": agency_names,
-            "tree_c": tree_c,
-            "applicable_c": applicable_c,
-            "survey_c": survey_c,
-            "appraised_c": tree_c - survey_c,
+            "tree_c": s.tree_c,
+            "applicable_c": s.applicable_c,
+            "survey_c": s.survey_c,
+            "appraised_c": s.appraised_c,
+            "bonus_c": s.bonus_c,
+            "penalty_c": s.penalty_c,
+            "total_c": s.total_c,
+            "index_u": s.index_u,
         }
-    )
-
-    if m.weighted:
-        fields = components[components["level"] == "field"]
-        weight_c = {f.code: to_cents(f.weight) for f in m.fields if f.weight is not None}
-        w = fields["code"].map(weight_c).to_numpy(dtype="int64")
-        mx = fields["max_c"].to_numpy()
-        pts = np.where(
-            mx > 0, _half_up(fields["achieved_c"].to_numpy() * w, np.where(mx > 0, mx, 1)), 0
-        )
-        owner = fields["_order"].to_numpy()
-        weighted, weights = _sums(owner, n_agencies, pts, np.where(mx > 0, w, 0))
-        agencies["tree_c"] = weighted
-        agencies["applicable_c"] = weights
-        column = np.full(len(components), pd.NA, dtype=object)
-        column[np.flatnonzero(components["level"].to_numpy() == "field")] = pts.astype(object)
-        components["weighted_c"] = column
-    components = components.drop(columns="_order")
-
-    for name, code, cap in (
-        ("bonus", SECTION_CODE["bonus"], m.bonus.cap),
-        ("penalty", SECTION_CODE["penalty"], m.penalty.cap),
-    ):
-        rows = section == code
-        (raw,) = _sums(codes[rows], n_agencies, final[rows])
-        agencies[f"{name}_c"] = np.minimum(raw, to_cents(cap))
-    total = agencies["tree_c"] + agencies["bonus_c"] - agencies["penalty_c"]
-    agencies["total_c"] = total.clip(lower=0)
-    agencies["index_u"] = _index_u(
-        agencies["total_c"].to_numpy(dtype="int64"),
-        agencies["applicable_c"].to_numpy(dtype="int64"),
     )
     return agencies, components
 

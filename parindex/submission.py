@@ -13,42 +13,19 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from parindex.criteria import (
-    DeadlineRule,
-    DeductionRule,
-    GradedRule,
-    Leaf,
-    LoadedSet,
-    ManualRule,
-    PerItemRule,
-    ProportionalRule,
-    TiersRule,
-    YesNoRule,
-)
-from parindex.errors import Issue, Location
+from parindex.criteria import Leaf, LoadedSet
+from parindex.errors import MESSAGES, Issue, Location
+from parindex.rules import FACTS, kind_of
 from parindex.units import decimal_places, to_cents
 from parindex.yamlio import YamlLoadError, YamlPath, format_path, line_of, load_yaml
 
 MAX_COUNT = 10**9  # counts and amounts above this are refused (keeps integer maths in int64)
-FACT_KEYS = ("done", "date", "numerator", "denominator", "count", "level", "score")
+FACT_KEYS = FACTS  # every fact a leaf entry can state (parindex.rules)
 ENTRY_KEYS = (*FACT_KEYS, "did_not_arise", "evidence", "explanation", "appraisal")
 EVIDENCE_KEYS = ("number", "date", "issuer", "title", "location", "file", "url")
 EVIDENCE_REQUIRED = ("number", "date", "issuer", "title")
 TOP_KEYS = ("agency", "year", "sample", "leaves")
 ROUNDS = ("round1", "round2")
-
-#: which facts each rule kind takes; the first tuple is required, the second optional
-KIND_FACTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "yes-no": (("done",), ()),
-    "deadline": ((), ("date", "done")),
-    "tiers": (("numerator", "denominator"), ()),
-    "proportional": (("numerator", "denominator"), ()),
-    "per-item": (("count",), ()),
-    "deduction": (("count",), ()),
-    "graded": (("level",), ()),
-    "manual": (("score",), ()),
-    "survey": ((), ()),
-}
 
 
 @dataclass
@@ -92,6 +69,8 @@ class _Ctx:
         self.lines = lines
         self.agency = agency
         self.issues: list[Issue] = []
+        #: rounds scored without a reason: (their warning, the leaf, the round's score)
+        self.unreasoned: list[tuple[Issue, str, int | None]] = []
 
     def add(
         self,
@@ -221,7 +200,27 @@ def parse_submission(
             continue
         sub.facts[code] = _parse_entry(ctx, criteria, leaf, entry, path, sub.year)
     sub.issues = ctx.issues
+    if ctx.unreasoned:
+        sub.issues = _without_kept_scores(criteria, sub, ctx.unreasoned)
     return sub
+
+
+def _without_kept_scores(
+    criteria: LoadedSet, sub: Submission, unreasoned: list[tuple[Issue, str, int | None]]
+) -> list[Issue]:
+    """A round scored without a reason is a warning only when its score differs from the
+    self-score: a panel that keeps the agency's score has nothing to explain. (A survey-scored
+    leaf has no self-score to keep.)"""
+    from parindex.scoring import self_scores  # the scorer builds on this module
+
+    self_c = self_scores(criteria, sub)
+    kept = set()
+    for issue, code, cents in unreasoned:
+        leaf = criteria.leaf_by_code.get(code)
+        rule = leaf[2].rule if leaf else criteria.extra_by_code[code][1].rule
+        if kind_of(rule).self_scored and cents is not None and cents == self_c[code]:
+            kept.add(id(issue))
+    return [i for i in sub.issues if id(i) not in kept]
 
 
 def _parse_entry(
@@ -236,17 +235,20 @@ def _parse_entry(
         ctx.add("wrong-type", path, leaf=code, detail="mỗi tiêu chí là một bảng khóa: giá trị")
         facts.state = "invalid"
         return facts
-    kind = leaf.rule.kind
-    required, optional = KIND_FACTS[kind]
+    rule = leaf.rule
+    kind = kind_of(rule)
+    required, optional = kind.required, kind.optional
     ok = True
     for key in entry:
         if key not in ENTRY_KEYS:
             ctx.add("unknown-key", path + (str(key),), key=str(key), leaf=code)
         elif key in FACT_KEYS and key not in required + optional and entry[key] is not None:
-            if kind == "survey":
+            if not kind.self_scored:
                 ctx.add("survey-self-score", path + (key,), value=code, leaf=code, fact=key)
             else:
-                ctx.add("fact-unexpected", path + (key,), key=key, detail=kind, leaf=code, fact=key)
+                ctx.add(
+                    "fact-unexpected", path + (key,), key=key, detail=kind.name, leaf=code, fact=key
+                )
             ok = False
     given = [k for k in required + optional if entry.get(k) is not None]
 
@@ -258,7 +260,7 @@ def _parse_entry(
             ok = False
         elif (
             criteria.model.policy(leaf) == "not-allowed"
-            or kind == "survey"
+            or not kind.self_scored
             or code in criteria.extra_by_code  # a bonus/penalty item simply is not claimed
         ):
             ctx.add("did-not-arise-not-allowed", path + ("did_not_arise",), value=code, leaf=code)
@@ -270,7 +272,7 @@ def _parse_entry(
             facts.state = "dna"
             facts.dna_reason = dna.strip()
 
-    # the facts the rule needs
+    # the facts the rule needs, each read by its type
     def bad(key: str, detail: str) -> None:
         nonlocal ok
         ctx.add("fact-wrong-type", path + (key,), key=key, detail=detail, leaf=code, fact=key)
@@ -294,15 +296,15 @@ def _parse_entry(
             return None
         return int(value)
 
-    rule = leaf.rule
+    takes = kind.facts
     if facts.state != "dna" and given:
-        if isinstance(rule, YesNoRule) or (isinstance(rule, DeadlineRule) and "done" in entry):
+        if "done" in takes:
             done = entry.get("done")
             if done is not None and not isinstance(done, bool):
                 bad("done", "phải là true/false (có/không)")
             else:
                 facts.done = done
-        if isinstance(rule, DeadlineRule):
+        if "date" in takes:
             date = entry.get("date")
             if date is not None:
                 if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
@@ -321,55 +323,44 @@ def _parse_entry(
                             fact="date",
                         )
                         ok = False
-                    elif facts.done is False:
-                        bad("date", "đã khai 'done: false' thì không ghi ngày")
                     else:
                         facts.date = date
-        elif isinstance(rule, (TiersRule, ProportionalRule)):
-            num, den = count_of("numerator"), count_of("denominator")
-            if num is not None and den is not None and num > den:
-                ctx.add(
-                    "numerator-above-denominator",
-                    path + ("numerator",),
-                    value=num,
-                    detail=den,
-                    leaf=code,
-                    fact="numerator",
-                )
-                ok = False
-            facts.numerator, facts.denominator = num, den
-        elif isinstance(rule, (PerItemRule, DeductionRule)):
-            facts.count = count_of("count")
-        elif isinstance(rule, GradedRule):
+        for key in ("numerator", "denominator", "count"):
+            if key in takes:
+                setattr(facts, key, count_of(key))
+        if "level" in takes:
             level = entry.get("level")
-            keys = [lv.key for lv in rule.levels]
-            if str(level) not in keys:
+            if str(level) in kind.choices(rule):
+                facts.level = str(level)
+            else:
+                facts.level = None
                 ctx.add(
                     "unknown-level",
                     path + ("level",),
                     value=level,
-                    detail=", ".join(keys),
+                    detail=", ".join(kind.choices(rule)),
                     leaf=code,
                     fact="level",
                 )
                 ok = False
-            else:
-                facts.level = str(level)
-        elif isinstance(rule, ManualRule):
-            cents = _score(ctx, entry.get("score"), leaf, rule.step, path + ("score",), "score")
+        if "score" in takes:
+            step = kind.score_step(rule)
+            cents = _score(ctx, entry.get("score"), leaf, step, path + ("score",), "score")
             if cents is None:
                 ok = False
             facts.score_c = cents
-        if ok and isinstance(rule, DeadlineRule) and facts.done is True and facts.date is None:
-            ctx.add(
-                "fact-missing", path + ("date",), key="date", detail=kind, leaf=code, fact="date"
-            )
-            ok = False
+        if ok:
+            ok = _value_checks(ctx, leaf, facts, path)
         if ok:
             for key in required:
                 if entry.get(key) is None:
                     ctx.add(
-                        "fact-missing", path + (key,), key=key, detail=kind, leaf=code, fact=key
+                        "fact-missing",
+                        path + (key,),
+                        key=key,
+                        detail=kind.name,
+                        leaf=code,
+                        fact=key,
                     )
                     ok = False
         if ok:
@@ -452,7 +443,7 @@ def _parse_entry(
                 for key in value:
                     if key not in ("score", "reason", "by"):
                         ctx.add("unknown-key", rpath + (str(key),), key=str(key), leaf=code)
-                step = rule.step if isinstance(rule, ManualRule) else Decimal("0.01")
+                step = kind.score_step(rule)
                 cents = _score(ctx, value.get("score"), leaf, step, rpath + ("score",), "score")
                 if cents is not None:
                     setattr(facts, f"{rnd}_c", cents)
@@ -461,7 +452,33 @@ def _parse_entry(
                     setattr(facts, f"{rnd}_reason", reason.strip())
                 else:
                     ctx.add("appraisal-no-reason", rpath, leaf=code, severity="warning")
+                    ctx.unreasoned.append((ctx.issues[-1], code, cents))
     return facts
+
+
+def _value_checks(ctx: _Ctx, leaf: Leaf, facts: LeafFacts, path: YamlPath) -> bool:
+    """The kind's value checks on one entry's facts (one row); False if any failed."""
+    kind = kind_of(leaf.rule)
+    rows = kind.one_row(leaf.rule, to_cents(leaf.max), facts.__dict__)
+    ok = True
+    for problem in kind.value_checks(rows):
+        if not problem.mask[0]:
+            continue
+        fact = problem.fact
+        params: dict[str, Any] = {}
+        if "{key}" in MESSAGES[problem.code]:
+            params["key"] = fact
+        if problem.value:
+            params["value"] = getattr(facts, problem.value)
+        if problem.detail == "kind":
+            params["detail"] = kind.name
+        elif problem.detail in FACT_KEYS:
+            params["detail"] = getattr(facts, problem.detail)
+        elif problem.detail:
+            params["detail"] = problem.detail
+        ctx.add(problem.code, path + (fact,), leaf=leaf.code, fact=fact, **params)
+        ok = False
+    return ok
 
 
 def _score(

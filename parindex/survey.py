@@ -165,12 +165,7 @@ def read_surveys(
 def check_surveys(path: Path, ds: Any) -> tuple[list[SurveyResult], list[Issue]]:
     """Validate a survey file against a loaded year: every row problem, and every agency that
     has a survey leaf but no result for it (``survey-agency-missing``, by agency and survey)."""
-    keys_by_block = {
-        block: sorted(
-            {leaf.rule.survey for _, _, leaf in s.model.leaves() if leaf.rule.kind == "survey"}
-        )
-        for block, s in ds.sets.items()
-    }
+    keys_by_block = {block: sorted(set(s.survey_keys())) for block, s in ds.sets.items()}
     known = {k for keys in keys_by_block.values() for k in keys}
     rows, issues = read_surveys(path, {a: a for a in ds.agencies}, known)
     have = {(r.agency, r.survey) for r in rows}

@@ -7,13 +7,31 @@ every sum is a sum of integers, so nothing can drift between the inputs and the 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, overload
+
+import numpy as np
 
 CENTS = 100
 
 
-def half_up_div(numerator: int, denominator: int) -> int:
-    """Round ``numerator / denominator`` half up (toward +inf at .5) to an integer, exactly."""
-    if denominator <= 0:
+@overload
+def half_up_div(numerator: int, denominator: int) -> int: ...
+
+
+@overload
+def half_up_div(numerator: np.ndarray, denominator: np.ndarray | int) -> np.ndarray: ...
+
+
+def half_up_div(numerator: Any, denominator: Any) -> Any:
+    """Round ``numerator / denominator`` half up (toward +inf at .5) to an integer, exactly.
+
+    Works on Python integers and element-wise on integer numpy arrays (int64 or object), where
+    every denominator must be positive (the caller masks the others out).
+
+    >>> half_up_div(1365, 1000), half_up_div(-5, 10)
+    (1, 0)
+    """
+    if isinstance(denominator, int) and denominator <= 0:
         raise ValueError("denominator must be positive")
     return (2 * numerator + denominator) // (2 * denominator)
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from parindex.criteria import RULE_KINDS, LoadedSet, load_criteria
+from parindex.criteria import LoadedSet, load_criteria
 from parindex.errors import CriteriaError, Issue
+from parindex.rules import NAMES as RULE_KINDS
 
 DATA = Path(__file__).parent / "data"
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from parindex.criteria import RULE_KINDS, CriteriaSet, Leaf
+from parindex.criteria import CriteriaSet, Leaf
 from parindex.errors import MESSAGES
+from parindex.rules import NAMES as RULE_KINDS
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

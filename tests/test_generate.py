@@ -7,9 +7,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from parindex.cli import main
-from parindex.criteria import RULE_KINDS
 from parindex.dataset import load_year
 from parindex.results import score_dataset
+from parindex.rules import NAMES as RULE_KINDS
 
 
 def _tree(root: Path) -> dict[str, bytes]:

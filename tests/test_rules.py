@@ -361,6 +361,35 @@ def test_final_score_is_the_last_round() -> None:
     assert row(result, "a")["total"] == D("2.25")  # 1 + 0.5 + 0.75
 
 
+def test_a_round_without_reason_warns_only_when_it_changes_the_self_score() -> None:
+    # 1.1.1: done → self-score 1; round 1 keeps 1 without a reason: nothing to explain.
+    # 1.1.2: done → 1; round 1 gives 0.5 without a reason: a warning on round 1.
+    # 1.1.3: 4 of 5 = 80 % → the 80 % tier, 0.5; round 1 keeps 0.5, round 2 gives 1, neither
+    #        with a reason: a warning on round 2 only.
+    data = build_set(
+        [[[leaf(1, "yes-no"), leaf(1, "yes-no"), leaf(1, "tiers", tiers=THREE_TIERS)]]]
+    )
+    sub = submission(
+        "a",
+        {
+            "1.1.1": {"done": True, "appraisal": {"round1": {"score": D(1)}}},
+            "1.1.2": {"done": True, "appraisal": {"round1": {"score": D("0.5")}}},
+            "1.1.3": {
+                "numerator": 4,
+                "denominator": 5,
+                "appraisal": {"round1": {"score": D("0.5")}, "round2": {"score": D(1)}},
+            },
+        },
+    )
+    parsed = parse_submission(sub, criteria_from_dict(data))
+    unreasoned = [
+        (i.location.leaf, i.location.round, i.severity)
+        for i in parsed.issues
+        if i.code == "appraisal-no-reason"
+    ]
+    assert unreasoned == [("1.1.2", 1, "warning"), ("1.1.3", 2, "warning")]
+
+
 def test_panel_score_makes_an_excluded_leaf_applicable() -> None:
     # the agency claims "did not arise" (excluded) but the panel scores it 0.5:
     # it counts, so 0.5 + 2 of 1 + 2 = 3 → 83.33 %

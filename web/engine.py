@@ -15,7 +15,7 @@ from sqlalchemy.orm import defer
 from parindex.criteria import Leaf, LoadedSet, criteria_from_text
 from parindex.errors import Issue
 from parindex.results import cents
-from parindex.single import LeafScore, score_agency
+from parindex.single import score_agency
 from parindex.submission import parse_submission
 from web import workflow
 from web.models import (
@@ -216,8 +216,8 @@ def evaluate(
     """Score the agency's stored submission with the engine: with the panel's rounds (final
     scores), or only the self-assessment when ``appraised`` is false (what the agency's own
     pages show). Survey leaves count as 0 until the secretariat imports the survey results.
-    One agency is scored by the scalar path (:func:`parindex.single.score_agency`, the same
-    numbers and issues as ``score_block``, without its frames)."""
+    One agency is scored by :func:`parindex.single.score_agency` (the engine's scoring core on
+    the agency's arrays: the same numbers and issues as ``score_block``, without its frames)."""
     loaded = loaded or set_for(agency)
     if loaded is None:
         raise LookupError(f"no criteria set for block {agency.block}")
@@ -226,11 +226,7 @@ def evaluate(
     parsed = parse_submission(raw, loaded, source="web")
     result = score_agency(loaded, parsed)
     rows = result.leaves
-    issues = [
-        i
-        for i in parsed.issues + result.issues
-        if i.code != "survey-missing" and not _kept_without_reason(i, rows)
-    ]
+    issues = [i for i in parsed.issues + result.issues if i.code != "survey-missing"]
     by_leaf: dict[str, list[Issue]] = {}
     for issue in issues:
         by_leaf.setdefault(issue.location.leaf, []).append(issue)
@@ -257,18 +253,6 @@ def evaluate(
         cents(result.applicable_c),
         cents(result.index_u),
     )
-
-
-def _kept_without_reason(issue: Issue, rows: dict[str, LeafScore]) -> bool:
-    """An appraisal round that keeps the self-score needs no reason (the engine warns about
-    every round without one; the web app asks for a reason only when the score changes)."""
-    if issue.code != "appraisal-no-reason":
-        return False
-    row = rows.get(issue.location.leaf)
-    rnd = issue.location.round
-    if row is None or rnd is None:
-        return False
-    return (row.round1_c if rnd == 1 else row.round2_c) == row.self_c
 
 
 def score_leaf(

@@ -12,17 +12,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from parindex.criteria import (
-    DeductionRule,
-    GradedRule,
-    Leaf,
-    LoadedSet,
-    ManualRule,
-    PerItemRule,
-    ProportionalRule,
-    TiersRule,
-)
+from parindex.criteria import Leaf, LoadedSet
 from parindex.errors import Issue
+from parindex.rules import FACT_LABELS, GradedRule, kind_of
 from parindex.text import (
     TextError,
     is_blank,
@@ -71,20 +63,10 @@ def dna_allowed(loaded: LoadedSet, leaf: Leaf) -> bool:
 
 def input_keys(loaded: LoadedSet, leaf: Leaf) -> tuple[str, ...]:
     """The form inputs of a leaf (its name in the page is ``<code>-<key>``)."""
-    kind = leaf_kind(leaf)
-    facts: tuple[str, ...] = {
-        "yes-no": ("done",),
-        "deadline": ("date", "not_issued"),
-        "tiers": ("numerator", "denominator"),
-        "proportional": ("numerator", "denominator"),
-        "per-item": ("count",),
-        "deduction": ("count",),
-        "graded": ("level",),
-        "manual": ("score",),
-        "survey": (),
-    }[kind]
-    if kind == "survey":
+    kind = kind_of(leaf.rule)
+    if not kind.self_scored:
         return ()
+    facts = tuple(i.key for i in kind.inputs)
     extra = ("dna", "dna_reason") if dna_allowed(loaded, leaf) else ()
     return facts + extra + ("explanation",)
 
@@ -150,20 +132,7 @@ def _canonical(value: Decimal) -> str:
 
 def rule_labels(leaf: Leaf) -> dict[str, str]:
     """The Vietnamese label of each fact input, taken from the rule where it gives one."""
-    rule = leaf.rule
-    labels = {
-        "done": "Kết quả",
-        "date": "Ngày ban hành, thực hiện",
-        "level": "Mức đánh giá",
-        "score": "Điểm tự chấm",
-        "count": "Số lượng",
-    }
-    if isinstance(rule, (TiersRule, ProportionalRule)):
-        labels["numerator"] = rule.numerator
-        labels["denominator"] = rule.denominator
-    if isinstance(rule, (PerItemRule, DeductionRule)):
-        labels["count"] = rule.item
-    return labels
+    return {**FACT_LABELS, **kind_of(leaf.rule).labels(leaf.rule)}
 
 
 def parse_leaf(
@@ -272,7 +241,7 @@ def issue_text(issue: Issue, leaf: Leaf | None) -> str:
             "nhưng tiêu chí này không cho phép khai “Không phát sinh”."
         )
     if issue.code in ("score-above-max", "score-negative", "score-off-step") and leaf is not None:
-        step = leaf.rule.step if isinstance(leaf.rule, ManualRule) else Decimal("0.01")
+        step = kind_of(leaf.rule).score_step(leaf.rule)
         return {
             "score-above-max": f"Điểm {_vn(issue.value)} vượt điểm tối đa {_vn(leaf.max)}.",
             "score-negative": f"Điểm {_vn(issue.value)} không được âm.",

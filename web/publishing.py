@@ -23,6 +23,7 @@ from parindex.errors import Report
 from parindex.export import json_default
 from parindex.history import PreviousResult, compare
 from parindex.results import Results
+from parindex.rules import kind_of
 from parindex.survey import read_surveys
 from web import workflow
 from web.audit import audit
@@ -108,9 +109,8 @@ def block_survey_keys(cycle: Cycle) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for record in cycle.criteria:
         model = loaded_set(record).model
-        out[record.block] = {
-            leaf.rule.survey for _, _, leaf in model.leaves() if leaf.rule.kind == "survey"
-        }
+        keys = (kind_of(leaf.rule).survey_key(leaf.rule) for _, _, leaf in model.leaves())
+        out[record.block] = {key for key in keys if key}
     return out
 
 

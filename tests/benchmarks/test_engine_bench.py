@@ -10,6 +10,8 @@ that both give the same indices).
   (50,000 to 10 million leaf scores), with the peak memory of the process;
 - the same data as submission mappings, scored by the engine and by the naive reference scorer
   from the tests (tests/reference.py);
+- one agency of 100 leaves, as the web page scores it (``single.score_agency``) and through the
+  block's frames (``score_block`` of one submission);
 - the same from submission files on disk (`parindex score`'s path: criteria, agencies, one YAML
   file per agency, surveys) and from the web app's database (web.bulk).
 """
@@ -132,6 +134,29 @@ def test_same_input_engine_and_reference(benchmark: Any, scorer: str, agencies: 
     ref = reference.score(data, subs[:200], {k: v for k, v in surveys.items() if k[0] in got})
     # the same answer (checked on the first 200 agencies: the reference ranks in n²)
     assert {a: int(r.index * 100) for a, r in ref.items()} == {a: got[a] for a in ref}
+
+
+# ------------------------------------------------------------------------------ one agency
+@pytest.mark.parametrize("path", ["score-agency", "score-block"])
+def test_one_agency_of_100_leaves(benchmark: Any, path: str) -> None:
+    """score-agency: the web page's path (the scoring core on the agency's arrays, no frames);
+    score-block: the same agency through the block path's pandas frames."""
+    from parindex.generate import SURVEYS
+    from parindex.scoring import score_block
+    from parindex.single import score_agency
+    from parindex.submission import parse_submission
+    from parindex.survey import SurveyResult
+
+    data = synthetic_set("xa", "Xã", LEAVES, 4)
+    loaded = criteria_from_dict(data)
+    parsed = parse_submission(synthetic_submission(data, "a0000001", random.Random(4)), loaded)
+    surveys = [SurveyResult("a0000001", key, 850_000, None, 2) for key in SURVEYS]
+    if path == "score-agency":
+        result = benchmark(score_agency, loaded, parsed, surveys)
+        assert len(result.leaves) == LEAVES + 2  # and the bonus and penalty items
+    else:
+        block = benchmark(score_block, loaded, [parsed], surveys)
+        assert len(block.leaves) == LEAVES + 2
 
 
 # ---------------------------------------------------------------------------- from files on disk

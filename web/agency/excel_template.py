@@ -12,19 +12,19 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from parindex.criteria import (
+from parindex.criteria import Leaf, LoadedSet
+from parindex.export import set_text
+from parindex.rules import (
+    KINDS,
     DeadlineRule,
     DeductionRule,
     GradedRule,
-    Leaf,
-    LoadedSet,
     ManualRule,
     PerItemRule,
     ProportionalRule,
     TiersRule,
+    kind_of,
 )
-from parindex.export import set_text
-from parindex.submission import KIND_FACTS
 from web.engine import set_for, submission_of
 from web.leafform import SELF_KEYS
 from web.models import Agency
@@ -39,17 +39,7 @@ FIRST_ROW = HEADER_ROW + 1
 MANAGED = SELF_KEYS  # the entry keys the workbook reads and writes: the same as the form
 MAX_TEXT = {"did_not_arise": 1000, "explanation": 5000}  # as the web form
 EVIDENCE_MAX = {"number": 100, "issuer": 300, "title": 500, "location": 200, "url": 1000}
-KIND_LABELS = {
-    "yes-no": "Có/Không",
-    "deadline": "Đúng thời hạn",
-    "tiers": "Mức theo tỷ lệ",
-    "proportional": "Tỷ lệ thuận",
-    "per-item": "Theo số lượng",
-    "deduction": "Trừ điểm theo số lần",
-    "graded": "Mức đánh giá",
-    "manual": "Chấm theo bước điểm",
-    "survey": "Điều tra xã hội học",
-}
+KIND_LABELS = {k.name: k.title for k in KINDS}
 EVIDENCE_LABELS = {"required": "Bắt buộc", "optional": "Không bắt buộc", "none": "Không cần"}
 YES, NO = "Có", "Không"
 
@@ -124,8 +114,7 @@ def _open_inputs(loaded: LoadedSet, row: LeafRow) -> set[str]:
     """The input columns that mean something for this leaf (the others are locked, grey)."""
     if row.survey:
         return set()
-    required, optional = KIND_FACTS[row.leaf.rule.kind]
-    keys = set(required) | set(optional) | {"explanation", *EVIDENCE_COLUMNS}
+    keys = set(kind_of(row.leaf.rule).facts) | {"explanation", *EVIDENCE_COLUMNS}
     if _dna_allowed(loaded, row):
         keys.add("did_not_arise")
     return keys

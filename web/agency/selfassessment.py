@@ -19,7 +19,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import lazyload
 from werkzeug.exceptions import NotFound
 
-from parindex.criteria import FieldArea, GradedRule, Leaf, LoadedSet, ManualRule
+from parindex.criteria import FieldArea, Leaf, LoadedSet
+from parindex.rules import GradedRule, ManualRule
 from parindex.units import half_up_div, to_cents
 from web import formatting, workflow
 from web.audit import audit

@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from parindex.criteria import Leaf, ManualRule
+from parindex.criteria import Leaf
+from parindex.rules import ManualRule
 from parindex.text import TextError, parse_number
 from parindex.units import decimal_places
 from web import formatting
