@@ -192,6 +192,14 @@ def parse_date(value: Any) -> dt.date | TextError:
         return _error("not-a-date", value)
 
 
+# ------------------------------------------------------------------------------ values → text
+def number_text(value: Decimal) -> str:
+    """A number as a Vietnamese reader writes it, without trailing zeros: 1.50 → "1,5"
+    (thousands are not grouped: the text reads back through :func:`parse_number`)."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("0", "-0") else text.replace(".", ",")
+
+
 # ----------------------------------------------------------------------------------- Có/Không
 def parse_yes_no(value: Any) -> bool | TextError:
     """Có or Không: a TRUE/FALSE cell, or one of the words of :data:`YES` and :data:`NO`

@@ -14,7 +14,7 @@ from typing import Any
 
 from parindex.criteria import Leaf, LoadedSet
 from parindex.errors import Issue
-from parindex.rules import FACT_LABELS, GradedRule, kind_of
+from parindex.rules import FACT_LABELS, FACTS, Input, kind_of
 from parindex.text import (
     TextError,
     is_blank,
@@ -48,25 +48,43 @@ EVIDENCE_NAMES = {
 }
 
 
-def leaf_kind(leaf: Leaf) -> str:
-    return leaf.rule.kind
+def self_scored(leaf: Leaf) -> bool:
+    """Whether the agency scores the leaf itself (survey leaves: no form, no evidence)."""
+    return kind_of(leaf.rule).self_scored
+
+
+def fact_inputs(leaf: Leaf) -> tuple[Input, ...]:
+    """The inputs of the leaf's facts, as its rule declares them (with the rule's labels)."""
+    return kind_of(leaf.rule).form_inputs(leaf.rule)
+
+
+def input_rows(inputs: tuple[Input, ...]) -> list[tuple[bool, tuple[Input, ...]]]:
+    """The inputs as the page lays them out: boxes side by side in a row (date, "not issued",
+    numbers, score), or one on its own (Có/Không, a level); ``(in a row, inputs)``."""
+    rows: list[tuple[bool, tuple[Input, ...]]] = []
+    for i in inputs:
+        boxed = i.widget not in ("yes-no", "level")
+        if boxed and rows and rows[-1][0]:
+            rows[-1] = (True, rows[-1][1] + (i,))
+        else:
+            rows.append((boxed, (i,)))
+    return rows
 
 
 def dna_allowed(loaded: LoadedSet, leaf: Leaf) -> bool:
     """Whether the form offers "Không phát sinh" for the leaf (never for bonus/penalty items)."""
     return (
         leaf.code in loaded.leaf_by_code
-        and leaf_kind(leaf) != "survey"
+        and self_scored(leaf)
         and loaded.model.policy(leaf) != "not-allowed"
     )
 
 
 def input_keys(loaded: LoadedSet, leaf: Leaf) -> tuple[str, ...]:
     """The form inputs of a leaf (its name in the page is ``<code>-<key>``)."""
-    kind = kind_of(leaf.rule)
-    if not kind.self_scored:
+    if not self_scored(leaf):
         return ()
-    facts = tuple(i.key for i in kind.inputs)
+    facts = tuple(i.key for i in fact_inputs(leaf))
     extra = ("dna", "dna_reason") if dna_allowed(loaded, leaf) else ()
     return facts + extra + ("explanation",)
 
@@ -107,17 +125,18 @@ def raw_from_data(loaded: LoadedSet, leaf: Leaf, data: Mapping[str, Any] | None)
     """A stored entry's data as the form's text values."""
     data = data or {}
     raw = {k: "" for k in input_keys(loaded, leaf)}
-    kind = leaf_kind(leaf)
-    if kind == "yes-no" and data.get("done") is not None:
-        raw["done"] = "co" if data["done"] is True else "khong"
-    if kind == "deadline":
-        raw["date"] = str(data.get("date") or "")
-        raw["not_issued"] = "1" if data.get("done") is False else ""
-    for key in ("numerator", "denominator", "count", "level"):
-        if key in raw and data.get(key) is not None:
-            raw[key] = str(data[key])
-    if "score" in raw and data.get("score") not in (None, ""):
-        raw["score"] = _vn_decimal(str(data["score"]))
+    for i in fact_inputs(leaf):
+        value = data.get(i.fact)
+        if i.widget == "yes-no":
+            raw[i.key] = "" if value is None else "co" if value is True else "khong"
+        elif i.widget == "date":
+            raw[i.key] = str(value or "")
+        elif i.widget == "not-issued":
+            raw[i.key] = "1" if value is False else ""
+        elif i.widget == "score":
+            raw[i.key] = "" if value in (None, "") else _vn_decimal(str(value))
+        elif value is not None:  # a count, a level
+            raw[i.key] = str(value)
     if "dna" in raw and data.get("did_not_arise"):
         raw["dna"] = "1"
         raw["dna_reason"] = str(data["did_not_arise"])
@@ -144,7 +163,6 @@ def parse_leaf(
     The text is read by :mod:`parindex.text`, as every other front end reads it."""
     data: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    kind = leaf_kind(leaf)
 
     def text(key: str) -> str:
         return str(raw.get(key, "")).strip()
@@ -152,43 +170,38 @@ def parse_leaf(
     def given(key: str) -> bool:
         return not is_blank(raw.get(key))
 
-    if kind == "yes-no" and given("done"):
-        done = parse_yes_no(text("done"))
-        if isinstance(done, TextError):
-            errors["done"] = f"{done.message}."
+    inputs = fact_inputs(leaf)
+    # the "not issued" box beside a date: ticked, the date stays empty and the fact is false
+    ticked = [i for i in inputs if i.widget == "not-issued" and text(i.key)]
+    value: Any
+    for i in inputs:
+        if i.widget == "not-issued" or not given(i.key):
+            continue
+        if i.widget == "yes-no":
+            value = parse_yes_no(text(i.key))
+        elif i.widget == "date":
+            value = parse_date(text(i.key))
+            if ticked and not isinstance(value, TextError):
+                errors[i.key] = f"Đã chọn “{ticked[0].label}” thì để trống ngày."
+                continue
+            value = value if isinstance(value, TextError) else value.isoformat()
+        elif i.widget == "integer":
+            value = parse_count(text(i.key))
+        elif i.widget == "score":
+            value = parse_score(text(i.key))
+            value = value if isinstance(value, TextError) else _canonical(value)
+        else:  # a level: one of the rule's choices
+            if text(i.key) not in kind_of(leaf.rule).choices(leaf.rule):
+                errors[i.key] = "Mức đánh giá đã chọn không có trong tiêu chí; hãy chọn lại."
+                continue
+            value = text(i.key)
+        if isinstance(value, TextError):
+            errors[i.key] = f"{value.message}."
         else:
-            data["done"] = done
-    if kind == "deadline":
-        not_issued = bool(text("not_issued"))
-        if given("date"):
-            date = parse_date(text("date"))
-            if isinstance(date, TextError):
-                errors["date"] = f"{date.message}."
-            elif not_issued:
-                errors["date"] = "Đã chọn “Chưa ban hành” thì để trống ngày."
-            else:
-                data["date"] = date.isoformat()
-        elif not_issued:
-            data["done"] = False
-    for key in ("numerator", "denominator", "count"):
-        if key in raw and given(key):
-            number = parse_count(text(key))
-            if isinstance(number, TextError):
-                errors[key] = f"{number.message}."
-            else:
-                data[key] = number
-    if kind == "graded" and text("level"):
-        assert isinstance(leaf.rule, GradedRule)
-        if text("level") in [lv.key for lv in leaf.rule.levels]:
-            data["level"] = text("level")
-        else:
-            errors["level"] = "Mức đánh giá đã chọn không có trong tiêu chí; hãy chọn lại."
-    if kind == "manual" and given("score"):
-        score = parse_score(text("score"))
-        if isinstance(score, TextError):
-            errors["score"] = f"{score.message}."
-        else:
-            data["score"] = _canonical(score)
+            data[i.fact] = value
+    for i in ticked:
+        if not any(j.widget == "date" and given(j.key) for j in inputs):
+            data[i.fact] = False
     if "dna" in raw:
         reason = text("dna_reason")
         if text("dna"):
@@ -308,25 +321,28 @@ def stored_form(loaded: LoadedSet, leaf: Leaf, entry: Entry | None) -> LeafForm:
 def describe_data(loaded: LoadedSet, leaf: Leaf, data: Mapping[str, Any] | None) -> str:
     """A stored entry's values in words (shown when someone else changed them)."""
     data = self_data(data)
-    labels = rule_labels(leaf)
+    by_fact = {i.fact: i for i in fact_inputs(leaf)}
+    names = kind_of(leaf.rule).choice_labels(leaf.rule)
     parts = []
-    if "done" in data:
-        if leaf_kind(leaf) == "deadline":
-            parts.append("Chưa ban hành" if data["done"] is False else "Đã ban hành")
+    for fact in FACTS:
+        i = by_fact.get(fact)
+        if i is None or fact not in data:
+            continue
+        value = data[fact]
+        if i.widget == "not-issued":
+            parts.append(i.label if value is False else "Đã ban hành")
+        elif i.widget == "yes-no":
+            parts.append(f"{i.label}: {'Có' if value else 'Không'}")
+        elif i.widget == "date":
+            date = parse_date(str(value))
+            shown = formatting.date(date) if isinstance(date, dt.date) else value
+            parts.append(f"{i.label}: {shown}")
+        elif i.widget == "level":
+            parts.append(f"{i.label}: {names.get(value, value)}")
+        elif i.widget == "score":
+            parts.append(f"{i.label}: {_vn_decimal(str(value))}")
         else:
-            parts.append(f"{labels['done']}: {'Có' if data['done'] else 'Không'}")
-    if "date" in data:
-        date = parse_date(str(data["date"]))
-        shown = formatting.date(date) if isinstance(date, dt.date) else data["date"]
-        parts.append(f"{labels['date']}: {shown}")
-    for key in ("numerator", "denominator", "count"):
-        if key in data:
-            parts.append(f"{labels[key]}: {data[key]}")
-    if "level" in data and isinstance(leaf.rule, GradedRule):
-        names = {lv.key: lv.label for lv in leaf.rule.levels}
-        parts.append(f"{labels['level']}: {names.get(data['level'], data['level'])}")
-    if "score" in data:
-        parts.append(f"{labels['score']}: {_vn_decimal(str(data['score']))}")
+            parts.append(f"{i.label}: {value}")
     if "did_not_arise" in data:
         parts.append(f"Không phát sinh: {data['did_not_arise']}")
     if "explanation" in data:

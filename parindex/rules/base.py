@@ -148,7 +148,16 @@ class Kind:
 
     def choices(self, rule: Any) -> tuple[str, ...]:
         """The values the ``level`` fact may take (graded rules)."""
-        return ()
+        return tuple(self.choice_labels(rule))
+
+    def choice_labels(self, rule: Any) -> dict[str, str]:
+        """Each value of :meth:`choices` with the label a form shows for it."""
+        return {}
+
+    def note(self, rule: Any) -> str:
+        """What the rule states that its inputs do not show, in one Vietnamese sentence for
+        the agency (shown under the inputs; "" when nothing)."""
+        return ""
 
     def score_step(self, rule: Any) -> Decimal:
         """The step a typed score (self-score or appraised) must be on."""

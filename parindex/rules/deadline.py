@@ -25,6 +25,7 @@ from parindex.rules.base import (
     ValueProblem,
     share_of,
 )
+from parindex.text import number_text
 
 
 class DeadlineRule(RuleModel):
@@ -43,6 +44,10 @@ class Deadline(Kind):
         Input("not_issued", "done", "not-issued", "Chưa ban hành"),
     )
     params = ("due", "late_c")
+
+    def note(self, rule: DeadlineRule) -> str:
+        late = number_text(rule.late_share * 100)
+        return f"Hạn: {rule.due:%d/%m/%Y}; ban hành chậm được {late} % số điểm."
 
     def check(
         self, ck: Checks, rule: DeadlineRule, maximum: Decimal, path: tuple[str | int, ...]

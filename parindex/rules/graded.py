@@ -59,8 +59,8 @@ class Graded(Kind):
     required = ("level",)
     inputs = (Input("level", "level", "level", FACT_LABELS["level"]),)
 
-    def choices(self, rule: GradedRule) -> tuple[str, ...]:
-        return tuple(lv.key for lv in rule.levels)
+    def choice_labels(self, rule: GradedRule) -> dict[str, str]:
+        return {lv.key: lv.label for lv in rule.levels}
 
     def check(
         self, ck: Checks, rule: GradedRule, maximum: Decimal, path: tuple[str | int, ...]

@@ -28,7 +28,7 @@ from web.agency.selfassessment import Status, entries_of, loaded_set, status_of
 from web.audit import audit
 from web.engine import evaluate, submission_of
 from web.errors import commit_or_conflict
-from web.leafform import Message, leaf_kind, leaf_messages
+from web.leafform import Message, leaf_messages, self_scored
 from web.models import Agency, Entry, Evidence, User, db, utcnow
 from web.pages import find_leaf, page_of_leaf
 from web.roles import AGENCY, ROLES
@@ -152,7 +152,7 @@ def evidence_page(
 
 def _evidence_leaf(loaded: LoadedSet, code: str) -> Leaf:
     leaf = find_leaf(loaded, code)
-    if leaf_kind(leaf) == "survey":
+    if not self_scored(leaf):
         raise NotFound("Tiêu chí chấm qua điều tra xã hội học không có tài liệu kiểm chứng.")
     return leaf
 

@@ -14,17 +14,8 @@ from typing import Any
 
 from parindex.criteria import Leaf, LoadedSet
 from parindex.export import set_text
-from parindex.rules import (
-    KINDS,
-    DeadlineRule,
-    DeductionRule,
-    GradedRule,
-    ManualRule,
-    PerItemRule,
-    ProportionalRule,
-    TiersRule,
-    kind_of,
-)
+from parindex.rules import kind_of
+from parindex.text import number_text
 from web.engine import set_for, submission_of
 from web.leafform import SELF_KEYS
 from web.models import Agency
@@ -39,9 +30,9 @@ FIRST_ROW = HEADER_ROW + 1
 MANAGED = SELF_KEYS  # the entry keys the workbook reads and writes: the same as the form
 MAX_TEXT = {"did_not_arise": 1000, "explanation": 5000}  # as the web form
 EVIDENCE_MAX = {"number": 100, "issuer": 300, "title": 500, "location": 200, "url": 1000}
-KIND_LABELS = {k.name: k.title for k in KINDS}
 EVIDENCE_LABELS = {"required": "Bắt buộc", "optional": "Không bắt buộc", "none": "Không cần"}
 YES, NO = "Có", "Không"
+NEEDS_DATE = "Ngày ban hành"
 
 
 @dataclass(frozen=True)
@@ -94,7 +85,7 @@ class LeafRow:
 
     @property
     def survey(self) -> bool:
-        return self.leaf.rule.kind == "survey"
+        return not kind_of(self.leaf.rule).self_scored
 
 
 def leaf_rows(loaded: LoadedSet) -> list[LeafRow]:
@@ -120,26 +111,29 @@ def _open_inputs(loaded: LoadedSet, row: LeafRow) -> set[str]:
     return keys
 
 
-def _number_text(value: Decimal) -> str:
-    return format(value.normalize(), "f").replace(".", ",")
-
-
 def _needs(loaded: LoadedSet, row: LeafRow) -> str:
-    rule = row.leaf.rule
+    """The "Cần nhập" cell: what to type in which column, from the rule's inputs."""
     if row.survey:
         return "Không tự chấm: điểm lấy từ kết quả điều tra xã hội học."
-    if isinstance(rule, DeadlineRule):
-        text = f"Ngày ban hành (hạn {rule.due:%d/%m/%Y}); chưa ban hành: chọn Không"
-    elif isinstance(rule, (TiersRule, ProportionalRule)):
-        text = f"Tử số: {rule.numerator}; Mẫu số: {rule.denominator}"
-    elif isinstance(rule, (PerItemRule, DeductionRule)):
-        text = f"Số lượng: {rule.item}"
-    elif isinstance(rule, GradedRule):
-        text = "Chọn một mức đánh giá trong danh sách"
-    elif isinstance(rule, ManualRule):
-        text = f"Điểm từ 0 đến {_number_text(row.leaf.max)}, bước {_number_text(rule.step)}"
-    else:
-        text = "Chọn Có hoặc Không"
+    leaf, kind = row.leaf, kind_of(row.leaf.rule)
+    parts = []
+    for i in kind.form_inputs(leaf.rule):
+        if i.widget == "yes-no":
+            parts.append(f"Chọn {YES} hoặc {NO}")
+        elif i.widget == "date":
+            parts.append(NEEDS_DATE)
+        elif i.widget == "not-issued":
+            parts.append(f"{i.label.lower()}: chọn {NO}")
+        elif i.widget == "level":
+            parts.append("Chọn một mức đánh giá trong danh sách")
+        elif i.widget == "score":
+            step = kind.score_step(leaf.rule)
+            parts.append(f"Điểm từ 0 đến {number_text(leaf.max)}, bước {number_text(step)}")
+        else:
+            parts.append(f"{COLUMNS[COL[i.fact]].header}: {i.label}")
+    text = "; ".join(parts)
+    if kind.note(leaf.rule):
+        text += ". " + kind.note(leaf.rule).rstrip(".")
     policy = loaded.model.policy(row.leaf)
     if row.extra:
         pass
@@ -155,15 +149,13 @@ def _needs(loaded: LoadedSet, row: LeafRow) -> str:
 def levels_of(leaf: Leaf) -> tuple[dict[str, str], dict[str, str]]:
     """key → label shown, and normalised label or key → key (a label two levels share is not
     accepted as a label: the key is shown instead)."""
-    rule = leaf.rule
-    if not isinstance(rule, GradedRule):
-        return {}, {}
+    labels = kind_of(leaf.rule).choice_labels(leaf.rule)
     counts: dict[str, int] = {}
-    for lv in rule.levels:
-        counts[normalise(lv.label)] = counts.get(normalise(lv.label), 0) + 1
-    shown = {lv.key: lv.label if counts[normalise(lv.label)] == 1 else lv.key for lv in rule.levels}
-    back = {normalise(lv.label): lv.key for lv in rule.levels if counts[normalise(lv.label)] == 1}
-    back.update({normalise(lv.key): lv.key for lv in rule.levels})
+    for label in labels.values():
+        counts[normalise(label)] = counts.get(normalise(label), 0) + 1
+    shown = {key: label if counts[normalise(label)] == 1 else key for key, label in labels.items()}
+    back = {normalise(label): key for key, label in labels.items() if counts[normalise(label)] == 1}
+    back.update({normalise(key): key for key in labels})
     return shown, back
 
 
@@ -296,7 +288,7 @@ def template(agency: Agency) -> bytes:
             "criterion": row.criterion,
             "leaf": leaf.name,
             "max": leaf.max,
-            "kind": KIND_LABELS[leaf.rule.kind],
+            "kind": kind_of(leaf.rule).title,
             "wording": leaf.rule.wording,
             "needs": _needs(loaded, row),
             "evidence_need": EVIDENCE_LABELS[leaf.evidence],
@@ -325,16 +317,16 @@ def template(agency: Agency) -> bytes:
         for key in ("numerator", "denominator", "count"):
             if key in open_keys:
                 whole.add(ws.cell(r, COL[key] + 1))
-        if isinstance(leaf.rule, GradedRule):
-            shown, _ = levels_of(leaf)
+        shown, _ = levels_of(leaf)
+        if "level" in open_keys and shown:
             list_col += 1
             set_text(lists.cell(1, list_col), leaf.code)
-            for k, lv in enumerate(leaf.rule.levels, start=2):
-                set_text(lists.cell(k, list_col), shown[lv.key])
+            for k, label in enumerate(shown.values(), start=2):
+                set_text(lists.cell(k, list_col), label)
             col_letter = letter(list_col - 1)
             dv = DataValidation(
                 type="list",
-                formula1=f"'{LISTS}'!${col_letter}$2:${col_letter}${len(leaf.rule.levels) + 1}",
+                formula1=f"'{LISTS}'!${col_letter}$2:${col_letter}${len(shown) + 1}",
                 allow_blank=True,
                 showErrorMessage=True,
                 errorTitle="Mức đánh giá",
@@ -342,7 +334,7 @@ def template(agency: Agency) -> bytes:
             )
             ws.add_data_validation(dv)
             dv.add(ws.cell(r, COL["level"] + 1))
-        if isinstance(leaf.rule, ManualRule):
+        if "score" in open_keys:
             dv = DataValidation(
                 type="decimal",
                 operator="between",
@@ -351,7 +343,7 @@ def template(agency: Agency) -> bytes:
                 allow_blank=True,
                 showErrorMessage=True,
                 errorTitle="Điểm tự chấm",
-                error=f"Điểm từ 0 đến {_number_text(leaf.max)}.",
+                error=f"Điểm từ 0 đến {number_text(leaf.max)}.",
             )
             ws.add_data_validation(dv)
             dv.add(ws.cell(r, COL["score"] + 1))

@@ -20,7 +20,7 @@ from sqlalchemy.orm import lazyload
 from werkzeug.exceptions import NotFound
 
 from parindex.criteria import FieldArea, Leaf, LoadedSet
-from parindex.rules import GradedRule, ManualRule
+from parindex.rules import Input, kind_of
 from parindex.units import half_up_div, to_cents
 from web import formatting, workflow
 from web.audit import audit
@@ -32,16 +32,18 @@ from web.leafform import (
     Message,
     describe_data,
     dna_allowed,
+    fact_inputs,
     field_name,
     fingerprint,
     form_fingerprint,
+    input_rows,
     issue_text,
-    leaf_kind,
     leaf_messages,
     parse_leaf,
     read_raw,
     rule_labels,
     self_data,
+    self_scored,
     stored_form,
 )
 from web.models import Agency, AuditEntry, Entry, Evidence, Submission, User, db, utcnow
@@ -121,7 +123,6 @@ def _returned_reason(agency: Agency) -> str:
 @dataclass
 class LeafView:
     leaf: Leaf
-    kind: str
     labels: dict[str, str]
     section: str  # "tree" | "bonus" | "penalty"
     dna_policy: str  # "" when "did not arise" cannot be claimed
@@ -136,13 +137,22 @@ class LeafView:
         return self.leaf.code
 
     @property
-    def step(self) -> Decimal | None:
-        return self.leaf.rule.step if isinstance(self.leaf.rule, ManualRule) else None
+    def rows(self) -> list[tuple[bool, tuple[Input, ...]]]:
+        """The fact inputs as the page lays them out (:func:`web.leafform.input_rows`)."""
+        return input_rows(fact_inputs(self.leaf))
+
+    @property
+    def step(self) -> Decimal:
+        """The step a typed score is on."""
+        return kind_of(self.leaf.rule).score_step(self.leaf.rule)
 
     @property
     def levels(self) -> list[tuple[str, str]]:
-        rule = self.leaf.rule
-        return [(lv.key, lv.label) for lv in rule.levels] if isinstance(rule, GradedRule) else []
+        return list(kind_of(self.leaf.rule).choice_labels(self.leaf.rule).items())
+
+    @property
+    def note(self) -> str:
+        return kind_of(self.leaf.rule).note(self.leaf.rule)
 
 
 @dataclass
@@ -223,13 +233,12 @@ def field_page(
         for leaf in leaves:
             entry = entries.get(leaf.code)
             result = evaluation.leaves.get(leaf.code)
-            survey = leaf_kind(leaf) == "survey"
+            survey = not self_scored(leaf)
             form = None if survey else forms.get(leaf.code) or stored_form(loaded, leaf, entry)
             editable += not survey
             views.append(
                 LeafView(
                     leaf=leaf,
-                    kind=leaf_kind(leaf),
                     labels=rule_labels(leaf),
                     section=section,
                     dna_policy=(
@@ -275,7 +284,7 @@ def _posted_leaves(loaded: LoadedSet, code: str, form: Mapping[str, str]) -> lis
         leaf
         for _, _, leaves in _page_leaves(loaded, code)
         for leaf in leaves
-        if leaf_kind(leaf) != "survey" and field_name(leaf.code, "version") in form
+        if self_scored(leaf) and field_name(leaf.code, "version") in form
     ]
 
 
@@ -443,7 +452,7 @@ def live_score(agency: Agency, form: Mapping[str, str]) -> dict[str, Any]:
     loaded = loaded_set(agency)
     code = str(form.get("leaf", ""))
     leaf = find_leaf(loaded, code)
-    if leaf_kind(leaf) == "survey":
+    if not self_scored(leaf):
         return {
             "leaf": code,
             "points": None,
@@ -532,7 +541,7 @@ def _leaf_row(leaf: Leaf, result: LeafResult | None) -> LeafRow:
         label, badge = "Không phát sinh", "ok"
     elif state == "facts":
         label, badge = "Đã kê khai", "ok"
-    elif leaf_kind(leaf) == "survey":
+    elif not self_scored(leaf):
         label, badge = "Điều tra xã hội học", ""
     else:
         label, badge = "Chưa kê khai", "warn"

@@ -38,7 +38,7 @@ from web.audit import audit
 from web.engine import Evaluation, LeafResult, evaluate, set_for
 from web.errors import commit_or_conflict
 from web.formatting import points_text
-from web.leafform import Message, describe_data, leaf_kind, leaf_messages
+from web.leafform import Message, describe_data, leaf_messages
 from web.models import (
     Agency,
     Appraisal,
@@ -101,7 +101,6 @@ def settle_wait(cycle: Cycle, row: Appraisal | None, now: dt.datetime | None = N
 @dataclass
 class LeafPanel:
     leaf: Leaf
-    kind: str
     section: str  # "tree" | "bonus" | "penalty"
     facts: str  # the agency's facts in words
     explanation: str
@@ -241,7 +240,6 @@ def _leaf_panel(
     )
     return LeafPanel(
         leaf=leaf,
-        kind=leaf_kind(leaf),
         section=section,
         facts=describe_data(seen.loaded, leaf, data),
         explanation=str(data.get("explanation") or ""),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from parindex.criteria import Leaf
-from parindex.rules import ManualRule
+from parindex.rules import kind_of
 from parindex.text import TextError, parse_number
 from parindex.units import decimal_places
 from web import formatting
@@ -20,7 +20,6 @@ from web.models import Appraisal
 
 MAX_REASON = 2000
 MAX_QUESTION = 2000
-CENT = Decimal("0.01")
 
 
 def fingerprint(row: Appraisal | None) -> str:
@@ -61,7 +60,8 @@ class Parsed:
 
 
 def step_of(leaf: Leaf) -> Decimal:
-    return leaf.rule.step if isinstance(leaf.rule, ManualRule) else CENT
+    """The step of an appraised score: the rule's score step (a cent unless it states one)."""
+    return kind_of(leaf.rule).score_step(leaf.rule)
 
 
 def parse_appraisal(
