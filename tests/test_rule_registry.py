@@ -35,16 +35,15 @@ EXPECTED = (
     "survey",
 )
 
-#: files outside parindex/rules/ and tests/ still allowed to spell out three or more kinds,
+#: files outside parindex/rules/ and tests/ still allowed to spell out kinds or branch on them,
 #: with why; the list may only shrink (a listed file that no longer does fails too)
 PENDING = {
-    # the web form's text ↔ entry data: to render from ``Kind.form_inputs`` with the one
-    # Vietnamese text parser (issue 11, item 3)
-    "web/leafform.py",
     # regenerates the bundled sample province byte for byte: its facts per kind are the
     # sample's own, not the synthetic generator's
     "scripts/make_sample.py",
 }
+#: the class names of the kinds' rule models (``TiersRule`` …)
+MODELS = frozenset(k.model.__name__ for k in KINDS)
 
 
 def test_every_kind_is_registered_once_from_its_own_module() -> None:
@@ -151,6 +150,87 @@ def test_no_module_outside_the_registry_names_three_kinds() -> None:
     }
     assert {p: k for p, k in offenders.items() if p not in PENDING} == {}
     assert sorted(PENDING - set(offenders)) == [], "no longer pending: take it off the list"
+
+
+def _kind_names(node: ast.AST) -> list[str]:
+    """The kind names a literal spells: a string, or a tuple, list or set of strings."""
+    parts = node.elts if isinstance(node, ast.Tuple | ast.List | ast.Set) else [node]
+    return [
+        p.value
+        for p in parts
+        if isinstance(p, ast.Constant) and isinstance(p.value, str) and p.value in NAMES
+    ]
+
+
+def _model_names(node: ast.AST) -> list[str]:
+    """The rule model classes an ``isinstance`` second argument names (``X``, ``m.X``, tuples)."""
+    parts = node.elts if isinstance(node, ast.Tuple) else [node]
+    names = [p.id if isinstance(p, ast.Name) else getattr(p, "attr", "") for p in parts]
+    return [n for n in names if n in MODELS]
+
+
+def _kind_branches(path: Path) -> list[str]:
+    """Where a module branches on a rule kind: ``isinstance(…, XxxRule)`` and comparisons with
+    a kind's name (``rule.kind == "tiers"``, ``kind in ("per-item", "deduction")``, ``!=``,
+    ``not in``), as ``line: what``. Comparing with a literal is what a branch on a kind looks
+    like; a kind reached through a variable or a dict the registry did not build is not seen."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "isinstance":
+            if len(node.args) == 2 and (models := _model_names(node.args[1])):
+                found.append(f"{node.lineno}: isinstance {'/'.join(models)}")
+        elif isinstance(node, ast.Compare):
+            names = [n for part in [node.left, *node.comparators] for n in _kind_names(part)]
+            if names:
+                found.append(f"{node.lineno}: compared with {'/'.join(names)}")
+    return sorted(found, key=lambda f: (int(f.split(":")[0]), f))
+
+
+def test_no_module_outside_the_registry_branches_on_a_kind() -> None:
+    """A kind is asked (``kind_of(rule)``: its inputs, choices, step, ``self_scored``), never
+    recognised by its class or its name outside parindex/rules/."""
+    offenders = {
+        p.relative_to(ROOT).as_posix(): found
+        for p in _outside_the_registry()
+        if (found := _kind_branches(p))
+    }
+    assert {p: f for p, f in offenders.items() if p not in PENDING} == {}
+    assert sorted(PENDING - set(offenders)) == [], "no longer pending: take it off the list"
+
+
+def test_the_branch_finder_sees_isinstance_and_kind_comparisons(tmp_path: Path) -> None:
+    branchy = tmp_path / "branchy.py"
+    branchy.write_text(
+        "from parindex import rules\n"
+        "from parindex.rules import GradedRule, TiersRule\n"
+        "def f(leaf, kind):\n"
+        "    if isinstance(leaf.rule, GradedRule):\n"
+        "        return 1\n"
+        "    if isinstance(leaf.rule, (rules.ManualRule, str)):\n"
+        "        return 2\n"
+        '    if leaf.rule.kind == "survey" or kind in ("tiers", "proportional"):\n'
+        "        return 3\n"
+        '    return "deadline" != leaf.rule.kind\n',
+        encoding="utf-8",
+    )
+    assert _kind_branches(branchy) == [
+        "4: isinstance GradedRule",
+        "6: isinstance ManualRule",
+        "8: compared with survey",
+        "8: compared with tiers/proportional",
+        "10: compared with deadline",
+    ]
+    # asking the registry is not a branch; nor is a word that is no kind's name
+    plain = tmp_path / "plain.py"
+    plain.write_text(
+        "from parindex.rules import kind_of\n"
+        "def f(leaf, kind):\n"
+        '    if kind == "xlsx" or isinstance(leaf, dict):\n'
+        "        return 0\n"
+        "    return kind_of(leaf.rule).self_scored\n",
+        encoding="utf-8",
+    )
+    assert _kind_branches(plain) == []
 
 
 def test_the_literal_count_sees_a_branch_on_kinds(tmp_path: Path) -> None:

@@ -63,7 +63,7 @@ def input_rows(inputs: tuple[Input, ...]) -> list[tuple[bool, tuple[Input, ...]]
     numbers, score), or one on its own (Có/Không, a level); ``(in a row, inputs)``."""
     rows: list[tuple[bool, tuple[Input, ...]]] = []
     for i in inputs:
-        boxed = i.widget not in ("yes-no", "level")
+        boxed = i.widget not in ("co-khong", "level")
         if boxed and rows and rows[-1][0]:
             rows[-1] = (True, rows[-1][1] + (i,))
         else:
@@ -127,7 +127,7 @@ def raw_from_data(loaded: LoadedSet, leaf: Leaf, data: Mapping[str, Any] | None)
     raw = {k: "" for k in input_keys(loaded, leaf)}
     for i in fact_inputs(leaf):
         value = data.get(i.fact)
-        if i.widget == "yes-no":
+        if i.widget == "co-khong":
             raw[i.key] = "" if value is None else "co" if value is True else "khong"
         elif i.widget == "date":
             raw[i.key] = str(value or "")
@@ -177,7 +177,7 @@ def parse_leaf(
     for i in inputs:
         if i.widget == "not-issued" or not given(i.key):
             continue
-        if i.widget == "yes-no":
+        if i.widget == "co-khong":
             value = parse_yes_no(text(i.key))
         elif i.widget == "date":
             value = parse_date(text(i.key))
@@ -331,7 +331,7 @@ def describe_data(loaded: LoadedSet, leaf: Leaf, data: Mapping[str, Any] | None)
         value = data[fact]
         if i.widget == "not-issued":
             parts.append(i.label if value is False else "Đã ban hành")
-        elif i.widget == "yes-no":
+        elif i.widget == "co-khong":
             parts.append(f"{i.label}: {'Có' if value else 'Không'}")
         elif i.widget == "date":
             date = parse_date(str(value))

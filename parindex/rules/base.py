@@ -38,7 +38,7 @@ FACT_LABELS = {
     "count": "Số lượng",
 }
 
-Widget = Literal["yes-no", "date", "not-issued", "integer", "level", "score"]
+Widget = Literal["co-khong", "date", "not-issued", "integer", "level", "score"]
 
 
 class StrictModel(BaseModel):
@@ -59,7 +59,7 @@ class Input:
     """One input of a leaf in a form or a workbook: its key (the form names it ``<code>-<key>``),
     the fact it fills, the widget that shows it and its Vietnamese label.
 
-    Widgets: ``yes-no`` a Có/Không select (``done``); ``date`` a date typed dd/mm/yyyy;
+    Widgets: ``co-khong`` a Có/Không choice (``done``); ``date`` a date typed dd/mm/yyyy;
     ``not-issued`` the "chưa ban hành" box beside a date (``done: false``); ``integer`` a count;
     ``level`` a select of the rule's levels; ``score`` a score on the rule's step."""
 

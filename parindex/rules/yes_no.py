@@ -21,7 +21,7 @@ class YesNo(Kind):
     model = YesNoRule
     title = "Có/Không"
     required = ("done",)
-    inputs = (Input("done", "done", "yes-no", FACT_LABELS["done"]),)
+    inputs = (Input("done", "done", "co-khong", FACT_LABELS["done"]),)
 
     def points(self, rows: Rows) -> np.ndarray:
         return np.where(rows.facts["done"] == 1, rows.params["max_c"], 0)

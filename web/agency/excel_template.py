@@ -118,7 +118,7 @@ def _needs(loaded: LoadedSet, row: LeafRow) -> str:
     leaf, kind = row.leaf, kind_of(row.leaf.rule)
     parts = []
     for i in kind.form_inputs(leaf.rule):
-        if i.widget == "yes-no":
+        if i.widget == "co-khong":
             parts.append(f"Chọn {YES} hoặc {NO}")
         elif i.widget == "date":
             parts.append(NEEDS_DATE)
