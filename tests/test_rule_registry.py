@@ -241,3 +241,12 @@ def test_the_literal_count_sees_a_branch_on_kinds(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert _kind_literals(branchy) == {"tiers", "graded", "manual"}
+
+
+def test_a_kind_s_order_is_its_section_in_the_docs() -> None:
+    """The registry finds the kinds' modules by itself and orders them by ``order``: the
+    number of the kind's section in docs/criteria-format.md."""
+    text = (ROOT / "docs" / "criteria-format.md").read_text(encoding="utf-8")
+    assert sorted(k.order for k in KINDS) == list(range(1, len(KINDS) + 1))
+    for k in KINDS:
+        assert f"### 5.{k.order} `{k.name}`" in text, k.name

@@ -1,29 +1,22 @@
 """The rule kinds: one module each, registered here by name.
 
-``KINDS`` lists every kind in the order the docs, the scorer's columns and the generator use;
-``Rule`` is the pydantic discriminated union of their models (a criteria file's ``kind:`` picks
-one); :func:`kind_of` finds a kind by its name or by a rule. Adding a kind: write its module
-(a :class:`~parindex.rules.base.Kind` subclass and its rule model), add it to ``_MODULES``,
-document it in docs/criteria-format.md and test it.
+``KINDS`` lists every kind in the order the docs, the scorer's columns and the generator use
+(each kind's ``order``, its section number in docs/criteria-format.md); ``Rule`` is the pydantic
+discriminated union of their models (a criteria file's ``kind:`` picks one); :func:`kind_of`
+finds a kind by its name or by a rule. Every module of this package but ``base`` is a kind and
+is found here by itself: adding a kind is writing its module (a
+:class:`~parindex.rules.base.Kind` subclass, its rule model and ``KIND``), documenting it in
+docs/criteria-format.md and testing it.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import TYPE_CHECKING, Annotated, Any, Union
 
 from pydantic import Field
 
-from parindex.rules import (
-    deadline,
-    deduction,
-    graded,
-    manual,
-    per_item,
-    proportional,
-    survey,
-    tiers,
-    yes_no,
-)
 from parindex.rules.base import (
     FACT_LABELS,
     FACTS,
@@ -44,10 +37,19 @@ from parindex.rules.survey import SurveyRule
 from parindex.rules.tiers import Tier, TiersRule
 from parindex.rules.yes_no import YesNoRule
 
-_MODULES = (yes_no, deadline, tiers, proportional, per_item, deduction, graded, manual, survey)
+
+def _discover() -> tuple[Kind, ...]:
+    """The ``KIND`` of every module of this package but ``base``, in their ``order``."""
+    found = [
+        importlib.import_module(f"{__name__}.{m.name}").KIND
+        for m in pkgutil.iter_modules(__path__)
+        if m.name != "base"
+    ]
+    return tuple(sorted(found, key=lambda k: k.order))
+
 
 #: every kind, in registry order
-KINDS: tuple[Kind, ...] = tuple(m.KIND for m in _MODULES)
+KINDS: tuple[Kind, ...] = _discover()
 #: their names, as a criteria file spells them
 NAMES: tuple[str, ...] = tuple(k.name for k in KINDS)
 _BY_NAME = {k.name: k for k in KINDS}

@@ -121,6 +121,7 @@ class Kind:
     name: ClassVar[str]  # the ``kind:`` of the criteria file
     model: ClassVar[type[RuleModel]]
     title: ClassVar[str]  # its Vietnamese name, e.g. in the Excel template
+    order: ClassVar[int]  # its place in the registry: its section 5.<order> of criteria-format.md
     required: ClassVar[tuple[str, ...]] = ()  # facts the agency must give
     optional: ClassVar[tuple[str, ...]] = ()
     inputs: ClassVar[tuple[Input, ...]] = ()  # the form's inputs, with default labels

@@ -38,6 +38,7 @@ class Deadline(Kind):
     name = "deadline"
     model = DeadlineRule
     title = "Đúng thời hạn"
+    order = 2
     optional = ("date", "done")
     inputs = (
         Input("date", "date", "date", FACT_LABELS["date"]),

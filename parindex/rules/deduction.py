@@ -25,6 +25,7 @@ class Deduction(CountKind):
     name = "deduction"
     model = DeductionRule
     title = "Trừ điểm theo số lần"
+    order = 6
     params = ("each_c", "floor_c")
 
     def check(

@@ -56,6 +56,7 @@ class Graded(Kind):
     name = "graded"
     model = GradedRule
     title = "Mức đánh giá"
+    order = 7
     required = ("level",)
     inputs = (Input("level", "level", "level", FACT_LABELS["level"]),)
 

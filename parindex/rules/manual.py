@@ -22,6 +22,7 @@ class Manual(Kind):
     name = "manual"
     model = ManualRule
     title = "Chấm theo bước điểm"
+    order = 8
     required = ("score",)
     inputs = (Input("score", "score", "score", FACT_LABELS["score"]),)
 

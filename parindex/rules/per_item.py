@@ -24,6 +24,7 @@ class PerItem(CountKind):
     name = "per-item"
     model = PerItemRule
     title = "Theo số lượng"
+    order = 5
     params = ("each_c",)
 
     def check(

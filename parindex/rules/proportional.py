@@ -25,6 +25,7 @@ class Proportional(RateKind):
     name = "proportional"
     model = ProportionalRule
     title = "Tỷ lệ thuận"
+    order = 4
     params = ("lower_u", "upper_u")
 
     def check(

@@ -23,6 +23,7 @@ class Survey(Kind):
     name = "survey"
     model = SurveyRule
     title = "Điều tra xã hội học"
+    order = 9
     self_scored = False
 
     def survey_key(self, rule: SurveyRule) -> str:

@@ -33,6 +33,7 @@ class Tiers(RateKind):
     name = "tiers"
     model = TiersRule
     title = "Mức theo tỷ lệ"
+    order = 3
 
     def check(
         self, ck: Checks, rule: TiersRule, maximum: Decimal, path: tuple[str | int, ...]

@@ -20,6 +20,7 @@ class YesNo(Kind):
     name = "yes-no"
     model = YesNoRule
     title = "Có/Không"
+    order = 1
     required = ("done",)
     inputs = (Input("done", "done", "co-khong", FACT_LABELS["done"]),)
 
