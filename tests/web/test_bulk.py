@@ -174,11 +174,14 @@ def test_what_the_file_path_reports_the_bulk_path_reports(
         # gives 0 where the agency scored 0 (not done): kept too — so none is reported …
         assert unexplained == []
         # … and the file path agrees: the engine decides kept scores in one place
-        assert sorted(
-            (i.location.agency, i.location.leaf, i.location.round)
-            for i in files.report.issues
-            if i.code == "appraisal-no-reason"
-        ) == []
+        assert (
+            sorted(
+                (i.location.agency, i.location.leaf, i.location.round)
+                for i in files.report.issues
+                if i.code == "appraisal-no-reason"
+            )
+            == []
+        )
         notes = {
             i.location.describe({"xa-a": "UBND xã A"})
             for i in bulk.report.issues

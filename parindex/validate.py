@@ -1,40 +1,26 @@
-"""Column-wise validation of submissions held in memory (the bulk path).
+"""The one value validator: every value check on fact records (:mod:`parindex.facts`), for every
+front end — the YAML files (:func:`parindex.submission.parse_submission` maps its issues back to
+lines), the database (web/bulk.py, web/engine.py), the Excel import and the benchmarks.
 
-The file path (parindex.submission) checks one YAML mapping at a time, which reads naturally and
-locates problems by line. For hundreds of thousands of agencies the same checks run here on whole
-columns: the input is one row per agency × leaf with the facts as typed columns, the output is
-the facts frame the scorer takes, plus the same issue codes. A test holds the two paths to the
-same results on generated data.
-
-Records columns (absent values are NA):
-
-=================  ======================================================================
-agency, leaf       str
-done               nullable Int64 (1 true, 0 false)
-date               datetime64 (NaT when absent)
-numerator,         nullable Int64
-denominator, count
-level              str or None
-score_c            nullable Int64: a manual score in hundredths of a point
-round1_c, round2_c nullable Int64: appraised scores in hundredths
-did_not_arise      str or None: the reason when "did not arise" is claimed
-has_evidence,      bool
-has_explanation
-=================  ======================================================================
+The checks run column-wise on numpy arrays of integer codes (a leaf's position in the set, its rule
+kind, the agency's number): counts, plausible dates, facts the leaf's kind does not take, missing
+facts, "did not arise" rules, scores on the step and within the maximum, each kind's own value
+checks (through the registry), duplicate records, and appraisal rounds that change the self-score
+without a reason. An issue is located by agency, leaf, fact and round only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from parindex.criteria import LoadedSet
-from parindex.errors import Issue, Location
+from parindex.errors import MESSAGES, Issue, Location
+from parindex.facts import FACT_COLUMNS, ROUND_COLUMNS
 from parindex.ranking import rank
 from parindex.rules import KINDS as RULE_KINDS
 from parindex.rules import NA_INT, Rows
@@ -50,22 +36,15 @@ from parindex.scoring import (
     positions,
     rule_tables,
     score_leaves,
+    score_rows,
 )
-from parindex.submission import MAX_COUNT
-from parindex.units import to_cents
+from parindex.units import points_of
 
-FACTS = ("done", "date", "numerator", "denominator", "count", "level", "score_c")
-_FACT_NAME = {"score_c": "score"}
-RECORD_COLUMNS = (
-    "agency",
-    "leaf",
-    *FACTS,
-    "round1_c",
-    "round2_c",
-    "did_not_arise",
-    "has_evidence",
-    "has_explanation",
-)
+MAX_COUNT = 10**9  # counts and amounts above this are refused (keeps integer maths in int64)
+FACTS = FACT_COLUMNS
+_FACT_NAME = {"score_c": "score", "round1_c": "score", "round2_c": "score"}
+_ROUND_OF = {"round1_c": 1, "round2_c": 2}
+_POINTS = {"score_c", "round1_c", "round2_c", "max_c", "step"}  # hundredths, shown as points
 
 
 def _of_kinds(kind: np.ndarray, which: Callable[[Kind], bool]) -> np.ndarray:
@@ -139,28 +118,41 @@ def validate_records(
     steps = tables.arrays["step"][pos]
     present = {c: _present(df[c]) for c in FACTS}
     bad = np.zeros(n, dtype=bool)
-    extra: dict[str, np.ndarray] = {"kind": kind, "max_c": max_c}
+    extra: dict[str, np.ndarray] = {"kind": kind, "max_c": max_c, "step": steps}
 
     def cell(name: str, i: int) -> Any:
-        if name in extra:
-            value = extra[name][i]
-            return KINDS[value] if name == "kind" else value
-        return df[name].iat[i]
+        """Row ``i``'s value of a record column or a rule parameter, as a person reads it."""
+        if name == "leaf" or name not in extra and name not in df:
+            return df["leaf"].iat[i] if name == "leaf" else name  # a fixed text
+        value: Any = extra[name][i] if name in extra else df[name].iat[i]
+        if name == "kind":
+            return KINDS[value]
+        if name in _POINTS:
+            return points_of(int(value))
+        if name == "date":
+            return pd.Timestamp(value).date()
+        return value
 
     def flag(
         code: str,
         mask: np.ndarray,
         fact: str = "",
         severity: str = "error",
-        value: Any = None,
-        detail: Any = None,
+        value: str | None = None,
+        detail: str | None = None,
         invalidates: bool = True,
+        rnd: int | None = None,
+        **more: Any,
     ) -> None:
+        """Report ``code`` on the rows of ``mask``; ``value`` and ``detail`` name a column (or a
+        rule parameter) whose row value the issue carries, or are a fixed text."""
         nonlocal bad
         if not mask.any():
             return
         if severity == "error" and invalidates:
             bad |= mask
+        name = _FACT_NAME.get(fact, fact)
+        key = name if "{key}" in MESSAGES[code] else None
         for i in (int(j) for j in np.flatnonzero(mask)):
             issues.append(
                 Issue.make(
@@ -168,16 +160,14 @@ def validate_records(
                     Location(
                         agency=str(df["agency"].iat[i]),
                         leaf=str(df["leaf"].iat[i]),
-                        fact=_FACT_NAME.get(fact, fact),
+                        fact=name,
+                        round=_ROUND_OF.get(fact, rnd),
                     ),
-                    key=_FACT_NAME.get(fact, fact),
-                    value=cell(value, i)
-                    if isinstance(value, str) and value != "leaf"
-                    else (df["leaf"].iat[i] if value == "leaf" else ""),
-                    detail=cell(detail, i)
-                    if isinstance(detail, str) and (detail in df or detail in extra)
-                    else (detail or ""),
+                    key=key,
+                    value=None if value is None else cell(value, i),
+                    detail=None if detail is None else cell(detail, i),
                     severity=severity,  # type: ignore[arg-type]
+                    **more,
                 )
             )
 
@@ -212,7 +202,10 @@ def validate_records(
         "date-implausible",
         present["date"] & ((dates < lo) | (dates > hi)),
         "date",
+        value="date",
         detail=f"{year - 1}-01-01 – {year + 1}-03-31",
+        low=dt.date(year - 1, 1, 1),
+        high=dt.date(year + 1, 3, 31),
     )
 
     # each kind's own value checks, on the rows whose facts are otherwise fine
@@ -260,7 +253,7 @@ def validate_records(
         invalidates = fact == "score_c"
         flag("score-negative", negative, fact, value=fact, invalidates=invalidates)
         flag("score-above-max", above, fact, value=fact, detail="max_c", invalidates=invalidates)
-        flag("score-off-step", off, fact, value=fact, invalidates=invalidates)
+        flag("score-off-step", off, fact, value=fact, detail="step", invalidates=invalidates)
         dropped_rounds[fact] = negative | above | off
 
     # did not arise
@@ -303,6 +296,26 @@ def validate_records(
             claimed, STATE_CODE["dna"], np.where(any_fact, STATE_CODE["facts"], STATE_CODE["empty"])
         ),
     )
+
+    # a round without a reason: a warning where it changes the self-score (a panel that keeps
+    # the agency's score has nothing to explain; a survey leaf has no self-score to keep)
+    unreasoned = {
+        c: _present(df[c]) & ~df[f"{c[:6]}_reason"].to_numpy(dtype=bool)
+        for c in ROUND_COLUMNS
+        if f"{c[:6]}_reason" in df
+    }
+    if any(m.any() for m in unreasoned.values()):
+        rows = np.flatnonzero(np.logical_or.reduce(list(unreasoned.values())))
+        facts = {c: v[rows] for c, v in fact_columns.items()}
+        facts["has_evidence"] = df["has_evidence"].to_numpy(dtype=bool)[rows]
+        facts["has_explanation"] = df["has_explanation"].to_numpy(dtype=bool)[rows]
+        no_survey = np.full(len(rows), NA_INT, dtype=np.int64)
+        self_c = score_rows(tables, pos[rows], state[rows], facts, no_survey).self_c
+        self_scored = _of_kinds(kind[rows], lambda k: k.self_scored)
+        for c, mask in unreasoned.items():
+            changed = np.zeros(n, dtype=bool)
+            changed[rows] = mask[rows] & ~(self_scored & (ints[c][rows] == self_c))
+            flag("appraisal-no-reason", changed, severity="warning", rnd=_ROUND_OF[c])
 
     # every agency × every leaf of the set, absent leaves empty: scatter the kept rows into
     # full-length columns at position agency × number of leaves + leaf
@@ -349,71 +362,3 @@ def score_records(
     totals, components = aggregate(loaded, leaves)
     totals.insert(1, "name", [(names or {}).get(a, a) for a in totals["agency"]])
     return BlockResult(loaded, rank(loaded.model, totals), leaves, components, issues + more)
-
-
-def records_from_submissions(loaded: LoadedSet, subs: list[dict[str, Any]]) -> pd.DataFrame:
-    """Submission mappings (as in the YAML files) as records — for tests and loaders."""
-    cols: dict[str, list[Any]] = {c: [] for c in RECORD_COLUMNS}
-    agency, leaf, done, date = cols["agency"], cols["leaf"], cols["done"], cols["date"]
-    numerator, denominator, count = cols["numerator"], cols["denominator"], cols["count"]
-    level, score_c, round1, round2 = (
-        cols["level"],
-        cols["score_c"],
-        cols["round1_c"],
-        cols["round2_c"],
-    )
-    dna, evidence, explanation = (
-        cols["did_not_arise"],
-        cols["has_evidence"],
-        cols["has_explanation"],
-    )
-    for sub in subs:
-        code_of_agency = sub["agency"]
-        for code, entry in (sub.get("leaves") or {}).items():
-            entry = entry or {}
-            get = entry.get
-            appraisal = get("appraisal") or {}
-            score = get("score")
-            given = get("done")
-            agency.append(code_of_agency)
-            leaf.append(str(code))
-            done.append(None if given is None else int(bool(given)))
-            date.append(get("date"))
-            numerator.append(get("numerator"))
-            denominator.append(get("denominator"))
-            count.append(get("count"))
-            level.append(get("level"))
-            score_c.append(score_cents(score))
-            round1.append(_round(appraisal, "round1") if appraisal else None)
-            round2.append(_round(appraisal, "round2") if appraisal else None)
-            dna.append(get("did_not_arise"))
-            evidence.append(bool(get("evidence")))
-            explanation.append(bool(str(get("explanation") or "").strip()))
-    return as_records(pd.DataFrame(cols, columns=list(RECORD_COLUMNS)))
-
-
-def _round(appraisal: dict[str, Any], key: str) -> int | None:
-    return score_cents((appraisal.get(key) or {}).get("score"))
-
-
-def score_cents(value: Any) -> int | None:
-    """A score (1.25, "1.25") as integer hundredths, None when absent. Records hold hundredths:
-    a score with more decimals cannot be one, and is refused rather than cut (the file path
-    reports it as an error with its line)."""
-    if value is None or value == "" or value != value:  # absent, empty or NaN
-        return None
-    try:
-        return to_cents(Decimal(str(value)))
-    except (ValueError, ArithmeticError) as e:
-        raise ValueError(f"điểm “{value}” không phải là số có tối đa 2 chữ số thập phân") from e
-
-
-def as_records(frame: pd.DataFrame) -> pd.DataFrame:
-    """Give a records frame its column types."""
-    frame = frame.copy()
-    for c in ("done", "numerator", "denominator", "count", "score_c", "round1_c", "round2_c"):
-        frame[c] = frame[c].astype("Int64")
-    frame["date"] = pd.to_datetime(frame["date"])
-    frame["level"] = frame["level"].astype(object)
-    frame["did_not_arise"] = frame["did_not_arise"].astype(object)
-    return frame

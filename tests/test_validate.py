@@ -10,11 +10,12 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from parindex.columnar import records_from_submissions, validate_records
 from parindex.criteria import criteria_from_dict
+from parindex.facts import records_from_submissions
 from parindex.generate import synthetic_set, synthetic_submission
 from parindex.scoring import facts_frame, score_leaves
 from parindex.submission import parse_submission
+from parindex.validate import validate_records
 
 BAD: list[tuple[str, dict[str, Any]]] = [
     ("negative", {"count": -2}),
@@ -72,7 +73,7 @@ def test_bulk_path_matches_file_path(seed: int) -> None:
         for i in p.issues
         if i.severity == "error"
     }
-    bulk_facts, bulk_issues = validate_records(loaded, records_from_submissions(loaded, subs))
+    bulk_facts, bulk_issues = validate_records(loaded, records_from_submissions(subs))
     bulk_errors = {
         (i.location.agency, i.location.leaf, i.code) for i in bulk_issues if i.severity == "error"
     }
@@ -88,7 +89,7 @@ def test_bulk_path_matches_file_path(seed: int) -> None:
 
 
 def test_scores_become_exact_hundredths_or_are_refused() -> None:
-    from parindex.columnar import score_cents
+    from parindex.facts import score_cents
 
     assert score_cents(Decimal("1.25")) == 125
     assert score_cents("0.5") == 50
