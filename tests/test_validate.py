@@ -5,17 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 
-from parindex.criteria import criteria_from_dict
-from parindex.facts import records_from_submissions
+from parindex.criteria import criteria_from_dict, load_criteria
+from parindex.facts import FactRow, records, records_from_submissions
 from parindex.generate import synthetic_set, synthetic_submission
 from parindex.scoring import facts_frame, score_leaves
 from parindex.submission import parse_submission
-from parindex.validate import validate_records
+from parindex.validate import validate_records, validate_rows
 
 BAD: list[tuple[str, dict[str, Any]]] = [
     ("negative", {"count": -2}),
@@ -100,3 +101,28 @@ def test_scores_become_exact_hundredths_or_are_refused() -> None:
         score_cents(Decimal("0.125"))  # not cut to 0.12
     with pytest.raises(ValueError):
         score_cents("abc")
+
+
+def test_a_round_without_a_reason_is_reported_only_where_it_changes_the_self_score() -> None:
+    """1.1.1 (yes-no, max 5) done: the self-score is 5,00. A round of 5 keeps it and needs no
+    reason; a round of 2,5 changes it and does; a round with a reason never warns; a round on
+    an undone leaf (self-score 0) that gives 0 keeps it."""
+    loaded = load_criteria(Path(__file__).parent / "data" / "criteria-valid.yaml")
+    rows = [
+        FactRow("a", "1.1.1", done=True, round1_c=500, round1_reason=False),
+        FactRow("b", "1.1.1", done=True, round1_c=250, round1_reason=False),
+        FactRow("c", "1.1.1", done=True, round1_c=250, round2_c=300, round2_reason=False),
+        FactRow("d", "1.1.1", done=False, round2_c=0, round2_reason=False),
+        FactRow("e", "1.1.1", done=True, round1_c=100, round1_reason=True),
+    ]
+    _, issues = validate_records(loaded, records(rows))
+    found = [
+        (i.location.agency, i.location.leaf, i.location.round, i.severity)
+        for i in issues
+        if i.code == "appraisal-no-reason"
+    ]
+    assert found == [("b", "1.1.1", 1, "warning"), ("c", "1.1.1", 2, "warning")]
+    # the same rows one agency at a time, as a front end hands them over
+    one = validate_rows(loaded, [rows[1]])
+    assert [(i.code, i.location.round) for i in one.issues] == [("appraisal-no-reason", 1)]
+    assert validate_rows(loaded, [rows[0]]).issues == []
