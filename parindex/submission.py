@@ -201,8 +201,8 @@ def parse_submission(
         else:
             ctx.add("unknown-leaf", path, value=code, leaf=code)
         if found is not None or code in criteria.extra_by_code:
-            year = sub.year or criteria.model.year
-            entries.append(_read_entry(ctx, sub.agency, leaf, entry, path, year))
+            assessed = sub.year or criteria.model.year
+            entries.append(_read_entry(ctx, sub.agency, leaf, entry, path, assessed))
             rank[code] = j
         ranks += [j] * (len(ctx.issues) - len(ranks))
     mine = len(ctx.issues)
@@ -253,9 +253,10 @@ def _validated(
             state=STATES[checked.state[i]],
             has_evidence=r.has_evidence,
             has_explanation=r.has_explanation,
-            dna_reason=e.dna_reason,
             explanation=e.explanation,
         )
+        if facts.state == "dna":
+            facts.dna_reason = e.dna_reason
         if not checked.bad[i]:
             for key in ("done", "date", "numerator", "denominator", "count", "level", "score_c"):
                 setattr(facts, key, getattr(r, key))

@@ -1,4 +1,5 @@
-"""The bulk (column-wise) validation agrees with the file path, valid and invalid input alike."""
+"""The one value validator: records (a block's frame) and one file's fact rows (through
+``parse_submission``) give the same facts and errors, valid and invalid input alike."""
 
 from __future__ import annotations
 
