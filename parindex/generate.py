@@ -264,7 +264,7 @@ def write_dataset(
 
 
 def synthetic_records(loaded: Any, agencies: int, seed: int = 0) -> tuple[Any, Any]:
-    """Records (see parindex.columnar) and survey results for ``agencies`` agencies of one set,
+    """Records (see parindex.facts) and survey results for ``agencies`` agencies of one set,
     generated column-wise with numpy — millions of rows in seconds, for the benchmarks."""
     import numpy as np
     import pandas as pd

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -19,9 +19,11 @@ from parindex.errors import Issue, Location
 from parindex.rules import KINDS as RULE_KINDS
 from parindex.rules import NA_INT, NAMES, Rows, kind_of
 from parindex.rules.base import Kind, Taken
-from parindex.submission import Submission
 from parindex.survey import SurveyResult
 from parindex.units import half_up_div, to_cents
+
+if TYPE_CHECKING:  # the submission parser builds on the validator, which builds on this
+    from parindex.submission import Submission
 
 # ------------------------------------------------------------------------------------ codes
 #: the small vocabularies the columns use; held as integer codes inside the scorer and as
@@ -340,15 +342,6 @@ def score_rows(
         np.flatnonzero((state == STATE_CODE["empty"]) & ~survey_leaf & tree),
         np.flatnonzero(missing_evidence),
     )
-
-
-def self_scores(loaded: LoadedSet, submission: Submission) -> dict[str, int]:
-    """Each leaf's self-score for one parsed submission (hundredths; survey leaves 0)."""
-    t = rule_tables(loaded)
-    columns, state = fact_columns(t, [submission])
-    n = len(t.index)
-    scored = score_rows(t, np.arange(n), state, columns, np.full(n, NA_INT, dtype=np.int64))
-    return dict(zip(t.index, scored.self_c.tolist(), strict=True))
 
 
 def scoring_issues(

@@ -1,8 +1,13 @@
-"""Submissions: one agency's self-assessment (and appraisal rounds) for one year.
+"""Submissions: one agency's self-assessment (and appraisal rounds) for one year, from a YAML
+file or the same mapping (the web app's stored entries, the Excel import).
 
-A submission file is read into plain data, then every leaf entry is checked against its rule.
-Problems are collected as issues (never raised); each leaf ends up as one :class:`LeafFacts` row
-holding exactly the facts the vectorised scorer needs. See docs/submission-format.md.
+This front end checks only what a mapping can get wrong — unknown keys, wrong types, the shape
+of evidence documents and their own fields — and reads each leaf entry into a fact row
+(:class:`parindex.facts.FactRow`). Every value check runs in the one validator
+(:func:`parindex.validate.validate_rows`); its issues come back located by the entry's line and
+path. Problems are collected as issues (never raised); each leaf ends up as one
+:class:`LeafFacts` row holding exactly the facts the scorer needs. See
+docs/submission-format.md.
 """
 
 from __future__ import annotations
@@ -14,12 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from parindex.criteria import Leaf, LoadedSet
-from parindex.errors import MESSAGES, Issue, Location
+from parindex.errors import Issue, Location
+from parindex.facts import FactRow
 from parindex.rules import FACTS, kind_of
+from parindex.scoring import STATES
 from parindex.units import decimal_places, to_cents
+from parindex.validate import validate_rows
 from parindex.yamlio import YamlLoadError, YamlPath, format_path, line_of, load_yaml
 
-MAX_COUNT = 10**9  # counts and amounts above this are refused (keeps integer maths in int64)
 FACT_KEYS = FACTS  # every fact a leaf entry can state (parindex.rules)
 ENTRY_KEYS = (*FACT_KEYS, "did_not_arise", "evidence", "explanation", "appraisal")
 EVIDENCE_KEYS = ("number", "date", "issuer", "title", "location", "file", "url")
@@ -69,8 +76,6 @@ class _Ctx:
         self.lines = lines
         self.agency = agency
         self.issues: list[Issue] = []
-        #: rounds scored without a reason: (their warning, the leaf, the round's score)
-        self.unreasoned: list[tuple[Issue, str, int | None]] = []
 
     def add(
         self,
@@ -131,10 +136,6 @@ def _as_decimal(value: Any) -> Decimal | None:
     return None
 
 
-def _plausible(date: dt.date, year: int) -> tuple[dt.date, dt.date]:
-    return dt.date(year - 1, 1, 1), dt.date(year + 1, 3, 31)
-
-
 def parse_submission(
     data: Any,
     criteria: LoadedSet,
@@ -183,7 +184,10 @@ def parse_submission(
     if not isinstance(leaves, dict):
         ctx.add("wrong-type", ("leaves",), detail="leaves: phải là bảng theo mã tiêu chí")
         leaves = {}
-    for raw_code, entry in leaves.items():
+    entries: list[Entry] = []
+    rank: dict[str, int] = {}  # each leaf's place in the file, for the issues' order
+    ranks: list[int] = [-1] * len(ctx.issues)
+    for j, (raw_code, entry) in enumerate(leaves.items()):
         code = str(raw_code)
         path: YamlPath = ("leaves", code)
         found = criteria.leaf_by_code.get(code)
@@ -194,179 +198,132 @@ def parse_submission(
             leaf = criteria.extra_by_code[code][1]
         elif code in criteria.criterion_codes:
             ctx.add("not-a-leaf", path, value=code, leaf=code)
-            continue
         else:
             ctx.add("unknown-leaf", path, value=code, leaf=code)
-            continue
-        sub.facts[code] = _parse_entry(ctx, criteria, leaf, entry, path, sub.year)
-    sub.issues = ctx.issues
-    if ctx.unreasoned:
-        sub.issues = _without_kept_scores(criteria, sub, ctx.unreasoned)
+        if found is not None or code in criteria.extra_by_code:
+            assessed = sub.year or criteria.model.year
+            entries.append(_read_entry(ctx, sub.agency, leaf, entry, path, assessed))
+            rank[code] = j
+        ranks += [j] * (len(ctx.issues) - len(ranks))
+    mine = len(ctx.issues)
+    sub.facts = _validated(ctx, criteria, entries, sub.year)
+    ranks += [rank[i.location.leaf] for i in ctx.issues[mine:]]
+    # by entry (file order), then line
+    order = sorted(
+        range(len(ctx.issues)), key=lambda n: (ranks[n], ctx.issues[n].location.line or 0, n)
+    )
+    sub.issues = [ctx.issues[n] for n in order]
     return sub
 
 
-def _without_kept_scores(
-    criteria: LoadedSet, sub: Submission, unreasoned: list[tuple[Issue, str, int | None]]
-) -> list[Issue]:
-    """A round scored without a reason is a warning only when its score differs from the
-    self-score: a panel that keeps the agency's score has nothing to explain. (A survey-scored
-    leaf has no self-score to keep.)"""
-    from parindex.scoring import self_scores  # the scorer builds on this module
+@dataclass
+class Entry:
+    """One leaf entry as read: its fact row, whether a fact could not be read (the entry is
+    then invalid), and the texts the row only flags."""
 
-    self_c = self_scores(criteria, sub)
-    kept = set()
-    for issue, code, cents in unreasoned:
-        leaf = criteria.leaf_by_code.get(code)
-        rule = leaf[2].rule if leaf else criteria.extra_by_code[code][1].rule
-        if kind_of(rule).self_scored and cents is not None and cents == self_c[code]:
-            kept.add(id(issue))
-    return [i for i in sub.issues if id(i) not in kept]
+    row: FactRow
+    unreadable: bool = False
+    dna_reason: str = ""
+    explanation: str = ""
+    reasons: dict[str, str] = field(default_factory=dict)
 
 
-def _parse_entry(
-    ctx: _Ctx, criteria: LoadedSet, leaf: Leaf, entry: Any, path: YamlPath, year: int | None
-) -> LeafFacts:
+def _validated(
+    ctx: _Ctx, criteria: LoadedSet, entries: list[Entry], year: int | None
+) -> dict[str, LeafFacts]:
+    """The one value validator on the entries' fact rows; its issues located by line."""
+    rows = [e.row for e in entries]
+    unreadable = {i for i, e in enumerate(entries) if e.unreadable}
+    checked = validate_rows(criteria, rows, unreadable, year)
+    for issue in checked.issues:
+        loc = issue.location
+        path: YamlPath = ("leaves", loc.leaf)
+        if loc.round is not None:
+            path += ("appraisal", ROUNDS[loc.round - 1]) + (("score",) if loc.fact else ())
+        elif loc.fact:
+            path += (loc.fact,)
+        ctx.add(
+            issue.code, path, leaf=loc.leaf, fact=loc.fact, severity=issue.severity, **issue.params
+        )
+    out: dict[str, LeafFacts] = {}
+    for i, e in enumerate(entries):
+        r = e.row
+        facts = LeafFacts(
+            leaf=r.leaf,
+            state=STATES[checked.state[i]],
+            has_evidence=r.has_evidence,
+            has_explanation=r.has_explanation,
+            explanation=e.explanation,
+        )
+        if facts.state == "dna":
+            facts.dna_reason = e.dna_reason
+        if not checked.bad[i]:
+            for key in ("done", "date", "numerator", "denominator", "count", "level", "score_c"):
+                setattr(facts, key, getattr(r, key))
+        for rnd in ROUNDS:
+            if not checked.dropped[f"{rnd}_c"][i]:
+                setattr(facts, f"{rnd}_c", getattr(r, f"{rnd}_c"))
+                setattr(facts, f"{rnd}_reason", e.reasons.get(rnd, ""))
+        out[r.leaf] = facts
+    return out
+
+
+def _read_entry(ctx: _Ctx, agency: str, leaf: Leaf, entry: Any, path: YamlPath, year: int) -> Entry:
+    """One leaf entry's shape and types: its facts as a row, the evidence documents' own
+    fields, the appraisal rounds. Values are checked by the validator."""
     code = leaf.code
-    facts = LeafFacts(leaf=code)
-    year = year or criteria.model.year
+    read = Entry(FactRow(agency, code))
+    row = read.row
     if entry is None:
-        return facts
+        return read
     if not isinstance(entry, dict):
         ctx.add("wrong-type", path, leaf=code, detail="mỗi tiêu chí là một bảng khóa: giá trị")
-        facts.state = "invalid"
-        return facts
-    rule = leaf.rule
-    kind = kind_of(rule)
-    required, optional = kind.required, kind.optional
-    ok = True
+        read.unreadable = True
+        return read
+    kind = kind_of(leaf.rule)
+    takes = kind.facts
     for key in entry:
         if key not in ENTRY_KEYS:
             ctx.add("unknown-key", path + (str(key),), key=str(key), leaf=code)
-        elif key in FACT_KEYS and key not in required + optional and entry[key] is not None:
-            if not kind.self_scored:
-                ctx.add("survey-self-score", path + (key,), value=code, leaf=code, fact=key)
-            else:
-                ctx.add(
-                    "fact-unexpected", path + (key,), key=key, detail=kind.name, leaf=code, fact=key
-                )
-            ok = False
-    given = [k for k in required + optional if entry.get(k) is not None]
 
-    # did not arise
     dna = entry.get("did_not_arise")
     if dna is not None:
-        if not isinstance(dna, str) or not dna.strip():
-            ctx.add("did-not-arise-no-reason", path + ("did_not_arise",), leaf=code)
-            ok = False
-        elif (
-            criteria.model.policy(leaf) == "not-allowed"
-            or not kind.self_scored
-            or code in criteria.extra_by_code  # a bonus/penalty item simply is not claimed
-        ):
-            ctx.add("did-not-arise-not-allowed", path + ("did_not_arise",), value=code, leaf=code)
-            ok = False
-        elif given:
-            ctx.add("did-not-arise-with-facts", path + ("did_not_arise",), leaf=code)
-            ok = False
-        else:
-            facts.state = "dna"
-            facts.dna_reason = dna.strip()
+        row.did_not_arise = dna if isinstance(dna, str) else ""
+        read.dna_reason = row.did_not_arise.strip()
 
-    # the facts the rule needs, each read by its type
     def bad(key: str, detail: str) -> None:
-        nonlocal ok
         ctx.add("fact-wrong-type", path + (key,), key=key, detail=detail, leaf=code, fact=key)
-        ok = False
+        read.unreadable = True
 
-    def count_of(key: str) -> int | None:
-        nonlocal ok
+    # a fact the rule does not take is only marked given (the validator refuses it)
+    for key in FACT_KEYS:
         value = entry.get(key)
         if value is None:
-            return None
-        if not _is_int(value):
-            bad(key, "phải là số nguyên")
-            return None
-        if value < 0:
-            ctx.add("negative-count", path + (key,), key=key, value=value, leaf=code, fact=key)
-            ok = False
-            return None
-        if value > MAX_COUNT:
-            ctx.add("count-too-large", path + (key,), key=key, value=value, leaf=code, fact=key)
-            ok = False
-            return None
-        return int(value)
-
-    takes = kind.facts
-    if facts.state != "dna" and given:
-        if "done" in takes:
-            done = entry.get("done")
-            if done is not None and not isinstance(done, bool):
+            continue
+        if key not in takes:
+            setattr(row, "score_c" if key == "score" else key, _GIVEN[key])
+        elif key == "done":
+            if isinstance(value, bool):
+                row.done = value
+            else:
                 bad("done", "phải là true/false (có/không)")
+        elif key == "date":
+            if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+                row.date = value
             else:
-                facts.done = done
-        if "date" in takes:
-            date = entry.get("date")
-            if date is not None:
-                if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
-                    bad("date", "phải là ngày dạng YYYY-MM-DD")
-                else:
-                    lo, hi = _plausible(date, year)
-                    if not lo <= date <= hi:
-                        ctx.add(
-                            "date-implausible",
-                            path + ("date",),
-                            value=date,
-                            detail=f"{lo.isoformat()} – {hi.isoformat()}",
-                            low=lo,
-                            high=hi,
-                            leaf=code,
-                            fact="date",
-                        )
-                        ok = False
-                    else:
-                        facts.date = date
-        for key in ("numerator", "denominator", "count"):
-            if key in takes:
-                setattr(facts, key, count_of(key))
-        if "level" in takes:
-            level = entry.get("level")
-            if str(level) in kind.choices(rule):
-                facts.level = str(level)
+                bad("date", "phải là ngày dạng YYYY-MM-DD")
+        elif key in ("numerator", "denominator", "count"):
+            if _is_int(value):
+                setattr(row, key, int(value))
             else:
-                facts.level = None
-                ctx.add(
-                    "unknown-level",
-                    path + ("level",),
-                    value=level,
-                    detail=", ".join(kind.choices(rule)),
-                    leaf=code,
-                    fact="level",
-                )
-                ok = False
-        if "score" in takes:
-            step = kind.score_step(rule)
-            cents = _score(ctx, entry.get("score"), leaf, step, path + ("score",), "score")
+                bad(key, "phải là số nguyên")
+        elif key == "level":
+            row.level = str(value)
+        else:
+            cents = _score(ctx, value, leaf, path + ("score",))
             if cents is None:
-                ok = False
-            facts.score_c = cents
-        if ok:
-            ok = _value_checks(ctx, leaf, facts, path)
-        if ok:
-            for key in required:
-                if entry.get(key) is None:
-                    ctx.add(
-                        "fact-missing",
-                        path + (key,),
-                        key=key,
-                        detail=kind.name,
-                        leaf=code,
-                        fact=key,
-                    )
-                    ok = False
-        if ok:
-            facts.state = "facts"
-    if not ok:
-        facts.state = "invalid"
+                read.unreadable = True
+            row.score_c = cents
 
     # evidence and explanation
     evidence = entry.get("evidence") or []
@@ -378,7 +335,7 @@ def _parse_entry(
         if not isinstance(item, dict):
             ctx.add("wrong-type", epath, leaf=code, detail="mỗi tài liệu là một bảng khóa: giá trị")
             continue
-        facts.has_evidence = True
+        row.has_evidence = True
         for key in item:
             if key not in EVIDENCE_KEYS:
                 ctx.add("unknown-key", epath + (str(key),), key=str(key), leaf=code)
@@ -414,98 +371,80 @@ def _parse_entry(
         ctx.add(
             "wrong-type", path + ("explanation",), leaf=code, detail="explanation: phải là văn bản"
         )
-    facts.has_explanation = isinstance(explanation, str) and bool(explanation.strip())
-    if facts.has_explanation:
-        facts.explanation = str(explanation).strip()
+    row.has_explanation = isinstance(explanation, str) and bool(explanation.strip())
+    if row.has_explanation:
+        read.explanation = str(explanation).strip()
 
     # appraisal rounds
     appraisal = entry.get("appraisal")
-    if appraisal is not None:
-        if not isinstance(appraisal, dict):
-            ctx.add(
-                "wrong-type",
-                path + ("appraisal",),
-                leaf=code,
-                detail="appraisal: bảng round1/round2",
-            )
-        else:
-            for key in appraisal:
-                if key not in ROUNDS:
-                    ctx.add("unknown-key", path + ("appraisal", str(key)), key=str(key), leaf=code)
-            for rnd in ROUNDS:
-                value = appraisal.get(rnd)
-                if value is None:
-                    continue
-                rpath = path + ("appraisal", rnd)
-                if not isinstance(value, dict):
-                    ctx.add("wrong-type", rpath, leaf=code, detail=f"{rnd}: bảng score/reason")
-                    continue
-                for key in value:
-                    if key not in ("score", "reason", "by"):
-                        ctx.add("unknown-key", rpath + (str(key),), key=str(key), leaf=code)
-                step = kind.score_step(rule)
-                cents = _score(ctx, value.get("score"), leaf, step, rpath + ("score",), "score")
-                if cents is not None:
-                    setattr(facts, f"{rnd}_c", cents)
-                reason = value.get("reason")
-                if isinstance(reason, str) and reason.strip():
-                    setattr(facts, f"{rnd}_reason", reason.strip())
-                else:
-                    ctx.add("appraisal-no-reason", rpath, leaf=code, severity="warning")
-                    ctx.unreasoned.append((ctx.issues[-1], code, cents))
-    return facts
-
-
-def _value_checks(ctx: _Ctx, leaf: Leaf, facts: LeafFacts, path: YamlPath) -> bool:
-    """The kind's value checks on one entry's facts (one row); False if any failed."""
-    kind = kind_of(leaf.rule)
-    rows = kind.one_row(leaf.rule, to_cents(leaf.max), facts.__dict__)
-    ok = True
-    for problem in kind.value_checks(rows):
-        if not problem.mask[0]:
+    if appraisal is None:
+        return read
+    if not isinstance(appraisal, dict):
+        ctx.add(
+            "wrong-type", path + ("appraisal",), leaf=code, detail="appraisal: bảng round1/round2"
+        )
+        return read
+    for key in appraisal:
+        if key not in ROUNDS:
+            ctx.add("unknown-key", path + ("appraisal", str(key)), key=str(key), leaf=code)
+    for rnd in ROUNDS:
+        value = appraisal.get(rnd)
+        if value is None:
             continue
-        fact = problem.fact
-        params: dict[str, Any] = {}
-        if "{key}" in MESSAGES[problem.code]:
-            params["key"] = fact
-        if problem.value:
-            params["value"] = getattr(facts, problem.value)
-        if problem.detail == "kind":
-            params["detail"] = kind.name
-        elif problem.detail in FACT_KEYS:
-            params["detail"] = getattr(facts, problem.detail)
-        elif problem.detail:
-            params["detail"] = problem.detail
-        ctx.add(problem.code, path + (fact,), leaf=leaf.code, fact=fact, **params)
-        ok = False
-    return ok
+        rpath = path + ("appraisal", rnd)
+        if not isinstance(value, dict):
+            ctx.add("wrong-type", rpath, leaf=code, detail=f"{rnd}: bảng score/reason")
+            continue
+        for key in value:
+            if key not in ("score", "reason", "by"):
+                ctx.add("unknown-key", rpath + (str(key),), key=str(key), leaf=code)
+        cents = _score(ctx, value.get("score"), leaf, rpath + ("score",))
+        reason = value.get("reason")
+        given = isinstance(reason, str) and bool(reason.strip())
+        if given:
+            read.reasons[rnd] = str(reason).strip()
+        if cents is not None:
+            setattr(row, f"{rnd}_c", cents)
+            setattr(row, f"{rnd}_reason", given)
+        elif not given:  # nothing to compare with the self-score: the reason is missing
+            ctx.add("appraisal-no-reason", rpath, leaf=code, severity="warning")
+    return read
 
 
-def _score(
-    ctx: _Ctx, value: Any, leaf: Leaf, step: Decimal, path: YamlPath, key: str
-) -> int | None:
+#: what a fact the rule does not take is held as (only its presence matters)
+_GIVEN: dict[str, Any] = {
+    "done": False,
+    "date": dt.date(2000, 1, 1),
+    "numerator": 0,
+    "denominator": 0,
+    "count": 0,
+    "level": "",
+    "score": 0,
+}
+
+
+def _score(ctx: _Ctx, value: Any, leaf: Leaf, path: YamlPath) -> int | None:
+    """A score as hundredths; None (and an issue) when it is absent, not a number, or has more
+    decimals than a record holds (the validator checks the rest: sign, maximum, step)."""
     number = _as_decimal(value)
     code = leaf.code
     if number is None:
         if value is None:
-            ctx.add("fact-missing", path, key=key, detail=leaf.rule.kind, leaf=code, fact=key)
+            ctx.add(
+                "fact-missing", path, key="score", detail=leaf.rule.kind, leaf=code, fact="score"
+            )
         else:
             ctx.add(
                 "fact-wrong-type",
                 path,
-                key=key,
+                key="score",
                 detail="phải là số (dấu chấm thập phân)",
                 leaf=code,
-                fact=key,
+                fact="score",
             )
         return None
-    if number < 0:
-        ctx.add("score-negative", path, value=number, leaf=code, fact=key)
-        return None
-    if number > leaf.max:
-        ctx.add("score-above-max", path, value=number, detail=leaf.max, leaf=code, fact=key)
-        return None
-    if decimal_places(number) > 2 or number % step != 0:
-        ctx.add("score-off-step", path, value=number, detail=step, leaf=code, fact=key)
+    if decimal_places(number) > 2:
+        step = kind_of(leaf.rule).score_step(leaf.rule)
+        ctx.add("score-off-step", path, value=number, detail=step, leaf=code, fact="score")
         return None
     return to_cents(number)

@@ -57,3 +57,14 @@ def to_units(value: Decimal, places: int) -> int:
     if scaled != scaled.to_integral_value():
         raise ValueError(f"{value} has more than {places} decimals")
     return int(scaled)
+
+
+def points_of(cents: int) -> Decimal:
+    """Integer hundredths as the shortest exact Decimal a person writes (``60`` → ``0.6``,
+    ``900`` → ``9``), for messages.
+
+    >>> points_of(60), points_of(900), points_of(125)
+    (Decimal('0.6'), Decimal('9'), Decimal('1.25'))
+    """
+    value = Decimal(int(cents)).scaleb(-2).normalize()
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value

@@ -5,11 +5,11 @@ that shows a cycle's results.
 One query per table and block reads the entries (their facts taken out of the JSON by the
 database: ``json_extract`` in SQLite, ``->>`` in PostgreSQL), which entries have documents, the
 panel's rounds and the survey results, as the driver's plain rows; the engine's records path
-(:func:`parindex.columnar.score_records`) validates, scores and ranks them. What a submission
-mapping would also carry is read here too: the documents' own problems (checked by the engine's
-file-path parser on the few documents that may have one), the rounds that change a self-score
-without a reason, drafts with their self-scores, and agencies without a submission (every leaf
-0). A test holds it to hand-worked figures and to the engine's file path on the same data.
+(:func:`parindex.validate.score_records`, the one value validator, then the scoring core)
+validates, scores and ranks them; the rounds that change a self-score without a reason are the
+validator's too. What a submission mapping would also carry is read here: the documents' own
+problems (checked by the engine's file-path parser on the few documents that may have one),
+drafts with their self-scores, and agencies without a submission (every leaf 0). A test holds it to hand-worked figures and to the engine's file path on the same data.
 """
 
 from __future__ import annotations
@@ -22,12 +22,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from parindex.columnar import RECORD_COLUMNS, as_records, score_cents, score_records
 from parindex.criteria import LoadedSet
-from parindex.errors import Issue, Location, Report
+from parindex.errors import Issue, Report
+from parindex.facts import RECORD_COLUMNS, as_records, score_cents
 from parindex.results import Results
 from parindex.scoring import BlockResult
 from parindex.submission import EVIDENCE_REQUIRED, parse_submission
+from parindex.validate import score_records
 from web.engine import EVIDENCE_COLUMNS, entry_mapping, loaded_set
 from web.models import (
     Agency,
@@ -75,11 +76,9 @@ def _in_block(cycle: Cycle, block: str) -> Any:
     return (Agency.cycle_id == cycle.id) & (Agency.block == block)
 
 
-def block_records(
-    cycle: Cycle, block: str
-) -> tuple[pd.DataFrame, list[str], dict[str, str], list[tuple[str, str, int, int]]]:
-    """The block's records (see parindex.columnar), its agency codes in order, their names,
-    and the panel's rounds given without a reason (agency, leaf, round, score in hundredths)."""
+def block_records(cycle: Cycle, block: str) -> tuple[pd.DataFrame, list[str], dict[str, str]]:
+    """The block's fact records (see parindex.facts), its agency codes in order and their
+    names."""
     agencies = db.session.execute(
         db.select(Agency.code, Agency.name)
         .filter_by(cycle_id=cycle.id, block=block)
@@ -125,13 +124,8 @@ def block_records(
     names = ("agency", "id", "leaf", *_FACTS[:-2], "score", "did_not_arise", "explanation")
     frame = _entries_frame(_columns(entries, names), {e for (e,) in with_documents})
     records = _with_rounds(frame, rounds)
-    unexplained = [
-        (str(a), str(leaf), int(r), int(c))
-        for a, leaf, r, c, why in rounds
-        if not (why or "").strip()
-    ]
     codes = [a.code for a in agencies]
-    return records, codes, {a.code: a.name for a in agencies}, unexplained
+    return records, codes, {a.code: a.name for a in agencies}
 
 
 def _entries_frame(cols: dict[str, np.ndarray], with_documents: set[int]) -> pd.DataFrame:
@@ -172,21 +166,22 @@ def _entries_frame(cols: dict[str, np.ndarray], with_documents: set[int]) -> pd.
 
 
 def _with_rounds(frame: pd.DataFrame, rounds: list[tuple[Any, ...]]) -> pd.DataFrame:
-    """The entries with the panel's rounds as ``round1_c`` and ``round2_c`` (a round on a leaf
-    without an entry makes a record of its own), as the engine's records."""
+    """The entries with the panel's rounds as ``round1_c`` and ``round2_c`` and whether each
+    gives a reason (a round on a leaf without an entry makes a record of its own), as the
+    engine's records."""
     table = pd.DataFrame(
         {
             "agency": pd.array([r[0] for r in rounds], dtype=object),
             "leaf": pd.array([r[1] for r in rounds], dtype=object),
             "round": pd.array([r[2] for r in rounds], dtype="Int64"),
             "score_c": pd.array([r[3] for r in rounds], dtype="Int64"),
+            "reason": np.array([bool((r[4] or "").strip()) for r in rounds], dtype=bool),
         }
     )
     for rnd in (1, 2):
-        part = table[table["round"] == rnd][["agency", "leaf", "score_c"]]
-        frame = frame.merge(
-            part.rename(columns={"score_c": f"round{rnd}_c"}), on=["agency", "leaf"], how="outer"
-        )
+        part = table[table["round"] == rnd][["agency", "leaf", "score_c", "reason"]]
+        names = {"score_c": f"round{rnd}_c", "reason": f"round{rnd}_reason"}
+        frame = frame.merge(part.rename(columns=names), on=["agency", "leaf"], how="outer")
     frame["has_evidence"] = frame["has_evidence"].fillna(False).astype(bool)
     frame["has_explanation"] = frame["has_explanation"].fillna(False).astype(bool)
     return as_records(frame[list(RECORD_COLUMNS)])
@@ -263,34 +258,6 @@ def _readable(issue: Issue) -> Issue:
     )
 
 
-def unexplained_changes(
-    result: BlockResult, unexplained: list[tuple[str, str, int, int]]
-) -> list[Issue]:
-    """A warning for each round that gives a leaf another score than the agency's own without a
-    reason (a round that keeps the self-score needs none)."""
-    if not unexplained:
-        return []
-    leaves = result.leaves
-    leaf_codes = leaves["leaf"].cat.categories
-    agency_codes = leaves["agency"].cat.categories
-    n_leaves = len(leaf_codes)
-    self_c = leaves["self_c"].to_numpy()
-    issues = []
-    for agency, leaf, rnd, score_c in unexplained:
-        a = agency_codes.get_indexer(pd.Index([agency]))[0]
-        le = leaf_codes.get_indexer(pd.Index([leaf]))[0]
-        if a < 0 or le < 0 or score_c == self_c[a * n_leaves + le]:
-            continue
-        issues.append(
-            Issue.make(
-                "appraisal-no-reason",
-                Location(agency=agency, leaf=leaf, round=rnd),
-                severity="warning",
-            )
-        )
-    return issues
-
-
 def _in_reading_order(result: BlockResult, issues: list[Issue]) -> list[Issue]:
     """A block's issues by agency, then leaf in the criteria's order (stable within a leaf)."""
     leaf_order = {str(code): n for n, code in enumerate(result.leaves["leaf"].cat.categories)}
@@ -305,14 +272,10 @@ def bulk_results(cycle: Cycle) -> Results:
     secretariat imported (a survey leaf without one scores 0, ``survey-missing``)."""
 
     def score(record: CriteriaRecord, loaded: LoadedSet) -> tuple[BlockResult, list[Issue]]:
-        records, codes, names, unexplained = block_records(cycle, record.block)
+        records, codes, names = block_records(cycle, record.block)
         surveys = block_surveys(cycle, record.block)
         result = score_records(loaded, records, surveys, names, agencies=codes)
-        issues = (
-            list(result.issues)
-            + document_issues(cycle, record.block, loaded)
-            + unexplained_changes(result, unexplained)
-        )
+        issues = list(result.issues) + document_issues(cycle, record.block, loaded)
         result.issues = _in_reading_order(result, issues)
         return result, result.issues
 

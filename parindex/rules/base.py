@@ -232,7 +232,7 @@ class Kind:
     def sample_columns(
         self, rule: Any, maximum: Decimal, good: np.ndarray, rng: np.random.Generator
     ) -> dict[str, Any]:
-        """Fact columns for generated records of ``len(good)`` agencies (see parindex.columnar):
+        """Fact columns for generated records of ``len(good)`` agencies (see parindex.facts):
         only the columns the kind fills."""
         return {}
 

@@ -38,15 +38,16 @@ import pandas as pd
 import pytest
 
 from parindex.charts import profile_charts, profile_data, ranking_chart
-from parindex.columnar import records_from_submissions, validate_records
 from parindex.criteria import criteria_from_dict
 from parindex.decision import write_decision_table
 from parindex.errors import Report
+from parindex.facts import records_from_submissions
 from parindex.generate import BLOCKS, SURVEYS, YEAR, synthetic_set, synthetic_submission
 from parindex.history import PreviousResult, compare
 from parindex.ranking import rank
 from parindex.results import Results
 from parindex.scoring import BlockResult, aggregate, score_leaves
+from parindex.validate import validate_records
 
 SIZES = [500, 1_000, 2_000, 5_000]
 RUN = dt.datetime(2026, 1, 15, 8, 0, 0)
@@ -107,7 +108,7 @@ def synthetic_results(agencies: int, seed: int = 0) -> Results:
             sub = f"submissions/{YEAR}/{block}/{agency}.yaml"
             inputs[sub] = hashlib.sha256(sub.encode()).hexdigest()
         subs = [synthetic_submission(data, agency, rng) for agency in ids]
-        facts, issues = validate_records(loaded, records_from_submissions(loaded, subs))
+        facts, issues = validate_records(loaded, records_from_submissions(subs))
         surveys = pd.DataFrame(
             {
                 "agency": np.repeat(np.array(ids, dtype=object), len(SURVEYS)),

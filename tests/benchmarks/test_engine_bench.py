@@ -27,11 +27,12 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from parindex.columnar import records_from_submissions, score_records, validate_records
 from parindex.criteria import criteria_from_dict
+from parindex.facts import records_from_submissions
 from parindex.generate import synthetic_records, synthetic_set, synthetic_submission
 from parindex.ranking import rank
 from parindex.scoring import aggregate, score_leaves
+from parindex.validate import score_records, validate_records
 from tests import reference
 
 LEAVES = 100
@@ -107,7 +108,7 @@ def _engine_from_mappings(
 ) -> pd.DataFrame:
     """The engine from the same submission mappings: records, validate, score, rank."""
     loaded = criteria_from_dict(data)
-    records = records_from_submissions(loaded, subs)
+    records = records_from_submissions(subs)
     return score_records(loaded, records, _survey_frame(surveys)).agencies
 
 
@@ -126,7 +127,7 @@ def test_same_input_engine_and_reference(benchmark: Any, scorer: str, agencies: 
         ranked = benchmark.pedantic(_engine_from_mappings, args=(data, subs, surveys), rounds=3)
     else:
         loaded = criteria_from_dict(data)
-        records, frame = records_from_submissions(loaded, subs), _survey_frame(surveys)
+        records, frame = records_from_submissions(subs), _survey_frame(surveys)
         ranked = benchmark.pedantic(
             lambda: score_records(loaded, records, frame).agencies, rounds=3
         )

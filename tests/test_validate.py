@@ -1,20 +1,23 @@
-"""The bulk (column-wise) validation agrees with the file path, valid and invalid input alike."""
+"""The one value validator: records (a block's frame) and one file's fact rows (through
+``parse_submission``) give the same facts and errors, valid and invalid input alike."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 
-from parindex.columnar import records_from_submissions, validate_records
-from parindex.criteria import criteria_from_dict
+from parindex.criteria import criteria_from_dict, load_criteria
+from parindex.facts import FactRow, records, records_from_submissions
 from parindex.generate import synthetic_set, synthetic_submission
 from parindex.scoring import facts_frame, score_leaves
 from parindex.submission import parse_submission
+from parindex.validate import validate_records, validate_rows
 
 BAD: list[tuple[str, dict[str, Any]]] = [
     ("negative", {"count": -2}),
@@ -72,7 +75,7 @@ def test_bulk_path_matches_file_path(seed: int) -> None:
         for i in p.issues
         if i.severity == "error"
     }
-    bulk_facts, bulk_issues = validate_records(loaded, records_from_submissions(loaded, subs))
+    bulk_facts, bulk_issues = validate_records(loaded, records_from_submissions(subs))
     bulk_errors = {
         (i.location.agency, i.location.leaf, i.code) for i in bulk_issues if i.severity == "error"
     }
@@ -88,7 +91,7 @@ def test_bulk_path_matches_file_path(seed: int) -> None:
 
 
 def test_scores_become_exact_hundredths_or_are_refused() -> None:
-    from parindex.columnar import score_cents
+    from parindex.facts import score_cents
 
     assert score_cents(Decimal("1.25")) == 125
     assert score_cents("0.5") == 50
@@ -99,3 +102,28 @@ def test_scores_become_exact_hundredths_or_are_refused() -> None:
         score_cents(Decimal("0.125"))  # not cut to 0.12
     with pytest.raises(ValueError):
         score_cents("abc")
+
+
+def test_a_round_without_a_reason_is_reported_only_where_it_changes_the_self_score() -> None:
+    """1.1.1 (yes-no, max 5) done: the self-score is 5,00. A round of 5 keeps it and needs no
+    reason; a round of 2,5 changes it and does; a round with a reason never warns; a round on
+    an undone leaf (self-score 0) that gives 0 keeps it."""
+    loaded = load_criteria(Path(__file__).parent / "data" / "criteria-valid.yaml")
+    rows = [
+        FactRow("a", "1.1.1", done=True, round1_c=500, round1_reason=False),
+        FactRow("b", "1.1.1", done=True, round1_c=250, round1_reason=False),
+        FactRow("c", "1.1.1", done=True, round1_c=250, round2_c=300, round2_reason=False),
+        FactRow("d", "1.1.1", done=False, round2_c=0, round2_reason=False),
+        FactRow("e", "1.1.1", done=True, round1_c=100, round1_reason=True),
+    ]
+    _, issues = validate_records(loaded, records(rows))
+    found = [
+        (i.location.agency, i.location.leaf, i.location.round, i.severity)
+        for i in issues
+        if i.code == "appraisal-no-reason"
+    ]
+    assert found == [("b", "1.1.1", 1, "warning"), ("c", "1.1.1", 2, "warning")]
+    # the same rows one agency at a time, as a front end hands them over
+    one = validate_rows(loaded, [rows[1]])
+    assert [(i.code, i.location.round) for i in one.issues] == [("appraisal-no-reason", 1)]
+    assert validate_rows(loaded, [rows[0]]).issues == []
