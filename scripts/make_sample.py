@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from parindex.criteria import Leaf, LoadedSet, load_criteria
+from parindex.rules import kind_of
 
 ROOT = Path(__file__).resolve().parent.parent
 YEAR = 2025
@@ -175,47 +176,18 @@ def _evidence(
 
 
 def _facts(rng: random.Random, s: LoadedSet, leaf: Leaf, quality: float) -> dict[str, Any] | None:
-    """Facts for one leaf; ``None`` leaves it out (left empty)."""
-    rule = leaf.rule
+    """Facts for one leaf, as its rule kind makes them for the sample; ``None`` leaves it out."""
     good = rng.random() < quality
-    policy = s.model.policy(leaf)
-    kind = rule.kind
-    if kind == "yes-no":
-        return {"done": good or rng.random() < 0.5}
-    if kind == "deadline":
-        if rng.random() < 0.04:
-            return {"done": False}
-        delta = -rng.randint(1, 25) if good else rng.randint(1, 40)
-        return {"date": rule.due + dt.timedelta(days=delta)}  # type: ignore[union-attr]
-    if kind in ("tiers", "proportional"):
-        if policy != "not-allowed" and rng.random() < 0.05:
-            return {"numerator": 0, "denominator": 0}
-        den = rng.choice([12, 40, 85, 150, 320, 1200, 4860])
-        low = 0.97 if good else 0.55
-        rate = rng.uniform(low, 1.0) if rng.random() < 0.85 else 1.0
-        return {"numerator": min(den, round(den * rate)), "denominator": den}
-    if kind == "per-item":
-        return {"count": rng.randint(2, 6) if good else rng.randint(0, 2)}
-    if kind == "deduction":
-        return {"count": 0 if good else rng.randint(1, 5)}
-    if kind == "graded":
-        levels = rule.levels  # type: ignore[union-attr]
-        return {"level": levels[0].key if good else rng.choice(levels).key}
-    if kind == "manual":
-        step = rule.step  # type: ignore[union-attr]
-        steps = int(leaf.max / step)
-        k = steps if good else rng.randint(steps // 2, steps)
-        return {"score": _q(step * k)}
-    return None
+    return kind_of(leaf.rule).province_facts(leaf.rule, leaf.max, s.model.policy(leaf), good, rng)
 
 
 def _appraise(
     rng: random.Random, s: LoadedSet, leaf: Leaf, facts: dict[str, Any], entry: dict[str, Any]
 ) -> None:
     """Panel rounds on a few leaves: lower or confirm, with a reason."""
-    if leaf.rule.kind == "survey" or "did_not_arise" in entry or rng.random() > 0.06:
+    if not kind_of(leaf.rule).self_scored or "did_not_arise" in entry or rng.random() > 0.06:
         return
-    step = leaf.rule.step if leaf.rule.kind == "manual" else Decimal("0.25")  # type: ignore
+    step = getattr(leaf.rule, "step", Decimal("0.25"))  # a manual score's step
     lowered = max(Decimal(0), _q(leaf.max - step * rng.randint(1, 2)))
     entry["appraisal"] = {
         "round1": {
@@ -243,7 +215,7 @@ def make_submission(
     all_leaves = [leaf for _, _, leaf in s.model.leaves()]
     items = all_leaves + list(s.model.bonus.items) + list(s.model.penalty.items)
     for n, leaf in enumerate(items):
-        if leaf.rule.kind == "survey":
+        if not kind_of(leaf.rule).self_scored:
             continue
         is_extra = leaf.code in s.extra_by_code
         if is_extra:
@@ -299,13 +271,8 @@ def main() -> None:
     survey_by_agency: dict[str, dict[str, Decimal]] = {}
     for block, agencies in BLOCKS.items():
         s = sets[block]
-        survey_keys = sorted(
-            {
-                leaf.rule.survey
-                for _, _, leaf in s.model.leaves()  # type: ignore
-                if leaf.rule.kind == "survey"
-            }
-        )
+        keys = (kind_of(leaf.rule).survey_key(leaf.rule) for _, _, leaf in s.model.leaves())
+        survey_keys = sorted({key for key in keys if key})
         (out / block).mkdir()
         for agency in agencies:
             slug, name, _ = agency

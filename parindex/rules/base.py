@@ -223,6 +223,14 @@ class Kind:
         """A rule of the kind for a generated criteria set (without ``kind`` and ``wording``)."""
         return {}
 
+    def province_facts(
+        self, rule: Any, maximum: Decimal, policy: str, good: bool, rng: random.Random
+    ) -> dict[str, Any] | None:
+        """Facts for the bundled sample province (scripts/make_sample.py): the spread a real
+        province shows (some late, some rates not arisen); ``good``: the agency did well on this
+        leaf; ``policy``: the leaf's "did not arise" policy; None leaves the leaf out."""
+        return None
+
     def sample_facts(
         self, rule: Mapping[str, Any], maximum: Decimal, good: bool, rng: random.Random
     ) -> dict[str, Any]:
@@ -294,6 +302,16 @@ class RateKind(Kind):
 
     def not_arisen(self, rows: Rows) -> np.ndarray:
         return np.asarray(rows.facts["denominator"] == 0)
+
+    def province_facts(
+        self, rule: Any, maximum: Decimal, policy: str, good: bool, rng: random.Random
+    ) -> dict[str, Any] | None:
+        if policy != "not-allowed" and rng.random() < 0.05:
+            return {"numerator": 0, "denominator": 0}
+        den = rng.choice([12, 40, 85, 150, 320, 1200, 4860])
+        low = 0.97 if good else 0.55
+        rate = rng.uniform(low, 1.0) if rng.random() < 0.85 else 1.0
+        return {"numerator": min(den, round(den * rate)), "denominator": den}
 
     def sample_facts(
         self, rule: Mapping[str, Any], maximum: Decimal, good: bool, rng: random.Random

@@ -77,6 +77,14 @@ class Deadline(Kind):
     def sample_rule(self, maximum: Decimal, year: int, rng: random.Random) -> dict[str, Any]:
         return {"due": dt.date(year, rng.randint(1, 6), 15), "late_share": Decimal("0.5")}
 
+    def province_facts(
+        self, rule: Any, maximum: Decimal, policy: str, good: bool, rng: random.Random
+    ) -> dict[str, Any] | None:
+        if rng.random() < 0.04:
+            return {"done": False}
+        delta = -rng.randint(1, 25) if good else rng.randint(1, 40)
+        return {"date": rule.due + dt.timedelta(days=delta)}
+
     def sample_facts(
         self, rule: Mapping[str, Any], maximum: Decimal, good: bool, rng: random.Random
     ) -> dict[str, Any]:

@@ -43,6 +43,11 @@ class Deduction(CountKind):
         p = rows.params
         return np.asarray(np.maximum(p["max_c"] - rows.facts["count"] * p["each_c"], p["floor_c"]))
 
+    def province_facts(
+        self, rule: Any, maximum: Decimal, policy: str, good: bool, rng: random.Random
+    ) -> dict[str, Any] | None:
+        return {"count": 0 if good else rng.randint(1, 5)}
+
     def sample_rule(self, maximum: Decimal, year: int, rng: random.Random) -> dict[str, Any]:
         each = (maximum / 4).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
         return {"points_each": each, "floor": Decimal(0)}

@@ -95,6 +95,12 @@ class Graded(Kind):
             ]
         }
 
+    def province_facts(
+        self, rule: Any, maximum: Decimal, policy: str, good: bool, rng: random.Random
+    ) -> dict[str, Any] | None:
+        levels = rule.levels
+        return {"level": levels[0].key if good else rng.choice(levels).key}
+
     def sample_facts(
         self, rule: Mapping[str, Any], maximum: Decimal, good: bool, rng: random.Random
     ) -> dict[str, Any]:

@@ -48,6 +48,14 @@ class Manual(Kind):
     def sample_rule(self, maximum: Decimal, year: int, rng: random.Random) -> dict[str, Any]:
         return {"step": Decimal("0.25") if maximum % Decimal("0.25") == 0 else Decimal("0.05")}
 
+    def province_facts(
+        self, rule: Any, maximum: Decimal, policy: str, good: bool, rng: random.Random
+    ) -> dict[str, Any] | None:
+        step = rule.step
+        steps = int(maximum / step)
+        k = steps if good else rng.randint(steps // 2, steps)
+        return {"score": (step * k).quantize(Decimal("0.01"))}
+
     def sample_facts(
         self, rule: Mapping[str, Any], maximum: Decimal, good: bool, rng: random.Random
     ) -> dict[str, Any]:

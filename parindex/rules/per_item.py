@@ -48,6 +48,11 @@ class PerItem(CountKind):
         p = rows.params
         return np.asarray(np.minimum(rows.facts["count"] * p["each_c"], p["max_c"]))
 
+    def province_facts(
+        self, rule: Any, maximum: Decimal, policy: str, good: bool, rng: random.Random
+    ) -> dict[str, Any] | None:
+        return {"count": rng.randint(2, 6) if good else rng.randint(0, 2)}
+
     def sample_rule(self, maximum: Decimal, year: int, rng: random.Random) -> dict[str, Any]:
         return {"points_each": (maximum / 4).quantize(Decimal("0.01"), rounding=ROUND_DOWN)}
 

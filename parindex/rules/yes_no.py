@@ -27,6 +27,11 @@ class YesNo(Kind):
     def points(self, rows: Rows) -> np.ndarray:
         return np.where(rows.facts["done"] == 1, rows.params["max_c"], 0)
 
+    def province_facts(
+        self, rule: Any, maximum: Decimal, policy: str, good: bool, rng: random.Random
+    ) -> dict[str, Any] | None:
+        return {"done": good or rng.random() < 0.5}
+
     def sample_facts(
         self, rule: Mapping[str, Any], maximum: Decimal, good: bool, rng: random.Random
     ) -> dict[str, Any]:
