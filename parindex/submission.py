@@ -33,6 +33,9 @@ EVIDENCE_KEYS = ("number", "date", "issuer", "title", "location", "file", "url")
 EVIDENCE_REQUIRED = ("number", "date", "issuer", "title")
 TOP_KEYS = ("agency", "year", "sample", "leaves")
 ROUNDS = ("round1", "round2")
+_ENTRY_KEYS = frozenset(ENTRY_KEYS)
+_EVIDENCE_KEYS = frozenset(EVIDENCE_KEYS)
+_FACT_OF = frozenset((*FACT_KEYS, "did_not_arise", "explanation", "evidence"))
 
 
 @dataclass
@@ -88,11 +91,13 @@ class _Ctx:
         **kw: Any,
     ) -> None:
         # the domain coordinates the path names: an evidence document, an appraisal round
-        pairs = list(zip(path[2:], path[3:], strict=False))  # past ("leaves", code)
-        item = next((p + 1 for k, p in pairs if k == "evidence" and isinstance(p, int)), None)
-        rnd = next(
-            (ROUNDS.index(p) + 1 for k, p in pairs if k == "appraisal" and p in ROUNDS), None
-        )
+        item = rnd = None
+        if len(path) > 3:  # past ("leaves", code)
+            pairs = list(zip(path[2:], path[3:], strict=False))
+            item = next((p + 1 for k, p in pairs if k == "evidence" and isinstance(p, int)), None)
+            rnd = next(
+                (ROUNDS.index(p) + 1 for k, p in pairs if k == "appraisal" and p in ROUNDS), None
+            )
         loc = Location(
             file=self.file,
             line=line_of(self.lines, path),
@@ -111,7 +116,7 @@ def _fact_of(path: YamlPath, item: int | None) -> str:
     if item is not None:
         return "evidence"
     key = path[2] if len(path) > 2 and path[0] == "leaves" else ""
-    return key if key in (*FACT_KEYS, "did_not_arise", "explanation", "evidence") else ""
+    return key if key in _FACT_OF else ""
 
 
 def read_submission_file(path: Path) -> tuple[Any, dict[YamlPath, int], list[Issue]]:
@@ -245,23 +250,27 @@ def _validated(
         ctx.add(
             issue.code, path, leaf=loc.leaf, fact=loc.fact, severity=issue.severity, **issue.params
         )
+    # the arrays as lists: a page reads each row's flags once, numpy scalars cost more
+    states = checked.state.tolist()
+    bad = checked.bad.tolist()
+    dropped = {rnd: checked.dropped[f"{rnd}_c"].tolist() for rnd in ROUNDS}
     out: dict[str, LeafFacts] = {}
     for i, e in enumerate(entries):
         r = e.row
         facts = LeafFacts(
             leaf=r.leaf,
-            state=STATES[checked.state[i]],
+            state=STATES[states[i]],
             has_evidence=r.has_evidence,
             has_explanation=r.has_explanation,
             explanation=e.explanation,
         )
         if facts.state == "dna":
             facts.dna_reason = e.dna_reason
-        if not checked.bad[i]:
+        if not bad[i]:
             for key in ("done", "date", "numerator", "denominator", "count", "level", "score_c"):
                 setattr(facts, key, getattr(r, key))
         for rnd in ROUNDS:
-            if not checked.dropped[f"{rnd}_c"][i]:
+            if not dropped[rnd][i]:
                 setattr(facts, f"{rnd}_c", getattr(r, f"{rnd}_c"))
                 setattr(facts, f"{rnd}_reason", e.reasons.get(rnd, ""))
         out[r.leaf] = facts
@@ -283,7 +292,7 @@ def _read_entry(ctx: _Ctx, agency: str, leaf: Leaf, entry: Any, path: YamlPath, 
     kind = kind_of(leaf.rule)
     takes = kind.facts
     for key in entry:
-        if key not in ENTRY_KEYS:
+        if key not in _ENTRY_KEYS:
             ctx.add("unknown-key", path + (str(key),), key=str(key), leaf=code)
 
     dna = entry.get("did_not_arise")
@@ -297,7 +306,9 @@ def _read_entry(ctx: _Ctx, agency: str, leaf: Leaf, entry: Any, path: YamlPath, 
 
     # a fact the rule does not take is only marked given (the validator refuses it)
     for key in FACT_KEYS:
-        value = entry.get(key)
+        if key not in entry:
+            continue
+        value = entry[key]
         if value is None:
             continue
         if key not in takes:
@@ -330,6 +341,7 @@ def _read_entry(ctx: _Ctx, agency: str, leaf: Leaf, entry: Any, path: YamlPath, 
     if not isinstance(evidence, list):
         ctx.add("wrong-type", path + ("evidence",), leaf=code, detail="evidence: phải là danh sách")
         evidence = []
+    earliest, latest = dt.date(1990, 1, 1), dt.date(year + 1, 12, 31)
     for i, item in enumerate(evidence):
         epath = path + ("evidence", i)
         if not isinstance(item, dict):
@@ -337,7 +349,7 @@ def _read_entry(ctx: _Ctx, agency: str, leaf: Leaf, entry: Any, path: YamlPath, 
             continue
         row.has_evidence = True
         for key in item:
-            if key not in EVIDENCE_KEYS:
+            if key not in _EVIDENCE_KEYS:
                 ctx.add("unknown-key", epath + (str(key),), key=str(key), leaf=code)
         for key in EVIDENCE_REQUIRED:
             if item.get(key) in (None, ""):
@@ -353,14 +365,14 @@ def _read_entry(ctx: _Ctx, agency: str, leaf: Leaf, entry: Any, path: YamlPath, 
                     detail="phải là ngày dạng YYYY-MM-DD",
                     fact="date",
                 )
-            elif not dt.date(1990, 1, 1) <= edate <= dt.date(year + 1, 12, 31):
+            elif not earliest <= edate <= latest:
                 ctx.add(
                     "date-implausible",
                     epath + ("date",),
                     value=edate,
                     detail=f"1990-01-01 – {year + 1}-12-31",
-                    low=dt.date(1990, 1, 1),
-                    high=dt.date(year + 1, 12, 31),
+                    low=earliest,
+                    high=latest,
                     leaf=code,
                     fact="date",
                 )

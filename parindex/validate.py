@@ -49,12 +49,9 @@ _POINTS = {"score_c", "round1_c", "round2_c", "max_c", "step"}  # hundredths, sh
 
 
 def _of_kinds(kind: np.ndarray, which: Callable[[Kind], bool]) -> np.ndarray:
-    """Which rows (``kind``: codes into the registry) are of a kind ``which`` picks."""
-    out = np.zeros(len(kind), dtype=bool)
-    for code, k in enumerate(RULE_KINDS):
-        if which(k):
-            out |= kind == code
-    return out
+    """Which rows (``kind``: codes into the registry) are of a kind ``which`` picks: one
+    look-up in a table by kind code (a loop of comparisons per kind cost more on a page's rows)."""
+    return np.array([which(k) for k in RULE_KINDS], dtype=bool)[kind]
 
 
 def _present(column: pd.Series) -> np.ndarray:
@@ -174,8 +171,7 @@ def _check(
     any_fact = np.zeros(n, dtype=bool)
     for fact in FACTS:
         name = _FACT_NAME.get(fact, fact)
-        takes = [KIND_CODE[k.name] for k in RULE_KINDS if name in k.facts]
-        allowed = np.isin(np.arange(len(KINDS)), takes)[kind]  # per kind, then per row
+        allowed = _of_kinds(kind, lambda k: name in k.facts)  # noqa: B023 (called at once)
         unexpected = present[fact] & ~allowed
         if unexpected.any():
             flag("survey-self-score", unexpected & survey_kind, fact, value="leaf")
@@ -356,7 +352,8 @@ def row_columns(loaded: LoadedSet, rows: list[FactRow], unreadable: set[int]) ->
         c: np.array([getattr(r, c) for r in rows], dtype=bool)
         for c in ("has_evidence", "has_explanation", "round1_reason", "round2_reason")
     }
-    flags["unreadable"] = np.isin(np.arange(n), list(unreadable))
+    flags["unreadable"] = np.zeros(n, dtype=bool)
+    flags["unreadable"][list(unreadable)] = True
     return Columns(
         ints,
         present,
