@@ -51,7 +51,8 @@ _POINTS = {"score_c", "round1_c", "round2_c", "max_c", "step"}  # hundredths, sh
 def _of_kinds(kind: np.ndarray, which: Callable[[Kind], bool]) -> np.ndarray:
     """Which rows (``kind``: codes into the registry) are of a kind ``which`` picks: one
     look-up in a table by kind code (a loop of comparisons per kind cost more on a page's rows)."""
-    return np.array([which(k) for k in RULE_KINDS], dtype=bool)[kind]
+    picked: np.ndarray = np.array([which(k) for k in RULE_KINDS], dtype=bool)[kind]
+    return picked
 
 
 def _present(column: pd.Series) -> np.ndarray:
