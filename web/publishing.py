@@ -220,7 +220,7 @@ def ranking(data: dict[str, Any]) -> list[dict[str, Any]]:
 def results_data(results: Results) -> dict[str, Any]:
     """``Results.as_dict()`` as plain JSON data (decimals as numbers)."""
     data: dict[str, Any] = json.loads(
-        json.dumps(results.as_dict(), ensure_ascii=False, default=json_default)
+        json.dumps(results.as_dict(plain=True), ensure_ascii=False, default=json_default)
     )
     return data
 
@@ -338,7 +338,7 @@ def publish(cycle: Cycle, user: User, reason: str = "") -> Publication:
         path = Path(tmp) / f"bang-xep-hang-{cycle.year}.xlsx"
         write_decision_table(results, path, charts=False, run_time=now)
         xlsx = path.read_bytes()
-    data = results.as_dict()
+    data = results.as_dict(plain=True)
     data["publication"] = {"version": number, "reason": reason}
     for block in data["blocks"]:  # the fields' names, for the public breakdown pages
         model = results.blocks[block["block"]].criteria.model
@@ -349,7 +349,7 @@ def publish(cycle: Cycle, user: User, reason: str = "") -> Publication:
         reason=reason or "công bố lần đầu",
         published_at=now,
         published_by=user.id,
-        # decimals as JSON numbers in one pass (the text results_data would give)
+        # JSON numbers in one pass (the text results_data would give)
         results_json=json.dumps(data, ensure_ascii=False, sort_keys=True, default=json_default),
         decision_xlsx=xlsx,
     )
@@ -361,8 +361,7 @@ def publish(cycle: Cycle, user: User, reason: str = "") -> Publication:
         .filter(Agency.cycle_id == cycle.id, Submission.state == workflow.APPROVED)
         .order_by(Agency.code)
     ).scalars()  # one query for every submission and its agency, not two per agency
-    for sub in approved:
-        workflow.transition(sub, workflow.PUBLISHED, user, reason)
+    workflow.transition_all(list(approved), workflow.PUBLISHED, user, reason, at=now)
     audit(
         user,
         "publication",
