@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -41,8 +42,18 @@ from web.models import (
     db,
 )
 
-#: an entry's facts as the query reads them, in order (then the evidence flag and the rounds)
-_FACTS = ("done", "date", "numerator", "denominator", "count", "level", "score", "explanation")
+#: an entry's facts, as ``Entry.data`` holds them
+_FACTS = (
+    "done",
+    "date",
+    "numerator",
+    "denominator",
+    "count",
+    "level",
+    "score",
+    "did_not_arise",
+    "explanation",
+)
 _TEXT = ("date", "level", "score", "did_not_arise", "explanation")  # "" is absent, as in a file
 _INTEGERS = ("numerator", "denominator", "count")
 
@@ -56,12 +67,6 @@ def _rows(query: Any) -> list[tuple[Any, ...]]:
         return list(result.cursor.fetchall())
     finally:
         result.close()
-
-
-def _columns(rows: list[tuple[Any, ...]], names: Iterable[str]) -> dict[str, np.ndarray]:
-    names = list(names)
-    table = np.array(rows, dtype=object).reshape(len(rows), len(names))
-    return {name: table[:, i] for i, name in enumerate(names)}
 
 
 def _nullable_ints(values: Any) -> pd.arrays.IntegerArray:
@@ -86,27 +91,7 @@ def block_records(
         .order_by(Agency.code)
     ).all()
     in_block = _in_block(cycle, block)
-    facts = Entry.data
-    entries = _rows(
-        db.select(
-            Agency.code,
-            Entry.id,
-            Entry.leaf,
-            facts["done"].as_boolean(),
-            facts["date"].as_string(),
-            facts["numerator"].as_integer(),
-            facts["denominator"].as_integer(),
-            facts["count"].as_integer(),
-            facts["level"].as_string(),
-            facts["score"].as_string(),
-            facts["did_not_arise"].as_string(),
-            facts["explanation"].as_string(),
-        )
-        .join(Submission, Entry.submission_id == Submission.id)
-        .join(Agency, Submission.agency_id == Agency.id)
-        .where(in_block)
-        .order_by(Agency.code, Entry.id)
-    )
+    codes, ids, leaves, data = _entries(in_block)
     with_documents = _rows(
         db.select(Evidence.entry_id)
         .distinct()
@@ -116,38 +101,89 @@ def block_records(
         .where(in_block)
     )
     rounds = _rows(
-        db.select(Agency.code, Appraisal.leaf, Appraisal.round, Appraisal.score_c, Appraisal.reason)
+        db.select(
+            Agency.code,
+            Appraisal.leaf,
+            Appraisal.round,
+            Appraisal.score_c,
+            Appraisal.reason,
+            Entry.id,
+        )
         .join(Submission, Appraisal.submission_id == Submission.id)
         .join(Agency, Submission.agency_id == Agency.id)
+        .outerjoin(
+            Entry,
+            (Entry.submission_id == Appraisal.submission_id) & (Entry.leaf == Appraisal.leaf),
+        )
         .where(in_block, Appraisal.score_c.is_not(None))
         .order_by(Agency.code, Appraisal.id)
     )
-    names = ("agency", "id", "leaf", *_FACTS[:-2], "score", "did_not_arise", "explanation")
-    frame = _entries_frame(_columns(entries, names), {e for (e,) in with_documents})
-    records = _with_rounds(frame, rounds)
+    frame, kept = _entries_frame(codes, ids, leaves, data, {e for (e,) in with_documents})
+    records = _with_rounds(frame, kept, rounds)
     unexplained = [
         (str(a), str(leaf), int(r), int(c))
-        for a, leaf, r, c, why in rounds
+        for a, leaf, r, c, why, _ in rounds
         if not (why or "").strip()
     ]
-    codes = [a.code for a in agencies]
-    return records, codes, {a.code: a.name for a in agencies}, unexplained
+    return records, [a.code for a in agencies], {a.code: a.name for a in agencies}, unexplained
 
 
-def _entries_frame(cols: dict[str, np.ndarray], with_documents: set[int]) -> pd.DataFrame:
+def _entries(in_block: Any) -> tuple[list[str], list[int], list[str], list[Any]]:
+    """The block's entries as columns: agency code, entry id, leaf, ``Entry.data`` decoded.
+
+    SQLite hands each column over as one JSON array (one row in all, ``json_group_array``, the
+    stored data texts joined by ``group_concat``) decoded by one ``json.loads`` each: a row per
+    entry costs the driver more than the database's own work, and reading the facts out of the
+    JSON in SQL (``json_extract`` per fact) costs it more still. The arrays are built in one
+    pass over the same rows, so they stay aligned. Other databases hand over one row per
+    entry (the data decoded by the driver)."""
+    query = (
+        db.select(Agency.code.label("agency"), Entry.id, Entry.leaf, Entry.data)
+        .join(Submission, Entry.submission_id == Submission.id)
+        .join(Agency, Submission.agency_id == Agency.id)
+        .where(in_block)
+        .order_by(Agency.code, Entry.id)
+    )
+    if db.session.get_bind().dialect.name == "sqlite":
+        q = query.subquery()
+        [columns] = _rows(
+            db.select(
+                db.func.json_group_array(q.c.agency),
+                db.func.json_group_array(q.c.id),
+                db.func.json_group_array(q.c.leaf),
+                "[" + db.func.coalesce(db.func.group_concat(q.c.data, ","), "") + "]",
+            )
+        )
+        codes, ids, leaves, data = (json.loads(c) for c in columns)
+        return codes, ids, leaves, data
+    rows = _rows(query)
+    if not rows:
+        return [], [], [], []
+    codes, ids, leaves, data = (list(c) for c in zip(*rows, strict=True))
+    return codes, ids, leaves, [json.loads(d) if isinstance(d, str) else d for d in data]
+
+
+def _entries_frame(
+    codes: list[str], ids: list[int], leaves: list[str], data: list[Any], with_documents: set[int]
+) -> tuple[pd.DataFrame, np.ndarray]:
     """Entries (one row each, facts as columns), emptied entries left out (their leaf is
-    empty), as the first columns of the engine's records."""
-    n = len(cols["id"])
+    empty), as the first columns of the engine's records; and the kept entries' ids."""
+    n = len(ids)
+    data = [d or {} for d in data]
+    cols = {name: np.array([d.get(name) for d in data], dtype=object) for name in _FACTS}
     for name in _TEXT:
         col = cols[name]
         col[col == ""] = None
+        odd = [i for i, v in enumerate(col) if v is not None and not isinstance(v, str)]
+        col[odd] = [str(v) for v in col[odd]]  # a number where text is stored: its text
     explanation = cols["explanation"]
     has_explanation = np.zeros(n, dtype=bool)
     given = ~pd.isna(explanation)
-    has_explanation[given] = [bool(str(t).strip()) for t in explanation[given]]
-    has_evidence = np.isin(cols["id"].astype(np.int64), np.fromiter(with_documents, np.int64))
+    has_explanation[given] = [bool(t.strip()) for t in explanation[given]]
+    entry_ids = np.array(ids, dtype=np.int64)
+    has_evidence = np.isin(entry_ids, np.fromiter(with_documents, np.int64))
     present = has_evidence | has_explanation | ~pd.isna(cols["did_not_arise"])
-    for name in _FACTS[:-1]:
+    for name in _FACTS[:-2]:
         present |= ~pd.isna(cols[name])
     done = cols["done"]
     score = cols["score"]
@@ -156,8 +192,8 @@ def _entries_frame(cols: dict[str, np.ndarray], with_documents: set[int]) -> pd.
     score_c[scored] = [score_cents(v) for v in score[scored]]
     frame = pd.DataFrame(
         {
-            "agency": cols["agency"],
-            "leaf": cols["leaf"],
+            "agency": np.array(codes, dtype=object),
+            "leaf": np.array(leaves, dtype=object),
             "done": _nullable_ints(np.where(pd.isna(done), None, done != 0)),
             "date": cols["date"],
             **{name: _nullable_ints(cols[name]) for name in _INTEGERS},
@@ -168,27 +204,35 @@ def _entries_frame(cols: dict[str, np.ndarray], with_documents: set[int]) -> pd.
             "has_explanation": has_explanation,
         }
     )
-    return frame[present].reset_index(drop=True)
+    return frame[present].reset_index(drop=True), entry_ids[present]
 
 
-def _with_rounds(frame: pd.DataFrame, rounds: list[tuple[Any, ...]]) -> pd.DataFrame:
+def _with_rounds(
+    frame: pd.DataFrame, entry_ids: np.ndarray, rounds: list[tuple[Any, ...]]
+) -> pd.DataFrame:
     """The entries with the panel's rounds as ``round1_c`` and ``round2_c`` (a round on a leaf
-    without an entry makes a record of its own), as the engine's records."""
-    table = pd.DataFrame(
-        {
-            "agency": pd.array([r[0] for r in rounds], dtype=object),
-            "leaf": pd.array([r[1] for r in rounds], dtype=object),
-            "round": pd.array([r[2] for r in rounds], dtype="Int64"),
-            "score_c": pd.array([r[3] for r in rounds], dtype="Int64"),
-        }
+    without a kept entry makes a record of its own), as the engine's records. A round finds its
+    entry by the entry's id (the query's join on submission and leaf)."""
+    n = len(frame)
+    at = pd.Index(entry_ids).get_indexer(
+        np.array([-1 if r[5] is None else r[5] for r in rounds], dtype=np.int64)
     )
-    for rnd in (1, 2):
-        part = table[table["round"] == rnd][["agency", "leaf", "score_c"]]
-        frame = frame.merge(
-            part.rename(columns={"score_c": f"round{rnd}_c"}), on=["agency", "leaf"], how="outer"
+    own: dict[tuple[str, str], int] = {}  # (agency, leaf) of a round without an entry → row
+    for i, r in enumerate(rounds):
+        if at[i] < 0:
+            at[i] = own.setdefault((r[0], r[1]), n + len(own))
+    if own:
+        extra = pd.DataFrame(
+            {"agency": [a for a, _ in own], "leaf": [leaf for _, leaf in own]}, dtype=object
         )
-    frame["has_evidence"] = frame["has_evidence"].fillna(False).astype(bool)
-    frame["has_explanation"] = frame["has_explanation"].fillna(False).astype(bool)
+        frame = pd.concat([frame, extra], ignore_index=True)
+        frame["has_evidence"] = frame["has_evidence"].fillna(False).astype(bool)
+        frame["has_explanation"] = frame["has_explanation"].fillna(False).astype(bool)
+    for rnd in (1, 2):
+        column = np.full(len(frame), None, dtype=object)
+        mine = [i for i, r in enumerate(rounds) if r[2] == rnd]
+        column[at[mine]] = [rounds[i][3] for i in mine]
+        frame[f"round{rnd}_c"] = _nullable_ints(column)
     return as_records(frame[list(RECORD_COLUMNS)])
 
 
