@@ -395,7 +395,7 @@ BESIDE_TIMEOUT = dt.timedelta(minutes=5)
 
 
 @contextmanager
-def _beside(write: Callable[[], None]) -> Iterator[None]:
+def _beside(write: Callable[[], object]) -> Iterator[None]:
     """Run ``write`` (which only writes a file) in a forked child process while the body runs
     here, and wait for it at the end of the body: the publication's two long parts — the
     workbook, and the JSON with the moves and the database writes — then share the machine's
@@ -415,7 +415,7 @@ def _beside(write: Callable[[], None]) -> Iterator[None]:
         write()
 
 
-def _fork(write: Callable[[], None]) -> int | None:
+def _fork(write: Callable[[], object]) -> int | None:
     sys.stdout.flush()
     sys.stderr.flush()
     try:
