@@ -69,9 +69,11 @@ def _rows(query: Any) -> list[tuple[Any, ...]]:
         result.close()
 
 
-def _nullable_ints(values: Any) -> pd.arrays.IntegerArray:
-    """Integers with None as a nullable Int64 array (exact: never through floats)."""
-    missing = pd.isna(values)
+def _nullable_ints(values: Any, missing: np.ndarray | None = None) -> pd.arrays.IntegerArray:
+    """Integers with None (or where ``missing``) as a nullable Int64 array (exact: never
+    through floats)."""
+    if missing is None:
+        missing = pd.isna(values)
     filled = np.where(missing, 0, values).astype(np.int64)
     return pd.arrays.IntegerArray(filled, missing)
 
@@ -142,7 +144,7 @@ def _entries(in_block: Any) -> tuple[list[str], list[int], list[str], list[Any]]
         .join(Submission, Entry.submission_id == Submission.id)
         .join(Agency, Submission.agency_id == Agency.id)
         .where(in_block)
-        .order_by(Agency.code, Entry.id)
+        .order_by(Agency.code, Entry.leaf)  # the order of the indexes: no sorting
     )
     if db.session.get_bind().dialect.name == "sqlite":
         q = query.subquery()
@@ -169,42 +171,53 @@ def _entries_frame(
     """Entries (one row each, facts as columns), emptied entries left out (their leaf is
     empty), as the first columns of the engine's records; and the kept entries' ids."""
     n = len(ids)
-    data = [d or {} for d in data]
-    cols = {name: np.array([d.get(name) for d in data], dtype=object) for name in _FACTS}
-    for name in _TEXT:
-        col = cols[name]
-        col[col == ""] = None
-        odd = [i for i, v in enumerate(col) if v is not None and not isinstance(v, str)]
-        col[odd] = [str(v) for v in col[odd]]  # a number where text is stored: its text
+    cols, absent = _fact_columns(data)
     explanation = cols["explanation"]
     has_explanation = np.zeros(n, dtype=bool)
-    given = ~pd.isna(explanation)
+    given = ~absent["explanation"]
     has_explanation[given] = [bool(t.strip()) for t in explanation[given]]
     entry_ids = np.array(ids, dtype=np.int64)
     has_evidence = np.isin(entry_ids, np.fromiter(with_documents, np.int64))
-    present = has_evidence | has_explanation | ~pd.isna(cols["did_not_arise"])
+    present = has_evidence | has_explanation | ~absent["did_not_arise"]
     for name in _FACTS[:-2]:
-        present |= ~pd.isna(cols[name])
-    done = cols["done"]
-    score = cols["score"]
-    score_c = np.full(n, None, dtype=object)
-    scored = ~pd.isna(score)
-    score_c[scored] = [score_cents(v) for v in score[scored]]
+        present |= ~absent[name]
+    score_c = np.zeros(n, dtype=np.int64)
+    scored = ~absent["score"]
+    score_c[scored] = np.array([score_cents(v) for v in cols["score"][scored]], dtype=np.int64)
     frame = pd.DataFrame(
         {
             "agency": np.array(codes, dtype=object),
             "leaf": np.array(leaves, dtype=object),
-            "done": _nullable_ints(np.where(pd.isna(done), None, done != 0)),
+            "done": _nullable_ints(cols["done"] != 0, absent["done"]),
             "date": cols["date"],
-            **{name: _nullable_ints(cols[name]) for name in _INTEGERS},
+            **{name: _nullable_ints(cols[name], absent[name]) for name in _INTEGERS},
             "level": cols["level"],
-            "score_c": _nullable_ints(score_c),
+            "score_c": _nullable_ints(score_c, absent["score"]),
             "did_not_arise": cols["did_not_arise"],
             "has_evidence": has_evidence,
             "has_explanation": has_explanation,
         }
     )
     return frame[present].reset_index(drop=True), entry_ids[present]
+
+
+def _fact_columns(data: list[Any]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The facts of each entry's data (a mapping, or None) as one column per fact (other keys
+    ignored), None where absent — "" counts as absent for text, and a number where text is
+    stored becomes its text — and each column's mask of absent values."""
+    table = pd.DataFrame([d or {} for d in data], columns=list(_FACTS), dtype=object)
+    cols = {name: table[name].to_numpy(dtype=object, copy=True) for name in _FACTS}
+    absent = {}
+    for name, col in cols.items():
+        missing = pd.isna(col)
+        if name in _TEXT:
+            missing |= col == ""
+            held = np.flatnonzero(~missing)
+            odd = held[np.array([not isinstance(v, str) for v in col[held]], dtype=bool)]
+            col[odd] = [str(v) for v in col[odd]]
+        col[missing] = None
+        absent[name] = missing
+    return cols, absent
 
 
 def _with_rounds(
@@ -237,15 +250,15 @@ def _with_rounds(
 
 
 def block_surveys(cycle: Cycle, block: str) -> pd.DataFrame:
-    rows = db.session.execute(
+    rows = _rows(
         db.select(Agency.code, SurveyResult.survey, SurveyResult.result_u)
         .join(Agency, SurveyResult.agency_id == Agency.id)
         .where(SurveyResult.cycle_id == cycle.id, Agency.block == block)
         .order_by(SurveyResult.id)
-    ).all()
-    return pd.DataFrame(
-        [tuple(r) for r in rows], columns=["agency", "survey_key", "result_u"]
-    ).astype({"result_u": "int64"})
+    )
+    return pd.DataFrame(rows, columns=["agency", "survey_key", "result_u"]).astype(
+        {"result_u": "int64"}
+    )
 
 
 # ------------------------------------------------------------------------- what files would say
