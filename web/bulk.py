@@ -355,21 +355,23 @@ def _in_reading_order(result: BlockResult, issues: list[Issue]) -> list[Issue]:
 
 
 # ----------------------------------------------------------------------------- a cycle's results
-def bulk_results(cycle: Cycle) -> Results:
+def bulk_results(cycle: Cycle, *, documents: bool = True) -> Results:
     """Every block of the cycle validated, scored and ranked from the database column-wise:
     each submission's facts with the panel's rounds (final scores; a draft counts its
     self-scores), agencies without a submission at 0 on every leaf, the survey results the
-    secretariat imported (a survey leaf without one scores 0, ``survey-missing``)."""
+    secretariat imported (a survey leaf without one scores 0, ``survey-missing``).
+    ``documents=False``: the report leaves out the evidence documents' own problems and the
+    rounds changed without a reason, which only the report shows — for a caller that shows
+    the ranking alone (the preview), they are not looked for."""
 
     def score(record: CriteriaRecord, loaded: LoadedSet) -> tuple[BlockResult, list[Issue]]:
         records, codes, names, unexplained = block_records(cycle, record.block)
         surveys = block_surveys(cycle, record.block)
         result = score_records(loaded, records, surveys, names, agencies=codes)
-        issues = (
-            list(result.issues)
-            + document_issues(cycle, record.block, loaded)
-            + unexplained_changes(result, unexplained)
-        )
+        issues = list(result.issues)
+        if documents:
+            issues += document_issues(cycle, record.block, loaded)
+            issues += unexplained_changes(result, unexplained)
         result.issues = _in_reading_order(result, issues)
         return result, result.issues
 

@@ -235,11 +235,11 @@ def results_data(results: Results) -> dict[str, Any]:
     return data
 
 
-def cycle_results(cycle: Cycle) -> Results:
-    """The cycle's results from the database (:func:`web.bulk.bulk_results`) with the change
-    since last year, when last year's results were published here (its latest version;
-    agencies matched by code)."""
-    results = bulk_results(cycle)
+def cycle_results(cycle: Cycle, *, documents: bool = True) -> Results:
+    """The cycle's results from the database (:func:`web.bulk.bulk_results`; ``documents``
+    as there) with the change since last year, when last year's results were published here
+    (its latest version; agencies matched by code)."""
+    results = bulk_results(cycle, documents=documents)
     before = db.session.execute(
         db.select(Cycle).filter_by(year=cycle.year - 1)
     ).scalar_one_or_none()
@@ -269,8 +269,9 @@ def preview(cycle: Cycle) -> dict[str, Any]:
     """The preview ranking: :func:`cycle_results` as a results mapping of the blocks and their
     agencies' rows (rank, totals, band, change since last year) — what the page shows. The
     per-field and per-criterion points of every agency and the report, which the page does not
-    show, are left out: at 5,000 agencies they would be most of the wait."""
-    results = cycle_results(cycle)
+    show, are left out (nor are the documents' problems looked for): at 5,000 agencies they
+    would be most of the wait."""
+    results = cycle_results(cycle, documents=False)
     ranking_only = dataclasses.replace(
         results,
         blocks={
