@@ -25,6 +25,7 @@ import pandas as pd
 
 from parindex.columnar import RECORD_COLUMNS, as_records, score_cents, score_records
 from parindex.criteria import LoadedSet
+from parindex.decision import collector_paused
 from parindex.errors import Issue, Location, Report
 from parindex.results import Results
 from parindex.scoring import BlockResult
@@ -375,7 +376,8 @@ def bulk_results(cycle: Cycle, *, documents: bool = True) -> Results:
         result.issues = _in_reading_order(result, issues)
         return result, result.issues
 
-    return cycle_results(cycle, score)
+    with collector_paused():  # half a million decoded entries, made and dropped
+        return cycle_results(cycle, score)
 
 
 def cycle_results(

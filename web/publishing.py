@@ -28,7 +28,7 @@ from typing import Any
 
 from sqlalchemy.orm import contains_eager
 
-from parindex.decision import write_decision_table
+from parindex.decision import collector_paused, write_decision_table
 from parindex.errors import Report
 from parindex.export import json_default
 from parindex.history import PreviousResult, compare
@@ -271,16 +271,17 @@ def preview(cycle: Cycle) -> dict[str, Any]:
     per-field and per-criterion points of every agency and the report, which the page does not
     show, are left out (nor are the documents' problems looked for): at 5,000 agencies they
     would be most of the wait."""
-    results = cycle_results(cycle, documents=False)
-    ranking_only = dataclasses.replace(
-        results,
-        blocks={
-            block: dataclasses.replace(res, components=res.components.iloc[:0])
-            for block, res in results.blocks.items()
-        },
-        report=Report(),
-    )
-    return results_data(ranking_only)
+    with collector_paused():
+        results = cycle_results(cycle, documents=False)
+        ranking_only = dataclasses.replace(
+            results,
+            blocks={
+                block: dataclasses.replace(res, components=res.components.iloc[:0])
+                for block, res in results.blocks.items()
+            },
+            report=Report(),
+        )
+        return results_data(ranking_only)
 
 
 # ---------------------------------------------------------------------------- publication
@@ -343,41 +344,42 @@ def publish(cycle: Cycle, user: User, reason: str = "") -> Publication:
         raise workflow.IllegalTransition(why)
     previous = latest(cycle)
     number = 1 if previous is None else previous.version + 1
-    results = cycle_results(cycle)
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"bang-xep-hang-{cycle.year}.xlsx"
-        with _beside(
-            functools.partial(write_decision_table, results, path, charts=False, run_time=now)
-        ):  # the workbook is written on the other core while the JSON and the moves are made
-            data = results.as_dict(plain=True)
-            data["publication"] = {"version": number, "reason": reason}
-            for block in data["blocks"]:  # the fields' names, for the public breakdown pages
-                model = results.blocks[block["block"]].criteria.model
-                block["field_names"] = {f.code: f.name for f in model.fields}
-            # JSON numbers in one pass (the text results_data would give)
-            results_json = json.dumps(
-                data, ensure_ascii=False, sort_keys=True, default=json_default
-            )
-            del data
-            approved = db.session.execute(
-                db.select(Submission)
-                .join(Agency, Submission.agency_id == Agency.id)
-                .options(contains_eager(Submission.agency))
-                .filter(Agency.cycle_id == cycle.id, Submission.state == workflow.APPROVED)
-                .order_by(Agency.code)
-            ).scalars()  # one query for every submission and its agency, not two per agency
-            workflow.transition_all(list(approved), workflow.PUBLISHED, user, reason, at=now)
-        xlsx = path.read_bytes()
-    pub = Publication(
-        cycle_id=cycle.id,
-        version=number,
-        reason=reason or "công bố lần đầu",
-        published_at=now,
-        published_by=user.id,
-        results_json=results_json,
-        decision_xlsx=xlsx,
-    )
+    with collector_paused():  # the results and their JSON: large, made at once
+        results = cycle_results(cycle)
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"bang-xep-hang-{cycle.year}.xlsx"
+            with _beside(
+                functools.partial(write_decision_table, results, path, charts=False, run_time=now)
+            ):  # the workbook is written on the other core while the JSON and the moves are made
+                data = results.as_dict(plain=True)
+                data["publication"] = {"version": number, "reason": reason}
+                for block in data["blocks"]:  # the fields' names, for the public breakdown pages
+                    model = results.blocks[block["block"]].criteria.model
+                    block["field_names"] = {f.code: f.name for f in model.fields}
+                # JSON numbers in one pass (the text results_data would give)
+                results_json = json.dumps(
+                    data, ensure_ascii=False, sort_keys=True, default=json_default
+                )
+                del data
+                approved = db.session.execute(
+                    db.select(Submission)
+                    .join(Agency, Submission.agency_id == Agency.id)
+                    .options(contains_eager(Submission.agency))
+                    .filter(Agency.cycle_id == cycle.id, Submission.state == workflow.APPROVED)
+                    .order_by(Agency.code)
+                ).scalars()  # one query for every submission and its agency, not two per agency
+                workflow.transition_all(list(approved), workflow.PUBLISHED, user, reason, at=now)
+            xlsx = path.read_bytes()
+        pub = Publication(
+            cycle_id=cycle.id,
+            version=number,
+            reason=reason or "công bố lần đầu",
+            published_at=now,
+            published_by=user.id,
+            results_json=results_json,
+            decision_xlsx=xlsx,
+        )
     db.session.add(pub)
     audit(
         user,
