@@ -9,6 +9,9 @@ to re-run and get the same table, and a notes sheet with the input problems.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
+import zipfile
 from collections.abc import Callable, Sequence
 from copy import copy
 from dataclasses import dataclass
@@ -388,8 +391,106 @@ def ranking_sheet(
     return ws
 
 
-def detail_sheet(wb: Workbook, res: BlockResult, styles: Styles | None = None) -> Worksheet:
-    """Every agency × every leaf: final score; the max of each leaf in row 3."""
+#: the detail sheets' rows written as XML (:class:`SheetRows`); off, openpyxl writes every cell
+#: (the tests compare the two files)
+ROWS_AS_XML = True
+
+
+class SheetRows:
+    """A sheet's agency × leaf rows, written as the sheet's XML into the saved file
+    (:func:`_put_rows_in`) rather than as openpyxl cells: the same cells, byte for byte, as
+    openpyxl writes them — inline strings, the workbook's style ids, a number's text
+    ``"%.16g"`` of its float — without a cell object per value. The detail sheets are most of
+    the cells of the table, and openpyxl's cell objects and writer most of its time.
+
+    The first rows, up to the first that holds each of the rows' looks (text, number, KPS),
+    are openpyxl's own cells: openpyxl numbers the looks as it meets them while saving, so they
+    get the ids they always had, and the rows written here read the ids from those cells. A
+    test compares the sheets with the ones openpyxl writes alone."""
+
+    def __init__(
+        self,
+        ws: Worksheet,
+        first: int,
+        rows: list[tuple[str, str, list[float], list[Any]]],
+        looks: dict[str, Cell],
+    ) -> None:
+        self.ws = ws
+        self.first = first  # the first row written here
+        self.rows = rows  # (agency, name, points, counted) per row
+        self.looks = looks  # a cell of the sheet with each look: "text", "number", "KPS"
+
+    def xml(self) -> bytes:
+        """The rows' XML, once the workbook is saved (the looks' ids are then fixed)."""
+        ids = {key: _style_attribute(cell) for key, cell in self.looks.items()}
+        text_id = ids["text"]
+        number_cell = f'{ids.get("number", "")} t="n"><v>'
+        kps_cell = f'{ids.get("KPS", "")} t="inlineStr"><is><t>KPS</t></is></c>'
+        width = max((len(points) for _, _, points, _ in self.rows), default=0)
+        letters = [get_column_letter(j) for j in range(3, 3 + width)]
+        parts: list[str] = []
+        add = parts.append
+        for r, (agency, name, points, counted) in enumerate(self.rows, start=self.first):
+            add(f'<row r="{r}">')
+            add(_text_cell(f"A{r}", text_id, agency))
+            add(_text_cell(f"B{r}", text_id, name))
+            for letter, value, counts in zip(letters, points, counted, strict=False):
+                if counts:
+                    add(f'<c r="{letter}{r}"{number_cell}{_number(value)}</v></c>')
+                else:
+                    add(f'<c r="{letter}{r}"{kps_cell}')
+            add("</row>")
+        return "".join(parts).encode("ascii", "xmlcharrefreplace")
+
+    def put_in(self, sheet_xml: bytes) -> bytes:
+        """The saved sheet's XML with these rows in their place: before the first row below
+        them that openpyxl wrote, else at the end of the sheet's data."""
+        if not self.rows:
+            return sheet_xml
+        last = self.first + len(self.rows) - 1
+        at = -1
+        for row in re.finditer(rb'<row r="(\d+)"', sheet_xml):
+            number = int(row[1])
+            if self.first <= number <= last:
+                raise ValueError(f"sheet {self.ws.title}: row {number} written twice")
+            if number > last:
+                at = row.start()
+                break
+        if at < 0:
+            at = sheet_xml.find(b"</sheetData>")
+        if at < 0:
+            raise ValueError(f"sheet {self.ws.title}: no sheet data")
+        return sheet_xml[:at] + self.xml() + sheet_xml[at:]
+
+
+def _style_attribute(cell: Cell) -> str:
+    """What follows a ``c`` element's reference for the cell's look, as openpyxl writes it."""
+    return f' s="{cell.style_id}"' if cell.has_style else ""
+
+
+def _text_cell(ref: str, style: str, text: str) -> str:
+    if text == "":
+        return f'<c r="{ref}"{style} t="inlineStr"></c>'
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = escaped.replace("\r", "&#13;")
+    return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{escaped}</t></is></c>'
+
+
+def _number(value: float) -> str:
+    """A number cell's text as openpyxl writes it (``safe_string``): a point is the float of
+    its hundredths, the float nearest the exact value as the Decimal's is (both correctly
+    rounded), so the text is the same without a Decimal per cell."""
+    if math.isnan(value) or math.isinf(value):
+        return ""
+    return f"{value:.16g}"
+
+
+def detail_sheet(
+    wb: Workbook, res: BlockResult, styles: Styles | None = None
+) -> tuple[Worksheet, SheetRows]:
+    """Every agency × every leaf: final score; the max of each leaf in row 3. The agencies'
+    rows are returned as XML, to be put in the saved file (:meth:`SheetRows.put_in`)."""
     styles = styles or Styles(wb)
     put = styles.set
     model = res.criteria.model
@@ -417,22 +518,44 @@ def detail_sheet(wb: Workbook, res: BlockResult, styles: Styles | None = None) -
     order = res.agencies["agency"]
     final = res.leaves.pivot(index="agency", columns="leaf", values="final_c")
     applicable = res.leaves.pivot(index="agency", columns="leaf", values="applicable")
-    final_rows = final.reindex(index=order, columns=codes).to_numpy()
-    applicable_rows = applicable.reindex(index=order, columns=codes).to_numpy()
+    # points as the floats of their hundredths (see _number)
+    points = (final.reindex(index=order, columns=codes).to_numpy(dtype="float64") / 100).tolist()
+    counts = applicable.reindex(index=order, columns=codes).to_numpy().astype(bool)
     kps = Look(9, italic=True, align="center")
     new = styles.new
     assert ws.max_row == 3  # data rows are appended below the maxima
-    r = 4
-    for rec, values, counted in zip(
-        res.agencies.to_dict("records"), final_rows, applicable_rows, strict=True
+    # openpyxl's own cells up to the first row with each look, the rest as XML (SheetRows)
+    head = 1 if len(order) else 0
+    if not ROWS_AS_XML:
+        head = len(order)
+    for has in (counts.any(axis=1), (~counts).any(axis=1)):
+        if has.any():
+            head = max(head, int(has.argmax()) + 1)
+    looks: dict[str, Cell] = {}
+    rows = []
+    for n, (agency, name, values, applies) in enumerate(
+        zip(
+            res.agencies["agency"].tolist(),
+            res.agencies["name"].tolist(),
+            points,
+            counts.tolist(),
+            strict=True,
+        )
     ):
-        cells = [new(ws, str(rec["agency"]), text=True), new(ws, str(rec["name"]), text=True)]
-        cells += [
-            new(ws, cents(value), NUMBER_LOOK) if applies else new(ws, "KPS", kps)
-            for value, applies in zip(values, counted, strict=True)
+        text = [new(ws, str(agency), text=True), new(ws, str(name), text=True)]
+        if n >= head:
+            rows.append((str(text[0].value), str(text[1].value), values, applies))
+            continue
+        cells = text + [
+            new(ws, value, NUMBER_LOOK) if counted else new(ws, "KPS", kps)
+            for value, counted in zip(values, applies, strict=True)
         ]
         ws.append(cells)
-        r += 1
+        looks.setdefault("text", cells[0])
+        for cell, counted in zip(cells[2:], applies, strict=True):
+            looks.setdefault("number" if counted else "KPS", cell)
+    later = SheetRows(ws, 4 + head, rows, looks)
+    r = 4 + len(order)
     put(
         ws,
         r + 1,
@@ -449,7 +572,7 @@ def detail_sheet(wb: Workbook, res: BlockResult, styles: Styles | None = None) -
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.print_title_rows = "2:3"
     ws.print_title_cols = "A:B"
-    return ws
+    return ws, later
 
 
 def method_sheet(
@@ -590,8 +713,7 @@ def write_decision_table(
         styles = Styles(wb)
         for n, (block, res) in enumerate(results.blocks.items(), start=1):
             ranking_sheet(wb, results, block, res, n, styles)
-        for res in results.blocks.values():
-            detail_sheet(wb, res, styles)
+        written_here = [detail_sheet(wb, res, styles)[1] for res in results.blocks.values()]
         if charts:
             chart_sheets(wb, results, drawn)
         method_sheet(wb, results, run_time, styles)
@@ -601,7 +723,22 @@ def write_decision_table(
         wb.properties.created = fixed
         wb.properties.modified = fixed
         wb.save(path)
+        _put_rows_in(path, written_here)
     return path
+
+
+def _put_rows_in(path: Path, rows: list[SheetRows]) -> None:
+    """Rewrite the saved workbook with each sheet's rows written here put in (every other
+    part as openpyxl wrote it, in its order, compressed alike)."""
+    by_part = {r.ws.path.lstrip("/"): r for r in rows}
+    with zipfile.ZipFile(path) as saved:
+        parts = [(info, saved.read(info)) for info in saved.infolist()]
+    with zipfile.ZipFile(path, "w") as out:
+        for info, data in parts:
+            if info.filename in by_part:
+                data = by_part.pop(info.filename).put_in(data)
+            out.writestr(info, data)
+    assert not by_part, f"sheets not found in the workbook: {sorted(by_part)}"
 
 
 def _num(value: Decimal | int) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from parindex import __version__
@@ -71,55 +72,70 @@ class Results:
                 out.append(row)
         return out
 
-    def change_columns(self, agency: str) -> dict[str, Any]:
-        """Change since last year (empty when there is no previous result to compare)."""
+    def change_columns(self, agency: str, *, plain: bool = False) -> dict[str, Any]:
+        """Change since last year (empty when there is no previous result to compare);
+        ``plain``: numbers as in :meth:`as_dict`."""
         if self.previous_year is None:
             return {}
         c = self.comparisons.get(agency)
         if c is None:
             return {"index_change": None, "rank_change": None, "change_note": ""}
+        number = _float if plain else cents
         return {
-            "previous_index": None if c.previous_index_u is None else cents(c.previous_index_u),
+            "previous_index": None if c.previous_index_u is None else number(c.previous_index_u),
             "previous_rank": c.previous_rank,
-            "index_change": None if c.index_change_u is None else cents(c.index_change_u),
+            "index_change": None if c.index_change_u is None else number(c.index_change_u),
             "rank_change": c.rank_change,
             "change_note": c.note,
             "change_text": describe(c),
         }
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, *, plain: bool = False) -> dict[str, Any]:
+        """The results as a mapping: every block with its agencies by rank, each with its
+        per-field and per-criterion points (``components``), and the report. Points are exact
+        Decimals, or with ``plain`` JSON numbers: the float whose text is the 2-decimal value,
+        what :func:`parindex.export.json_default` writes for the Decimal (the stored JSON's data,
+        built column by column without a Decimal per number)."""
+        numbers = _floats if plain else _decimals
         blocks = []
         for block, res in self.blocks.items():
             model = res.criteria.model
             comp = res.components
             by_agency: dict[str, list[dict[str, Any]]] = {}
-            for c in _records(comp):
-                by_agency.setdefault(c["agency"], []).append(
-                    {
-                        "level": c["level"],
-                        "code": c["code"],
-                        "points": cents(c["achieved_c"]),
-                        "max": cents(c["max_c"]),
-                        "index": cents(c["index_u"]),
-                    }
+            for agency, level, code, points, top, index in zip(
+                comp["agency"].tolist(),
+                comp["level"].tolist(),
+                comp["code"].tolist(),
+                numbers(comp["achieved_c"]),
+                numbers(comp["max_c"]),
+                numbers(comp["index_u"]),
+                strict=True,
+            ):
+                by_agency.setdefault(agency, []).append(
+                    {"level": level, "code": code, "points": points, "max": top, "index": index}
                 )
+            a = res.agencies
             agencies = []
-            for r in _records(res.agencies):
+            for row in zip(
+                a["rank"].tolist(),
+                a["agency"].tolist(),
+                a["name"].tolist(),
+                a["band"].tolist(),
+                numbers(a["index_u"]),
+                numbers(a["total_c"]),
+                numbers(a["applicable_c"]),
+                numbers(a["appraised_c"]),
+                numbers(a["survey_c"]),
+                numbers(a["bonus_c"]),
+                numbers(a["penalty_c"]),
+                strict=True,
+            ):
+                agency = row[1]
                 agencies.append(
                     {
-                        "rank": int(r["rank"]),
-                        "agency": r["agency"],
-                        "name": r["name"],
-                        "band": r["band"],
-                        "index": cents(r["index_u"]),
-                        "total": cents(r["total_c"]),
-                        "applicable_max": cents(r["applicable_c"]),
-                        "appraised": cents(r["appraised_c"]),
-                        "survey": cents(r["survey_c"]),
-                        "bonus": cents(r["bonus_c"]),
-                        "penalty": cents(r["penalty_c"]),
-                        **self.change_columns(r["agency"]),
-                        "components": by_agency.get(r["agency"], []),
+                        **dict(zip(_AGENCY_KEYS, row, strict=True)),
+                        **self.change_columns(agency, plain=plain),
+                        "components": by_agency.get(agency, []),
                     }
                 )
             blocks.append(
@@ -143,6 +159,35 @@ class Results:
             "blocks": blocks,
             "report": self.report.as_dict(),
         }
+
+
+_AGENCY_KEYS = (
+    "rank",
+    "agency",
+    "name",
+    "band",
+    "index",
+    "total",
+    "applicable_max",
+    "appraised",
+    "survey",
+    "bonus",
+    "penalty",
+)
+
+
+def _decimals(column: pd.Series) -> list[Decimal]:
+    return [cents(v) for v in column.tolist()]
+
+
+def _floats(column: pd.Series) -> list[float]:
+    """Hundredths as the floats nearest to the exact values (an integer's true division by 100
+    is correctly rounded, as is ``float(Decimal)``: the same float, the same JSON text)."""
+    return (column.to_numpy(dtype=np.int64) / 100).tolist()  # type: ignore[no-any-return]
+
+
+def _float(value: int) -> float:
+    return int(value) / 100
 
 
 def score_dataset(ds: Dataset) -> Results:

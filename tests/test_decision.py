@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import gc
 import io
+import zipfile
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -405,3 +406,60 @@ def test_printed_table_is_a4_landscape_with_headers_on_every_page(tmp_path: Path
     assert all(name in joined for name in names.values())
     assert all("Xếp loại" in page for page in ranking_pages)
     assert "Chỉ số bình quân của khối" in ranking_pages[-1]
+
+
+# ------------------------------------------------------------- detail rows written as XML
+TRICKY_NAMES = {
+    "a": "  UBND xã À  ",  # spaces kept
+    "b": "Sở <Tài chính> & Kế hoạch",
+    "c": "Ban\rDân tộc\nmiền núi\t",
+    "d": "=SUM(A1)",
+    "e": "",
+    "f": "Đặc khu 😀 Phú Quốc",
+}
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+
+@pytest.mark.parametrize("case", ["sample", "tricky names"])
+def test_detail_rows_written_as_xml_are_openpyxls_own_byte_for_byte(
+    sample: Results, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    """Every part of the workbook (the modification time aside) is the file openpyxl writes
+    when it writes every cell itself: the sheets, the styles, the order of the looks."""
+    from parindex import decision
+
+    results = (
+        sample
+        if case == "sample"
+        else _results_from_scores(
+            {k: (f"{n * 2.25}", "1") for n, k in enumerate(TRICKY_NAMES)}, TRICKY_NAMES
+        )
+    )
+    as_xml: list[int] = []  # rows written as XML, per sheet
+    xml = decision.SheetRows.xml
+
+    def counted(self: decision.SheetRows) -> bytes:
+        as_xml.append(len(self.rows))
+        return xml(self)
+
+    monkeypatch.setattr(decision.SheetRows, "xml", counted)
+    fast = write_decision_table(results, tmp_path / "fast.xlsx", charts=False, run_time=RUN)
+    agencies = sum(len(res.agencies) for res in results.blocks.values())
+    assert len(as_xml) == len(results.blocks) and sum(as_xml) >= agencies // 2
+    monkeypatch.setattr(decision, "ROWS_AS_XML", False)
+    slow = write_decision_table(results, tmp_path / "slow.xlsx", charts=False, run_time=RUN)
+    assert sum(as_xml[len(results.blocks) :]) == 0
+    a, b = _parts(fast), _parts(slow)
+    assert list(a) == list(b)
+    for name in a:
+        assert a[name] == b[name], name
+    detail = [n for n, data in a.items() if b"KPS: kh" in data]
+    assert len(detail) == len(results.blocks)
+    numbers = sum(data.count(b't="n"><v>') for n, data in a.items() if n in detail)
+    assert numbers >= 2 * len(TRICKY_NAMES)  # every agency's row, most of them written as XML
+    if case == "sample":  # "did not arise" cells in the rows written as XML too
+        assert all(data.count(b"<t>KPS</t>") > 1 for n, data in a.items() if n in detail)

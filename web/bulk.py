@@ -5,24 +5,28 @@ that shows a cycle's results.
 One query per table and block reads the entries (their facts taken out of the JSON by the
 database: ``json_extract`` in SQLite, ``->>`` in PostgreSQL), which entries have documents, the
 panel's rounds and the survey results, as the driver's plain rows; the engine's records path
-(:func:`parindex.validate.score_records`, the one value validator, then the scoring core)
+(:func:`parindex.validate.score_records`: the one value validator, then the scoring core)
 validates, scores and ranks them; the rounds that change a self-score without a reason are the
-validator's too. What a submission mapping would also carry is read here: the documents' own
-problems (checked by the engine's file-path parser on the few documents that may have one),
-drafts with their self-scores, and agencies without a submission (every leaf 0). A test holds it to hand-worked figures and to the engine's file path on the same data.
+validator's too. What a submission
+mapping would also carry is read here too: the documents' own problems (checked by the engine's
+file-path parser on the few documents that may have one), the rounds that change a self-score
+without a reason, drafts with their self-scores, and agencies without a submission (every leaf
+0). A test holds it to hand-worked figures and to the engine's file path on the same data.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from parindex.criteria import LoadedSet
+from parindex.dataset import collector_paused
 from parindex.errors import Issue, Report
 from parindex.facts import RECORD_COLUMNS, as_records, score_cents
 from parindex.results import Results
@@ -42,8 +46,18 @@ from web.models import (
     db,
 )
 
-#: an entry's facts as the query reads them, in order (then the evidence flag and the rounds)
-_FACTS = ("done", "date", "numerator", "denominator", "count", "level", "score", "explanation")
+#: an entry's facts, as ``Entry.data`` holds them
+_FACTS = (
+    "done",
+    "date",
+    "numerator",
+    "denominator",
+    "count",
+    "level",
+    "score",
+    "did_not_arise",
+    "explanation",
+)
 _TEXT = ("date", "level", "score", "did_not_arise", "explanation")  # "" is absent, as in a file
 _INTEGERS = ("numerator", "denominator", "count")
 
@@ -59,15 +73,11 @@ def _rows(query: Any) -> list[tuple[Any, ...]]:
         result.close()
 
 
-def _columns(rows: list[tuple[Any, ...]], names: Iterable[str]) -> dict[str, np.ndarray]:
-    names = list(names)
-    table = np.array(rows, dtype=object).reshape(len(rows), len(names))
-    return {name: table[:, i] for i, name in enumerate(names)}
-
-
-def _nullable_ints(values: Any) -> pd.arrays.IntegerArray:
-    """Integers with None as a nullable Int64 array (exact: never through floats)."""
-    missing = pd.isna(values)
+def _nullable_ints(values: Any, missing: np.ndarray | None = None) -> pd.arrays.IntegerArray:
+    """Integers with None (or where ``missing``) as a nullable Int64 array (exact: never
+    through floats)."""
+    if missing is None:
+        missing = pd.isna(values)
     filled = np.where(missing, 0, values).astype(np.int64)
     return pd.arrays.IntegerArray(filled, missing)
 
@@ -85,27 +95,7 @@ def block_records(cycle: Cycle, block: str) -> tuple[pd.DataFrame, list[str], di
         .order_by(Agency.code)
     ).all()
     in_block = _in_block(cycle, block)
-    facts = Entry.data
-    entries = _rows(
-        db.select(
-            Agency.code,
-            Entry.id,
-            Entry.leaf,
-            facts["done"].as_boolean(),
-            facts["date"].as_string(),
-            facts["numerator"].as_integer(),
-            facts["denominator"].as_integer(),
-            facts["count"].as_integer(),
-            facts["level"].as_string(),
-            facts["score"].as_string(),
-            facts["did_not_arise"].as_string(),
-            facts["explanation"].as_string(),
-        )
-        .join(Submission, Entry.submission_id == Submission.id)
-        .join(Agency, Submission.agency_id == Agency.id)
-        .where(in_block)
-        .order_by(Agency.code, Entry.id)
-    )
+    codes, ids, leaves, data = _entries(in_block)
     with_documents = _rows(
         db.select(Evidence.entry_id)
         .distinct()
@@ -115,88 +105,161 @@ def block_records(cycle: Cycle, block: str) -> tuple[pd.DataFrame, list[str], di
         .where(in_block)
     )
     rounds = _rows(
-        db.select(Agency.code, Appraisal.leaf, Appraisal.round, Appraisal.score_c, Appraisal.reason)
+        db.select(
+            Agency.code,
+            Appraisal.leaf,
+            Appraisal.round,
+            Appraisal.score_c,
+            Appraisal.reason,
+            Entry.id,
+        )
         .join(Submission, Appraisal.submission_id == Submission.id)
         .join(Agency, Submission.agency_id == Agency.id)
+        .outerjoin(
+            Entry,
+            (Entry.submission_id == Appraisal.submission_id) & (Entry.leaf == Appraisal.leaf),
+        )
         .where(in_block, Appraisal.score_c.is_not(None))
         .order_by(Agency.code, Appraisal.id)
     )
-    names = ("agency", "id", "leaf", *_FACTS[:-2], "score", "did_not_arise", "explanation")
-    frame = _entries_frame(_columns(entries, names), {e for (e,) in with_documents})
-    records = _with_rounds(frame, rounds)
-    codes = [a.code for a in agencies]
-    return records, codes, {a.code: a.name for a in agencies}
+    frame, kept = _entries_frame(codes, ids, leaves, data, {e for (e,) in with_documents})
+    records = _with_rounds(frame, kept, rounds)
+    return records, [a.code for a in agencies], {a.code: a.name for a in agencies}
 
 
-def _entries_frame(cols: dict[str, np.ndarray], with_documents: set[int]) -> pd.DataFrame:
+def _entries(in_block: Any) -> tuple[list[str], list[int], list[str], list[Any]]:
+    """The block's entries as columns: agency code, entry id, leaf, ``Entry.data`` decoded.
+
+    SQLite hands each column over as one JSON array (one row in all, ``json_group_array``, the
+    stored data texts joined by ``group_concat``) decoded by one ``json.loads`` each: a row per
+    entry costs the driver more than the database's own work, and reading the facts out of the
+    JSON in SQL (``json_extract`` per fact) costs it more still. The arrays are built in one
+    pass over the same rows, so they stay aligned. Other databases hand over one row per
+    entry (the data decoded by the driver)."""
+    query = (
+        db.select(Agency.code.label("agency"), Entry.id, Entry.leaf, Entry.data)
+        .join(Submission, Entry.submission_id == Submission.id)
+        .join(Agency, Submission.agency_id == Agency.id)
+        .where(in_block)
+        .order_by(Agency.code, Entry.leaf)  # the order of the indexes: no sorting
+    )
+    if db.session.get_bind().dialect.name == "sqlite":
+        q = query.subquery()
+        [columns] = _rows(
+            db.select(
+                db.func.json_group_array(q.c.agency),
+                db.func.json_group_array(q.c.id),
+                db.func.json_group_array(q.c.leaf),
+                "[" + db.func.coalesce(db.func.group_concat(q.c.data, ","), "") + "]",
+            )
+        )
+        codes, ids, leaves, data = (json.loads(c) for c in columns)
+        return codes, ids, leaves, data
+    rows = _rows(query)
+    if not rows:
+        return [], [], [], []
+    codes, ids, leaves, data = (list(c) for c in zip(*rows, strict=True))
+    return codes, ids, leaves, [json.loads(d) if isinstance(d, str) else d for d in data]
+
+
+def _entries_frame(
+    codes: list[str], ids: list[int], leaves: list[str], data: list[Any], with_documents: set[int]
+) -> tuple[pd.DataFrame, np.ndarray]:
     """Entries (one row each, facts as columns), emptied entries left out (their leaf is
-    empty), as the first columns of the engine's records."""
-    n = len(cols["id"])
-    for name in _TEXT:
-        col = cols[name]
-        col[col == ""] = None
+    empty), as the first columns of the engine's records; and the kept entries' ids."""
+    n = len(ids)
+    cols, absent = _fact_columns(data)
     explanation = cols["explanation"]
     has_explanation = np.zeros(n, dtype=bool)
-    given = ~pd.isna(explanation)
-    has_explanation[given] = [bool(str(t).strip()) for t in explanation[given]]
-    has_evidence = np.isin(cols["id"].astype(np.int64), np.fromiter(with_documents, np.int64))
-    present = has_evidence | has_explanation | ~pd.isna(cols["did_not_arise"])
-    for name in _FACTS[:-1]:
-        present |= ~pd.isna(cols[name])
-    done = cols["done"]
-    score = cols["score"]
-    score_c = np.full(n, None, dtype=object)
-    scored = ~pd.isna(score)
-    score_c[scored] = [score_cents(v) for v in score[scored]]
+    given = ~absent["explanation"]
+    has_explanation[given] = [bool(t.strip()) for t in explanation[given]]
+    entry_ids = np.array(ids, dtype=np.int64)
+    has_evidence = np.isin(entry_ids, np.fromiter(with_documents, np.int64))
+    present = has_evidence | has_explanation | ~absent["did_not_arise"]
+    for name in _FACTS[:-2]:
+        present |= ~absent[name]
+    score_c = np.zeros(n, dtype=np.int64)
+    scored = ~absent["score"]
+    score_c[scored] = np.array([score_cents(v) for v in cols["score"][scored]], dtype=np.int64)
     frame = pd.DataFrame(
         {
-            "agency": cols["agency"],
-            "leaf": cols["leaf"],
-            "done": _nullable_ints(np.where(pd.isna(done), None, done != 0)),
+            "agency": np.array(codes, dtype=object),
+            "leaf": np.array(leaves, dtype=object),
+            "done": _nullable_ints(cols["done"] != 0, absent["done"]),
             "date": cols["date"],
-            **{name: _nullable_ints(cols[name]) for name in _INTEGERS},
+            **{name: _nullable_ints(cols[name], absent[name]) for name in _INTEGERS},
             "level": cols["level"],
-            "score_c": _nullable_ints(score_c),
+            "score_c": _nullable_ints(score_c, absent["score"]),
             "did_not_arise": cols["did_not_arise"],
             "has_evidence": has_evidence,
             "has_explanation": has_explanation,
         }
     )
-    return frame[present].reset_index(drop=True)
+    return frame[present].reset_index(drop=True), entry_ids[present]
 
 
-def _with_rounds(frame: pd.DataFrame, rounds: list[tuple[Any, ...]]) -> pd.DataFrame:
+def _fact_columns(data: list[Any]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The facts of each entry's data (a mapping, or None) as one column per fact (other keys
+    ignored), None where absent — "" counts as absent for text, and a number where text is
+    stored becomes its text — and each column's mask of absent values."""
+    table = pd.DataFrame([d or {} for d in data], columns=list(_FACTS), dtype=object)
+    cols = {name: table[name].to_numpy(dtype=object, copy=True) for name in _FACTS}
+    absent = {}
+    for name, col in cols.items():
+        missing = pd.isna(col)
+        if name in _TEXT:
+            missing |= col == ""
+            held = np.flatnonzero(~missing)
+            odd = held[np.array([not isinstance(v, str) for v in col[held]], dtype=bool)]
+            col[odd] = [str(v) for v in col[odd]]
+        col[missing] = None
+        absent[name] = missing
+    return cols, absent
+
+
+def _with_rounds(
+    frame: pd.DataFrame, entry_ids: np.ndarray, rounds: list[tuple[Any, ...]]
+) -> pd.DataFrame:
     """The entries with the panel's rounds as ``round1_c`` and ``round2_c`` and whether each
-    gives a reason (a round on a leaf without an entry makes a record of its own), as the
-    engine's records."""
-    table = pd.DataFrame(
-        {
-            "agency": pd.array([r[0] for r in rounds], dtype=object),
-            "leaf": pd.array([r[1] for r in rounds], dtype=object),
-            "round": pd.array([r[2] for r in rounds], dtype="Int64"),
-            "score_c": pd.array([r[3] for r in rounds], dtype="Int64"),
-            "reason": np.array([bool((r[4] or "").strip()) for r in rounds], dtype=bool),
-        }
+    gives a reason (``round1_reason``, ``round2_reason``; a round on a leaf without a kept entry
+    makes a record of its own), as the engine's records. A round finds its
+    entry by the entry's id (the query's join on submission and leaf)."""
+    n = len(frame)
+    at = pd.Index(entry_ids).get_indexer(
+        np.array([-1 if r[5] is None else r[5] for r in rounds], dtype=np.int64)
     )
+    own: dict[tuple[str, str], int] = {}  # (agency, leaf) of a round without an entry → row
+    for i, r in enumerate(rounds):
+        if at[i] < 0:
+            at[i] = own.setdefault((r[0], r[1]), n + len(own))
+    if own:
+        extra = pd.DataFrame(
+            {"agency": [a for a, _ in own], "leaf": [leaf for _, leaf in own]}, dtype=object
+        )
+        frame = pd.concat([frame, extra], ignore_index=True)
+        frame["has_evidence"] = frame["has_evidence"].fillna(False).astype(bool)
+        frame["has_explanation"] = frame["has_explanation"].fillna(False).astype(bool)
     for rnd in (1, 2):
-        part = table[table["round"] == rnd][["agency", "leaf", "score_c", "reason"]]
-        names = {"score_c": f"round{rnd}_c", "reason": f"round{rnd}_reason"}
-        frame = frame.merge(part.rename(columns=names), on=["agency", "leaf"], how="outer")
-    frame["has_evidence"] = frame["has_evidence"].fillna(False).astype(bool)
-    frame["has_explanation"] = frame["has_explanation"].fillna(False).astype(bool)
+        column = np.full(len(frame), None, dtype=object)
+        mine = [i for i, r in enumerate(rounds) if r[2] == rnd]
+        column[at[mine]] = [rounds[i][3] for i in mine]
+        frame[f"round{rnd}_c"] = _nullable_ints(column)
+        reason = np.ones(len(frame), dtype=bool)  # no round: nothing to explain
+        reason[at[mine]] = [bool((rounds[i][4] or "").strip()) for i in mine]
+        frame[f"round{rnd}_reason"] = reason
     return as_records(frame[list(RECORD_COLUMNS)])
 
 
 def block_surveys(cycle: Cycle, block: str) -> pd.DataFrame:
-    rows = db.session.execute(
+    rows = _rows(
         db.select(Agency.code, SurveyResult.survey, SurveyResult.result_u)
         .join(Agency, SurveyResult.agency_id == Agency.id)
         .where(SurveyResult.cycle_id == cycle.id, Agency.block == block)
         .order_by(SurveyResult.id)
-    ).all()
-    return pd.DataFrame(
-        [tuple(r) for r in rows], columns=["agency", "survey_key", "result_u"]
-    ).astype({"result_u": "int64"})
+    )
+    return pd.DataFrame(rows, columns=["agency", "survey_key", "result_u"]).astype(
+        {"result_u": "int64"}
+    )
 
 
 # ------------------------------------------------------------------------- what files would say
@@ -265,21 +328,27 @@ def _in_reading_order(result: BlockResult, issues: list[Issue]) -> list[Issue]:
 
 
 # ----------------------------------------------------------------------------- a cycle's results
-def bulk_results(cycle: Cycle) -> Results:
+def bulk_results(cycle: Cycle, *, documents: bool = True) -> Results:
     """Every block of the cycle validated, scored and ranked from the database column-wise:
     each submission's facts with the panel's rounds (final scores; a draft counts its
     self-scores), agencies without a submission at 0 on every leaf, the survey results the
-    secretariat imported (a survey leaf without one scores 0, ``survey-missing``)."""
+    secretariat imported (a survey leaf without one scores 0, ``survey-missing``).
+    ``documents=False``: the report leaves out the evidence documents' own problems and the
+    rounds changed without a reason, which only the report shows — for a caller that shows
+    the ranking alone (the preview), they are not looked for."""
 
     def score(record: CriteriaRecord, loaded: LoadedSet) -> tuple[BlockResult, list[Issue]]:
         records, codes, names = block_records(cycle, record.block)
         surveys = block_surveys(cycle, record.block)
         result = score_records(loaded, records, surveys, names, agencies=codes)
-        issues = list(result.issues) + document_issues(cycle, record.block, loaded)
+        issues = list(result.issues)
+        if documents:
+            issues += document_issues(cycle, record.block, loaded)
         result.issues = _in_reading_order(result, issues)
         return result, result.issues
 
-    return cycle_results(cycle, score)
+    with collector_paused():  # half a million decoded entries, made and dropped
+        return cycle_results(cycle, score)
 
 
 def cycle_results(

@@ -9,8 +9,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+import gc
 import json
+import os
+import signal
+import sys
 import tempfile
+import time
+import traceback
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +28,7 @@ from typing import Any
 
 from sqlalchemy.orm import contains_eager
 
+from parindex.dataset import collector_paused
 from parindex.decision import write_decision_table
 from parindex.errors import Report
 from parindex.export import json_default
@@ -220,16 +231,16 @@ def ranking(data: dict[str, Any]) -> list[dict[str, Any]]:
 def results_data(results: Results) -> dict[str, Any]:
     """``Results.as_dict()`` as plain JSON data (decimals as numbers)."""
     data: dict[str, Any] = json.loads(
-        json.dumps(results.as_dict(), ensure_ascii=False, default=json_default)
+        json.dumps(results.as_dict(plain=True), ensure_ascii=False, default=json_default)
     )
     return data
 
 
-def cycle_results(cycle: Cycle) -> Results:
-    """The cycle's results from the database (:func:`web.bulk.bulk_results`) with the change
-    since last year, when last year's results were published here (its latest version;
-    agencies matched by code)."""
-    results = bulk_results(cycle)
+def cycle_results(cycle: Cycle, *, documents: bool = True) -> Results:
+    """The cycle's results from the database (:func:`web.bulk.bulk_results`; ``documents``
+    as there) with the change since last year, when last year's results were published here
+    (its latest version; agencies matched by code)."""
+    results = bulk_results(cycle, documents=documents)
     before = db.session.execute(
         db.select(Cycle).filter_by(year=cycle.year - 1)
     ).scalar_one_or_none()
@@ -259,17 +270,19 @@ def preview(cycle: Cycle) -> dict[str, Any]:
     """The preview ranking: :func:`cycle_results` as a results mapping of the blocks and their
     agencies' rows (rank, totals, band, change since last year) — what the page shows. The
     per-field and per-criterion points of every agency and the report, which the page does not
-    show, are left out: at 5,000 agencies they would be most of the wait."""
-    results = cycle_results(cycle)
-    ranking_only = dataclasses.replace(
-        results,
-        blocks={
-            block: dataclasses.replace(res, components=res.components.iloc[:0])
-            for block, res in results.blocks.items()
-        },
-        report=Report(),
-    )
-    return results_data(ranking_only)
+    show, are left out (nor are the documents' problems looked for): at 5,000 agencies they
+    would be most of the wait."""
+    with collector_paused():
+        results = cycle_results(cycle, documents=False)
+        ranking_only = dataclasses.replace(
+            results,
+            blocks={
+                block: dataclasses.replace(res, components=res.components.iloc[:0])
+                for block, res in results.blocks.items()
+            },
+            report=Report(),
+        )
+        return results_data(ranking_only)
 
 
 # ---------------------------------------------------------------------------- publication
@@ -332,37 +345,43 @@ def publish(cycle: Cycle, user: User, reason: str = "") -> Publication:
         raise workflow.IllegalTransition(why)
     previous = latest(cycle)
     number = 1 if previous is None else previous.version + 1
-    results = cycle_results(cycle)
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"bang-xep-hang-{cycle.year}.xlsx"
-        write_decision_table(results, path, charts=False, run_time=now)
-        xlsx = path.read_bytes()
-    data = results.as_dict()
-    data["publication"] = {"version": number, "reason": reason}
-    for block in data["blocks"]:  # the fields' names, for the public breakdown pages
-        model = results.blocks[block["block"]].criteria.model
-        block["field_names"] = {f.code: f.name for f in model.fields}
-    pub = Publication(
-        cycle_id=cycle.id,
-        version=number,
-        reason=reason or "công bố lần đầu",
-        published_at=now,
-        published_by=user.id,
-        # decimals as JSON numbers in one pass (the text results_data would give)
-        results_json=json.dumps(data, ensure_ascii=False, sort_keys=True, default=json_default),
-        decision_xlsx=xlsx,
-    )
+    with collector_paused():  # the results and their JSON: large, made at once
+        results = cycle_results(cycle)
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"bang-xep-hang-{cycle.year}.xlsx"
+            with _beside(
+                functools.partial(write_decision_table, results, path, charts=False, run_time=now)
+            ):  # the workbook is written on the other core while the JSON and the moves are made
+                data = results.as_dict(plain=True)
+                data["publication"] = {"version": number, "reason": reason}
+                for block in data["blocks"]:  # the fields' names, for the public breakdown pages
+                    model = results.blocks[block["block"]].criteria.model
+                    block["field_names"] = {f.code: f.name for f in model.fields}
+                # JSON numbers in one pass (the text results_data would give)
+                results_json = json.dumps(
+                    data, ensure_ascii=False, sort_keys=True, default=json_default
+                )
+                del data
+                approved = db.session.execute(
+                    db.select(Submission)
+                    .join(Agency, Submission.agency_id == Agency.id)
+                    .options(contains_eager(Submission.agency))
+                    .filter(Agency.cycle_id == cycle.id, Submission.state == workflow.APPROVED)
+                    .order_by(Agency.code)
+                ).scalars()  # one query for every submission and its agency, not two per agency
+                workflow.transition_all(list(approved), workflow.PUBLISHED, user, reason, at=now)
+            xlsx = path.read_bytes()
+        pub = Publication(
+            cycle_id=cycle.id,
+            version=number,
+            reason=reason or "công bố lần đầu",
+            published_at=now,
+            published_by=user.id,
+            results_json=results_json,
+            decision_xlsx=xlsx,
+        )
     db.session.add(pub)
-    approved = db.session.execute(
-        db.select(Submission)
-        .join(Agency, Submission.agency_id == Agency.id)
-        .options(contains_eager(Submission.agency))
-        .filter(Agency.cycle_id == cycle.id, Submission.state == workflow.APPROVED)
-        .order_by(Agency.code)
-    ).scalars()  # one query for every submission and its agency, not two per agency
-    for sub in approved:
-        workflow.transition(sub, workflow.PUBLISHED, user, reason)
     audit(
         user,
         "publication",
@@ -373,6 +392,75 @@ def publish(cycle: Cycle, user: User, reason: str = "") -> Publication:
     )
     db.session.commit()
     return pub
+
+
+#: how long the second process may take before the work is done here instead
+BESIDE_TIMEOUT = dt.timedelta(minutes=5)
+
+
+@contextmanager
+def _beside(write: Callable[[], object]) -> Iterator[None]:
+    """Run ``write`` (which only writes a file) in a forked child process while the body runs
+    here, and wait for it at the end of the body: the publication's two long parts — the
+    workbook, and the JSON with the moves and the database writes — then share the machine's
+    cores instead of following each other. The child inherits the results in memory (nothing
+    is copied or pickled), touches no database connection, never collects the parent's
+    garbage (``gc.freeze``) and leaves by ``os._exit``. Where there is no ``fork``, when the
+    child fails or takes longer than :data:`BESIDE_TIMEOUT` (it is then killed), ``write`` runs
+    here after the body — the same file either way."""
+    pid = _fork(write) if hasattr(os, "fork") else None
+    try:
+        yield
+    except BaseException:
+        if pid is not None:
+            _stop(pid)
+        raise
+    if pid is None or not _wait(pid, BESIDE_TIMEOUT):
+        write()
+
+
+def _fork(write: Callable[[], object]) -> int | None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        with warnings.catch_warnings():
+            # Python ≥ 3.12 warns when a process with threads forks (a threaded server): a
+            # lock another thread held stays locked in the child. A child stuck on one is
+            # killed after the timeout, and the parent writes the file itself.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:  # the child
+        code = 1
+        try:
+            gc.freeze()
+            write()
+            code = 0
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            sys.stderr.flush()
+            os._exit(code)
+    return pid
+
+
+def _wait(pid: int, timeout: dt.timedelta) -> bool:
+    """Whether the child ended well within ``timeout`` (else it is killed)."""
+    deadline = time.monotonic() + timeout.total_seconds()
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status) == 0
+        if time.monotonic() > deadline:
+            _stop(pid)
+            return False
+        time.sleep(0.01)
+
+
+def _stop(pid: int) -> None:
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
 
 
 def published_cycles() -> list[tuple[Cycle, Publication]]:

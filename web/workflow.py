@@ -7,10 +7,11 @@
                  └→ draft  (returned to the agency by the secretariat, with a reason)
 
 :data:`TRANSITIONS` is the whole table: (from, to) → who may, what must hold, whether a reason
-is required. :func:`transition` is the only code that writes ``Submission.state``; it refuses
-anything else with :class:`IllegalTransition` (a Vietnamese message) and writes an audit entry
-(old state, new state, reason) for what it does. It does not commit: the caller commits, so that
-a change of state and the data that justify it are saved together.
+is required. :func:`transition` (one submission) and :func:`transition_all` (many at once, as
+publication moves every approved one) are the only code that writes ``Submission.state``; they
+refuse anything else with :class:`IllegalTransition` (a Vietnamese message) and write an audit
+entry (old state, new state, reason) for each move. They do not commit: the caller commits, so
+that a change of state and the data that justify it are saved together.
 
 No Flask here: only the models.
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from web import roles
 from web.audit import audit
@@ -219,6 +221,63 @@ def transition(
         reason=reason or TRANSITIONS[(old, to_state)].action,
     )
     db.session.flush()
+
+
+def transition_all(
+    subs: list[Submission],
+    to_state: str,
+    user: User,
+    reason: str = "",
+    *,
+    at: dt.datetime | None = None,
+) -> None:
+    """Move every one of ``subs`` to ``to_state`` as ``user`` — the same checks and the same
+    audit entry per submission as :func:`transition`, written as one UPDATE per old state and
+    the audit entries inserted together at commit, instead of a flush per submission. Raises
+    :class:`IllegalTransition` (nothing written) when any move is refused, or when another
+    request changed a state meanwhile. The caller commits."""
+    for sub in subs:
+        why = refusal(sub, to_state, user, reason)
+        if why:
+            raise IllegalTransition(f"{sub.agency.code}: {why}")
+    now = at or utcnow()
+    reason = reason.strip()
+    values = {"state": to_state, "state_at": now, "state_by": user.id}
+    if to_state == SUBMITTED:
+        values |= {"submitted_at": now, "submitted_by": user.id}
+    by_old: dict[str, list[Submission]] = {}
+    for sub in subs:
+        by_old.setdefault(sub.state or DRAFT, []).append(sub)
+    db.session.flush()  # pending changes first, so that the UPDATE sees them
+    for old, moving in by_old.items():
+        ids = [s.id for s in moving]
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            done = db.session.execute(
+                db.update(Submission)
+                .where(Submission.id.in_(chunk), _in_state(old))
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            if done.rowcount != len(chunk):  # type: ignore[attr-defined]
+                raise IllegalTransition(
+                    "Trạng thái hồ sơ vừa được thay đổi bởi một thao tác khác; hãy thử lại."
+                )
+        action = reason or TRANSITIONS[(old, to_state)].action
+        for s in moving:  # inserted together when the caller commits
+            audit(user, "submission", s.agency.code, old, to_state, agency=s.agency, reason=action)
+    for sub in subs:  # the objects in the session read the new state on next access
+        db.session.expire(sub, list(values))
+
+
+_CHUNK = 5_000  # ids per UPDATE (well under SQLite's limit on bound parameters)
+
+
+def _in_state(old: str) -> Any:
+    """The stored state is ``old`` (a draft may be stored as NULL)."""
+    if old == DRAFT:
+        return (Submission.state == DRAFT) | Submission.state.is_(None)
+    return Submission.state == old
 
 
 # --------------------------------------------------------------------------------- deadlines

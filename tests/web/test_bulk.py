@@ -205,3 +205,25 @@ def test_a_changed_score_without_a_reason_is_reported_in_words(
             "UBND xã B, tiêu chí 1.1.1, vòng thẩm định 1"
         )
         assert found[0].severity == "warning"
+
+
+def test_without_documents_the_ranking_is_the_same_and_only_their_issues_go(
+    app: Flask, cycle: dict[str, Any]
+) -> None:
+    """What the preview asks for: the same results, the documents' problems and the rounds
+    changed without a reason not looked for."""
+    _store(app, cycle, "xa-b", XA_B_FACTS, {("1.1.1", 1): ("1", "")})
+    with app.app_context():
+        sub = db.session.get(Agency, cycle["agency_ids"]["xa-b"]).submission  # type: ignore[union-attr]
+        assert sub is not None
+        _add_document(sub, "1.1.1", title="", url="")
+        db.session.commit()
+        cycle_row = db.session.execute(db.select(Cycle)).scalar_one()
+        full, ranking = bulk_results(cycle_row), bulk_results(cycle_row, documents=False)
+        assert _table(full) == _table(ranking)
+        left_out = {"appraisal-no-reason", "evidence-incomplete", "evidence-no-source"}
+        assert {i.code for i in full.report.issues} >= left_out
+        assert [i for i in full.report.issues if i.code not in left_out] == list(
+            ranking.report.issues
+        )
+        assert not {i.code for i in ranking.report.issues} & left_out

@@ -3,9 +3,12 @@ publication in versions, public results and the append-only audit trail."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
+import os
 import re
+import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -27,7 +30,16 @@ from tests.web.test_appraisal import (
     _store,
 )
 from web import publishing
-from web.models import Agency, AuditEntry, AuditTampering, Cycle, Publication, SurveyResult, db
+from web.models import (
+    Agency,
+    AuditEntry,
+    AuditTampering,
+    Cycle,
+    Publication,
+    SurveyResult,
+    User,
+    db,
+)
 
 D = Decimal
 YEAR = 2025
@@ -415,3 +427,80 @@ def test_a_survey_of_another_block_is_refused(
     page = r.get_data(as_text=True)
     assert "<tr><td>3</td><td>survey</td><td>Cuộc điều tra &#39;khao-sat-lanh-dao&#39;" in page
     assert stored(app) == []
+
+
+# ======================================================= the workbook in a second process
+def _cells(xlsx: bytes) -> dict[str, list[tuple[Any, ...]]]:
+    wb = load_workbook(io.BytesIO(xlsx))
+    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
+
+
+def test_the_published_workbook_is_the_one_written_here(
+    app: Flask, data: dict[str, Any], tmp_path: Path
+) -> None:
+    """The decision table written in the second process is the one the results give here."""
+    from parindex.decision import write_decision_table
+
+    set_states(app, "approved")
+    with app.app_context():
+        cycle = db.session.execute(db.select(Cycle)).scalar_one()
+        user = db.session.execute(db.select(User).filter_by(email=STAFF)).scalar_one()
+        pub = publishing.publish(cycle, user)
+        here = tmp_path / "here.xlsx"
+        results = publishing.cycle_results(cycle)
+        write_decision_table(results, here, charts=False, run_time=pub.published_at)
+        assert _cells(pub.decision_xlsx) == _cells(here.read_bytes())
+        assert json.loads(pub.results_json)["blocks"]  # and the JSON beside it
+
+
+def _pid_writer(path: Path, fail_in_child: bool = False) -> Any:
+    parent = os.getpid()
+
+    def write() -> None:
+        if fail_in_child and os.getpid() != parent:
+            raise RuntimeError("hỏng")
+        path.write_text(str(os.getpid()))
+
+    return write
+
+
+def test_the_second_process_writes_while_the_body_runs(tmp_path: Path) -> None:
+    path = tmp_path / "out.txt"
+    with publishing._beside(_pid_writer(path)):
+        ran = True
+    assert ran and path.exists() and int(path.read_text()) != os.getpid()
+
+
+def test_a_failed_second_process_leaves_the_writing_here(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "out.txt"
+    with publishing._beside(_pid_writer(path, fail_in_child=True)):
+        pass
+    assert int(path.read_text()) == os.getpid()
+    assert "RuntimeError: hỏng" in capfd.readouterr().err
+
+
+def test_a_second_process_that_takes_too_long_is_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "out.txt"
+    parent = os.getpid()
+
+    def slow() -> None:
+        if os.getpid() != parent:
+            time.sleep(60)
+        path.write_text(str(os.getpid()))
+
+    monkeypatch.setattr(publishing, "BESIDE_TIMEOUT", dt.timedelta(seconds=0.3))
+    started = time.monotonic()
+    with publishing._beside(slow):
+        pass
+    assert int(path.read_text()) == parent and time.monotonic() - started < 30
+
+
+def test_when_the_body_fails_the_second_process_is_stopped(tmp_path: Path) -> None:
+    path = tmp_path / "out.txt"
+    with pytest.raises(ZeroDivisionError), publishing._beside(_pid_writer(path)):
+        1 / 0  # noqa: B018
+    assert not path.exists() or int(path.read_text()) != os.getpid()

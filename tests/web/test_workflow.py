@@ -298,3 +298,82 @@ def test_a_returned_submission_is_a_draft_again_with_the_reason(
     assert "Bản nháp" in html
     assert "Lý do: Thiếu tài liệu kiểm chứng &lt;b&gt;1.1.1&lt;/b&gt;" in html
     assert "Nộp hồ sơ</a>" in html  # editable again before the deadline
+
+
+# ---------------------------------------------------------------------------- many at once
+def _in_state(app: Flask, cycle: dict[str, Any], state: str, codes: tuple[str, ...]) -> None:
+    with app.app_context():
+        for code in codes:
+            _sub(cycle, code).state = state  # test set-up only
+        db.session.commit()
+
+
+def test_moving_many_at_once_audits_every_agency_as_one_move_would(
+    app: Flask, cycle: dict[str, Any]
+) -> None:
+    codes = ("xa-a", "xa-b", "so-a")
+    _in_state(app, cycle, "approved", codes)
+    with app.app_context():
+        user = _user("secretariat")
+        subs = [_sub(cycle, code) for code in codes]
+        workflow.transition_all(subs, "published", user, reason="  Công bố lần đầu ")
+        assert [s.state for s in subs] == ["published"] * 3  # the session sees the new state
+        db.session.commit()
+        for code in codes:
+            sub = _sub(cycle, code)
+            assert (sub.state, sub.state_by) == ("published", user.id)
+            assert sub.state_at is not None
+        entries = db.session.execute(
+            db.select(AuditEntry).filter_by(entity="submission").order_by(AuditEntry.key)
+        ).scalars()
+        assert [
+            (e.key, e.agency_id, e.old, e.new, e.user_id, e.reason, e.at is not None)
+            for e in entries
+        ] == [
+            (
+                code,
+                cycle["agency_ids"][code],
+                "approved",
+                "published",
+                user.id,
+                "Công bố lần đầu",
+                True,
+            )
+            for code in sorted(codes)
+        ]
+
+
+def test_moving_many_at_once_writes_nothing_when_one_is_refused(
+    app: Flask, cycle: dict[str, Any]
+) -> None:
+    _in_state(app, cycle, "approved", ("xa-a", "so-a"))
+    with app.app_context():
+        subs = [_sub(cycle, code) for code in ("xa-a", "xa-b", "so-a")]  # xa-b is a draft
+        with pytest.raises(IllegalTransition, match="^xa-b: Không thể chuyển hồ sơ từ"):
+            workflow.transition_all(subs, "published", _user("secretariat"))
+        db.session.rollback()
+        assert [_sub(cycle, c).state for c in ("xa-a", "xa-b", "so-a")] == [
+            "approved",
+            "draft",
+            "approved",
+        ]
+        assert (
+            db.session.execute(db.select(AuditEntry).filter_by(entity="submission")).first() is None
+        )
+
+
+def test_moving_many_at_once_refuses_a_state_changed_meanwhile(
+    app: Flask, cycle: dict[str, Any]
+) -> None:
+    _in_state(app, cycle, "approved", ("xa-a", "xa-b"))
+    with app.app_context():
+        subs = [_sub(cycle, code) for code in ("xa-a", "xa-b")]
+        # another request returns xa-b to its state before approval, after these were read
+        db.session.execute(
+            db.update(Submission)
+            .where(Submission.id == subs[1].id)
+            .values(state="appraised_2")
+            .execution_options(synchronize_session=False)
+        )
+        with pytest.raises(IllegalTransition, match="vừa được thay đổi"):
+            workflow.transition_all(subs, "published", _user("secretariat"))
