@@ -9,7 +9,6 @@ to re-run and get the same table, and a notes sheet with the input problems.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 import zipfile
 from collections.abc import Callable, Sequence
@@ -400,7 +399,7 @@ class SheetRows:
     """A sheet's agency × leaf rows, written as the sheet's XML into the saved file
     (:func:`_put_rows_in`) rather than as openpyxl cells: the same cells, byte for byte, as
     openpyxl writes them — inline strings, the workbook's style ids, a number's text
-    ``"%.16g"`` of its float — without a cell object per value. The detail sheets are most of
+    exact text of its integer hundredths — without a cell object per value. The detail sheets are most of
     the cells of the table, and openpyxl's cell objects and writer most of its time.
 
     The first rows, up to the first that holds each of the rows' looks (text, number, KPS),
@@ -412,7 +411,7 @@ class SheetRows:
         self,
         ws: Worksheet,
         first: int,
-        rows: list[tuple[str, str, list[float], list[Any]]],
+        rows: list[tuple[str, str, list[int], list[Any]]],
         looks: dict[str, Cell],
     ) -> None:
         self.ws = ws
@@ -477,13 +476,12 @@ def _text_cell(ref: str, style: str, text: str) -> str:
     return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{escaped}</t></is></c>'
 
 
-def _number(value: float) -> str:
-    """A number cell's text as openpyxl writes it (``safe_string``): a point is the float of
-    its hundredths, the float nearest the exact value as the Decimal's is (both correctly
-    rounded), so the text is the same without a Decimal per cell."""
-    if math.isnan(value) or math.isinf(value):
-        return ""
-    return f"{value:.16g}"
+def _number(cents: int) -> str:
+    """A number cell's text from its exact integer hundredths, as openpyxl writes the same
+    point given as a Decimal (the shortest decimal: 1.50 → "1.5", 2.00 → "2"); no float."""
+    whole, part = divmod(abs(cents), 100)
+    text = f"{whole}.{part:02d}".rstrip("0").rstrip(".")
+    return ("-" + text) if cents < 0 else text
 
 
 def detail_sheet(
@@ -518,8 +516,8 @@ def detail_sheet(
     order = res.agencies["agency"]
     final = res.leaves.pivot(index="agency", columns="leaf", values="final_c")
     applicable = res.leaves.pivot(index="agency", columns="leaf", values="applicable")
-    # points as the floats of their hundredths (see _number)
-    points = (final.reindex(index=order, columns=codes).to_numpy(dtype="float64") / 100).tolist()
+    # points as integer hundredths: exact, written as their decimal text (see _number)
+    points = final.reindex(index=order, columns=codes).to_numpy(dtype="int64").tolist()
     counts = applicable.reindex(index=order, columns=codes).to_numpy().astype(bool)
     kps = Look(9, italic=True, align="center")
     new = styles.new
@@ -547,7 +545,7 @@ def detail_sheet(
             rows.append((str(text[0].value), str(text[1].value), values, applies))
             continue
         cells = text + [
-            new(ws, value, NUMBER_LOOK) if counted else new(ws, "KPS", kps)
+            new(ws, cents(value), NUMBER_LOOK) if counted else new(ws, "KPS", kps)
             for value, counted in zip(values, applies, strict=True)
         ]
         ws.append(cells)

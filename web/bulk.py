@@ -333,8 +333,8 @@ def bulk_results(cycle: Cycle, *, documents: bool = True) -> Results:
     each submission's facts with the panel's rounds (final scores; a draft counts its
     self-scores), agencies without a submission at 0 on every leaf, the survey results the
     secretariat imported (a survey leaf without one scores 0, ``survey-missing``).
-    ``documents=False``: the report leaves out the evidence documents' own problems and the
-    rounds changed without a reason, which only the report shows — for a caller that shows
+    ``documents=False``: the report leaves out the evidence documents' own problems, which
+    only the report shows — for a caller that shows
     the ranking alone (the preview), they are not looked for."""
 
     def score(record: CriteriaRecord, loaded: LoadedSet) -> tuple[BlockResult, list[Issue]]:
