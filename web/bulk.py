@@ -35,6 +35,7 @@ from parindex.submission import EVIDENCE_REQUIRED, parse_submission
 from parindex.validate import score_records
 from web.engine import EVIDENCE_COLUMNS, entry_mapping, loaded_set
 from web.models import (
+    ENTRY_DATA_KEYS,
     Agency,
     Appraisal,
     CriteriaRecord,
@@ -47,17 +48,7 @@ from web.models import (
 )
 
 #: an entry's facts, as ``Entry.data`` holds them
-_FACTS = (
-    "done",
-    "date",
-    "numerator",
-    "denominator",
-    "count",
-    "level",
-    "score",
-    "did_not_arise",
-    "explanation",
-)
+_FACTS = ENTRY_DATA_KEYS
 _TEXT = ("date", "level", "score", "did_not_arise", "explanation")  # "" is absent, as in a file
 _INTEGERS = ("numerator", "denominator", "count")
 

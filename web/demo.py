@@ -99,7 +99,9 @@ def seed_demo(root: Path) -> list[tuple[str, str, str]]:
     return accounts
 
 
-def _entry_from_sample(sub: Submission, code: str, value: dict[str, Any]) -> Entry:
+def stored_data(value: dict[str, Any]) -> dict[str, Any]:
+    """A leaf entry of a submission mapping as ``Entry.data`` holds it: dates and decimals as
+    text; evidence and rounds left out (they have their own tables)."""
     data: dict[str, Any] = {}
     for key, v in value.items():
         if key in ("evidence", "appraisal"):
@@ -107,7 +109,11 @@ def _entry_from_sample(sub: Submission, code: str, value: dict[str, Any]) -> Ent
         data[key] = (
             v.isoformat() if isinstance(v, dt.date) else (str(v) if isinstance(v, Decimal) else v)
         )
-    entry = Entry(submission=sub, leaf=code, data=data)
+    return data
+
+
+def _entry_from_sample(sub: Submission, code: str, value: dict[str, Any]) -> Entry:
+    entry = Entry(submission=sub, leaf=code, data=stored_data(value))
     for item in value.get("evidence") or []:
         entry.evidence.append(
             Evidence(

@@ -24,20 +24,10 @@ from parindex.text import (
     parse_yes_no,
 )
 from web import formatting
-from web.models import Entry
+from web.models import ENTRY_DATA_KEYS, Entry
 
 #: the keys of an entry's data that the self-assessment form writes (others are kept as they are)
-SELF_KEYS = (
-    "done",
-    "date",
-    "numerator",
-    "denominator",
-    "count",
-    "level",
-    "score",
-    "did_not_arise",
-    "explanation",
-)
+SELF_KEYS = ENTRY_DATA_KEYS
 MAX_EXPLANATION = 5000
 MAX_REASON = 1000
 EVIDENCE_NAMES = {

@@ -125,6 +125,20 @@ class Submission(db.Model):  # type: ignore[name-defined,misc]
     )
 
 
+#: the facts an entry's data holds (``Entry.data``; docs/submission-format.md), in form order
+ENTRY_DATA_KEYS = (
+    "done",
+    "date",
+    "numerator",
+    "denominator",
+    "count",
+    "level",
+    "score",
+    "did_not_arise",
+    "explanation",
+)
+
+
 class Entry(db.Model):  # type: ignore[name-defined,misc]
     """One leaf of a submission: its facts, "did not arise" reason, explanation (JSON)."""
 

@@ -18,7 +18,6 @@ that both give the same indices).
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 from decimal import Decimal
 from pathlib import Path
@@ -34,6 +33,7 @@ from parindex.ranking import rank
 from parindex.scoring import aggregate, score_leaves
 from parindex.validate import score_records, validate_records
 from tests import reference
+from web.demo import stored_data
 
 LEAVES = 100
 
@@ -236,15 +236,7 @@ def _seed_database(app: Any, agencies: int) -> None:
             sub_rows.append({"id": n, "agency_id": n, "state": "submitted"})
             for leaf, entry in sub["leaves"].items():
                 entry_id += 1
-                stored: dict[str, Any] = {}
-                for key, value in entry.items():
-                    if key in ("evidence", "appraisal"):
-                        continue
-                    if isinstance(value, dt.date):
-                        value = value.isoformat()
-                    elif isinstance(value, Decimal):
-                        value = str(value)
-                    stored[key] = value
+                stored = stored_data(entry)
                 entry_rows.append(
                     {"id": entry_id, "submission_id": n, "leaf": leaf, "data": stored}
                 )
