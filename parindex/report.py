@@ -78,12 +78,12 @@ def build_report(results: Results, block: str, agency: str) -> AgencyReport:
     agencies = res.agencies.to_dict("records")
     me = next(a for a in agencies if a["agency"] == agency)
     sub = res.submissions.get(agency)
-    facts = sub.facts if sub is not None else {}
+    texts = sub.texts if sub is not None else {}
     leaves = res.leaves[res.leaves["agency"] == agency].set_index("leaf")
 
     def leaf_line(level: str, leaf: Any) -> Line:
         row = leaves.loc[leaf.code]
-        f = facts.get(leaf.code)
+        f = texts.get(leaf.code)
         r1, r2 = int(row["round1_c"]), int(row["round2_c"])
         appraised = r2 if r2 >= 0 else r1 if r1 >= 0 else None
         reason = ""

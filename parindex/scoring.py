@@ -73,6 +73,9 @@ class RuleTables:
     level_keys: pd.Index  # every level key of the set: the ``level`` fact's codes
     table_a: np.ndarray  # leaves × widest table: a tier's lower bound, a level's code (-1 pad)
     table_b: np.ndarray  # leaves × widest table: its points in hundredths (0 pad)
+    codes: list[str] = field(default_factory=list)  # ``index`` as a list (one agency's rows)
+    position: dict[str, int] = field(default_factory=dict)  # leaf code → its position
+    level_code: dict[str, int] = field(default_factory=dict)  # level key → its code
 
 
 def rule_tables(loaded: LoadedSet) -> RuleTables:
@@ -146,8 +149,9 @@ def _compile(loaded: LoadedSet) -> RuleTables:
     for i, c in enumerate(compiled):
         for j, (x, y) in enumerate(c.table):
             table_a[i, j], table_b[i, j] = x, y
+    codes = [leaf.code for *_, leaf in entries]
     return RuleTables(
-        pd.Index([leaf.code for *_, leaf in entries], dtype=object),
+        pd.Index(codes, dtype=object),
         arrays,
         fields,
         crits,
@@ -155,10 +159,14 @@ def _compile(loaded: LoadedSet) -> RuleTables:
         level_keys,
         table_a,
         table_b,
+        codes,
+        {code: i for i, code in enumerate(codes)},
+        level_code,
     )
 
 
 # -------------------------------------------------------------------------------- facts frame
+_ROUNDS = ("round1_c", "round2_c")
 #: integer fact columns, NA_INT where absent; done and date first (they are converted)
 _INT_COLUMNS = (
     "done",
@@ -207,34 +215,30 @@ def fact_columns(
     tables: RuleTables, submissions: list[Submission]
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Parsed submissions as the scorer's fact columns (one row per agency × leaf of the set,
-    agency-major) and their states (codes into STATES); ``level`` holds codes into the set's
-    level keys (-1 for none)."""
-    codes = list(tables.index)
-    level_at = {key: i for i, key in enumerate(tables.level_keys)}
-    n = len(codes) * len(submissions)
+    agency-major) and their states (codes into STATES): each submission's validated rows
+    (:class:`parindex.validate.Checked`) scattered into the grid, a bad row's facts and a
+    dropped round left out; ``level`` holds codes into the set's level keys (-1 for none)."""
+    n_leaves = len(tables.index)
+    n = n_leaves * len(submissions)
     ints = {c: np.full(n, NA_INT, dtype=np.int64) for c in _INT_COLUMNS}
     state = np.zeros(n, dtype=np.int8)  # "empty"
     level = np.full(n, -1, dtype=np.int64)
     evidence = np.zeros(n, dtype=bool)
     explanation = np.zeros(n, dtype=bool)
-    where = {code: i for i, code in enumerate(codes)}
     for a, sub in enumerate(submissions):
-        first = a * len(codes)
-        for code, f in sub.facts.items():
-            i = first + where[code]
-            state[i] = STATE_CODE[f.state]
-            if f.done is not None:
-                ints["done"][i] = int(f.done)
-            if f.date is not None:
-                ints["date"][i] = f.date.toordinal()
-            for c in _INT_COLUMNS[2:]:
-                v = getattr(f, c)
-                if v is not None:
-                    ints[c][i] = v
-            if f.level:
-                level[i] = level_at.get(f.level, -1)
-            evidence[i] = f.has_evidence
-            explanation[i] = f.has_explanation
+        checked = sub.checked
+        if checked is None or not len(checked.pos):
+            continue
+        at = a * n_leaves + checked.pos
+        facts = checked.facts
+        state[at] = checked.state
+        good = ~checked.bad
+        for c in _INT_COLUMNS:
+            keep = ~checked.dropped[c] if c in _ROUNDS else good  # a valid round stands
+            ints[c][at[keep]] = facts[c][keep]
+        level[at[good]] = facts["level"][good]
+        evidence[at] = facts["has_evidence"]
+        explanation[at] = facts["has_explanation"]
     columns = {**ints, "level": level, "has_evidence": evidence, "has_explanation": explanation}
     return columns, state
 

@@ -108,7 +108,7 @@ def score_agency(
         [results.get(key, NA_INT) for key in t.survey_keys] + [NA_INT], dtype=np.int64
     )[a["survey_key"]]  # -1 (self-scored) picks the NA_INT appended
     scored = score_rows(t, pos, state, columns, survey_u)
-    codes = list(t.index)
+    codes = t.codes
     source = submission.source
 
     def where(i: int, fact: str) -> Location:

@@ -5,8 +5,8 @@ This front end checks only what a mapping can get wrong — unknown keys, wrong 
 of evidence documents and their own fields — and reads each leaf entry into a fact row
 (:class:`parindex.facts.FactRow`). Every value check runs in the one validator
 (:func:`parindex.validate.validate_rows`); its issues come back located by the entry's line and
-path. Problems are collected as issues (never raised); each leaf ends up as one
-:class:`LeafFacts` row holding exactly the facts the scorer needs. See
+path. Problems are collected as issues (never raised); the submission keeps the rows, the
+validator's verdict on them (what the scorer takes) and the entries' texts. See
 docs/submission-format.md.
 """
 
@@ -22,9 +22,9 @@ from parindex.criteria import Leaf, LoadedSet
 from parindex.errors import Issue, Location
 from parindex.facts import FactRow
 from parindex.rules import FACTS, kind_of
-from parindex.scoring import STATES
+from parindex.scoring import STATE_CODE, STATES
 from parindex.units import decimal_places, to_cents
-from parindex.validate import validate_rows
+from parindex.validate import Checked, validate_rows
 from parindex.yamlio import YamlLoadError, YamlPath, format_path, line_of, load_yaml
 
 FACT_KEYS = FACTS  # every fact a leaf entry can state (parindex.rules)
@@ -39,38 +39,37 @@ _FACT_OF = frozenset((*FACT_KEYS, "did_not_arise", "explanation", "evidence"))
 
 
 @dataclass
-class LeafFacts:
-    """One agency × one leaf, normalised. Points are integer hundredths."""
+class Texts:
+    """What a leaf entry says in words: shown in reports, never scored (its facts are the
+    entry's :class:`parindex.facts.FactRow`)."""
 
-    leaf: str
-    state: str = "empty"  # "facts" | "empty" | "dna" (did not arise) | "invalid"
-    done: bool | None = None
-    date: dt.date | None = None
-    numerator: int | None = None
-    denominator: int | None = None
-    count: int | None = None
-    level: str | None = None
-    score_c: int | None = None
-    round1_c: int | None = None
-    round2_c: int | None = None
-    has_evidence: bool = False
-    has_explanation: bool = False
-    dna_reason: str = ""
+    dna_reason: str = ""  # only where the leaf is scored as "did not arise"
+    explanation: str = ""
     round1_reason: str = ""
     round2_reason: str = ""
-    explanation: str = ""
 
 
 @dataclass
 class Submission:
-    """A parsed submission: its agency, year, one facts row per leaf it mentions, its issues."""
+    """A parsed submission: its agency and year, one fact row per leaf it names (file order),
+    the one validator's verdict on them, the entries' texts, and every issue."""
 
     agency: str
     year: int | None
     source: str
-    facts: dict[str, LeafFacts] = field(default_factory=dict)
+    rows: list[FactRow] = field(default_factory=list)
+    checked: Checked | None = None
+    texts: dict[str, Texts] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
+
+    def state(self, leaf: str) -> str:
+        """How the leaf is scored: "facts", "empty", "dna" (did not arise) or "invalid"."""
+        if self.checked is not None:
+            for i, row in enumerate(self.rows):
+                if row.leaf == leaf:
+                    return STATES[int(self.checked.state[i])]
+        return "empty"
 
 
 class _Ctx:
@@ -92,12 +91,12 @@ class _Ctx:
     ) -> None:
         # the domain coordinates the path names: an evidence document, an appraisal round
         item = rnd = None
-        if len(path) > 3:  # past ("leaves", code)
-            pairs = list(zip(path[2:], path[3:], strict=False))
-            item = next((p + 1 for k, p in pairs if k == "evidence" and isinstance(p, int)), None)
-            rnd = next(
-                (ROUNDS.index(p) + 1 for k, p in pairs if k == "appraisal" and p in ROUNDS), None
-            )
+        if len(path) > 3:  # ("leaves", code, "evidence", i, …) or (…, "appraisal", round, …)
+            key, at = path[2], path[3]
+            if key == "evidence" and isinstance(at, int):
+                item = at + 1
+            elif key == "appraisal" and at in ROUNDS:
+                rnd = ROUNDS.index(at) + 1
         loc = Location(
             file=self.file,
             line=line_of(self.lines, path),
@@ -211,7 +210,7 @@ def parse_submission(
             rank[code] = j
         ranks += [j] * (len(ctx.issues) - len(ranks))
     mine = len(ctx.issues)
-    sub.facts = _validated(ctx, criteria, entries, sub.year)
+    _validated(ctx, criteria, entries, sub)
     ranks += [rank[i.location.leaf] for i in ctx.issues[mine:]]
     # by entry (file order), then line
     order = sorted(
@@ -233,13 +232,11 @@ class Entry:
     reasons: dict[str, str] = field(default_factory=dict)
 
 
-def _validated(
-    ctx: _Ctx, criteria: LoadedSet, entries: list[Entry], year: int | None
-) -> dict[str, LeafFacts]:
+def _validated(ctx: _Ctx, criteria: LoadedSet, entries: list[Entry], sub: Submission) -> None:
     """The one value validator on the entries' fact rows; its issues located by line."""
-    rows = [e.row for e in entries]
+    sub.rows = [e.row for e in entries]
     unreadable = {i for i, e in enumerate(entries) if e.unreadable}
-    checked = validate_rows(criteria, rows, unreadable, year)
+    checked = sub.checked = validate_rows(criteria, sub.rows, unreadable, sub.year)
     for issue in checked.issues:
         loc = issue.location
         path: YamlPath = ("leaves", loc.leaf)
@@ -250,31 +247,15 @@ def _validated(
         ctx.add(
             issue.code, path, leaf=loc.leaf, fact=loc.fact, severity=issue.severity, **issue.params
         )
-    # the arrays as lists: a page reads each row's flags once, numpy scalars cost more
-    states = checked.state.tolist()
-    bad = checked.bad.tolist()
-    dropped = {rnd: checked.dropped[f"{rnd}_c"].tolist() for rnd in ROUNDS}
-    out: dict[str, LeafFacts] = {}
-    for i, e in enumerate(entries):
-        r = e.row
-        facts = LeafFacts(
-            leaf=r.leaf,
-            state=STATES[states[i]],
-            has_evidence=r.has_evidence,
-            has_explanation=r.has_explanation,
-            explanation=e.explanation,
-        )
-        if facts.state == "dna":
-            facts.dna_reason = e.dna_reason
-        if not bad[i]:
-            for key in ("done", "date", "numerator", "denominator", "count", "level", "score_c"):
-                setattr(facts, key, getattr(r, key))
-        for rnd in ROUNDS:
-            if not dropped[rnd][i]:
-                setattr(facts, f"{rnd}_c", getattr(r, f"{rnd}_c"))
-                setattr(facts, f"{rnd}_reason", e.reasons.get(rnd, ""))
-        out[r.leaf] = facts
-    return out
+    dna = STATE_CODE["dna"]
+    for e, state in zip(entries, checked.state.tolist(), strict=True):
+        if e.dna_reason or e.explanation or e.reasons:
+            sub.texts[e.row.leaf] = Texts(
+                e.dna_reason if state == dna else "",
+                e.explanation,
+                e.reasons.get("round1", ""),
+                e.reasons.get("round2", ""),
+            )
 
 
 def _read_entry(ctx: _Ctx, agency: str, leaf: Leaf, entry: Any, path: YamlPath, year: int) -> Entry:

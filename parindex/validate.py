@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -48,11 +49,18 @@ _ROUND_OF = {"round1_c": 1, "round2_c": 2}
 _POINTS = {"score_c", "round1_c", "round2_c", "max_c", "step"}  # hundredths, shown as points
 
 
-def _of_kinds(kind: np.ndarray, which: Callable[[Kind], bool]) -> np.ndarray:
-    """Which rows (``kind``: codes into the registry) are of a kind ``which`` picks: one
-    look-up in a table by kind code (a loop of comparisons per kind cost more on a page's rows)."""
-    picked: np.ndarray = np.array([which(k) for k in RULE_KINDS], dtype=bool)[kind]
-    return picked
+def _kind_table(which: Callable[[Kind], bool]) -> np.ndarray:
+    """For each kind of the registry (by code), whether ``which`` picks it."""
+    return np.array([which(k) for k in RULE_KINDS], dtype=bool)
+
+
+#: per kind code: self-scored, and for each fact whether the kind takes it (rows pick from
+#: these tables by their kind code: one take, not a loop over kinds per row set)
+_SELF_SCORED = _kind_table(lambda k: k.self_scored)
+_TAKES = {
+    fact: _kind_table(lambda k: fact in k.facts)  # noqa: B023 (called at once)
+    for fact in ("done", "date", "numerator", "denominator", "count", "level", "score")
+}
 
 
 def _present(column: pd.Series) -> np.ndarray:
@@ -81,10 +89,12 @@ class Columns:
 
 @dataclass
 class Checked:
-    """What the checks found, per row: its state (codes into STATES), whether its facts are
-    bad (cleared before scoring), which rounds are dropped, and the fact columns the scorer
-    takes (dates as day ordinals, levels as codes, -1 for none)."""
+    """What the checks found, per row: its leaf's position in the set's rule table, its state
+    (codes into STATES), whether its facts are bad (cleared before scoring), which rounds are
+    dropped, and the fact columns the scorer takes (dates as day ordinals, levels as codes, -1
+    for none; ``has_evidence`` and ``has_explanation`` as booleans)."""
 
+    pos: np.ndarray
     state: np.ndarray
     bad: np.ndarray
     dropped: dict[str, np.ndarray]
@@ -168,11 +178,11 @@ def _check(
     flag("duplicate-key", dup)
 
     # facts the leaf's rule does not take
-    survey_kind = _of_kinds(kind, lambda k: not k.self_scored)
+    survey_kind = ~_SELF_SCORED[kind]
     any_fact = np.zeros(n, dtype=bool)
     for fact in FACTS:
         name = _FACT_NAME.get(fact, fact)
-        allowed = _of_kinds(kind, lambda k: name in k.facts)  # noqa: B023 (called at once)
+        allowed = _TAKES[name][kind]
         unexpected = present[fact] & ~allowed
         if unexpected.any():
             flag("survey-self-score", unexpected & survey_kind, fact, value="leaf")
@@ -182,6 +192,8 @@ def _check(
     # counts
     for fact in ("numerator", "denominator", "count"):
         values = ints[fact]
+        if not (present[fact] & ((values < 0) | (values > MAX_COUNT))).any():
+            continue  # the common case: one test for both bounds
         flag("negative-count", present[fact] & (values < 0), fact, value=fact)
         flag("count-too-large", present[fact] & (values > MAX_COUNT), fact, value=fact)
     # dates
@@ -226,10 +238,13 @@ def _check(
             )
 
     # scores: a bad self-score makes the leaf invalid; a bad appraisal round is only dropped
-    takes_score = _of_kinds(kind, lambda k: "score" in k.facts)
+    takes_score = _TAKES["score"][kind]
     dropped: dict[str, np.ndarray] = {}
     for fact in ("score_c", *ROUND_COLUMNS):
         p = present[fact] & (takes_score | (fact != "score_c"))
+        dropped[fact] = np.zeros(n, dtype=bool)
+        if not p.any():
+            continue  # no such score (a page's rounds before the appraisal)
         v = ints[fact]
         negative = p & (v < 0)
         above = p & (v > max_c)
@@ -265,11 +280,16 @@ def _check(
     )
 
     # required facts missing when others are given
+    given = any_fact & ~bad
     for k in RULE_KINDS:
+        if not k.required:
+            continue
+        of_kind = given & (kind == KIND_CODE[k.name])
+        if not of_kind.any():
+            continue
         for name in k.required:
             col = "score_c" if name == "score" else name
-            missing = (kind == KIND_CODE[k.name]) & any_fact & ~present[col] & ~bad
-            flag("fact-missing", missing, col, detail="kind")
+            flag("fact-missing", of_kind & ~present[col] & ~bad, col, detail="kind")
 
     state = np.where(
         bad,
@@ -289,14 +309,16 @@ def _check(
         some["has_explanation"] = cols.flags["has_explanation"][rows]
         no_survey = np.full(len(rows), NA_INT, dtype=np.int64)
         self_c = score_rows(tables, pos[rows], state[rows], some, no_survey).self_c
-        self_scored = _of_kinds(kind[rows], lambda k: k.self_scored)
+        self_scored = _SELF_SCORED[kind[rows]]
         for c, mask in unreasoned.items():
             changed = np.zeros(n, dtype=bool)
             changed[rows] = mask[rows] & ~(self_scored & (ints[c][rows] == self_c))
             flag("appraisal-no-reason", changed, severity="warning", rnd=_ROUND_OF[c])
 
     facts["level"] = np.maximum(cols.level, -1)
-    return Checked(state, bad, dropped, facts, issues)
+    facts["has_evidence"] = cols.flags["has_evidence"]
+    facts["has_explanation"] = cols.flags["has_explanation"]
+    return Checked(pos, state, bad, dropped, facts, issues)
 
 
 def _kind_and_rule(loaded: LoadedSet, code: str) -> list[str]:
@@ -336,23 +358,24 @@ def _frame_columns(loaded: LoadedSet, df: pd.DataFrame) -> Columns:
     )
 
 
+_FLAGS = ("has_evidence", "has_explanation", "round1_reason", "round2_reason")
+
+
 def row_columns(loaded: LoadedSet, rows: list[FactRow], unreadable: set[int]) -> Columns:
     """Fact rows (one agency's, from a front end) as the validator's columns; the rows at
     ``unreadable`` had a fact the front end could not read (and reported): they are invalid."""
-    level_at = {key: i for i, key in enumerate(rule_tables(loaded).level_keys)}
+    level_at = rule_tables(loaded).level_code
     n = len(rows)
-    values = {c: [getattr(r, c) for r in rows] for c in (*INT_COLUMNS, "date", "level")}
-    present = {c: np.array([v is not None for v in values[c]], dtype=bool) for c in values}
+    names = (*INT_COLUMNS, "date", "level", "did_not_arise", *_FLAGS)
+    table = list(zip(*map(attrgetter(*names), rows), strict=True)) if rows else [()] * len(names)
+    values = dict(zip(names, table, strict=True))
+    present = {c: np.array([v is not None for v in values[c]], dtype=bool) for c in names[:-4]}
     ints = {
         c: np.array([NA_INT if v is None else _clamp(int(v)) for v in values[c]], dtype=np.int64)
         for c in INT_COLUMNS
     }
-    dna = np.array([r.did_not_arise for r in rows] + [None], dtype=object)[:n]
-    present["did_not_arise"] = np.array([v is not None for v in dna], dtype=bool)
-    flags = {
-        c: np.array([getattr(r, c) for r in rows], dtype=bool)
-        for c in ("has_evidence", "has_explanation", "round1_reason", "round2_reason")
-    }
+    dna = np.array([*values["did_not_arise"], None], dtype=object)[:n]
+    flags = {c: np.array(values[c], dtype=bool) for c in _FLAGS}
     flags["unreadable"] = np.zeros(n, dtype=bool)
     flags["unreadable"][list(unreadable)] = True
     return Columns(
@@ -383,9 +406,10 @@ def validate_rows(
     """Check one front end's fact rows (each leaf of the set at most once; the front end
     reports the leaves the set does not have)."""
     tables = rule_tables(loaded)
-    pos = tables.index.get_indexer(pd.Index([r.leaf for r in rows], dtype=object))
-    if (pos < 0).any():
-        raise ValueError("fact rows name a sub-criterion that is not in the criteria set")
+    try:
+        pos = np.array([tables.position[r.leaf] for r in rows], dtype=np.intp)
+    except KeyError:
+        raise ValueError("fact rows name a sub-criterion that is not in the criteria set") from None
     cols = row_columns(loaded, rows, unreadable or set())
     return _check(loaded, cols, pos, np.zeros(len(rows), dtype=bool), year or loaded.model.year)
 
@@ -458,8 +482,8 @@ def validate_records(
 
     facts, bad = checked.facts, checked.bad
     columns: dict[str, np.ndarray] = {
-        "has_evidence": scatter(df["has_evidence"].to_numpy(dtype=bool), False, bool),
-        "has_explanation": scatter(df["has_explanation"].to_numpy(dtype=bool), False, bool),
+        "has_evidence": scatter(facts.pop("has_evidence"), False, bool),
+        "has_explanation": scatter(facts.pop("has_explanation"), False, bool),
     }
     for c in ("done", "date", "numerator", "denominator", "count", "score_c"):
         columns[c] = scatter(facts.pop(c), NA_INT, np.int64, bad)

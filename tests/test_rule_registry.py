@@ -113,7 +113,7 @@ def test_a_kind_s_sample_rule_and_facts_load_parse_and_score(kind: Kind) -> None
     )
     parsed = parse_submission(submission("a", {"1.1.1": entry}), loaded)
     assert [i.code for i in parsed.issues if i.severity == "error"] == []
-    assert parsed.facts["1.1.1"].state == "facts"
+    assert parsed.state("1.1.1") == "facts"
     result = score_block(loaded, [parsed])
     assert 0 <= int(result.leaves["self_c"].iloc[0]) <= 200
 

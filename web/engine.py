@@ -124,27 +124,48 @@ EVIDENCE_COLUMNS = (
 )
 
 
-def stored_leaves(sub: Submission) -> dict[str, dict[str, Any]]:
-    """Every entry of the submission with its documents as the engine's mappings, read in two
-    queries as plain rows: scoring needs the values, not ORM objects (building those for every
+@dataclass
+class StoredEntry:
+    """An entry as plain values (no ORM object): its data, version and documents (rows of
+    :data:`EVIDENCE_COLUMNS` and ``id``)."""
+
+    id: int
+    leaf: str
+    data: dict[str, Any] | None
+    version: int
+    evidence: list[Any]
+
+
+def stored_entries(sub: Submission) -> dict[str, StoredEntry]:
+    """Every entry of the submission with its documents, by leaf code, read in two queries as
+    plain rows: scoring and a page need the values, not ORM objects (building those for every
     entry and document was most of a page's time)."""
     entries = db.session.execute(
-        db.select(Entry.id, Entry.leaf, Entry.data)
+        db.select(Entry.id, Entry.leaf, Entry.data, Entry.version)
         .filter(Entry.submission_id == sub.id)
         .order_by(Entry.id)
     ).all()
     documents: dict[int, list[Any]] = {}
     for row in db.session.execute(
-        db.select(*EVIDENCE_COLUMNS)
+        db.select(Evidence.id, *EVIDENCE_COLUMNS)
         .join(Entry, Evidence.entry_id == Entry.id)
         .filter(Entry.submission_id == sub.id)
         .order_by(Evidence.id)
     ):
         documents.setdefault(row.entry_id, []).append(row)
     return {
-        e.leaf: entry_mapping(e.data, documents.get(e.id, []))
+        e.leaf: StoredEntry(e.id, e.leaf, e.data, e.version, documents.get(e.id, []))
         for e in entries
-        if e.data or e.id in documents
+    }
+
+
+def stored_leaves(stored: dict[str, StoredEntry]) -> dict[str, dict[str, Any]]:
+    """The stored entries as the engine's mappings (entries with neither data nor documents
+    are left out)."""
+    return {
+        code: entry_mapping(e.data, e.evidence)
+        for code, e in stored.items()
+        if e.data or e.evidence
     }
 
 
@@ -164,12 +185,16 @@ def rounds_for_engine(sub: Submission) -> dict[str, dict[str, Any]]:
 
 
 def submission_for_engine(
-    agency: Agency, sub: Submission, appraised: bool = True
+    agency: Agency,
+    sub: Submission,
+    appraised: bool = True,
+    stored: dict[str, StoredEntry] | None = None,
 ) -> dict[str, Any]:
     """The stored submission as the engine's submission mapping (docs/submission-format.md):
     the agency's facts and evidence and, unless ``appraised`` is false, the panel's rounds, so
-    that the engine's final score of a leaf is round 2, else round 1, else the self-score."""
-    leaves = stored_leaves(sub)
+    that the engine's final score of a leaf is round 2, else round 1, else the self-score.
+    ``stored``: the submission's entries when the caller has read them already."""
+    leaves = stored_leaves(stored if stored is not None else stored_entries(sub))
     if appraised:
         for code, rounds in rounds_for_engine(sub).items():
             leaves.setdefault(code, {})["appraisal"] = rounds
@@ -178,11 +203,20 @@ def submission_for_engine(
 
 @dataclass
 class LeafResult:
-    points: Decimal | None  # the self-score
+    self_c: int | None  # the self-score, in hundredths
     state: str
     applicable: bool
     issues: list[Issue] = field(default_factory=list)
-    final: Decimal | None = None  # round 2, else round 1, else the self-score
+    final_c: int | None = None  # round 2, else round 1, else the self-score
+
+    @property
+    def points(self) -> Decimal | None:
+        """The self-score (a page shows a few leaves: converted when read)."""
+        return None if self.self_c is None else cents(self.self_c)
+
+    @property
+    def final(self) -> Decimal | None:
+        return None if self.final_c is None else cents(self.final_c)
 
 
 @dataclass
@@ -211,7 +245,11 @@ class Evaluation:
 
 
 def evaluate(
-    agency: Agency, loaded: LoadedSet | None = None, *, appraised: bool = True
+    agency: Agency,
+    loaded: LoadedSet | None = None,
+    *,
+    appraised: bool = True,
+    stored: dict[str, StoredEntry] | None = None,
 ) -> Evaluation:
     """Score the agency's stored submission with the engine: with the panel's rounds (final
     scores), or only the self-assessment when ``appraised`` is false (what the agency's own
@@ -222,7 +260,7 @@ def evaluate(
     if loaded is None:
         raise LookupError(f"no criteria set for block {agency.block}")
     sub = submission_of(agency)
-    raw = submission_for_engine(agency, sub, appraised)
+    raw = submission_for_engine(agency, sub, appraised, stored)
     parsed = parse_submission(raw, loaded, source="web")
     result = score_agency(loaded, parsed)
     rows = result.leaves
@@ -235,11 +273,7 @@ def evaluate(
     total = 0
     for code, row in rows.items():
         leaves[code] = LeafResult(
-            cents(row.self_c),
-            row.state,
-            row.applicable,
-            by_leaf.get(code, []),
-            cents(row.final_c),
+            row.self_c, row.state, row.applicable, by_leaf.get(code, []), row.final_c
         )
         if row.section == "tree" and not row.survey:
             total += 1
@@ -278,4 +312,4 @@ def score_leaf(
         for i in parsed.issues + result.issues
         if i.location.leaf == code and i.code != "survey-missing"
     ]
-    return LeafResult(cents(row.self_c), row.state, row.applicable, issues)
+    return LeafResult(row.self_c, row.state, row.applicable, issues)

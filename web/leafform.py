@@ -24,6 +24,7 @@ from parindex.text import (
     parse_yes_no,
 )
 from web import formatting
+from web.engine import StoredEntry
 from web.models import ENTRY_DATA_KEYS, Entry
 
 #: the keys of an entry's data that the self-assessment form writes (others are kept as they are)
@@ -299,13 +300,10 @@ class LeafForm:
     stored: str = ""  # on a conflict: what is stored now
 
 
-def stored_form(loaded: LoadedSet, leaf: Leaf, entry: Entry | None) -> LeafForm:
-    data = None if entry is None else entry.data
-    return LeafForm(
-        raw_from_data(loaded, leaf, data),
-        0 if entry is None else entry.version,
-        form_fingerprint(loaded, leaf, data),
-    )
+def stored_form(loaded: LoadedSet, leaf: Leaf, entry: Entry | StoredEntry | None) -> LeafForm:
+    raw = raw_from_data(loaded, leaf, None if entry is None else entry.data)
+    shown, _ = parse_leaf(loaded, leaf, raw)  # as in form_fingerprint, from the same text
+    return LeafForm(raw, 0 if entry is None else entry.version, fingerprint(shown))
 
 
 def describe_data(loaded: LoadedSet, leaf: Leaf, data: Mapping[str, Any] | None) -> str:

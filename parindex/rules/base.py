@@ -12,6 +12,7 @@ day ordinals; ``NA_INT`` marks an absent fact.
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -82,6 +83,18 @@ class Checks(Protocol):
     def rate(self, value: Decimal, path: tuple[str | int, ...]) -> bool: ...
 
 
+@functools.cache
+def _labelled(kind: type[Kind], labels: tuple[tuple[str, str], ...]) -> tuple[Input, ...]:
+    """The kind's inputs with the labels given by fact ("not issued" keeps its own)."""
+    by_fact = dict(labels)
+    return tuple(
+        Input(i.key, i.fact, i.widget, by_fact.get(i.fact, i.label))
+        if i.widget != "not-issued"
+        else i
+        for i in kind.inputs
+    )
+
+
 @dataclass
 class Compiled:
     """One leaf's rule as integers: named parameters and, for kinds that have one, a table of
@@ -138,14 +151,9 @@ class Kind:
         return {i.fact: i.label for i in self.inputs if i.widget != "not-issued"}
 
     def form_inputs(self, rule: Any) -> tuple[Input, ...]:
-        """The inputs with the labels this rule gives."""
-        labels = self.labels(rule)
-        return tuple(
-            Input(i.key, i.fact, i.widget, labels.get(i.fact, i.label))
-            if i.widget != "not-issued"
-            else i
-            for i in self.inputs
-        )
+        """The inputs with the labels this rule gives (built once per set of labels: a page
+        asks for them several times per leaf)."""
+        return _labelled(type(self), tuple(self.labels(rule).items()))  # type: ignore[arg-type]  # a class hashes
 
     def choices(self, rule: Any) -> tuple[str, ...]:
         """The values the ``level`` fact may take (graded rules)."""

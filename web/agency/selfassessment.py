@@ -24,7 +24,15 @@ from parindex.rules import Input, kind_of
 from parindex.units import half_up_div, to_cents
 from web import formatting, workflow
 from web.audit import audit
-from web.engine import Evaluation, LeafResult, evaluate, score_leaf, set_for, submission_of
+from web.engine import (
+    Evaluation,
+    LeafResult,
+    evaluate,
+    score_leaf,
+    set_for,
+    stored_entries,
+    submission_of,
+)
 from web.errors import commit_or_conflict
 from web.leafform import (
     SELF_KEYS,
@@ -46,7 +54,7 @@ from web.leafform import (
     self_scored,
     stored_form,
 )
-from web.models import Agency, AuditEntry, Entry, Evidence, Submission, User, db, utcnow
+from web.models import Agency, AuditEntry, Entry, Submission, User, db, utcnow
 from web.pages import EXTRA_PAGE, PageRef, SaveOutcome, find_leaf, page_of_leaf, pages_of
 from web.workflow import can_edit
 
@@ -129,7 +137,7 @@ class LeafView:
     evidence_label: str
     result: LeafResult | None
     messages: list[Message]
-    evidence: list[Evidence]
+    evidence: list[Any]  # documents: ORM objects or rows with their columns
     form: LeafForm | None  # None for survey leaves
 
     @property
@@ -223,8 +231,8 @@ def field_page(
     typed values could not be saved (they are shown again as typed)."""
     loaded = loaded_set(agency)
     parts = _page_leaves(loaded, code)
-    evaluation = evaluate(agency, loaded, appraised=False)
-    entries = entries_of(agency, [leaf.code for _, _, leaves in parts for leaf in leaves])
+    entries = stored_entries(submission_of(agency))  # read once: for the points and the page
+    evaluation = evaluate(agency, loaded, appraised=False, stored=entries)
     forms = forms or {}
     sections = []
     editable = 0
@@ -249,7 +257,7 @@ def field_page(
                     evidence_label=EVIDENCE_LABELS[leaf.evidence],
                     result=result,
                     messages=leaf_messages(result.issues if result else [], leaf),
-                    evidence=list(entry.evidence) if entry is not None else [],
+                    evidence=entry.evidence if entry is not None else [],
                     form=form,
                 )
             )
@@ -264,10 +272,9 @@ def field_page(
         else:
             heading, note = "Điểm trừ", f"Tổng điểm trừ tối đa {formatting.number(node.cap)} điểm."
         sections.append(Section(heading, node.max if section == "tree" else node.cap, views, note))
-    title = next(p.title for p in pages_of(loaded) if p.code == code)
-    return FieldPage(
-        agency, code, title, sections, pages_of(loaded), status_of(agency, now), editable
-    )
+    pages = pages_of(loaded)
+    title = next(p.title for p in pages if p.code == code)
+    return FieldPage(agency, code, title, sections, pages, status_of(agency, now), editable)
 
 
 # ====================================================================================== saving
