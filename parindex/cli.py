@@ -1,4 +1,6 @@
-"""Command line: a thin shell over the library. Exit 0 valid, 1 invalid input, 2 usage error."""
+"""Command line: a thin shell over the library. Exit 0 valid, 1 invalid input, 2 usage error,
+3 an agency without a submission, 4 an output that cannot be written, 70 an unexpected failure
+(one sentence; the traceback goes to a log file). Every message is Vietnamese (:mod:`parindex.clivi`)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from typing import Any
 
 import click
 
-from parindex import __version__
+from parindex import __version__, clivi
 from parindex.criteria import load_criteria
 from parindex.dataset import available_years, default_root, load_year
 from parindex.errors import CriteriaError, DataError, Issue, Report
@@ -77,7 +79,31 @@ def command_entry_points() -> dict[str, EntryPoint]:
 
 class _Commands(click.Group):
     """parindex's own commands, then those registered under :data:`COMMAND_GROUP`, each loaded
-    only when it is run or listed."""
+    only when it is run or listed; all of them speak Vietnamese, and none ends in a traceback."""
+
+    context_class = clivi.Context
+    command_class = clivi.Command
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", clivi.OPTIONS_METAVAR)
+        kwargs.setdefault("subcommand_metavar", clivi.COMMAND_METAVAR)
+        super().__init__(*args, **kwargs)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Click's main, with Click's messages in Vietnamese; an input error that escaped a
+        command is printed with its location (exit 1), anything else unexpected becomes one
+        sentence and a log file (:func:`clivi.crash`)."""
+        with clivi.vietnamese():
+            if not kwargs.get("standalone_mode", True):
+                return super().main(*args, **kwargs)
+            try:
+                return super().main(*args, **kwargs)
+            except (CriteriaError, DataError) as e:
+                _print_issues(e.issues)
+                click.echo(f"Dữ liệu không hợp lệ: {len(e.issues)} lỗi.", err=True)
+                sys.exit(1)
+            except Exception as e:  # the last guard: no traceback on the user's screen
+                sys.exit(clivi.crash(e))
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *command_entry_points()})
@@ -95,17 +121,22 @@ class _Commands(click.Group):
             raise click.UsageError(f"Không nạp được lệnh {cmd_name} ({ep.value}): {e}") from e
         if not isinstance(loaded, click.Command):
             raise click.UsageError(f"{ep.value} không phải là một lệnh (click.Command).")
-        return loaded
+        return clivi.localise(loaded)
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="parindex")
+@click.version_option(
+    __version__,
+    prog_name="parindex",
+    message="%(prog)s, phiên bản %(version)s",
+    help="Hiện phiên bản rồi thoát.",
+)
 def main() -> None:
     """parindex — Chỉ số cải cách hành chính: kiểm tra bộ tiêu chí, chấm điểm, xếp hạng."""
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, metavar="TỆP...", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="In báo cáo dạng JSON.")
 def check(files: tuple[Path, ...], as_json: bool) -> None:
     """Kiểm tra các tệp bộ tiêu chí (YAML): cấu trúc và các ràng buộc chéo."""
@@ -305,7 +336,7 @@ def rank(
 
 @main.command()
 @_data_options
-@click.argument("agencies", nargs=-1)
+@click.argument("agencies", nargs=-1, metavar="[ĐƠN_VỊ]...")
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -331,7 +362,7 @@ def report(
 
 
 @main.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", metavar="TỆP", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_data_options
 @click.option("--json", "as_json", is_flag=True, help="In báo cáo dạng JSON.")
 def surveys(
