@@ -18,7 +18,7 @@ from parindex import __version__, clivi
 from parindex.criteria import load_criteria
 from parindex.dataset import available_years, default_root, load_year
 from parindex.errors import CriteriaError, DataError, Issue, Report
-from parindex.export import json_default
+from parindex.export import json_text
 from parindex.ranking import tie_rule_text
 from parindex.results import Results, score_dataset
 
@@ -243,6 +243,8 @@ def _change(results: Results, row: dict[str, Any]) -> str:
 
 
 def _summary(results: Results, show: bool) -> None:
+    """The issues (every one with --issues, else the errors and a count), then, last, a line of
+    its own for the agencies that sent no submission (so that it cannot scroll away)."""
     report = results.report
     if show:
         _print_issues(report.issues)
@@ -253,6 +255,21 @@ def _summary(results: Results, show: bool) -> None:
             err=True,
         )
         _print_issues(report.errors)
+    missing = results.missing_submissions()
+    if missing:
+        names = "; ".join(f"{name} ({agency})" for agency, name in missing.items())
+        click.echo(
+            f"CHƯA NỘP HỒ SƠ: {len(missing)} đơn vị trong danh sách không có hồ sơ tự đánh giá "
+            f"và bị xếp cuối với 0 điểm — {names}.",
+            err=True,
+        )
+
+
+def _exit_code(results: Results) -> int:
+    """1 when an input has an error, else 3 when an agency sent no submission, else 0."""
+    if not results.report.valid:
+        return 1
+    return clivi.EXIT_MISSING if results.missing_submissions() else 0
 
 
 @main.command()
@@ -280,7 +297,7 @@ def score(
         data = results.as_dict()
         if block:
             data["blocks"] = [b for b in data["blocks"] if b["block"] == block]
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=json_default))
+        click.echo(json_text(data))
     elif as_csv:
         from parindex.export import csv_rows
 
@@ -288,7 +305,20 @@ def score(
     else:
         _print_table(results, block)
     _summary(results, show_issues)
-    sys.exit(int(not results.report.valid))
+    sys.exit(_exit_code(results))
+
+
+DRAFT_SUFFIX = "-ban-nhap"
+
+
+def _table_path(out: Path | None, root: Path | None, year: int, draft: bool) -> Path:
+    """Where `rank` writes: ``--out``, else ``out/xep-hang-<year>.xlsx`` in the data folder
+    given by ``--root`` (beside the data), else in the current folder; a draft's name ends in
+    ``-ban-nhap`` so that it cannot be taken for the table to publish."""
+    path = out or (root if root is not None else Path()) / "out" / f"xep-hang-{year}.xlsx"
+    if draft and not path.stem.endswith(DRAFT_SUFFIX):
+        path = path.with_name(path.stem + DRAFT_SUFFIX + path.suffix)
+    return path
 
 
 @main.command()
@@ -298,10 +328,17 @@ def score(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Tệp XLSX bảng xếp hạng (mặc định: out/xep-hang-<năm>.xlsx). Bên cạnh nó: "
-    "cùng tên .csv và .json, thư mục biểu đồ <tên>-bieu-do/.",
+    help="Tệp XLSX bảng xếp hạng (mặc định: out/xep-hang-<năm>.xlsx trong thư mục --root, "
+    "hoặc trong thư mục hiện tại). Bên cạnh nó: cùng tên .csv và .json, thư mục biểu đồ "
+    "<tên>-bieu-do/.",
 )
 @click.option("--no-charts", is_flag=True, help="Không vẽ biểu đồ (nhanh hơn).")
+@click.option(
+    "--draft",
+    is_flag=True,
+    help="Ghi bảng dù dữ liệu còn lỗi hoặc thiếu hồ sơ, dưới dạng BẢN NHÁP (tên tệp "
+    "…-ban-nhap.xlsx, mọi trang ghi BẢN NHÁP).",
+)
 def rank(
     root: Path | None,
     year: int | None,
@@ -309,6 +346,7 @@ def rank(
     surveys_file: Path | None,
     out: Path | None,
     no_charts: bool,
+    draft: bool,
 ) -> None:
     """Xếp hạng từng khối, in bảng và ghi bảng quyết định công bố (XLSX, CSV, JSON)."""
     from parindex.decision import write_decision_table
@@ -318,20 +356,44 @@ def rank(
         raise click.UsageError("--out phải là tệp .xlsx")
     results = _load(root, year, surveys=surveys_file)
     _print_table(results)
-    out = out or Path("out") / f"xep-hang-{results.year}.xlsx"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    steps = 2 + (0 if no_charts else sum(len(b.agencies) for b in results.blocks.values()))
-    with click.progressbar(length=steps, label="Đang ghi bảng xếp hạng", file=sys.stderr) as bar:
-        write_decision_table(results, out, charts=not no_charts, progress=bar.update)
-        write_csv(results, out.with_suffix(".csv"))
-        write_json(results, out.with_suffix(".json"))
-        bar.update(2)
+    if not results.publishable and not draft:
+        _summary(results, show_issues)
+        reasons = []
+        if not results.report.valid:
+            reasons.append(f"dữ liệu đầu vào có {len(results.report.errors)} lỗi")
+        if results.missing_submissions():
+            reasons.append(f"{len(results.missing_submissions())} đơn vị chưa nộp hồ sơ")
+        click.echo(
+            f"\nKHÔNG GHI bảng xếp hạng: {' và '.join(reasons)}, nên bảng này không được công "
+            "bố. Hãy sửa dữ liệu rồi chạy lại, hoặc thêm --draft để ghi một BẢN NHÁP "
+            "(đánh dấu trên mọi trang).",
+            err=True,
+        )
+        sys.exit(_exit_code(results))
+    out = _table_path(out, root, results.year, draft)
+    replaced = out.exists()
+    with clivi.writing(out):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        steps = 2 + (0 if no_charts else sum(len(b.agencies) for b in results.blocks.values()))
+        with click.progressbar(
+            length=steps, label="Đang ghi bảng xếp hạng", file=sys.stderr
+        ) as bar:
+            write_decision_table(
+                results, out, charts=not no_charts, progress=bar.update, draft=draft
+            )
+            write_csv(results, out.with_suffix(".csv"))
+            write_json(results, out.with_suffix(".json"), draft=draft)
+            bar.update(2)
+    what = "BẢN NHÁP bảng xếp hạng (không công bố)" if draft else "bảng xếp hạng"
     click.echo(
-        f"\nĐã ghi bảng xếp hạng: {out} (và {out.with_suffix('.csv').name}, "
-        f"{out.with_suffix('.json').name})"
+        f"\nĐã ghi {what}: {out.resolve()} (và {out.with_suffix('.csv').name}, "
+        f"{out.with_suffix('.json').name}"
+        + ("" if no_charts else f", biểu đồ trong {out.stem}-bieu-do/")
+        + ")"
+        + (" — thay bảng của lần chạy trước." if replaced else ".")
     )
     _summary(results, show_issues)
-    sys.exit(int(not results.report.valid))
+    sys.exit(_exit_code(results))
 
 
 @main.command()
@@ -355,10 +417,11 @@ def report(
     unknown = [a for a in agencies if a not in known]
     if unknown:
         raise click.UsageError(f"Không có đơn vị: {', '.join(unknown)}")
-    written = write_reports(results, out, list(agencies) or None)
+    with clivi.writing(out):
+        written = write_reports(results, out, list(agencies) or None)
     click.echo(f"Đã ghi {len(written) // 2} báo cáo đơn vị vào {out}")
     _summary(results, show_issues)
-    sys.exit(int(not results.report.valid))
+    sys.exit(_exit_code(results))
 
 
 @main.command()
@@ -410,7 +473,8 @@ def generate(agencies: int, out: Path, seed: int, leaves: int) -> None:
     if out.exists() and any(out.iterdir()):
         raise click.UsageError(f"Thư mục {out} đã có dữ liệu; chọn thư mục trống.")
     with click.progressbar(length=agencies, label="Đang sinh hồ sơ", file=sys.stderr) as bar:
-        counts = write_dataset(out, agencies, seed, leaves, progress=bar.update)
+        with clivi.writing(out):
+            counts = write_dataset(out, agencies, seed, leaves, progress=bar.update)
     click.echo(
         f"Đã sinh {agencies} đơn vị vào {out} ("
         + ", ".join(f"{k}: {v}" for k, v in counts.items())

@@ -61,9 +61,11 @@ class Results:
         for block, res in self.blocks.items():
             model = res.criteria.model
             comp = res.components[res.components["level"] == "field"]
+            # a weighted set's fields add up to the total by their weighted points (as in the
+            # decision table); an unweighted set's by their points
+            points = comp["weighted_c"] if model.weighted else comp["achieved_c"]
             field_pts = {
-                (a, c): p
-                for a, c, p in zip(comp["agency"], comp["code"], comp["achieved_c"], strict=True)
+                (a, c): p for a, c, p in zip(comp["agency"], comp["code"], points, strict=True)
             }
             for r in _records(res.agencies):
                 row: dict[str, Any] = {
