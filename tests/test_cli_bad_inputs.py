@@ -449,3 +449,24 @@ def test_catalogue_translates_every_message_click_marks() -> None:
     assert not untranslated
     for string in translated.values():  # placeholders ({error}, %(prog)s) are Click's names
         assert_vietnamese(re.sub(r"\{[^}]*\}|%\([a-z]+\)s", " ", string))
+
+
+@pytest.mark.parametrize("language", [{"LANG": "C"}, {"LANG": "en_US.UTF-8", "LANGUAGE": "fr"}])
+def test_a_real_process_speaks_vietnamese_whatever_the_locale(language: dict[str, str]) -> None:
+    """A fresh process, as a person runs it, whatever language the machine is set to."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("LANG", "LANGUAGE", "LC_ALL")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "parindex.cli", "score", "--year", "abc"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env | language | {"PYTHONIOENCODING": "utf-8"},
+        timeout=120,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "Lỗi: Giá trị không hợp lệ cho '--year'" in proc.stderr
+    assert_vietnamese(proc.stderr)
