@@ -1,4 +1,6 @@
-"""Command line: a thin shell over the library. Exit 0 valid, 1 invalid input, 2 usage error."""
+"""Command line: a thin shell over the library. Exit 0 valid, 1 invalid input, 2 usage error,
+3 an agency without a submission, 4 an output that cannot be written, 70 an unexpected failure
+(one sentence; the traceback goes to a log file). Every message is Vietnamese (:mod:`parindex.clivi`)."""
 
 from __future__ import annotations
 
@@ -12,11 +14,11 @@ from typing import Any
 
 import click
 
-from parindex import __version__
+from parindex import __version__, clivi
 from parindex.criteria import load_criteria
 from parindex.dataset import available_years, default_root, load_year
 from parindex.errors import CriteriaError, DataError, Issue, Report
-from parindex.export import json_default
+from parindex.export import json_text
 from parindex.ranking import tie_rule_text
 from parindex.results import Results, score_dataset
 
@@ -77,7 +79,31 @@ def command_entry_points() -> dict[str, EntryPoint]:
 
 class _Commands(click.Group):
     """parindex's own commands, then those registered under :data:`COMMAND_GROUP`, each loaded
-    only when it is run or listed."""
+    only when it is run or listed; all of them speak Vietnamese, and none ends in a traceback."""
+
+    context_class = clivi.Context
+    command_class = clivi.Command
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", clivi.OPTIONS_METAVAR)
+        kwargs.setdefault("subcommand_metavar", clivi.COMMAND_METAVAR)
+        super().__init__(*args, **kwargs)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Click's main, with Click's messages in Vietnamese; an input error that escaped a
+        command is printed with its location (exit 1), anything else unexpected becomes one
+        sentence and a log file (:func:`clivi.crash`)."""
+        with clivi.vietnamese():
+            if not kwargs.get("standalone_mode", True):
+                return super().main(*args, **kwargs)
+            try:
+                return super().main(*args, **kwargs)
+            except (CriteriaError, DataError) as e:
+                _print_issues(e.issues)
+                click.echo(f"Dữ liệu không hợp lệ: {len(e.issues)} lỗi.", err=True)
+                sys.exit(1)
+            except Exception as e:  # the last guard: no traceback on the user's screen
+                sys.exit(clivi.crash(e))
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *command_entry_points()})
@@ -95,17 +121,22 @@ class _Commands(click.Group):
             raise click.UsageError(f"Không nạp được lệnh {cmd_name} ({ep.value}): {e}") from e
         if not isinstance(loaded, click.Command):
             raise click.UsageError(f"{ep.value} không phải là một lệnh (click.Command).")
-        return loaded
+        return clivi.localise(loaded)
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="parindex")
+@click.version_option(
+    __version__,
+    prog_name="parindex",
+    message="%(prog)s, phiên bản %(version)s",
+    help="Hiện phiên bản rồi thoát.",
+)
 def main() -> None:
     """parindex — Chỉ số cải cách hành chính: kiểm tra bộ tiêu chí, chấm điểm, xếp hạng."""
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, metavar="TỆP...", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="In báo cáo dạng JSON.")
 def check(files: tuple[Path, ...], as_json: bool) -> None:
     """Kiểm tra các tệp bộ tiêu chí (YAML): cấu trúc và các ràng buộc chéo."""
@@ -212,6 +243,8 @@ def _change(results: Results, row: dict[str, Any]) -> str:
 
 
 def _summary(results: Results, show: bool) -> None:
+    """The issues (every one with --issues, else the errors and a count), then, last, a line of
+    its own for the agencies that sent no submission (so that it cannot scroll away)."""
     report = results.report
     if show:
         _print_issues(report.issues)
@@ -222,6 +255,21 @@ def _summary(results: Results, show: bool) -> None:
             err=True,
         )
         _print_issues(report.errors)
+    missing = results.missing_submissions()
+    if missing:
+        names = "; ".join(f"{name} ({agency})" for agency, name in missing.items())
+        click.echo(
+            f"CHƯA NỘP HỒ SƠ: {len(missing)} đơn vị trong danh sách không có hồ sơ tự đánh giá "
+            f"và bị xếp cuối với 0 điểm — {names}.",
+            err=True,
+        )
+
+
+def _exit_code(results: Results) -> int:
+    """1 when an input has an error, else 3 when an agency sent no submission, else 0."""
+    if not results.report.valid:
+        return 1
+    return clivi.EXIT_MISSING if results.missing_submissions() else 0
 
 
 @main.command()
@@ -249,7 +297,7 @@ def score(
         data = results.as_dict()
         if block:
             data["blocks"] = [b for b in data["blocks"] if b["block"] == block]
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=json_default))
+        click.echo(json_text(data))
     elif as_csv:
         from parindex.export import csv_rows
 
@@ -257,7 +305,20 @@ def score(
     else:
         _print_table(results, block)
     _summary(results, show_issues)
-    sys.exit(int(not results.report.valid))
+    sys.exit(_exit_code(results))
+
+
+DRAFT_SUFFIX = "-ban-nhap"
+
+
+def _table_path(out: Path | None, root: Path | None, year: int, draft: bool) -> Path:
+    """Where `rank` writes: ``--out``, else ``out/xep-hang-<year>.xlsx`` in the data folder
+    given by ``--root`` (beside the data), else in the current folder; a draft's name ends in
+    ``-ban-nhap`` so that it cannot be taken for the table to publish."""
+    path = out or (root if root is not None else Path()) / "out" / f"xep-hang-{year}.xlsx"
+    if draft and not path.stem.endswith(DRAFT_SUFFIX):
+        path = path.with_name(path.stem + DRAFT_SUFFIX + path.suffix)
+    return path
 
 
 @main.command()
@@ -267,10 +328,17 @@ def score(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Tệp XLSX bảng xếp hạng (mặc định: out/xep-hang-<năm>.xlsx). Bên cạnh nó: "
-    "cùng tên .csv và .json, thư mục biểu đồ <tên>-bieu-do/.",
+    help="Tệp XLSX bảng xếp hạng (mặc định: out/xep-hang-<năm>.xlsx trong thư mục --root, "
+    "hoặc trong thư mục hiện tại). Bên cạnh nó: cùng tên .csv và .json, thư mục biểu đồ "
+    "<tên>-bieu-do/.",
 )
 @click.option("--no-charts", is_flag=True, help="Không vẽ biểu đồ (nhanh hơn).")
+@click.option(
+    "--draft",
+    is_flag=True,
+    help="Ghi bảng dù dữ liệu còn lỗi hoặc thiếu hồ sơ, dưới dạng BẢN NHÁP (tên tệp "
+    "…-ban-nhap.xlsx, mọi trang ghi BẢN NHÁP).",
+)
 def rank(
     root: Path | None,
     year: int | None,
@@ -278,6 +346,7 @@ def rank(
     surveys_file: Path | None,
     out: Path | None,
     no_charts: bool,
+    draft: bool,
 ) -> None:
     """Xếp hạng từng khối, in bảng và ghi bảng quyết định công bố (XLSX, CSV, JSON)."""
     from parindex.decision import write_decision_table
@@ -287,25 +356,49 @@ def rank(
         raise click.UsageError("--out phải là tệp .xlsx")
     results = _load(root, year, surveys=surveys_file)
     _print_table(results)
-    out = out or Path("out") / f"xep-hang-{results.year}.xlsx"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    steps = 2 + (0 if no_charts else sum(len(b.agencies) for b in results.blocks.values()))
-    with click.progressbar(length=steps, label="Đang ghi bảng xếp hạng", file=sys.stderr) as bar:
-        write_decision_table(results, out, charts=not no_charts, progress=bar.update)
-        write_csv(results, out.with_suffix(".csv"))
-        write_json(results, out.with_suffix(".json"))
-        bar.update(2)
+    if not results.publishable and not draft:
+        _summary(results, show_issues)
+        reasons = []
+        if not results.report.valid:
+            reasons.append(f"dữ liệu đầu vào có {len(results.report.errors)} lỗi")
+        if results.missing_submissions():
+            reasons.append(f"{len(results.missing_submissions())} đơn vị chưa nộp hồ sơ")
+        click.echo(
+            f"\nKHÔNG GHI bảng xếp hạng: {' và '.join(reasons)}, nên bảng này không được công "
+            "bố. Hãy sửa dữ liệu rồi chạy lại, hoặc thêm --draft để ghi một BẢN NHÁP "
+            "(đánh dấu trên mọi trang).",
+            err=True,
+        )
+        sys.exit(_exit_code(results))
+    out = _table_path(out, root, results.year, draft)
+    replaced = out.exists()
+    with clivi.writing(out):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        steps = 2 + (0 if no_charts else sum(len(b.agencies) for b in results.blocks.values()))
+        with click.progressbar(
+            length=steps, label="Đang ghi bảng xếp hạng", file=sys.stderr
+        ) as bar:
+            write_decision_table(
+                results, out, charts=not no_charts, progress=bar.update, draft=draft
+            )
+            write_csv(results, out.with_suffix(".csv"))
+            write_json(results, out.with_suffix(".json"), draft=draft)
+            bar.update(2)
+    what = "BẢN NHÁP bảng xếp hạng (không công bố)" if draft else "bảng xếp hạng"
     click.echo(
-        f"\nĐã ghi bảng xếp hạng: {out} (và {out.with_suffix('.csv').name}, "
-        f"{out.with_suffix('.json').name})"
+        f"\nĐã ghi {what}: {out.resolve()} (và {out.with_suffix('.csv').name}, "
+        f"{out.with_suffix('.json').name}"
+        + ("" if no_charts else f", biểu đồ trong {out.stem}-bieu-do/")
+        + ")"
+        + (" — thay bảng của lần chạy trước." if replaced else ".")
     )
     _summary(results, show_issues)
-    sys.exit(int(not results.report.valid))
+    sys.exit(_exit_code(results))
 
 
 @main.command()
 @_data_options
-@click.argument("agencies", nargs=-1)
+@click.argument("agencies", nargs=-1, metavar="[ĐƠN_VỊ]...")
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -324,14 +417,15 @@ def report(
     unknown = [a for a in agencies if a not in known]
     if unknown:
         raise click.UsageError(f"Không có đơn vị: {', '.join(unknown)}")
-    written = write_reports(results, out, list(agencies) or None)
+    with clivi.writing(out):
+        written = write_reports(results, out, list(agencies) or None)
     click.echo(f"Đã ghi {len(written) // 2} báo cáo đơn vị vào {out}")
     _summary(results, show_issues)
-    sys.exit(int(not results.report.valid))
+    sys.exit(_exit_code(results))
 
 
 @main.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", metavar="TỆP", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_data_options
 @click.option("--json", "as_json", is_flag=True, help="In báo cáo dạng JSON.")
 def surveys(
@@ -379,7 +473,8 @@ def generate(agencies: int, out: Path, seed: int, leaves: int) -> None:
     if out.exists() and any(out.iterdir()):
         raise click.UsageError(f"Thư mục {out} đã có dữ liệu; chọn thư mục trống.")
     with click.progressbar(length=agencies, label="Đang sinh hồ sơ", file=sys.stderr) as bar:
-        counts = write_dataset(out, agencies, seed, leaves, progress=bar.update)
+        with clivi.writing(out):
+            counts = write_dataset(out, agencies, seed, leaves, progress=bar.update)
     click.echo(
         f"Đã sinh {agencies} đơn vị vào {out} ("
         + ", ".join(f"{k}: {v}" for k, v in counts.items())

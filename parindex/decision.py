@@ -45,6 +45,10 @@ BLOCK_PHRASES = {
     "xa": "Ủy ban nhân dân các xã, phường, thị trấn",
 }
 TITLE_ROW = 2
+#: on every sheet of a table built from invalid inputs or with an agency missing (`rank --draft`)
+DRAFT_MARK = "BẢN NHÁP — KHÔNG CÔNG BỐ (dữ liệu đầu vào còn lỗi hoặc thiếu hồ sơ)"
+#: in the row of an agency in the list that sent no submission
+MISSING_NOTE = "Chưa nộp hồ sơ tự đánh giá: mọi tiêu chí tính 0 điểm."
 HEADER_TOP = 6  # first header row; the header takes rows 6–8 (group, column, number)
 FIRST_DATA = 9
 
@@ -180,6 +184,8 @@ def ranking_sheet(
     res: BlockResult,
     appendix: int,
     styles: Styles | None = None,
+    *,
+    draft: bool = False,
 ) -> Worksheet:
     styles = styles or Styles(wb)
     put = styles.set
@@ -188,6 +194,9 @@ def ranking_sheet(
     fcols, fpoints = field_points(res)
     weighted = model.weighted
     has_prev = results.previous_year is not None
+    missing = results.missing_submissions()
+    # a note for an agency without a submission: in the year-over-year note column, or its own
+    missing_col = bool(missing) and not has_prev
 
     # columns
     headers: list[tuple[str, str | None]] = [("STT", None), ("Đơn vị", None)]
@@ -212,6 +221,8 @@ def ranking_sheet(
             ("Thứ hạng tăng (+), giảm (−)", f"So với năm {results.previous_year}"),
             ("Ghi chú", f"So với năm {results.previous_year}"),
         ]
+    if missing_col:
+        headers.append(("Ghi chú", None))
     ncol = len(headers)
     first_pts = 3
     last_pts = first_pts + len(fcols) - 1 + (0 if weighted else 1)
@@ -242,6 +253,10 @@ def ranking_sheet(
                 "DỮ LIỆU MẪU — tỉnh minh họa, không phải kết quả chính thức",
                 Look(12, bold=True, colour="C00000", align="center", wrap=True, border=False),
             )
+        )
+    if draft:
+        lines.append(
+            (5, DRAFT_MARK, Look(12, bold=True, colour="C00000", align="center", border=False))
         )
     for row, line, look in lines:
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncol)
@@ -319,15 +334,19 @@ def ranking_sheet(
             new(ws, int(rec["rank"]), CENTRED),
             new(ws, str(rec["band"]), CENTRED),
         ]
+        no_submission = MISSING_NOTE if agency in missing else ""
         if has_prev:
             ch = results.change_columns(agency)
-            note = str(ch.get("change_note") or "")
+            note = " ".join(filter(None, [no_submission, str(ch.get("change_note") or "")]))
             cells += [
                 new(ws, ch.get("index_change"), change_look),
                 new(ws, ch.get("rank_change"), rank_change_look),
                 new(ws, note, note_look, text=True),
             ]
             lines_needed = max(lines_needed, -(-len(note) // 22))
+        elif missing_col:
+            cells.append(new(ws, no_submission, note_look, text=True))
+            lines_needed = max(lines_needed, -(-len(no_submission) // 22))
         assert len(cells) == ncol
         ws.append(cells)
         ws.row_dimensions[row].height = 15 * max(1, lines_needed) + 2
@@ -373,6 +392,8 @@ def ranking_sheet(
     widths[c_band] = 11
     if has_prev:
         widths[c_band + 3] = 18
+    if missing_col:
+        widths[ncol] = 18
     for c, w in widths.items():
         ws.column_dimensions[L(c)].width = w
     ws.freeze_panes = ws.cell(row=FIRST_DATA, column=3)
@@ -694,6 +715,35 @@ def chart_sheets(
             ws.add_image(Image(str(png)), anchor)
 
 
+def charts_dir(path: Path) -> Path:
+    """The folder of the charts written beside the decision table ``path``."""
+    return path.with_name(path.stem + "-bieu-do")
+
+
+def clear_charts(folder: Path) -> None:
+    """Remove the charts an earlier run wrote into ``folder`` (its ``xep-hang-*`` and
+    ``ho-so/*`` PNG and SVG files), so that none is left beside a new table; anything else a
+    person put there stays, and the folders are removed only when that leaves them empty."""
+    stale = [*folder.glob("xep-hang-*.png"), *folder.glob("xep-hang-*.svg")]
+    stale += [*folder.glob("ho-so/*.png"), *folder.glob("ho-so/*.svg")]
+    for file in stale:
+        if file.is_file():
+            file.unlink()
+    for empty in (folder / "ho-so", folder):
+        if empty.is_dir() and not any(empty.iterdir()):
+            empty.rmdir()
+
+
+def mark_draft(ws: Worksheet) -> None:
+    """A sheet of a draft table says so on screen (its tab) and on every printed page."""
+    ws.oddHeader.center.text = DRAFT_MARK
+    ws.oddHeader.center.color = "C00000"
+    ws.oddHeader.center.font = FONT + ",Bold"
+    ws.oddFooter.left.text = DRAFT_MARK
+    ws.oddFooter.left.font = FONT
+    ws.sheet_properties.tabColor = "C00000"
+
+
 def write_decision_table(
     results: Results,
     path: Path,
@@ -701,21 +751,29 @@ def write_decision_table(
     charts: bool = True,
     run_time: dt.datetime | None = None,
     progress: Callable[[int], None] | None = None,
+    draft: bool = False,
 ) -> Path:
-    """Write the decision table workbook; charts (PNG and SVG) go to ``<stem>-bieu-do/``."""
+    """Write the decision table workbook; charts (PNG and SVG) go to ``<stem>-bieu-do/``, and
+    the charts of an earlier run there are removed first (:func:`clear_charts`). ``draft``:
+    every sheet is marked :data:`DRAFT_MARK` (a table that must not be published)."""
     run_time = run_time or dt.datetime.now(dt.UTC).replace(microsecond=0)
-    drawn = draw_charts(results, path.with_name(path.stem + "-bieu-do"), progress) if charts else {}
+    clear_charts(charts_dir(path))
+    drawn = draw_charts(results, charts_dir(path), progress) if charts else {}
     with collector_paused():
         wb = Workbook()
         wb.remove(wb.active)
         styles = Styles(wb)
         for n, (block, res) in enumerate(results.blocks.items(), start=1):
-            ranking_sheet(wb, results, block, res, n, styles)
+            ranking_sheet(wb, results, block, res, n, styles, draft=draft)
         written_here = [detail_sheet(wb, res, styles)[1] for res in results.blocks.values()]
         if charts:
             chart_sheets(wb, results, drawn)
         method_sheet(wb, results, run_time, styles)
         notes_sheet(wb, results, styles)
+        if draft:
+            for ws in wb.worksheets:
+                mark_draft(ws)
+            wb.properties.title = DRAFT_MARK
         fixed = dt.datetime(results.year + 1, 1, 1)
         wb.properties.creator = "parindex"
         wb.properties.created = fixed

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,27 +34,98 @@ def json_default(value: Any) -> Any:
     raise TypeError(type(value).__name__)
 
 
-def csv_rows(results: Results, block: str | None = None) -> str:
-    """The results as CSV text, one row per agency; user text cannot start a formula."""
+#: the CSV written beside the decision table: a row's keys → the column names a person reads
+#: (a field's column: "Lĩnh vực <code>"); :func:`csv_key` reads them back (last year's results)
+CSV_LABELS = {
+    "year": "Năm",
+    "block": "Khối",
+    "criteria_set": "Bộ tiêu chí",
+    "rank": "Xếp hạng",
+    "agency": "Mã đơn vị",
+    "name": "Đơn vị",
+    "appraised": "Điểm thẩm định",
+    "survey": "Điểm điều tra XHH",
+    "bonus": "Điểm thưởng",
+    "penalty": "Điểm trừ",
+    "total": "Tổng điểm",
+    "applicable_max": "Điểm tối đa áp dụng",
+    "index": "Chỉ số CCHC (%)",
+    "band": "Xếp loại",
+    "previous_index": "Chỉ số năm trước",
+    "previous_rank": "Hạng năm trước",
+    "index_change": "Chỉ số tăng (+), giảm (−)",
+    "rank_change": "Thứ hạng tăng (+), giảm (−)",
+    "change_note": "Ghi chú so với năm trước",
+    "change_text": "Thay đổi",
+}
+_FIELD_LABEL = "Lĩnh vực "
+_KEYS = {label: key for key, label in CSV_LABELS.items()}
+
+
+def csv_label(key: str) -> str:
+    """A CSV column's Vietnamese name."""
+    if key.startswith("field_"):
+        return _FIELD_LABEL + key.removeprefix("field_")
+    return CSV_LABELS.get(key, key)
+
+
+def csv_key(label: str) -> str:
+    """The key of a CSV column named :func:`csv_label` (or already a key)."""
+    if label.startswith(_FIELD_LABEL):
+        return "field_" + label.removeprefix(_FIELD_LABEL)
+    return _KEYS.get(label, label)
+
+
+def csv_rows(results: Results, block: str | None = None, *, labels: bool = False) -> str:
+    """The results as CSV text, one row per agency; user text cannot start a formula.
+    ``labels``: Vietnamese column names (the file beside the table) instead of the keys."""
     rows = [r for r in results.rows() if not block or r["block"] == block]
     columns: list[str] = []
     for r in rows:
         columns += [k for k in r if k not in columns]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
+    if labels:
+        writer.writerow({k: csv_label(k) for k in columns})
+    else:
+        writer.writeheader()
     for r in rows:
         writer.writerow({k: safe_text(v) if isinstance(v, str) else v for k, v in r.items()})
     return buffer.getvalue()
 
 
 def write_csv(results: Results, path: Path) -> None:
-    path.write_text(csv_rows(results), encoding="utf-8")
+    """The CSV beside the decision table, for Excel: UTF-8 with a byte-order mark (Excel on
+    Windows then reads Vietnamese correctly), Vietnamese column names."""
+    path.write_text(csv_rows(results, labels=True), encoding="utf-8-sig")
 
 
-def write_json(results: Results, path: Path) -> None:
-    text = json.dumps(results.as_dict(), ensure_ascii=False, indent=2, default=json_default)
-    path.write_text(text + "\n", encoding="utf-8")
+#: a Decimal on its way through json.dumps: a string no result holds (a NUL, then the number)
+_DECIMAL_MARK = "\x00"
+_MARKED = re.compile(r'"\\u0000(-?[0-9]+(?:\.[0-9]+)?)"')
+_CENT = Decimal("0.01")
+
+
+def json_text(data: Any) -> str:
+    """``data`` as indented JSON, every Decimal printed as a JSON number with its exact text,
+    2 places kept (``73.40``, ``100.00``): what docs/outputs.md promises."""
+
+    def mark(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            exact = value.quantize(_CENT) if value == value.quantize(_CENT) else value
+            return f"{_DECIMAL_MARK}{exact:f}"
+        raise TypeError(type(value).__name__)
+
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=mark)
+    return _MARKED.sub(r"\1", text)
+
+
+def write_json(results: Results, path: Path, *, draft: bool = False) -> None:
+    """The results as JSON (the machine-readable form); a draft says so in ``"draft": true``."""
+    data = results.as_dict()
+    if draft:
+        data = {"draft": True} | data
+    path.write_text(json_text(data) + "\n", encoding="utf-8")
 
 
 def fit_landscape(ws: Any) -> None:

@@ -22,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from parindex.errors import Issue, Location
+from parindex.export import csv_key
 from parindex.text import TextError, parse_number
 
 CHANGES = ("renamed", "merged", "new", "same")
@@ -72,7 +73,11 @@ def read_previous(path: Path) -> tuple[dict[str, PreviousResult], list[Issue]]:
             return {}, [Issue.make("file-unreadable", Location(file=file), detail=e)]
         rows = [{"block": b["block"], **a} for b in data.get("blocks", []) for a in b["agencies"]]
     else:
-        rows = list(csv.DictReader(text.splitlines()))
+        # our CSV: Vietnamese column names (or, written before them, the keys)
+        rows = [
+            {csv_key(k): v for k, v in row.items() if k is not None}
+            for row in csv.DictReader(text.splitlines())
+        ]
     for n, row in enumerate(rows, start=2):
         missing = [k for k in ("block", "agency", "index", "rank") if row.get(k) in (None, "")]
         if missing:

@@ -35,15 +35,37 @@ class Results:
     comparisons: dict[str, Comparison] = field(default_factory=dict)
     previous_year: int | None = None
 
+    def missing_submissions(self) -> dict[str, str]:
+        """The agencies in the list that sent no submission (ranked with 0 points): id → name."""
+        missing = {
+            str(i.location.agency)
+            for i in self.report.issues
+            if i.code == "submission-missing" and i.location.agency
+        }
+        return {
+            str(a): str(n)
+            for res in self.blocks.values()
+            for a, n in zip(res.agencies["agency"], res.agencies["name"], strict=True)
+            if str(a) in missing
+        }
+
+    @property
+    def publishable(self) -> bool:
+        """Whether a table of these results may be published: valid inputs, every agency in
+        the list with its submission (warnings alone do not stop publication)."""
+        return self.report.valid and not self.missing_submissions()
+
     def rows(self) -> list[dict[str, Any]]:
         """One flat row per agency, blocks in file order, agencies by rank (CSV / table)."""
         out: list[dict[str, Any]] = []
         for block, res in self.blocks.items():
             model = res.criteria.model
             comp = res.components[res.components["level"] == "field"]
+            # a weighted set's fields add up to the total by their weighted points (as in the
+            # decision table); an unweighted set's by their points
+            points = comp["weighted_c"] if model.weighted else comp["achieved_c"]
             field_pts = {
-                (a, c): p
-                for a, c, p in zip(comp["agency"], comp["code"], comp["achieved_c"], strict=True)
+                (a, c): p for a, c, p in zip(comp["agency"], comp["code"], points, strict=True)
             }
             for r in _records(res.agencies):
                 row: dict[str, Any] = {

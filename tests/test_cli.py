@@ -218,7 +218,7 @@ def test_an_unknown_command_is_a_usage_error(
     _registered(monkeypatch)
     result = runner.invoke(main, ["serve"])
     assert result.exit_code == 2
-    assert "No such command 'serve'" in result.output
+    assert "Không có lệnh 'serve'" in result.output  # Click's "No such command", in Vietnamese
 
 
 @pytest.mark.parametrize(
