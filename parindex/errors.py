@@ -109,7 +109,7 @@ MESSAGES: dict[str, str] = {
     "table-cell-too-long": (
         "Ô quá dài (tối đa {most} ký tự) hoặc có dấu ngoặc kép mở mà không đóng"
     ),
-    "table-too-many-rows": "Tệp có quá nhiều dòng (tối đa {most} dòng dữ liệu)",
+    "table-too-many-rows": "Tệp có quá nhiều dòng (tối đa {most} dòng, kể cả dòng tiêu đề)",
     "table-encrypted": (
         "Tệp Excel được đặt mật khẩu nên không đọc được; hãy bỏ mật khẩu (Tệp → Thông tin → "
         "Bảo vệ sổ làm việc → Mã hóa bằng mật khẩu) rồi lưu lại thành .xlsx"

@@ -38,7 +38,8 @@ MAX_UNZIPPED = 50 * 1024 * 1024
 #: a part of an XLSX compressed more than this many times (and larger than RATIO_FROM) is a bomb
 MAX_RATIO = 200
 RATIO_FROM = 1024 * 1024
-#: rows of data in one table (a province has a few hundred agencies, a few surveys each)
+#: rows in one table, its header included (a province has a few hundred agencies, a few
+#: surveys each)
 MAX_ROWS = 20_000
 #: the longest text one cell may hold (Excel's own limit is 32 767 characters)
 MAX_CELL_CHARS = 32_767
@@ -105,10 +106,9 @@ def _is_vietnamese(text: str) -> bool:
             continue
         if ch in _PUNCTUATION or ch in "đĐ\u00a0":
             continue
-        base, *marks = unicodedata.normalize("NFD", ch)
-        if not (base.isascii() and base.isalpha() and marks) or not _VIETNAMESE_MARKS.issuperset(
-            marks
-        ):
+        decomposed = unicodedata.normalize("NFD", ch)
+        base, marks = decomposed[0], set(decomposed[1:])
+        if not (base.isascii() and base.isalpha() and marks <= _VIETNAMESE_MARKS and marks):
             return False
     return True
 
@@ -140,11 +140,13 @@ def _strict(data: bytes, encoding: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as e:
-        raise TableError("table-encoding", row=_line_of(data, e.start)) from None
+        raise TableError("table-encoding", row=_line_of(data, e.start, encoding)) from None
 
 
-def _line_of(data: bytes, at: int) -> int:
-    return data[:at].count(b"\n") + 1
+def _line_of(data: bytes, at: int, encoding: str = "utf-8") -> int:
+    """The line of the byte at ``at``: the line ends of the text before it, read as far as it
+    can be."""
+    return data[:at].decode(encoding, errors="replace").count("\n") + 1
 
 
 # ------------------------------------------------------------------------------------ CSV
@@ -186,7 +188,7 @@ def csv_rows(text: str) -> list[tuple[int, list[str]]]:
                 )
         if any(value.strip() for value in row):
             rows.append((line, row))
-            if len(rows) > MAX_ROWS:
+            if len(rows) > MAX_ROWS:  # the header is a row too
                 raise TableError("table-too-many-rows", row=line, most=MAX_ROWS)
         line = reader.line_num + 1
 

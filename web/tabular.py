@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from parindex import tables as ptables
-from parindex.tables import TableError
+from parindex.tables import TableError as TableError  # re-exported: the web reads it from here
 from parindex.text import is_blank as text_is_blank
 
 MAX_ROWS = 5000  # an agency list or a criteria tree is far smaller
@@ -170,8 +170,6 @@ def read_table(data: bytes) -> Table:
         if not sheets:
             raise TableError("table-damaged")
         return next(iter(sheets.values()))
-    if kind in ("xls", "zip"):
-        ptables.check_xlsx(data)  # says which: old .xls, password-protected, not a workbook
-    if kind == "binary":
-        raise TableError("table-nul", row=data[: data.index(b"\x00")].count(b"\n") + 1)
-    return read_csv(data)
+    if ptables.kind_of(data) != "text":
+        ptables.check_xlsx(data)  # says which: old .xls, password-protected, damaged, not one
+    return read_csv(data)  # text, or bytes that are not: the decoder says where
