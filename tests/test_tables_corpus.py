@@ -297,7 +297,7 @@ SURVEY_CASES = [
         1,
     ),
     Case(
-        "unknown agency in NFD-free XLSX",
+        "unknown agency in an XLSX",
         ".xlsx",
         lambda: xlsx([*survey_xlsx_rows()[:1], ["xa-z", "sipas", 0.5, 1]], {"C2": "0%"}),
         "survey-unknown-agency",
@@ -497,6 +497,20 @@ def test_an_xlsx_percent_cell_reads_as_the_percentage_shown(
         ["xa-b", "sipas", 0.9, 1200],
     ]
     path.write_bytes(xlsx(rows, {"C2": fmt, "C3": "0%"}))
+    clean = tmp_path / "clean.csv"
+    clean.write_text(SURVEY_CSV, encoding="utf-8")
+    assert _survey_key(path) == _survey_key(clean)
+
+
+def test_an_xlsx_with_nfd_headers_reads_like_its_clean_twin(tmp_path: Path) -> None:
+    header = [
+        unicodedata.normalize("NFD", h)
+        for h in ("Mã đơn vị", "Cuộc điều tra", "Kết quả (%)", "Cỡ mẫu")
+    ]
+    path = tmp_path / "s.xlsx"
+    path.write_bytes(
+        xlsx([header, ["xa-a", "sipas", "87,5", "120"], ["xa-b", "sipas", 90, "1.200"]])
+    )
     clean = tmp_path / "clean.csv"
     clean.write_text(SURVEY_CSV, encoding="utf-8")
     assert _survey_key(path) == _survey_key(clean)

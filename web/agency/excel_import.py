@@ -340,7 +340,7 @@ def _read_file(
     try:
         sheets = read_workbook(data)
     except TableError as e:
-        return fail(e.message)
+        return fail(e.message, e.code, e.row)
     meta = {_text(r[0]): _text(r[1]) for _, r in sheets.get(META, Table()).rows if len(r) > 1}
     if meta.get("agency") and meta["agency"] != agency.code:
         return fail(
