@@ -287,6 +287,9 @@ def xlsx_rows(data: bytes) -> list[tuple[int, list[Any]]]:
         raise TableError("table-damaged") from None
     finally:
         wb.close()
+    width = max((len(values) for _, values in rows), default=0)
+    for _, values in rows:  # cells are placed by column: an XLSX row is never short
+        values += [None] * (width - len(values))
     return rows
 
 

@@ -641,3 +641,45 @@ def test_an_echoed_value_is_bounded_in_every_rendering(tmp_path: Path) -> None:
 
 def test_a_short_value_is_echoed_whole() -> None:
     assert message("survey-not-a-number", value="abc") == "'abc' không phải là số"
+
+
+def test_an_xlsx_row_is_never_short() -> None:
+    """A workbook written without its dimension gives rows as long as their last cell; the cells
+    are placed by column, so every row is padded to the widest (no ``table-short-row``)."""
+    members = {
+        "[Content_Types].xml": (
+            b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            b'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            b'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            b"</Types>"
+        ),
+        "_rels/.rels": (
+            b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            b'<Relationship Id="r1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+            b"</Relationships>"
+        ),
+        "xl/workbook.xml": (
+            b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            b'<sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+            b"</Relationships>"
+        ),
+        "xl/worksheets/sheet1.xml": (
+            b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            b'<row r="1"><c r="A1" t="inlineStr"><is><t>agency</t></is></c><c r="B1" t="inlineStr"><is><t>survey</t></is></c>'
+            b'<c r="C1" t="inlineStr"><is><t>result</t></is></c><c r="D1" t="inlineStr"><is><t>sample_size</t></is></c></row>'
+            b'<row r="2"><c r="A2" t="inlineStr"><is><t>xa-a</t></is></c><c r="B2" t="inlineStr"><is><t>sipas</t></is></c>'
+            b'<c r="C2"><v>87.5</v></c></row>'
+            b"</sheetData></worksheet>"
+        ),
+    }
+    rows = tables.xlsx_rows(zipped(members))
+    assert rows == [
+        (1, ["agency", "survey", "result", "sample_size"]),
+        (2, ["xa-a", "sipas", 87.5, None]),
+    ]
