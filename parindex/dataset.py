@@ -78,8 +78,6 @@ def read_agencies(path: Path) -> tuple[dict[str, Agency], list[Issue]]:
         return {}, [Issue.make("file-not-found", Location(file=file))]
     except TableError as e:
         return {}, [e.issue(file)]
-    except OSError as e:
-        return {}, [Issue.make("file-unreadable", Location(file=file), detail=e.strerror)]
     header_row, header = rows[0] if rows else (1, [])
     names = [clean(c).lower() for c in header]
     index = {name: i for i, name in reversed(list(enumerate(names)))}

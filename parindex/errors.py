@@ -128,6 +128,9 @@ MESSAGES: dict[str, str] = {
         "Dòng chỉ có {value} ô trong khi dòng tiêu đề có {most} cột; kiểm tra dấu phân cách "
         "(dấu phẩy, dấu chấm phẩy) và dấu ngoặc kép của dòng này"
     ),
+    "table-is-folder": "Đây là một thư mục, không phải tệp bảng tính",
+    "table-no-permission": "Không có quyền đọc tệp; hãy đóng tệp trong Excel hoặc kiểm tra quyền",
+    "table-os-error": "Hệ điều hành không cho đọc tệp (mã lỗi {value}); hãy thử lại hoặc chép tệp",
     "bad-identifier": "Mã “{value}” không hợp lệ: {detail}",
     # usage
     "no-data": "Không tìm thấy dữ liệu: {detail}",

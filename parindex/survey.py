@@ -71,8 +71,6 @@ def read_surveys(
         return [], [Issue.make("file-not-found", Location(file=file))]
     except TableError as e:
         return [], [e.issue(file)]
-    except OSError as e:
-        return [], [Issue.make("file-unreadable", Location(file=file), detail=e.strerror)]
     # keep each row's number in the file: blank rows are skipped, not renumbered
     numbered = [(n, r) for n, r in enumerate(rows, start=1) if any(not is_blank(c) for c in r)]
     if not numbered:

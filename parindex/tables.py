@@ -73,11 +73,21 @@ class TableError(ParindexError):
 # ------------------------------------------------------------------------------------- bytes
 def read_file(path: Path) -> bytes:
     """The bytes of ``path``, refused (``table-too-large``) when the file is over the limit,
-    before any of it is read. ``FileNotFoundError`` is the caller's."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise TableError("table-too-large", value=mb(size), most=mb(MAX_FILE_BYTES))
-    return path.read_bytes()
+    before any of it is read; a folder, a file it may not read or another system error is a
+    Vietnamese :class:`TableError` too. ``FileNotFoundError`` is the caller's."""
+    try:
+        if path.is_dir():
+            raise TableError("table-is-folder")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise TableError("table-too-large", value=mb(size), most=mb(MAX_FILE_BYTES))
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except PermissionError:
+        raise TableError("table-no-permission") from None
+    except OSError as e:
+        raise TableError("table-os-error", value=e.errno) from None
 
 
 def mb(size: int) -> str:
@@ -252,7 +262,7 @@ def shown_value(value: Any, number_format: str | None) -> Any:
     ):
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         if number.is_finite():
-            return (number * 100).normalize() if number else Decimal(0)
+            return number * 100  # exact: 0.875 → 87.500, 1 → 100
     return value
 
 

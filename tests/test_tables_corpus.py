@@ -389,6 +389,23 @@ def test_a_bad_agency_list_is_one_located_vietnamese_issue(tmp_path: Path, case:
     _check(issues, case)
 
 
+def test_a_folder_in_the_place_of_a_table_is_refused_in_vietnamese(tmp_path: Path) -> None:
+    (tmp_path / "agencies.csv").mkdir()
+    _, issues = read_agencies(tmp_path / "agencies.csv")
+    _check(issues, Case("", "", bytes, "table-is-folder"))
+    (tmp_path / "s.xlsx").mkdir()
+    _, issues = read_surveys(tmp_path / "s.xlsx")
+    _check(issues, Case("", "", bytes, "table-is-folder"))
+
+
+def test_a_whole_number_in_a_percent_cell_is_its_percentage() -> None:
+    assert tables.shown_value(1, "0%") == 100
+    assert tables.shown_value(0.875, "0.0%") == Decimal("87.5")
+    assert tables.shown_value(0.1234, "0.00%") == Decimal("12.34")
+    assert tables.shown_value(True, "0%") is True
+    assert tables.shown_value(0.5, "General") == 0.5
+
+
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
     path = tmp_path / "agencies.csv"
     with path.open("wb") as f:  # a sparse file: nothing of it is ever read
