@@ -172,12 +172,22 @@ def read_surveys(
     return results, issues
 
 
+def _whole_file(issue: Issue) -> bool:
+    """An issue that stops the whole file from being read (not one row's problem)."""
+    if issue.code in ("file-not-found", "survey-bad-header"):
+        return True
+    return issue.code.startswith("table-") and issue.code != "table-short-row"
+
+
 def check_surveys(path: Path, ds: Any) -> tuple[list[SurveyResult], list[Issue]]:
     """Validate a survey file against a loaded year: every row problem, and every agency that
-    has a survey leaf but no result for it (``survey-agency-missing``, by agency and survey)."""
+    has a survey leaf but no result for it (``survey-agency-missing``, by agency and survey),
+    unless the file could not be read at all (its one error is then the whole answer)."""
     keys_by_block = {block: sorted(set(s.survey_keys())) for block, s in ds.sets.items()}
     known = {k for keys in keys_by_block.values() for k in keys}
     rows, issues = read_surveys(path, {a: a for a in ds.agencies}, known)
+    if any(_whole_file(i) for i in issues):
+        return rows, issues  # the file was not read: its error is the answer, not 400 warnings
     have = {(r.agency, r.survey) for r in rows}
     for agency in ds.agencies.values():
         for key in keys_by_block.get(agency.block, []):

@@ -700,3 +700,25 @@ def test_an_xlsx_row_is_never_short() -> None:
         (1, ["agency", "survey", "result", "sample_size"]),
         (2, ["xa-a", "sipas", 87.5, None]),
     ]
+
+
+@pytest.mark.parametrize(
+    ("content", "code", "warnings"),
+    [
+        (b"PK\x03\x04garbage", "table-damaged", False),
+        (b"agency,survey,result\nxa-a,sipas\n", "table-short-row", True),
+    ],
+)
+def test_an_unreadable_survey_file_is_one_error_not_hundreds_of_warnings(
+    tmp_path: Path, content: bytes, code: str, warnings: bool
+) -> None:
+    from parindex.dataset import load_year
+    from parindex.survey import check_surveys
+
+    path = tmp_path / ("s.xlsx" if content.startswith(b"PK") else "s.csv")
+    path.write_bytes(content)
+    rows, issues = check_surveys(path, load_year(ROOT, 2025))
+    assert issues[0].code == code
+    assert any(i.code == "survey-agency-missing" for i in issues) is warnings
+    if not warnings:
+        assert len(issues) == 1
