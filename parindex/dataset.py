@@ -11,18 +11,21 @@ Layout (see docs/submission-format.md)::
 from __future__ import annotations
 
 import contextlib
-import csv
 import gc
 import hashlib
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from parindex.criteria import LoadedSet, load_criteria
 from parindex.errors import CriteriaError, DataError, Issue, Location, Report
 from parindex.history import PreviousResult, read_mapping, read_previous
 from parindex.submission import Submission, parse_submission, read_submission_file
 from parindex.survey import SurveyResult, read_surveys
+from parindex.tables import TableError, read_rows
+from parindex.text import TextError, clean, identifier, is_blank
 from parindex.yamlio import line_of
 
 
@@ -63,25 +66,52 @@ def available_years(root: Path) -> list[int]:
 
 
 def read_agencies(path: Path) -> tuple[dict[str, Agency], list[Issue]]:
+    """The agency list (``id,name,block``; read by :mod:`parindex.tables`: UTF-8, UTF-16 or
+    Windows-1258, comma, semicolon or tab). Ids and blocks are identifiers
+    (:func:`parindex.text.identifier`); every problem is located by row and column."""
     issues: list[Issue] = []
     agencies: dict[str, Agency] = {}
     file = str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        rows = read_rows(path)
     except FileNotFoundError:
         return {}, [Issue.make("file-not-found", Location(file=file))]
-    reader = csv.DictReader(text.splitlines())
+    except TableError as e:
+        return {}, [e.issue(file)]
+    header_row, header = rows[0] if rows else (1, [])
+    names = [clean(c).lower() for c in header]
+    index = {name: i for i, name in reversed(list(enumerate(names)))}
     for col in ("id", "name", "block"):
-        if col not in (reader.fieldnames or []):
-            issues.append(Issue.make("missing-key", Location(file=file, row=1), key=col))
+        if col not in index:
+            issues.append(Issue.make("missing-key", Location(file=file, row=header_row), key=col))
     if issues:
         return {}, issues
-    for n, row in enumerate(reader, start=2):
-        aid = (row.get("id") or "").strip()
-        if not aid:
+    width = max(i + 1 for i, name in enumerate(names) if name)
+    for n, row in rows[1:]:
+        if len(row) < width:
+            issues.append(
+                Issue.make(
+                    "table-short-row", Location(file=file, row=n), value=len(row), most=width
+                )
+            )
+            continue
+
+        def cell(col: str, row: list[Any] = row) -> Any:
+            return row[index[col]]
+
+        if is_blank(cell("id")):
             issues.append(
                 Issue.make("missing-key", Location(file=file, row=n, path="id"), key="id")
             )
+            continue
+        aid, block = identifier(cell("id")), identifier(cell("block"))
+        bad = [
+            (col, got) for col, got in (("id", aid), ("block", block)) if isinstance(got, TextError)
+        ]
+        for col, got in bad:
+            assert isinstance(got, TextError)
+            issues.append(Issue.make(got.code, Location(file=file, row=n, path=col), **got.params))
+        if bad or not isinstance(aid, str) or not isinstance(block, str):
             continue
         if aid in agencies:
             issues.append(
@@ -93,9 +123,8 @@ def read_agencies(path: Path) -> tuple[dict[str, Agency], list[Issue]]:
                 )
             )
             continue
-        agencies[aid] = Agency(
-            aid, (row.get("name") or "").strip(), (row.get("block") or "").strip()
-        )
+        name = " ".join(unicodedata.normalize("NFC", str(cell("name") or "")).split())
+        agencies[aid] = Agency(aid, name, block)
     return agencies, issues
 
 

@@ -28,7 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from parindex import __version__
 from parindex.dataset import collector_paused
-from parindex.export import fit_landscape, set_text
+from parindex.export import cell_text, fit_landscape, set_text
 from parindex.ranking import tie_rule_text
 from parindex.results import Results, cents
 from parindex.scoring import BlockResult
@@ -135,6 +135,8 @@ class Styles:
     def new(self, ws: Worksheet, value: Any, look: Look = PLAIN, *, text: bool = False) -> Cell:
         """A cell for ``ws.append``, as ``set`` makes it; ``text``: text that came from users,
         always a plain string cell, never a formula."""
+        if isinstance(value, str):
+            value = cell_text(value)
         cell = Cell(ws, value=value, style_array=self.array(ws, look))
         if text or (isinstance(value, str) and not value.startswith("=")):
             cell.data_type = "s"
@@ -491,6 +493,7 @@ def _style_attribute(cell: Cell) -> str:
 def _text_cell(ref: str, style: str, text: str) -> str:
     if text == "":
         return f'<c r="{ref}"{style} t="inlineStr"></c>'
+    text = cell_text(text)
     space = ' xml:space="preserve"' if text != text.strip() else ""
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     escaped = escaped.replace("\r", "&#13;")

@@ -95,15 +95,67 @@ MESSAGES: dict[str, str] = {
     "score-precision": "Điểm “{value}” có quá 2 chữ số thập phân",
     "not-a-date": "“{value}” không phải là ngày hợp lệ; nhập theo dạng ngày/tháng/năm, ví dụ 30/07/2025",
     "not-yes-no": "“{value}” không hợp lệ; hãy chọn Có hoặc Không",
+    # tabular files: agencies.csv, survey results, uploads (parindex.tables)
+    "table-too-large": "Tệp quá lớn ({value}); tối đa {most}",
+    "table-encoding": (
+        "Không nhận ra bảng mã của tệp: tệp CSV phải mã hóa UTF-8 (trong Excel: Lưu thành → "
+        "“CSV UTF-8 (Comma delimited)”), UTF-16 (“Unicode Text”) hoặc Windows-1258 (“CSV” "
+        "của Excel trên Windows tiếng Việt)"
+    ),
+    "table-nul": (
+        "Tệp có ký tự NUL (mã 0): không phải văn bản, hoặc là UTF-16 lưu không có dấu BOM; "
+        "hãy mở bằng Excel và lưu lại thành “CSV UTF-8”"
+    ),
+    "table-cell-too-long": (
+        "Ô quá dài (tối đa {most} ký tự) hoặc có dấu ngoặc kép mở mà không đóng"
+    ),
+    "table-too-many-rows": "Tệp có quá nhiều dòng (tối đa {most} dòng, kể cả dòng tiêu đề)",
+    "table-encrypted": (
+        "Tệp Excel được đặt mật khẩu nên không đọc được; hãy bỏ mật khẩu (Tệp → Thông tin → "
+        "Bảo vệ sổ làm việc → Mã hóa bằng mật khẩu) rồi lưu lại thành .xlsx"
+    ),
+    "table-xls": "Tệp .xls (Excel 97–2003) không được hỗ trợ; hãy lưu thành .xlsx",
+    "table-not-xlsx": (
+        "Tệp không phải bảng tính Excel .xlsx (có thể là tệp CSV được đổi tên thành .xlsx); "
+        "hãy mở bằng Excel và lưu thành .xlsx, hoặc đổi tên đuôi thành .csv"
+    ),
+    "table-damaged": "Tệp Excel bị hỏng, không mở được; hãy mở bằng Excel và lưu lại thành .xlsx",
+    "table-unzipped-too-large": (
+        "Tệp Excel khi giải nén quá lớn hoặc nén bất thường ({value} khi giải nén; tối đa "
+        "{most}); không đọc"
+    ),
+    "table-short-row": (
+        "Dòng chỉ có {value} ô trong khi dòng tiêu đề có {most} cột; kiểm tra dấu phân cách "
+        "(dấu phẩy, dấu chấm phẩy) và dấu ngoặc kép của dòng này"
+    ),
+    "table-is-folder": "Đây là một thư mục, không phải tệp bảng tính",
+    "table-no-permission": "Không có quyền đọc tệp; hãy đóng tệp trong Excel hoặc kiểm tra quyền",
+    "table-os-error": "Hệ điều hành không cho đọc tệp (mã lỗi {value}); hãy thử lại hoặc chép tệp",
+    "bad-identifier": "Mã “{value}” không hợp lệ: {detail}",
     # usage
     "no-data": "Không tìm thấy dữ liệu: {detail}",
 }
 
 
+#: the most characters of one parameter a message echoes (a 400 MB cell is shown by its start)
+ECHO_CHARS = 60
+
+
+def shown(value: Any) -> Any:
+    """A parameter as a message echoes it: text longer than :data:`ECHO_CHARS` is cut to its
+    first characters and "…" (the one place echoed values are bounded); other values as given."""
+    if isinstance(value, str) and len(value) > ECHO_CHARS:
+        return value[:ECHO_CHARS] + "…"
+    if isinstance(value, bytes | bytearray) and len(value) > ECHO_CHARS:
+        return bytes(value[:ECHO_CHARS]).hex(" ") + " …"
+    return value
+
+
 def message(code: str, **params: Any) -> str:
-    """The Vietnamese message of ``code`` rendered from its template over ``params``."""
+    """The Vietnamese message of ``code`` rendered from its template over ``params`` (each
+    parameter bounded by :func:`shown`)."""
     template = MESSAGES[code]
-    return template.format_map(_Params(params))
+    return template.format_map(_Params({k: shown(v) for k, v in params.items()}))
 
 
 class _Params(dict[str, Any]):
@@ -214,7 +266,7 @@ class Issue:
     def value(self) -> str:
         """The offending value as text ("" when the issue has none)."""
         value = self.params.get("value", "")
-        return "" if value is None else str(value)
+        return "" if value is None else str(shown(value))
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message} [{self.code}]"
@@ -226,7 +278,7 @@ class Issue:
             "location": location,
             "message": self.message,
             "value": self.value,
-            "params": {k: _plain(v) for k, v in self.params.items()},
+            "params": {k: _plain(shown(v)) for k, v in self.params.items()},
             "severity": self.severity,
         }
 

@@ -1,4 +1,8 @@
-"""Spreadsheet output (openpyxl). Text that came from users never becomes a formula or a link."""
+"""Spreadsheet output (openpyxl). Text that came from users never becomes a formula or a link,
+and never holds a character a workbook cannot (control characters pasted from Word).
+
+Every writer of a workbook puts text in a cell through :func:`set_text` (or, for cells it builds
+itself, :func:`cell_text`): one place that makes any text safe to save."""
 
 from __future__ import annotations
 
@@ -16,14 +20,30 @@ if TYPE_CHECKING:
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
+#: characters an XLSX cell cannot hold (XML 1.0): C0 controls but tab, line feed and carriage
+#: return; lone surrogates; U+FFFE and U+FFFF. openpyxl raises IllegalCharacterError on them.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: Word's manual line break (vertical tab) and page break (form feed) read as a new line
+_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
+
+
+def cell_text(value: str) -> str:
+    """``value`` as a workbook can hold it: a vertical tab or form feed (Word's line and page
+    breaks) becomes a line feed, every other character XML 1.0 forbids is dropped."""
+    if value.isprintable():
+        return value
+    return _ILLEGAL.sub("", value.translate(_BREAKS))
+
+
 def safe_text(value: str) -> str:
     """For CSV: text that a spreadsheet would read as a formula gets a leading apostrophe."""
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
 def set_text(cell: Any, value: str) -> None:
-    """Write ``value`` as a plain string cell, whatever it starts with."""
-    cell.value = value
+    """Write ``value`` as a plain string cell, whatever it starts with (never a formula),
+    without the characters a workbook cannot hold (:func:`cell_text`)."""
+    cell.value = cell_text(value)
     cell.data_type = "s"
 
 

@@ -1,21 +1,22 @@
 """Survey results (SIPAS and the officials' survey): agency, survey, result %, sample size.
 
-Read from CSV (UTF-8, comma or semicolon separated) or XLSX. Every problem is reported by row and
-column; the cells are read by :mod:`parindex.text` (a decimal comma "87,5" or point, a percent
-sign, thousands in a sample size "1.200").
+Read from CSV or XLSX through :mod:`parindex.tables` (the encodings Excel writes, comma,
+semicolon or tab separated; a percent-formatted cell as the percentage it shows). Every problem
+is reported by row and column; the cells are read by :mod:`parindex.text` (a decimal comma
+"87,5" or point, a percent sign, thousands in a sample size "1.200"; the agency and the survey
+as identifiers).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 from parindex.errors import Issue, Location
-from parindex.text import TextError, is_blank, parse_count, parse_number
+from parindex.tables import TableError, read_rows
+from parindex.text import TextError, identifier, is_blank, parse_count, parse_number
 from parindex.units import decimal_places
 
 COLUMNS = ("agency", "survey", "result", "sample_size")
@@ -48,18 +49,12 @@ class SurveyResult:
 
 
 def _rows(path: Path) -> list[list[Any]]:
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, read_only=True, data_only=True)
-        try:
-            ws = wb.worksheets[0]
-            return [list(r) for r in ws.iter_rows(values_only=True)]
-        finally:
-            wb.close()
-    text = path.read_text(encoding="utf-8-sig")
-    dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t") if text.strip() else csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
+    """Every row of the file in order (a blank row as ``[]``), so a row's place is its number."""
+    rows: list[list[Any]] = []
+    for n, cells in read_rows(path):
+        rows += [[]] * (n - 1 - len(rows))
+        rows.append(cells)
+    return rows
 
 
 def read_surveys(
@@ -74,10 +69,10 @@ def read_surveys(
         rows = _rows(path)
     except FileNotFoundError:
         return [], [Issue.make("file-not-found", Location(file=file))]
-    except (OSError, UnicodeDecodeError, csv.Error, ValueError, KeyError) as e:
-        return [], [Issue.make("file-unreadable", Location(file=file), detail=e)]
+    except TableError as e:
+        return [], [e.issue(file)]
     # keep each row's number in the file: blank rows are skipped, not renumbered
-    numbered = [(n, r) for n, r in enumerate(rows, start=1) if any(c not in (None, "") for c in r)]
+    numbered = [(n, r) for n, r in enumerate(rows, start=1) if any(not is_blank(c) for c in r)]
     if not numbered:
         return [], [
             Issue.make(
@@ -87,7 +82,10 @@ def read_surveys(
                 detail=", ".join(COLUMNS),
             )
         ]
-    header = [HEADER_ALIASES.get(str(c or "").strip().lower(), "") for c in numbered[0][1]]
+    header = [
+        HEADER_ALIASES.get(" ".join(str(c or "").lower().split()), "") for c in numbered[0][1]
+    ]
+    width = max((i + 1 for i, c in enumerate(numbered[0][1]) if not is_blank(c)), default=0)
     index: dict[str, int] = {}
     for i, name in enumerate(header):
         if name and name not in index:
@@ -115,9 +113,21 @@ def read_surveys(
         def loc(col: str, n: int = n) -> Location:
             return Location(file=file, row=n, path=col)
 
-        agency = str(cell("agency") or "").strip()
-        survey = str(cell("survey") or "").strip()
+        if len(row) < width:  # a row with fewer cells than the header: its cells cannot be placed
+            issues.append(
+                Issue.make(
+                    "table-short-row", Location(file=file, row=n), value=len(row), most=width
+                )
+            )
+            continue
         ok = True
+        agency = identifier(cell("agency"))
+        survey = identifier(cell("survey"))
+        if isinstance(agency, TextError) or isinstance(survey, TextError):
+            for col, got in (("agency", agency), ("survey", survey)):
+                if isinstance(got, TextError):
+                    issues.append(Issue.make(got.code, loc(col), **got.params))
+            continue
         if agencies is not None and agency not in agencies:
             issues.append(Issue.make("survey-unknown-agency", loc("agency"), value=agency))
             ok = False
@@ -162,12 +172,22 @@ def read_surveys(
     return results, issues
 
 
+def _whole_file(issue: Issue) -> bool:
+    """An issue that stops the whole file from being read (not one row's problem)."""
+    if issue.code in ("file-not-found", "survey-bad-header"):
+        return True
+    return issue.code.startswith("table-") and issue.code != "table-short-row"
+
+
 def check_surveys(path: Path, ds: Any) -> tuple[list[SurveyResult], list[Issue]]:
     """Validate a survey file against a loaded year: every row problem, and every agency that
-    has a survey leaf but no result for it (``survey-agency-missing``, by agency and survey)."""
+    has a survey leaf but no result for it (``survey-agency-missing``, by agency and survey),
+    unless the file could not be read at all (its one error is then the whole answer)."""
     keys_by_block = {block: sorted(set(s.survey_keys())) for block, s in ds.sets.items()}
     known = {k for keys in keys_by_block.values() for k in keys}
     rows, issues = read_surveys(path, {a: a for a in ds.agencies}, known)
+    if any(_whole_file(i) for i in issues):
+        return rows, issues  # the file was not read: its error is the answer, not 400 warnings
     have = {(r.agency, r.survey) for r in rows}
     for agency in ds.agencies.values():
         for key in keys_by_block.get(agency.block, []):

@@ -213,3 +213,30 @@ def parse_yes_no(value: Any) -> bool | TextError:
     if word in NO:
         return False
     return _error("not-yes-no", value)
+
+
+# -------------------------------------------------------------------------------- identifiers
+#: the characters of an identifier (agency id, survey key, code): ASCII letters, digits, - _ .
+_IDENTIFIER = re.compile(r"[A-Za-z0-9._-]+")
+
+
+def identifier(raw: Any) -> str | TextError:
+    """An identifier typed by a person (an agency id, a survey key), composed (NFC), or a
+    ``bad-identifier`` error when it is empty, holds a space (also at an end), or a character
+    outside ASCII letters, digits, ``-``, ``_`` and ``.`` (a full-width digit, a Cyrillic
+    look-alike letter, a letter with a tone mark). Nothing is forgiven silently: "so-noi-vu "
+    and "so-noi-vu" must not become two agencies, nor quietly one."""
+    text = unicodedata.normalize("NFC", "" if raw is None else str(raw))
+    if not text:
+        return TextError("bad-identifier", {"value": text, "detail": "mã trống"})
+    if any(ch.isspace() or unicodedata.category(ch) in ("Cf", "Zs") for ch in text):
+        detail = "có khoảng trắng (kể cả ở đầu hoặc cuối)"
+        return TextError("bad-identifier", {"value": text, "detail": detail})
+    if not _IDENTIFIER.fullmatch(text):
+        bad = next(ch for ch in text if not _IDENTIFIER.fullmatch(ch))
+        detail = (
+            f"ký tự “{bad}” (U+{ord(bad):04X}) không được dùng; mã chỉ gồm chữ cái không dấu "
+            "a–z, A–Z, chữ số 0–9 và các dấu - _ ."
+        )
+        return TextError("bad-identifier", {"value": text, "detail": detail})
+    return text

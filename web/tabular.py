@@ -1,28 +1,23 @@
 """Uploaded spreadsheets read into numbered rows: XLSX recognised by its content (a zip holding
-``xl/``), CSV as UTF-8 text. Problems are located the way a user finds them in Excel: row number,
+``xl/``), CSV text in the encodings Excel writes. The bytes are checked and decoded by
+:mod:`parindex.tables` (limits, encodings, delimiter, renamed, damaged, password-protected or
+zip-bomb workbooks). Problems are located the way a user finds them in Excel: row number,
 column letter and the column's header."""
 
 from __future__ import annotations
 
-import csv
 import io
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
+from parindex import tables as ptables
+from parindex.tables import TableError as TableError  # re-exported: the web reads it from here
 from parindex.text import is_blank as text_is_blank
 
 MAX_ROWS = 5000  # an agency list or a criteria tree is far smaller
-MAX_UNZIPPED = 50 * 1024 * 1024  # a workbook that inflates beyond this is refused (zip bomb)
-
-
-class TableError(Exception):
-    """The file cannot be read as a table at all; ``message`` is Vietnamese."""
-
-    def __init__(self, message: str):
-        self.message = message
-        super().__init__(message)
+MAX_UNZIPPED = ptables.MAX_UNZIPPED  # a workbook that inflates beyond this is refused (zip bomb)
 
 
 @dataclass(frozen=True)
@@ -76,31 +71,36 @@ def is_blank(value: Any) -> bool:
 
 def kind_of(data: bytes) -> str:
     """``xlsx``, ``xls`` (the old binary format), ``zip`` (some other zip), ``text`` or ``binary``."""
-    if data.startswith(b"PK\x03\x04"):
+    kind = ptables.kind_of(data)
+    if kind == "zip":
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 names = zf.namelist()
-        except zipfile.BadZipFile:
+        except (zipfile.BadZipFile, ValueError, OSError):
             return "binary"
         return "xlsx" if any(n.startswith("xl/") for n in names) else "zip"
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
+    if kind == "cfb":
         return "xls"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "text"  # UTF-16 text (Excel's "Unicode text") is full of NUL bytes
     return "binary" if b"\x00" in data[:4096] else "text"
 
 
 def read_workbook(data: bytes) -> dict[str, Table]:
     """Every sheet of an XLSX file (by name, in order). A formula cell gives the result Excel
     stored with it; one with no stored result is listed in ``uncomputed``."""
+    if len(data) > ptables.MAX_FILE_BYTES:
+        raise TableError(
+            "table-too-large", value=ptables.mb(len(data)), most=ptables.mb(ptables.MAX_FILE_BYTES)
+        )
+    ptables.check_xlsx(data)  # renamed, damaged, password-protected, zip bomb: before openpyxl
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            if sum(i.file_size for i in zf.infolist()) > MAX_UNZIPPED:
-                raise TableError("Tệp Excel quá lớn khi giải nén; không đọc.")
         sheets = _load(data, data_only=False)
         computed = _load(data, data_only=True) if any(f for _, f in sheets.values()) else {}
     except TableError:
         raise
-    except Exception as e:  # openpyxl raises many kinds on a damaged file
-        raise TableError(f"Không đọc được tệp Excel ({type(e).__name__}).") from e
+    except Exception:  # openpyxl raises many kinds on a damaged file
+        raise TableError("table-damaged") from None
     tables: dict[str, Table] = {}
     for name, (rows, formulas) in sheets.items():
         table = Table()
@@ -142,7 +142,7 @@ def _load(data: bytes, *, data_only: bool) -> dict[str, _Sheet]:
                     last = r
                     rows.append((r, row))
                     if len(rows) > MAX_ROWS:
-                        raise TableError(f"Tệp có quá nhiều dòng (tối đa {MAX_ROWS}).")
+                        raise TableError("table-too-many-rows", row=r, most=MAX_ROWS)
             out[ws.title] = (rows, formulas)
         return out
     finally:
@@ -150,26 +150,16 @@ def _load(data: bytes, *, data_only: bool) -> dict[str, _Sheet]:
 
 
 def read_csv(data: bytes) -> Table:
-    """A UTF-8 CSV (with or without BOM), separated by commas, semicolons or tabs."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
+    """A CSV file: UTF-8 (with or without BOM), UTF-16 or Windows-1258, separated by commas,
+    semicolons or tabs (:mod:`parindex.tables`); text composed (NFC)."""
+    if len(data) > ptables.MAX_FILE_BYTES:
         raise TableError(
-            "Tệp CSV phải mã hóa UTF-8 (trong Excel: Lưu thành → 'CSV UTF-8'); "
-            f"byte không hợp lệ ở vị trí {e.start}."
-        ) from e
-    first = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first.count) if any(d in first for d in ",;\t") else ","
-    table = Table()
-    try:
-        for n, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
-            if len(table.rows) > MAX_ROWS:
-                raise TableError(f"Tệp có quá nhiều dòng (tối đa {MAX_ROWS}).")
-            if not all(is_blank(x) for x in row):
-                table.rows.append((n, list(row)))
-    except csv.Error as e:
-        raise TableError(f"Tệp CSV không hợp lệ: {e}.") from e
-    return table
+            "table-too-large", value=ptables.mb(len(data)), most=ptables.mb(ptables.MAX_FILE_BYTES)
+        )
+    rows = ptables.csv_rows(ptables.decode(data))
+    if len(rows) > MAX_ROWS:
+        raise TableError("table-too-many-rows", row=rows[MAX_ROWS][0], most=MAX_ROWS)
+    return Table(rows=[(n, list(row)) for n, row in rows])
 
 
 def read_table(data: bytes) -> Table:
@@ -178,10 +168,8 @@ def read_table(data: bytes) -> Table:
     if kind == "xlsx":
         sheets = read_workbook(data)
         if not sheets:
-            raise TableError("Tệp Excel không có trang tính nào.")
+            raise TableError("table-damaged")
         return next(iter(sheets.values()))
-    if kind == "xls":
-        raise TableError("Tệp .xls (Excel 97–2003) không được hỗ trợ; hãy lưu thành .xlsx.")
-    if kind in ("zip", "binary"):
-        raise TableError("Tệp phải là bảng tính .xlsx hoặc tệp .csv (UTF-8).")
-    return read_csv(data)
+    if ptables.kind_of(data) != "text":
+        ptables.check_xlsx(data)  # says which: old .xls, password-protected, damaged, not one
+    return read_csv(data)  # text, or bytes that are not: the decoder says where

@@ -18,6 +18,7 @@ from sqlalchemy import update
 from parindex.criteria import LoadedSet
 from parindex.errors import Issue, message
 from parindex.submission import parse_submission
+from parindex.tables import check_xlsx
 from parindex.text import TextError, parse_count, parse_date, parse_score, parse_yes_no
 from web.agency.excel_template import (
     COL,
@@ -327,6 +328,11 @@ def _read_file(
 
     if not data:
         return fail("Chưa chọn tệp hoặc tệp rỗng.", "file-empty")
+    if kind_of(data) == "xls":  # an old .xls, or a password-protected workbook: say which
+        try:
+            check_xlsx(data)
+        except TableError as e:
+            return fail(e.message, e.code)
     if kind_of(data) != "xlsx":
         return fail(
             "Tệp không phải bảng tính Excel .xlsx (kiểm tra theo nội dung tệp).", "not-xlsx"
@@ -334,7 +340,7 @@ def _read_file(
     try:
         sheets = read_workbook(data)
     except TableError as e:
-        return fail(e.message)
+        return fail(e.message, e.code, e.row)
     meta = {_text(r[0]): _text(r[1]) for _, r in sheets.get(META, Table()).rows if len(r) > 1}
     if meta.get("agency") and meta["agency"] != agency.code:
         return fail(

@@ -113,7 +113,7 @@ def import_agencies(cycle: Cycle, file_name: str, data: bytes, user: User) -> Ag
     try:
         table = read_table(data)
     except TableError as e:
-        result.problems.append(CellProblem(None, "", "", "file-unreadable", e.message))
+        result.problems.append(CellProblem(e.row, "", "", e.code, e.message))
         return result
     if not table.rows:
         result.problems.append(CellProblem(None, "", "", "file-empty", "Tệp không có dữ liệu."))
