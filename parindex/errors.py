@@ -97,6 +97,44 @@ MESSAGES: dict[str, str] = {
     "not-yes-no": "“{value}” không hợp lệ; hãy chọn Có hoặc Không",
     # usage
     "no-data": "Không tìm thấy dữ liệu: {detail}",
+    # YAML files: what PyYAML, Python's codecs and pydantic say, in Vietnamese (parindex.yamlio,
+    # parindex.criteria); {column} is the column on the issue's line
+    "file-is-folder": "Đây là một thư mục, không phải một tệp YAML",
+    "file-too-large": "Tệp quá lớn ({size} MiB; tối đa {most} MiB); tệp không được đọc. "
+    "Hãy kiểm tra lại tệp (bộ tiêu chí hay hồ sơ thật chỉ vài trăm KiB)",
+    "file-not-utf8": "Tệp không lưu bằng bảng mã UTF-8 (byte {byte} ở cột {column}); "
+    "hãy mở tệp và lưu lại với bảng mã UTF-8",
+    "file-empty": "Tệp rỗng: {detail}",
+    # … PyYAML's problem (the `problem` parameter of a yaml-syntax issue), its `detail`
+    "yaml-tab": "cột {column} có ký tự tab; YAML chỉ cho phép thụt lề bằng dấu cách",
+    "yaml-control-character": "cột {column} có ký tự điều khiển {char} (thường do dán từ Word "
+    "hoặc tệp hỏng); hãy xóa ký tự đó",
+    "yaml-unexpected-end": "tệp kết thúc khi một giá trị chưa đóng (thiếu dấu nháy "
+    "hoặc dấu ngoặc đóng); hãy kiểm tra từ dòng này trở lên",
+    "yaml-colon": "cột {column}, dấu hai chấm không được đặt ở đây; "
+    "nếu giá trị có dấu hai chấm, hãy đặt giá trị trong dấu nháy kép",
+    "yaml-unclosed-bracket": "cột {column}, danh sách hoặc bảng trong ngoặc chưa được đóng "
+    "(thiếu ']' hoặc '}}') hoặc thiếu dấu phẩy giữa các phần tử",
+    "yaml-undefined-alias": "cột {column}, tham chiếu '*' tới một neo '&' chưa được khai báo",
+    "yaml-duplicate-anchor": "cột {column}, tên neo '&' đã được dùng ở trên",
+    "yaml-many-documents": "tệp chứa nhiều tài liệu YAML (dấu '---'); mỗi tệp chỉ được một",
+    "yaml-escape": "cột {column}, chuỗi trong dấu nháy kép có dấu '\\' không hợp lệ; "
+    "hãy dùng dấu nháy đơn",
+    "yaml-unknown-tag": "cột {column}, thẻ kiểu '!!' không được hỗ trợ; hãy bỏ thẻ đó",
+    "yaml-bad-start": "cột {column}, ký tự '{char}' không được mở đầu một giá trị; "
+    "hãy đặt giá trị trong dấu nháy kép",
+    "yaml-indentation": "cột {column}, thụt lề không khớp với các dòng trên, hoặc thiếu dấu "
+    "hai chấm sau tên khóa",
+    "yaml-other": "cột {column}; hãy kiểm tra dòng này và dòng trên",
+    "yaml-too-deep": "Tệp lồng quá nhiều cấp; bộ tiêu chí và hồ sơ chỉ có vài cấp",
+    "yaml-alias-cycle": "Neo '&' ở dòng này được tham chiếu '*' bên trong chính nó (vòng lặp); "
+    "hãy viết giá trị ra đầy đủ",
+    "yaml-alias-expansion": "Các tham chiếu '*' nhân tệp lên quá {most} giá trị; "
+    "hãy viết giá trị ra đầy đủ, không lồng tham chiếu",
+    "yaml-bad-date": "Ngày “{value}” (cột {column}) không có trên lịch; hãy viết ngày có thật "
+    "dạng năm-tháng-ngày, ví dụ 2025-02-28",
+    "yaml-number-too-large": "Số “{value}” (cột {column}) quá lớn hoặc quá dài; "
+    "hãy kiểm tra lại (tối đa {most} ký tự)",
 }
 
 
