@@ -126,6 +126,17 @@ MESSAGES: dict[str, str] = {
     "yaml-indentation": "cột {column}, thụt lề không khớp với các dòng trên, hoặc thiếu dấu "
     "hai chấm sau tên khóa",
     "yaml-other": "cột {column}; hãy kiểm tra dòng này và dòng trên",
+    # identifiers: agency ids, leaf codes, block names (parindex.text.identifier)
+    "identifier-empty": "Mã trống; mã đơn vị, mã tiêu chí và tên khối phải có ít nhất một ký tự",
+    "identifier-too-long": "Mã “{value}” dài quá {most} ký tự",
+    "identifier-space": "Mã “{value}” có khoảng trắng hoặc ký tự ẩn ({codepoint}) ở vị trí "
+    "{position}; mã không được chứa khoảng trắng",
+    "identifier-fullwidth": "Mã “{value}” có ký tự toàn độ rộng ‘{char}’ ở vị trí {position} "
+    "(gõ từ bàn phím điện thoại); hãy gõ lại thành ‘{ascii}’",
+    "identifier-lookalike": "Mã “{value}” có chữ ‘{char}’ ({codepoint}, chữ Kirin hoặc Hy Lạp "
+    "trông giống chữ Latinh) ở vị trí {position}; hãy gõ lại bằng bàn phím tiếng Việt",
+    "identifier-char": "Mã “{value}” có ký tự ‘{char}’ ({codepoint}) ở vị trí {position}; "
+    "mã chỉ gồm chữ cái (kể cả chữ tiếng Việt), chữ số và các dấu . - _",
     "yaml-too-deep": "Tệp lồng quá nhiều cấp; bộ tiêu chí và hồ sơ chỉ có vài cấp",
     "yaml-alias-cycle": "Neo '&' ở dòng này được tham chiếu '*' bên trong chính nó (vòng lặp); "
     "hãy viết giá trị ra đầy đủ",
