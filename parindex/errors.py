@@ -126,6 +126,19 @@ MESSAGES: dict[str, str] = {
     "yaml-indentation": "cột {column}, thụt lề không khớp với các dòng trên, hoặc thiếu dấu "
     "hai chấm sau tên khóa",
     "yaml-other": "cột {column}; hãy kiểm tra dòng này và dòng trên",
+    # … pydantic's error (the `problem` of a wrong-type or bad-value issue), its `detail`
+    "expect-number": "cần một số, ví dụ 1.5 hoặc 1,5",
+    "expect-integer": "cần một số nguyên, ví dụ 2025",
+    "expect-text": "cần một đoạn văn bản",
+    "expect-not-empty": "không được để trống",
+    "expect-yes-no": "cần true hoặc false",
+    "expect-list": "cần một danh sách (mỗi phần tử một dòng bắt đầu bằng '- ')",
+    "expect-at-least": "cần ít nhất {least} phần tử",
+    "expect-mapping": "cần một bảng khóa: giá trị",
+    "expect-one-of": "chỉ nhận một trong các giá trị {expected}",
+    "expect-other": "giá trị không đúng dạng quy định",
+    "expect-criteria": "bộ tiêu chí phải là một bảng khóa: giá trị (id, year, block, fields, …)",
+    "expect-submission": "hồ sơ phải là một bảng khóa: giá trị (agency, year, leaves)",
     # identifiers: agency ids, leaf codes, block names (parindex.text.identifier)
     "identifier-empty": "Mã trống; mã đơn vị, mã tiêu chí và tên khối phải có ít nhất một ký tự",
     "identifier-too-long": "Mã “{value}” dài quá {most} ký tự",
