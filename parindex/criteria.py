@@ -122,10 +122,18 @@ class CriteriaSet(StrictModel):
 class LoadedSet:
     """A validated criteria set with where it came from."""
 
-    def __init__(self, model: CriteriaSet, path: Path, sha256: str):
+    def __init__(
+        self,
+        model: CriteriaSet,
+        path: Path,
+        sha256: str,
+        lines: dict[YamlPath, int] | None = None,
+    ):
         self.model = model
         self.path = path
         self.sha256 = sha256
+        #: the line of every YAML path of the file (empty for a set not read from YAML)
+        self.lines: dict[YamlPath, int] = lines or {}
         self.leaf_by_code: dict[str, tuple[FieldArea, Criterion, Leaf]] = {
             leaf.code: (f, c, leaf) for f, c, leaf in model.leaves()
         }
@@ -331,7 +339,7 @@ def _validate(data: Any, lines: dict[YamlPath, int], path: Path, sha256: str) ->
     issues = cross_check(model, file, lines)
     if issues:
         raise CriteriaError(issues)
-    return LoadedSet(model, path, sha256)
+    return LoadedSet(model, path, sha256, lines)
 
 
 # ---------------------------------------------------------------------------- cross-field rules

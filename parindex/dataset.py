@@ -14,6 +14,7 @@ import contextlib
 import csv
 import gc
 import hashlib
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -154,7 +155,7 @@ def load_year(root: Path, year: int | None = None, surveys_file: Path | None = N
             return p.as_posix()
 
     sets: dict[str, LoadedSet] = {}
-    problems: list[Issue] = []
+    problems: list[Issue] = unread_files(cdir, "criteria")
     for path in sorted(cdir.glob("*.yaml")):
         try:
             loaded = load_criteria(path)
@@ -163,6 +164,15 @@ def load_year(root: Path, year: int | None = None, surveys_file: Path | None = N
             continue
         inputs[rel(path)] = loaded.sha256
         m = loaded.model
+        if not same_name(m.block, path.stem):
+            problems.append(
+                Issue.make(
+                    "block-not-file-name",
+                    Location(file=str(path), line=loaded.lines.get(("block",)), path="block"),
+                    value=m.block,
+                    name=path.name,
+                )
+            )
         if m.year != year:
             problems.append(
                 Issue.make(
@@ -195,8 +205,10 @@ def load_year(root: Path, year: int | None = None, surveys_file: Path | None = N
     seen: dict[str, str] = {}
     # hundreds of thousands of small objects are kept: the cyclic collector would rescan them
     # again and again while they are read (none of them form cycles)
+    report.extend(unread_folders(sdir, sets))
     with collector_paused():
         for block, loaded in sets.items():
+            report.extend(unread_files(sdir / block, "submission"))
             for path in sorted((sdir / block).glob("*.yaml")):
                 inputs[rel(path)] = _sha(path)
                 data, lines, read_issues = read_submission_file(path)
@@ -213,7 +225,12 @@ def load_year(root: Path, year: int | None = None, surveys_file: Path | None = N
                     agency=sub.agency,
                 )
                 keep = True
-                if sub.agency in seen:
+                if sub.agency and not same_name(sub.agency, path.stem):
+                    sub.issues.append(
+                        Issue.make("agency-not-file-name", loc, value=sub.agency, name=path.name)
+                    )
+                    keep = False
+                elif sub.agency in seen:
                     sub.issues.append(
                         Issue.make(
                             "duplicate-agency", loc, value=sub.agency, detail=seen[sub.agency]
@@ -268,6 +285,48 @@ def load_year(root: Path, year: int | None = None, surveys_file: Path | None = N
     return Dataset(
         year, root, sets, agencies, submissions, surveys, report, inputs, previous, mapping
     )
+
+
+def same_name(identifier: str, stem: str) -> bool:
+    """Whether a file's name (without ``.yaml``) names ``identifier``: compared composed (NFC;
+    a Mac writes file names decomposed) and without case (``so-tp.yaml`` holds ``SO-TP``)."""
+    return (
+        unicodedata.normalize("NFC", identifier).casefold()
+        == unicodedata.normalize("NFC", stem).casefold()
+    )
+
+
+def unread_files(folder: Path, kind: str) -> list[Issue]:
+    """What the loader would skip in ``folder``, said: a YAML file whose name does not end in
+    exactly ``.yaml`` (``.yml``, ``.YAML``) is an error; any other file or folder a warning.
+    Hidden files (``.DS_Store``, ``.~lock``) are left alone."""
+    if not folder.is_dir():
+        return []
+    issues = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or (path.suffix == ".yaml" and path.is_file()):
+            continue
+        where = Location(file=str(path))
+        if path.suffix.lower() in (".yml", ".yaml"):
+            issues.append(
+                Issue.make("file-wrong-suffix", where, name=path.name, expected=path.stem + ".yaml")
+            )
+        else:
+            issues.append(
+                Issue.make(f"{kind}-file-not-read", where, severity="warning", name=path.name)
+            )
+    return issues
+
+
+def unread_folders(sdir: Path, sets: dict[str, LoadedSet]) -> list[Issue]:
+    """A folder of submissions for a block that has no criteria set is never read: an error."""
+    return [
+        Issue.make(
+            "folder-no-criteria", Location(file=str(d)), value=d.name, blocks=", ".join(sets)
+        )
+        for d in sorted(sdir.iterdir())
+        if d.is_dir() and not d.name.startswith(".") and d.name not in sets
+    ]
 
 
 def _relative(issues: list[Issue], root: Path) -> list[Issue]:

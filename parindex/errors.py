@@ -139,6 +139,19 @@ MESSAGES: dict[str, str] = {
     "expect-other": "giá trị không đúng dạng quy định",
     "expect-criteria": "bộ tiêu chí phải là một bảng khóa: giá trị (id, year, block, fields, …)",
     "expect-submission": "hồ sơ phải là một bảng khóa: giá trị (agency, year, leaves)",
+    # files the loader would not read (parindex.dataset)
+    "file-wrong-suffix": "Tệp '{name}' không được đọc vì đuôi tệp không phải .yaml; "
+    "hãy đổi tên thành '{expected}'",
+    "criteria-file-not-read": "Tệp '{name}' trong thư mục bộ tiêu chí không được đọc; "
+    "bộ tiêu chí là tệp <khối>.yaml, hãy chuyển tệp này đi nơi khác",
+    "submission-file-not-read": "Tệp '{name}' trong thư mục hồ sơ không được đọc; "
+    "hồ sơ là tệp <mã đơn vị>.yaml, hãy chuyển tệp này đi nơi khác",
+    "folder-no-criteria": "Thư mục hồ sơ '{value}' không có bộ tiêu chí cùng tên nên không được "
+    "đọc (các khối có bộ tiêu chí: {blocks}); hãy đổi tên thư mục theo khối hoặc thêm bộ tiêu chí",
+    "block-not-file-name": "Khối '{value}' khác tên tệp '{name}'; hãy đổi tên tệp thành "
+    "'{value}.yaml' hoặc sửa khóa block",
+    "agency-not-file-name": "Mã đơn vị '{value}' khác tên tệp '{name}'; hãy đặt tên tệp "
+    "theo mã đơn vị ('{value}.yaml') hoặc sửa khóa agency",
     # identifiers: agency ids, leaf codes, block names (parindex.text.identifier)
     "identifier-empty": "Mã trống; mã đơn vị, mã tiêu chí và tên khối phải có ít nhất một ký tự",
     "identifier-too-long": "Mã “{value}” dài quá {most} ký tự",

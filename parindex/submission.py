@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from parindex.criteria import Leaf, LoadedSet
-from parindex.errors import Issue, Location
+from parindex.errors import Issue, Location, message
 from parindex.facts import FactRow
 from parindex.rules import FACTS, kind_of
 from parindex.scoring import STATES
+from parindex.text import TextError, identifier, parse_number
 from parindex.units import decimal_places, to_cents
 from parindex.validate import validate_rows
 from parindex.yamlio import YamlLoadError, YamlPath, format_path, line_of, load_yaml
@@ -134,6 +135,9 @@ def _is_int(value: Any) -> bool:
 def _as_decimal(value: Any) -> Decimal | None:
     if isinstance(value, bool):
         return None
+    if isinstance(value, str):  # "1,5": the decimal comma as typed (parindex.text)
+        number = parse_number(value)
+        return None if isinstance(number, TextError) else number
     if isinstance(value, Decimal) and value.is_finite():
         return value
     if isinstance(value, int):
@@ -152,19 +156,30 @@ def parse_submission(
     """Check one submission's data against a criteria set; collect every issue."""
     lines = lines or {}
     agency = ""
+    bad_agency: TextError | None = None
     if isinstance(data, dict) and isinstance(data.get("agency"), str):
-        agency = data["agency"]
+        checked = identifier(data["agency"])
+        if isinstance(checked, TextError):
+            bad_agency = checked
+        else:
+            agency = checked
     ctx = _Ctx(source, lines, agency or agency_hint)
     sub = Submission(agency=agency or agency_hint, year=None, source=source)
-    if not isinstance(data, dict):
-        ctx.add("wrong-type", (), detail="tệp hồ sơ phải là một bảng khóa: giá trị")
+    if data is None or data == {}:
+        ctx.add("file-empty", (), detail=message("expect-submission"))
         sub.issues = ctx.issues
         return sub
+    if not isinstance(data, dict):
+        ctx.add("wrong-type", (), detail=message("expect-submission"))
+        sub.issues = ctx.issues
+        return sub
+    if bad_agency is not None:
+        ctx.add(bad_agency.code, ("agency",), **bad_agency.params)
     sub.raw = data
     for key in data:
         if key not in TOP_KEYS:
             ctx.add("unknown-key", (str(key),), key=str(key))
-    if not agency:
+    if not agency and bad_agency is None:
         ctx.add(
             "missing-key" if "agency" not in data else "wrong-type",
             ("agency",),
@@ -192,9 +207,23 @@ def parse_submission(
     entries: list[Entry] = []
     rank: dict[str, int] = {}  # each leaf's place in the file, for the issues' order
     ranks: list[int] = [-1] * len(ctx.issues)
+    codes: dict[str, str] = {}  # identifier → the key as written
     for j, (raw_code, entry) in enumerate(leaves.items()):
-        code = str(raw_code)
-        path: YamlPath = ("leaves", code)
+        written = str(raw_code)
+        path: YamlPath = ("leaves", written)
+        code = identifier(written)
+        if isinstance(code, TextError):
+            ctx.add(code.code, path, **code.params)
+            ranks += [j] * (len(ctx.issues) - len(ranks))
+            continue
+        if code in codes:  # 1.1.1 twice: once composed, once decomposed (NFC/NFD)
+            ctx.add("duplicate-key", path, key=written, leaf=code)
+            ranks += [j] * (len(ctx.issues) - len(ranks))
+            continue
+        codes[code] = written
+        if code != written:  # the lines of a decomposed key, under its composed twin
+            _rename(lines, path, ("leaves", code))
+            path = ("leaves", code)
         found = criteria.leaf_by_code.get(code)
         leaf: Leaf
         if found is not None:
@@ -219,6 +248,13 @@ def parse_submission(
     )
     sub.issues = [ctx.issues[n] for n in order]
     return sub
+
+
+def _rename(lines: dict[YamlPath, int], old: YamlPath, new: YamlPath) -> None:
+    """The lines of ``old`` and every path under it, also under ``new``."""
+    n = len(old)
+    for key in [k for k in lines if k[:n] == old]:
+        lines[new + key[n:]] = lines[key]
 
 
 @dataclass
@@ -450,7 +486,7 @@ def _score(ctx: _Ctx, value: Any, leaf: Leaf, path: YamlPath) -> int | None:
                 "fact-wrong-type",
                 path,
                 key="score",
-                detail="phải là số (dấu chấm thập phân)",
+                detail="phải là số, ví dụ 1,5 hoặc 1.5",
                 leaf=code,
                 fact="score",
             )
