@@ -24,7 +24,7 @@ from parindex.errors import CriteriaError, DataError, Issue, Location, Report
 from parindex.history import PreviousResult, read_mapping, read_previous
 from parindex.submission import Submission, parse_submission, read_submission_file
 from parindex.survey import SurveyResult, read_surveys
-from parindex.yamlio import line_of
+from parindex.yamlio import YamlLoadError, YamlPath, line_of, load_yaml
 
 
 @dataclass(frozen=True)
@@ -350,3 +350,148 @@ def previous_results_path(root: Path, year: int) -> Path | None:
         if (base / name).exists():
             return base / name
     return None
+
+
+# ----------------------------------------------------------------------------- parindex check
+@dataclass
+class Checked:
+    """What `parindex check` found in one valid file."""
+
+    file: str
+    kind: str  # "criteria" | "submission"
+    name: str  # the set's id, or the submission's agency
+    leaves: int
+
+
+def is_submission(data: object) -> bool:
+    """Whether parsed YAML is a submission (``agency``/``leaves``) rather than a criteria set."""
+    return (
+        isinstance(data, dict)
+        and ("leaves" in data or "agency" in data)
+        and not ("fields" in data or "block" in data)
+    )
+
+
+def yaml_files(paths: list[Path]) -> tuple[list[Path], list[Issue]]:
+    """The YAML files named by ``paths``, a folder standing for every file under it; a
+    ``.yml`` file in a folder is an error naming the file to rename, and a folder without any
+    YAML file is said."""
+    files: list[Path] = []
+    issues: list[Issue] = []
+    for path in paths:
+        if not path.is_dir():
+            files.append(path)
+            continue
+        found = sorted(
+            p
+            for p in path.rglob("*")
+            if p.is_file()
+            and p.suffix.lower() in (".yaml", ".yml")
+            and not any(part.startswith(".") for part in p.relative_to(path).parts)
+        )
+        for p in found:
+            if p.suffix == ".yaml":
+                files.append(p)
+            else:
+                issues.append(
+                    Issue.make(
+                        "file-wrong-suffix",
+                        Location(file=str(p)),
+                        name=p.name,
+                        expected=p.stem + ".yaml",
+                    )
+                )
+        if not found:
+            issues.append(
+                Issue.make("no-data", Location(file=str(path)), detail="thư mục không có tệp YAML")
+            )
+    return files, issues
+
+
+def check_paths(paths: list[Path]) -> tuple[Report, list[Checked]]:
+    """`parindex check`: every criteria set and submission named by ``paths`` (files or
+    folders), each checked as what it is. A submission is checked against its block's set,
+    found beside it in the year layout (``submissions/<year>/<block>/<agency>.yaml`` →
+    ``criteria/<year>/<block>.yaml``), and its agency against the year's ``agencies.csv``
+    when there is one."""
+    report = Report()
+    checked: list[Checked] = []
+    files, issues = yaml_files(paths)
+    report.extend(issues)
+    sets: dict[Path, LoadedSet | None] = {}
+    for path in files:
+        try:
+            data, lines = load_yaml(path)
+        except YamlLoadError as e:
+            report.extend(e.issues)
+            continue
+        if is_submission(data):
+            found = _check_submission(path, data, lines, sets, report)
+        else:
+            found = _check_criteria(path, report)
+        if found is not None:
+            checked.append(found)
+    return report, checked
+
+
+def _check_criteria(path: Path, report: Report) -> Checked | None:
+    try:
+        loaded = load_criteria(path)
+    except CriteriaError as e:
+        report.extend(e.issues)
+        return None
+    m = loaded.model
+    if path.parent.parent.name == "criteria" and not same_name(m.block, path.stem):
+        report.add(
+            Issue.make(
+                "block-not-file-name",
+                Location(file=str(path), line=loaded.lines.get(("block",)), path="block"),
+                value=m.block,
+                name=path.name,
+            )
+        )
+        return None
+    return Checked(str(path), "criteria", m.id, sum(1 for _ in m.leaves()))
+
+
+def _check_submission(
+    path: Path,
+    data: object,
+    lines: dict[YamlPath, int],
+    sets: dict[Path, LoadedSet | None],
+    report: Report,
+) -> Checked | None:
+    block_dir = path.resolve().parent
+    year_dir = block_dir.parent
+    cpath = year_dir.parent.parent / "criteria" / year_dir.name / f"{block_dir.name}.yaml"
+    if cpath not in sets:
+        try:
+            sets[cpath] = load_criteria(cpath) if cpath.is_file() else None
+        except CriteriaError as e:
+            report.extend(e.issues)
+            sets[cpath] = None
+            return None
+    loaded = sets[cpath]
+    if loaded is None:
+        if not cpath.is_file():
+            report.add(
+                Issue.make("check-no-criteria", Location(file=str(path)), expected=str(cpath))
+            )
+        return None
+    sub = parse_submission(data, loaded, source=str(path), lines=lines, agency_hint=path.stem)
+    before = len(report.issues)
+    report.extend(sub.issues)
+    loc = Location(file=str(path), line=line_of(lines, ("agency",)), path="agency")
+    if sub.agency and not same_name(sub.agency, path.stem):
+        report.add(Issue.make("agency-not-file-name", loc, value=sub.agency, name=path.name))
+    agencies_path = year_dir / "agencies.csv"
+    if agencies_path.is_file():
+        agencies, _ = read_agencies(agencies_path)
+        agency = agencies.get(sub.agency)
+        if agencies and agency is None:
+            report.add(Issue.make("unknown-agency", loc, value=sub.agency))
+        elif agency is not None and agency.block != block_dir.name:
+            report.add(Issue.make("agency-wrong-block", loc, value=sub.agency, detail=agency.block))
+    if any(i.severity == "error" for i in report.issues[before:]):
+        return None
+    return Checked(str(path), "submission", sub.agency, len(sub.facts))

@@ -152,6 +152,8 @@ MESSAGES: dict[str, str] = {
     "'{value}.yaml' hoặc sửa khóa block",
     "agency-not-file-name": "Mã đơn vị '{value}' khác tên tệp '{name}'; hãy đặt tên tệp "
     "theo mã đơn vị ('{value}.yaml') hoặc sửa khóa agency",
+    "check-no-criteria": "Không tìm thấy bộ tiêu chí để kiểm tra hồ sơ này (cần tệp '{expected}'); "
+    "hãy để hồ sơ trong thư mục submissions/<năm>/<khối>/ của bộ dữ liệu",
     # identifiers: agency ids, leaf codes, block names (parindex.text.identifier)
     "identifier-empty": "Mã trống; mã đơn vị, mã tiêu chí và tên khối phải có ít nhất một ký tự",
     "identifier-too-long": "Mã “{value}” dài quá {most} ký tự",
