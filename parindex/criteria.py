@@ -254,7 +254,7 @@ def _structure_issues(e: ValidationError, file: str, lines: dict[YamlPath, int])
                 key=key,
                 value=value if not isinstance(value, dict | list) else "",
                 problem=PYDANTIC_TYPES.get(err["type"], "expect-other"),
-                detail=f"{where}: {_explain(err)}" if where else _explain(err),
+                detail=_explain(err),  # (the path is the location's)
             )
         )
     return issues
@@ -293,6 +293,12 @@ def _decimal_commas(data: Any, e: ValidationError) -> bool:
     return changed
 
 
+def _merged(identifiers: list[Issue], structure: list[Issue]) -> list[Issue]:
+    """The identifier issues, then pydantic's at other paths (an empty code is said once)."""
+    said = {i.location.path for i in identifiers}
+    return identifiers + [i for i in structure if i.location.path not in said]
+
+
 def _model(data: Any, file: str, lines: dict[YamlPath, int]) -> CriteriaSet:
     """Stage 1: the structure, every problem collected; an empty file said so."""
     if data is None or data == {}:
@@ -304,11 +310,12 @@ def _model(data: Any, file: str, lines: dict[YamlPath, int]) -> CriteriaSet:
         model = CriteriaSet.model_validate(data)
     except ValidationError as e:
         if not _decimal_commas(data, e):
-            raise CriteriaError(issues + _structure_issues(e, file, lines)) from e
+            raise CriteriaError(_merged(issues, _structure_issues(e, file, lines))) from e
         try:
             model = CriteriaSet.model_validate(data)
         except ValidationError as again:
-            raise CriteriaError(issues + _structure_issues(again, file, lines)) from again
+            found = _structure_issues(again, file, lines)
+            raise CriteriaError(_merged(issues, found)) from again
     if issues:
         raise CriteriaError(issues)
     return model

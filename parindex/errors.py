@@ -102,7 +102,7 @@ MESSAGES: dict[str, str] = {
     "file-is-folder": "Đây là một thư mục, không phải một tệp YAML",
     "file-too-large": "Tệp quá lớn ({size} MiB; tối đa {most} MiB); tệp không được đọc. "
     "Hãy kiểm tra lại tệp (bộ tiêu chí hay hồ sơ thật chỉ vài trăm KiB)",
-    "file-not-utf8": "Tệp không lưu bằng bảng mã UTF-8 (byte {byte} ở cột {column}); "
+    "file-not-utf8": "Tệp không lưu bằng bảng mã UTF-8 (mã {byte} ở cột {column} không đọc được); "
     "hãy mở tệp và lưu lại với bảng mã UTF-8",
     "file-empty": "Tệp rỗng: {detail}",
     # … PyYAML's problem (the `problem` parameter of a yaml-syntax issue), its `detail`
@@ -131,7 +131,7 @@ MESSAGES: dict[str, str] = {
     "expect-integer": "cần một số nguyên, ví dụ 2025",
     "expect-text": "cần một đoạn văn bản",
     "expect-not-empty": "không được để trống",
-    "expect-yes-no": "cần true hoặc false",
+    "expect-yes-no": "cần 'true' (có) hoặc 'false' (không)",
     "expect-list": "cần một danh sách (mỗi phần tử một dòng bắt đầu bằng '- ')",
     "expect-at-least": "cần ít nhất {least} phần tử",
     "expect-mapping": "cần một bảng khóa: giá trị",

@@ -11,6 +11,7 @@ translated through :data:`YAML_PROBLEMS`, never shown).
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,10 @@ _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # 
 
 
 _TAGS: dict[tuple[str, tuple[bool, bool]], str] = {}  # plain scalar → its resolved tag
+
+
+#: a character YAML refuses (the reader's set of printable characters, inverted)
+_NOT_YAML = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 class _ExactLoader(_Base):  # type: ignore[valid-type,misc]
@@ -331,14 +336,16 @@ def load_yaml_text(text: str, name: str) -> tuple[Any, dict[YamlPath, int]]:
         mark = e.node.start_mark
         where = Location(file=name, line=mark.line + 1)
         raise YamlLoadError(Issue.make(e.code, where, column=mark.column + 1, **e.params)) from None
-    except yaml.reader.ReaderError as e:  # a control character (NUL, …): line from its position
-        before = text[: e.position]
+    except yaml.reader.ReaderError as e:  # a control character (NUL, …): found in the text
+        bad = _NOT_YAML.search(text)  # (libyaml's position counts bytes, PyYAML's characters)
+        at = bad.start() if bad is not None else 0
+        before = text[:at]
         line = before.count("\n") + 1
-        column = e.position - (before.rfind("\n") + 1) + 1
-        char = e.character if isinstance(e.character, int) else ord(str(e.character)[:1] or " ")
+        column = at - (before.rfind("\n") + 1) + 1
+        char = ord(text[at]) if bad is not None else 0
         raise YamlLoadError(
             _syntax("yaml-control-character", name, line, column, f"U+{char:04X}")
-        ) from None
+        ) from e
     except yaml.YAMLError as e:
         raise YamlLoadError(_syntax_issue(e, text, name)) from None
     except RecursionError:  # [[[[…]]]] thousands deep: the composer recurses
