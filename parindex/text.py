@@ -202,6 +202,9 @@ IDENTIFIER_PUNCTUATION = frozenset(".-_")
 _VIETNAMESE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323\u0306\u0302\u031b")
 
 
+_ASCII_IDENTIFIER = re.compile(r"[A-Za-z0-9._-]+")
+
+
 def _identifier_char(ch: str) -> bool:
     if ch.isascii():
         return ch.isalnum() or ch in IDENTIFIER_PUNCTUATION
@@ -229,7 +232,10 @@ def identifier(raw: str) -> str | TextError:
     >>> identifier("1.1.1 ").code, identifier("\uff11.1").code, identifier("\u0441o").code
     ('identifier-space', 'identifier-fullwidth', 'identifier-lookalike')
     """
-    text = unicodedata.normalize("NFC", str(raw))
+    text = str(raw)
+    if len(text) <= MAX_IDENTIFIER and _ASCII_IDENTIFIER.fullmatch(text):
+        return text  # most identifiers: nothing to normalise
+    text = unicodedata.normalize("NFC", text)
     if not text:
         return TextError("identifier-empty", {"value": ""})
     shown = text if len(text) <= 40 else text[:39] + "…"
