@@ -268,8 +268,14 @@ def load_yaml(path: Path) -> tuple[Any, dict[YamlPath, int]]:
         raise YamlLoadError(Issue.make("file-not-found", where)) from e
     except IsADirectoryError as e:
         raise YamlLoadError(Issue.make("file-is-folder", where)) from e
-    except OSError as e:
-        raise YamlLoadError(Issue.make("file-unreadable", where, detail=e.strerror or "")) from e
+    except PermissionError as e:
+        raise YamlLoadError(
+            Issue.make("file-unreadable", where, detail="không có quyền đọc tệp", errno=e.errno)
+        ) from e
+    except OSError as e:  # the system's words are English: its error number is kept as data
+        raise YamlLoadError(
+            Issue.make("file-unreadable", where, detail=f"lỗi hệ thống số {e.errno}", errno=e.errno)
+        ) from e
     return load_yaml_text(decode_yaml(raw, str(path)), str(path))
 
 

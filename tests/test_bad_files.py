@@ -717,3 +717,33 @@ def test_decimal_comma_in_criteria_is_the_number(tmp_path: Path) -> None:
     loaded = load_criteria(_write(tmp_path, "so.yaml", text))
     rule = loaded.leaf_by_code["2.1.1"][2].rule
     assert rule.model_dump()["step"] == Decimal("0.25")
+
+
+@pytest.mark.parametrize(
+    "error", [PermissionError(13, "Permission denied"), OSError(5, "Input/output error")]
+)
+def test_an_unreadable_file_says_so_in_vietnamese(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: OSError
+) -> None:
+    file = _write(tmp_path, "so.yaml", CRITERIA)
+
+    def refuse(*args: object) -> bytes:  # (the tests run as root, who reads every file)
+        raise error
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with pytest.raises(CriteriaError) as e:
+        load_criteria(file)
+    issue = e.value.issues[0]
+    assert [(i.code, i.location.file) for i in e.value.issues] == [("file-unreadable", str(file))]
+    assert issue.params["errno"] == error.errno
+    assert_vietnamese(issue.message)
+
+
+def test_a_folder_named_like_a_criteria_file(tmp_path: Path) -> None:
+    (tmp_path / "so.yaml").mkdir()
+    with pytest.raises(CriteriaError) as e:
+        load_criteria(tmp_path / "so.yaml")
+    assert [(i.code, i.location.file) for i in e.value.issues] == [
+        ("file-is-folder", str(tmp_path / "so.yaml"))
+    ]
+    assert_vietnamese(e.value.issues[0].message)
