@@ -35,6 +35,13 @@ EvidenceNeed = Literal["required", "optional", "none"]
 TieKey = Literal["appraised_points", "survey_points", "bonus_points", "penalty_points"]
 
 
+#: the largest points value of a criteria set (a whole set is usually 100 points; above this a
+#: value is a typing mistake, and 1e30 would overflow the scorer's integer hundredths)
+MAX_POINTS = Decimal(100_000)
+#: the years a criteria set may be for
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
 # ----------------------------------------------------------------------------------------- tree
 def _code(value: Any) -> Any:
     # YAML reads an unquoted 1.2 as a number; a code is its text as written.
@@ -361,6 +368,9 @@ class _Checker:
         self.issues.append(Issue.make(code, loc, **kw))
 
     def points(self, value: Decimal, path: YamlPath) -> bool:
+        if value.is_finite() and value > MAX_POINTS:  # 1e30: would overflow the scorer's int64
+            self.add("points-too-large", path, value=value, most=MAX_POINTS)
+            return False
         if not value.is_finite() or decimal_places(value) > 2 or value < 0:
             self.add(
                 "points-precision" if value >= 0 else "bad-value",
@@ -425,6 +435,8 @@ def cross_check(
     """Stage 2: the rules no single key can check. Returns every problem found."""
     ck = _Checker(file, lines or {})
     seen: dict[str, str] = {}
+    if not FIRST_YEAR <= model.year <= LAST_YEAR:
+        ck.add("year-out-of-range", ("year",), value=model.year, low=FIRST_YEAR, high=LAST_YEAR)
 
     def code(value: str, path: YamlPath, parent: str | None) -> None:
         where = format_path(path)

@@ -154,6 +154,8 @@ MESSAGES: dict[str, str] = {
     "theo mã đơn vị ('{value}.yaml') hoặc sửa khóa agency",
     "check-no-criteria": "Không tìm thấy bộ tiêu chí để kiểm tra hồ sơ này (cần tệp '{expected}'); "
     "hãy để hồ sơ trong thư mục submissions/<năm>/<khối>/ của bộ dữ liệu",
+    "points-too-large": "Điểm {value} quá lớn (tối đa {most}); hãy kiểm tra lại",
+    "year-out-of-range": "Năm {value} nằm ngoài khoảng {low}–{high}",
     # identifiers: agency ids, leaf codes, block names (parindex.text.identifier)
     "identifier-empty": "Mã trống; mã đơn vị, mã tiêu chí và tên khối phải có ít nhất một ký tự",
     "identifier-too-long": "Mã “{value}” dài quá {most} ký tự",

@@ -198,6 +198,8 @@ def parse_submission(
         sub.year = year
         if year != criteria.model.year:
             ctx.add("year-wrong", ("year",), value=year, detail=criteria.model.year)
+    # the year that bounds the dates: the set's when the file's is wrong (99999 has no calendar)
+    assessed = criteria.model.year
     leaves = data.get("leaves", {})
     if leaves is None:
         leaves = {}
@@ -235,12 +237,11 @@ def parse_submission(
         else:
             ctx.add("unknown-leaf", path, value=code, leaf=code)
         if found is not None or code in criteria.extra_by_code:
-            assessed = sub.year or criteria.model.year
             entries.append(_read_entry(ctx, sub.agency, leaf, entry, path, assessed))
             rank[code] = j
         ranks += [j] * (len(ctx.issues) - len(ranks))
     mine = len(ctx.issues)
-    sub.facts = _validated(ctx, criteria, entries, sub.year)
+    sub.facts = _validated(ctx, criteria, entries, assessed)
     ranks += [rank[i.location.leaf] for i in ctx.issues[mine:]]
     # by entry (file order), then line
     order = sorted(

@@ -180,6 +180,8 @@ CRITERIA_CASES: list[tuple[str, Edit, str, int | None, str | None]] = [
         "bonus.items[0].code",
     ),
     ("block-space", swap("block: so\n", 'block: "s o"\n'), "identifier-space", 4, "block"),
+    ("cap-1e30", swap("  cap: 2\n", "  cap: 1.0e+30\n"), "points-too-large", 21, "bonus.cap"),
+    ("year-99999", swap("year: 2025", "year: 99999"), "year-out-of-range", 3, "year"),
 ]
 
 
@@ -332,6 +334,22 @@ SUBMISSION_CASES: list[tuple[str, Edit, str, int | None, str | None]] = [
         "score-not-a-number",
         swap("score: 7.75", "score: 7,75,0"),
         "fact-wrong-type",
+        45,
+        "leaves.2.1.1.score",
+    ),
+    ("year-99999", swap("year: 2025", "year: 99999"), "year-wrong", 3, "year"),
+    ("year-negative", swap("year: 2025", "year: -3"), "year-wrong", 3, "year"),
+    (
+        "count-10e29",
+        swap("    count: 3\n", "    count: " + "1" + "0" * 29 + "\n"),
+        "count-too-large",
+        36,
+        "leaves.1.2.2.count",
+    ),
+    (
+        "score-30-digits",
+        swap("score: 7.75", "score: " + "9" * 29 + ".5"),
+        "score-above-max",
         45,
         "leaves.2.1.1.score",
     ),
