@@ -286,7 +286,9 @@ def _too_large(where: Location, size: int) -> Issue:
 
 
 def _mib(size: int) -> str:
-    return f"{size / 2**20:.1f}".replace(".", ",")
+    """Mebibytes with 2 decimals, rounded up (a file 1 byte over 2 MiB is "2,01", not "2,00")."""
+    hundredths = -(-size * 100 // 2**20)
+    return f"{hundredths // 100},{hundredths % 100:02d}"
 
 
 def decode_yaml(raw: bytes, name: str) -> str:

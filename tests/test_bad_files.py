@@ -255,7 +255,7 @@ def test_a_huge_file_is_refused_before_it_is_read(
     with pytest.raises(CriteriaError) as e:
         load_criteria(file)
     assert e.value.issues[0].code == "file-too-large"
-    assert e.value.issues[0].params["most"] == "2,0"
+    assert (e.value.issues[0].params["most"], e.value.issues[0].params["size"]) == ("2,00", "2,01")
 
 
 # ------------------------------------------------------------------------------- submissions
