@@ -15,8 +15,7 @@ from typing import Any
 import click
 
 from parindex import __version__, clivi
-from parindex.criteria import load_criteria
-from parindex.dataset import available_years, default_root, load_year
+from parindex.dataset import available_years, check_paths, default_root, load_year
 from parindex.errors import CriteriaError, DataError, Issue, Report
 from parindex.export import json_text
 from parindex.ranking import tie_rule_text
@@ -139,25 +138,21 @@ def main() -> None:
 @click.argument("files", nargs=-1, required=True, metavar="TỆP...", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="In báo cáo dạng JSON.")
 def check(files: tuple[Path, ...], as_json: bool) -> None:
-    """Kiểm tra các tệp bộ tiêu chí (YAML): cấu trúc và các ràng buộc chéo."""
-    report = Report()
-    valid_files = []
-    for path in files:
-        try:
-            loaded = load_criteria(path)
-        except CriteriaError as e:
-            report.extend(e.issues)
-            continue
-        leaves = sum(1 for _ in loaded.model.leaves())
-        valid_files.append(
-            {"file": str(path), "id": loaded.model.id, "leaves": leaves, "sha256": loaded.sha256}
-        )
+    """Kiểm tra tệp bộ tiêu chí và tệp hồ sơ tự đánh giá (YAML), hoặc mọi tệp trong một thư mục:
+    mỗi tệp được nhận biết là bộ tiêu chí hay hồ sơ và kiểm tra theo loại của nó."""
+    report, checked = check_paths(list(files))
     if as_json:
+        valid_files = [
+            {"file": c.file, "kind": c.kind, "id": c.name, "leaves": c.leaves} for c in checked
+        ]
         out = report.as_dict() | {"files": valid_files}
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
     else:
-        for f in valid_files:
-            click.echo(f"Hợp lệ: {f['file']} ({f['id']}, {f['leaves']} tiêu chí thành phần)")
+        for c in checked:
+            if c.kind == "criteria":
+                click.echo(f"Hợp lệ: {c.file} ({c.name}, {c.leaves} tiêu chí thành phần)")
+            else:
+                click.echo(f"Hợp lệ: {c.file} (hồ sơ của đơn vị {c.name}, {c.leaves} tiêu chí)")
         _print_issues(report.issues, err=False)
         if report.issues:
             click.echo(f"Không hợp lệ: {len(report.errors)} lỗi.")

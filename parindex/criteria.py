@@ -16,9 +16,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError
 
-from parindex.errors import CriteriaError, Issue, Location
+from parindex.errors import CriteriaError, Issue, Location, message
 from parindex.rules import NAMES, Rule, kind_of
 from parindex.rules.base import StrictModel
+from parindex.text import TextError, identifier, parse_number
 from parindex.units import decimal_places
 from parindex.yamlio import (
     YamlLoadError,
@@ -32,6 +33,13 @@ from parindex.yamlio import (
 Policy = Literal["excluded", "full-points", "not-allowed"]
 EvidenceNeed = Literal["required", "optional", "none"]
 TieKey = Literal["appraised_points", "survey_points", "bonus_points", "penalty_points"]
+
+
+#: the largest points value of a criteria set (a whole set is usually 100 points; above this a
+#: value is a typing mistake, and 1e30 would overflow the scorer's integer hundredths)
+MAX_POINTS = Decimal(100_000)
+#: the years a criteria set may be for
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 # ----------------------------------------------------------------------------------------- tree
@@ -121,10 +129,18 @@ class CriteriaSet(StrictModel):
 class LoadedSet:
     """A validated criteria set with where it came from."""
 
-    def __init__(self, model: CriteriaSet, path: Path, sha256: str):
+    def __init__(
+        self,
+        model: CriteriaSet,
+        path: Path,
+        sha256: str,
+        lines: dict[YamlPath, int] | None = None,
+    ):
         self.model = model
         self.path = path
         self.sha256 = sha256
+        #: the line of every YAML path of the file (empty for a set not read from YAML)
+        self.lines: dict[YamlPath, int] = lines or {}
         self.leaf_by_code: dict[str, tuple[FieldArea, Criterion, Leaf]] = {
             leaf.code: (f, c, leaf) for f, c, leaf in model.leaves()
         }
@@ -145,13 +161,43 @@ class LoadedSet:
 
 
 # ------------------------------------------------------------------------------------- loading
-def _normalise_codes(data: Any) -> Any:
-    """Turn numeric codes (``code: 1.2`` read as a number) back into their text."""
+def _normalise_codes(
+    data: Any,
+    issues: list[Issue] | None = None,
+    file: str = "",
+    lines: dict[YamlPath, int] | None = None,
+    path: YamlPath = (),
+) -> Any:
+    """Turn numeric codes (``code: 1.2`` read as a number) back into their text, and every
+    code and the block name into its identifier (:func:`parindex.text.identifier`: NFC, the
+    stated characters); a code that is no identifier is an issue added to ``issues``."""
     if isinstance(data, dict):
-        return {k: (_code(v) if k == "code" else _normalise_codes(v)) for k, v in data.items()}
+        out = {}
+        for k, v in data.items():
+            sub = (*path, str(k))
+            if k == "code" or (k == "block" and not path):
+                v = _code(v)
+                if isinstance(v, str):
+                    v = _identifier(v, sub, issues, file, lines or {})
+                out[k] = v
+            else:
+                out[k] = _normalise_codes(v, issues, file, lines, sub)
+        return out
     if isinstance(data, list):
-        return [_normalise_codes(v) for v in data]
+        return [_normalise_codes(v, issues, file, lines, (*path, i)) for i, v in enumerate(data)]
     return data
+
+
+def _identifier(
+    value: str, path: YamlPath, issues: list[Issue] | None, file: str, lines: dict[YamlPath, int]
+) -> str:
+    checked = identifier(value)
+    if isinstance(checked, str):
+        return checked
+    if issues is not None:
+        loc = Location(file=file, line=line_of(lines, path), path=format_path(path))
+        issues.append(Issue.make(checked.code, loc, **checked.params))
+    return value
 
 
 _PYDANTIC_CODES = {
@@ -161,20 +207,43 @@ _PYDANTIC_CODES = {
     "union_tag_not_found": "missing-key",
 }
 
+#: pydantic's error type → the catalogue key of its Vietnamese explanation (the ``detail`` of a
+#: wrong-type or bad-value issue); pydantic's English ``msg`` is never shown
+PYDANTIC_TYPES: dict[str, str] = {
+    "decimal_parsing": "expect-number",
+    "decimal_type": "expect-number",
+    "float_parsing": "expect-number",
+    "float_type": "expect-number",
+    "finite_number": "expect-number",
+    "int_parsing": "expect-integer",
+    "int_type": "expect-integer",
+    "int_from_float": "expect-integer",
+    "int_parsing_size": "expect-integer",
+    "string_type": "expect-text",
+    "string_too_short": "expect-not-empty",
+    "bool_parsing": "expect-yes-no",
+    "bool_type": "expect-yes-no",
+    "list_type": "expect-list",
+    "too_short": "expect-at-least",
+    "dict_type": "expect-mapping",
+    "model_type": "expect-mapping",
+    "model_attributes_type": "expect-mapping",
+    "literal_error": "expect-one-of",
+}
+
+
+def _explain(err: Any) -> str:
+    """pydantic's error in Vietnamese, its parameters (the choices, the least length) kept."""
+    key = PYDANTIC_TYPES.get(err["type"], "expect-other")
+    ctx = err.get("ctx") or {}
+    expected = str(ctx.get("expected", "")).replace(" or ", " hoặc ")
+    return message(key, expected=expected, least=ctx.get("min_length", ""))
+
 
 def _structure_issues(e: ValidationError, file: str, lines: dict[YamlPath, int]) -> list[Issue]:
     issues = []
     for err in e.errors():
-        loc: list[str | int] = []
-        raw = list(err["loc"])
-        for i, part in enumerate(raw):
-            # the discriminated union adds the tag to the location: rule.tiers.tiers → rule.tiers
-            if isinstance(part, str) and part in NAMES and i > 0 and raw[i - 1] == "rule":
-                continue
-            loc.append(part)
-        if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
-            loc.append("kind")  # the problem is the rule's kind, not the whole rule
-        path = tuple(loc)
+        path = _path_of(err)
         code = _PYDANTIC_CODES.get(err["type"])
         key = str(path[-1]) if path else ""
         if code is None:
@@ -184,16 +253,79 @@ def _structure_issues(e: ValidationError, file: str, lines: dict[YamlPath, int])
         value = err.get("input") if code in ("unknown-rule-kind", "bad-value") else ""
         if code == "unknown-rule-kind" and isinstance(err.get("input"), dict):
             value = err["input"].get("kind", "")
+        where = format_path(path)
         issues.append(
             Issue.make(
                 code,
-                Location(file=file, line=line_of(lines, path), path=format_path(path)),
+                Location(file=file, line=line_of(lines, path), path=where),
                 key=key,
-                value=value if not isinstance(value, dict) else "",
-                detail=f"{format_path(path)}: {err['msg']}",
+                value=value if not isinstance(value, dict | list) else "",
+                problem=PYDANTIC_TYPES.get(err["type"], "expect-other"),
+                detail=_explain(err),  # (the path is the location's)
             )
         )
     return issues
+
+
+def _path_of(err: Any) -> YamlPath:
+    """The YAML path of a pydantic error (the discriminated union's tag left out)."""
+    loc: list[str | int] = []
+    raw = list(err["loc"])
+    for i, part in enumerate(raw):
+        # the discriminated union adds the tag to the location: rule.tiers.tiers → rule.tiers
+        if isinstance(part, str) and part in NAMES and i > 0 and raw[i - 1] == "rule":
+            continue
+        loc.append(part)
+    if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        loc.append("kind")  # the problem is the rule's kind, not the whole rule
+    return tuple(loc)
+
+
+def _decimal_commas(data: Any, e: ValidationError) -> bool:
+    """Numbers written with a decimal comma (``max: 1,5``, read by YAML as text) replaced in
+    ``data`` by their value (:func:`parindex.text.parse_number`); True when any was."""
+    changed = False
+    for err in e.errors():
+        if err["type"] != "decimal_parsing" or not isinstance(err.get("input"), str):
+            continue
+        number = parse_number(err["input"])
+        if isinstance(number, TextError) or "," not in err["input"]:
+            continue
+        path = _path_of(err)
+        node = data
+        for part in path[:-1]:
+            node = node[part]
+        node[path[-1]] = number
+        changed = True
+    return changed
+
+
+def _merged(identifiers: list[Issue], structure: list[Issue]) -> list[Issue]:
+    """The identifier issues, then pydantic's at other paths (an empty code is said once)."""
+    said = {i.location.path for i in identifiers}
+    return identifiers + [i for i in structure if i.location.path not in said]
+
+
+def _model(data: Any, file: str, lines: dict[YamlPath, int]) -> CriteriaSet:
+    """Stage 1: the structure, every problem collected; an empty file said so."""
+    if data is None or data == {}:
+        loc = Location(file=file, line=1)
+        raise CriteriaError([Issue.make("file-empty", loc, detail=message("expect-criteria"))])
+    issues: list[Issue] = []
+    data = _normalise_codes(data, issues, file, lines)
+    try:
+        model = CriteriaSet.model_validate(data)
+    except ValidationError as e:
+        if not _decimal_commas(data, e):
+            raise CriteriaError(_merged(issues, _structure_issues(e, file, lines))) from e
+        try:
+            model = CriteriaSet.model_validate(data)
+        except ValidationError as again:
+            found = _structure_issues(again, file, lines)
+            raise CriteriaError(_merged(issues, found)) from again
+    if issues:
+        raise CriteriaError(issues)
+    return model
 
 
 def criteria_from_text(text: str, name: str) -> LoadedSet:
@@ -217,15 +349,11 @@ def load_criteria(path: Path | str) -> LoadedSet:
 
 def _validate(data: Any, lines: dict[YamlPath, int], path: Path, sha256: str) -> LoadedSet:
     file = str(path)
-    data = _normalise_codes(data)
-    try:
-        model = CriteriaSet.model_validate(data)
-    except ValidationError as e:
-        raise CriteriaError(_structure_issues(e, file, lines)) from e
+    model = _model(data, file, lines)
     issues = cross_check(model, file, lines)
     if issues:
         raise CriteriaError(issues)
-    return LoadedSet(model, path, sha256)
+    return LoadedSet(model, path, sha256, lines)
 
 
 # ---------------------------------------------------------------------------- cross-field rules
@@ -240,6 +368,9 @@ class _Checker:
         self.issues.append(Issue.make(code, loc, **kw))
 
     def points(self, value: Decimal, path: YamlPath) -> bool:
+        if value.is_finite() and value > MAX_POINTS:  # 1e30: would overflow the scorer's int64
+            self.add("points-too-large", path, value=value, most=MAX_POINTS)
+            return False
         if not value.is_finite() or decimal_places(value) > 2 or value < 0:
             self.add(
                 "points-precision" if value >= 0 else "bad-value",
@@ -304,6 +435,8 @@ def cross_check(
     """Stage 2: the rules no single key can check. Returns every problem found."""
     ck = _Checker(file, lines or {})
     seen: dict[str, str] = {}
+    if not FIRST_YEAR <= model.year <= LAST_YEAR:
+        ck.add("year-out-of-range", ("year",), value=model.year, low=FIRST_YEAR, high=LAST_YEAR)
 
     def code(value: str, path: YamlPath, parent: str | None) -> None:
         where = format_path(path)
@@ -390,11 +523,7 @@ def criteria_from_dict(data: Any, name: str = "<memory>") -> LoadedSet:
     """Validate criteria given as plain data (tests, generators); same checks as a file."""
     import json
 
-    data = _normalise_codes(data)
-    try:
-        model = CriteriaSet.model_validate(data)
-    except ValidationError as e:
-        raise CriteriaError(_structure_issues(e, name, {})) from e
+    model = _model(data, name, {})
     issues = cross_check(model, name, {})
     if issues:
         raise CriteriaError(issues)

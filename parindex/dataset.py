@@ -26,7 +26,7 @@ from parindex.submission import Submission, parse_submission, read_submission_fi
 from parindex.survey import SurveyResult, read_surveys
 from parindex.tables import TableError, read_rows
 from parindex.text import TextError, clean, identifier, is_blank
-from parindex.yamlio import line_of
+from parindex.yamlio import YamlLoadError, YamlPath, line_of, load_yaml
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,7 @@ def load_year(root: Path, year: int | None = None, surveys_file: Path | None = N
             return p.as_posix()
 
     sets: dict[str, LoadedSet] = {}
-    problems: list[Issue] = []
+    problems: list[Issue] = unread_files(cdir, "criteria")
     for path in sorted(cdir.glob("*.yaml")):
         try:
             loaded = load_criteria(path)
@@ -192,6 +192,15 @@ def load_year(root: Path, year: int | None = None, surveys_file: Path | None = N
             continue
         inputs[rel(path)] = loaded.sha256
         m = loaded.model
+        if not same_name(m.block, path.stem):
+            problems.append(
+                Issue.make(
+                    "block-not-file-name",
+                    Location(file=str(path), line=loaded.lines.get(("block",)), path="block"),
+                    value=m.block,
+                    name=path.name,
+                )
+            )
         if m.year != year:
             problems.append(
                 Issue.make(
@@ -224,8 +233,10 @@ def load_year(root: Path, year: int | None = None, surveys_file: Path | None = N
     seen: dict[str, str] = {}
     # hundreds of thousands of small objects are kept: the cyclic collector would rescan them
     # again and again while they are read (none of them form cycles)
+    report.extend(unread_folders(sdir, sets))
     with collector_paused():
         for block, loaded in sets.items():
+            report.extend(unread_files(sdir / block, "submission"))
             for path in sorted((sdir / block).glob("*.yaml")):
                 inputs[rel(path)] = _sha(path)
                 data, lines, read_issues = read_submission_file(path)
@@ -242,7 +253,12 @@ def load_year(root: Path, year: int | None = None, surveys_file: Path | None = N
                     agency=sub.agency,
                 )
                 keep = True
-                if sub.agency in seen:
+                if sub.agency and not same_name(sub.agency, path.stem):
+                    sub.issues.append(
+                        Issue.make("agency-not-file-name", loc, value=sub.agency, name=path.name)
+                    )
+                    keep = False
+                elif sub.agency in seen:
                     sub.issues.append(
                         Issue.make(
                             "duplicate-agency", loc, value=sub.agency, detail=seen[sub.agency]
@@ -299,6 +315,48 @@ def load_year(root: Path, year: int | None = None, surveys_file: Path | None = N
     )
 
 
+def same_name(identifier: str, stem: str) -> bool:
+    """Whether a file's name (without ``.yaml``) names ``identifier``: compared composed (NFC;
+    a Mac writes file names decomposed) and without case (``so-tp.yaml`` holds ``SO-TP``)."""
+    return (
+        unicodedata.normalize("NFC", identifier).casefold()
+        == unicodedata.normalize("NFC", stem).casefold()
+    )
+
+
+def unread_files(folder: Path, kind: str) -> list[Issue]:
+    """What the loader would skip in ``folder``, said: a YAML file whose name does not end in
+    exactly ``.yaml`` (``.yml``, ``.YAML``) is an error; any other file or folder a warning.
+    Hidden files (``.DS_Store``, ``.~lock``) are left alone."""
+    if not folder.is_dir():
+        return []
+    issues = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or (path.suffix == ".yaml" and path.is_file()):
+            continue
+        where = Location(file=str(path))
+        if path.suffix.lower() in (".yml", ".yaml"):
+            issues.append(
+                Issue.make("file-wrong-suffix", where, name=path.name, expected=path.stem + ".yaml")
+            )
+        else:
+            issues.append(
+                Issue.make(f"{kind}-file-not-read", where, severity="warning", name=path.name)
+            )
+    return issues
+
+
+def unread_folders(sdir: Path, sets: dict[str, LoadedSet]) -> list[Issue]:
+    """A folder of submissions for a block that has no criteria set is never read: an error."""
+    return [
+        Issue.make(
+            "folder-no-criteria", Location(file=str(d)), value=d.name, blocks=", ".join(sets)
+        )
+        for d in sorted(sdir.iterdir())
+        if d.is_dir() and not d.name.startswith(".") and d.name not in sets
+    ]
+
+
 def _relative(issues: list[Issue], root: Path) -> list[Issue]:
     """Issue locations name files relative to the data folder, the same on every machine."""
     out = []
@@ -320,3 +378,148 @@ def previous_results_path(root: Path, year: int) -> Path | None:
         if (base / name).exists():
             return base / name
     return None
+
+
+# ----------------------------------------------------------------------------- parindex check
+@dataclass
+class Checked:
+    """What `parindex check` found in one valid file."""
+
+    file: str
+    kind: str  # "criteria" | "submission"
+    name: str  # the set's id, or the submission's agency
+    leaves: int
+
+
+def is_submission(data: object) -> bool:
+    """Whether parsed YAML is a submission (``agency``/``leaves``) rather than a criteria set."""
+    return (
+        isinstance(data, dict)
+        and ("leaves" in data or "agency" in data)
+        and not ("fields" in data or "block" in data)
+    )
+
+
+def yaml_files(paths: list[Path]) -> tuple[list[Path], list[Issue]]:
+    """The YAML files named by ``paths``, a folder standing for every file under it; a
+    ``.yml`` file in a folder is an error naming the file to rename, and a folder without any
+    YAML file is said."""
+    files: list[Path] = []
+    issues: list[Issue] = []
+    for path in paths:
+        if not path.is_dir():
+            files.append(path)
+            continue
+        found = sorted(
+            p
+            for p in path.rglob("*")
+            if p.is_file()
+            and p.suffix.lower() in (".yaml", ".yml")
+            and not any(part.startswith(".") for part in p.relative_to(path).parts)
+        )
+        for p in found:
+            if p.suffix == ".yaml":
+                files.append(p)
+            else:
+                issues.append(
+                    Issue.make(
+                        "file-wrong-suffix",
+                        Location(file=str(p)),
+                        name=p.name,
+                        expected=p.stem + ".yaml",
+                    )
+                )
+        if not found:
+            issues.append(
+                Issue.make("no-data", Location(file=str(path)), detail="thư mục không có tệp YAML")
+            )
+    return files, issues
+
+
+def check_paths(paths: list[Path]) -> tuple[Report, list[Checked]]:
+    """`parindex check`: every criteria set and submission named by ``paths`` (files or
+    folders), each checked as what it is. A submission is checked against its block's set,
+    found beside it in the year layout (``submissions/<year>/<block>/<agency>.yaml`` →
+    ``criteria/<year>/<block>.yaml``), and its agency against the year's ``agencies.csv``
+    when there is one."""
+    report = Report()
+    checked: list[Checked] = []
+    files, issues = yaml_files(paths)
+    report.extend(issues)
+    sets: dict[Path, LoadedSet | None] = {}
+    for path in files:
+        try:
+            data, lines = load_yaml(path)
+        except YamlLoadError as e:
+            report.extend(e.issues)
+            continue
+        if is_submission(data):
+            found = _check_submission(path, data, lines, sets, report)
+        else:
+            found = _check_criteria(path, report)
+        if found is not None:
+            checked.append(found)
+    return report, checked
+
+
+def _check_criteria(path: Path, report: Report) -> Checked | None:
+    try:
+        loaded = load_criteria(path)
+    except CriteriaError as e:
+        report.extend(e.issues)
+        return None
+    m = loaded.model
+    if path.parent.parent.name == "criteria" and not same_name(m.block, path.stem):
+        report.add(
+            Issue.make(
+                "block-not-file-name",
+                Location(file=str(path), line=loaded.lines.get(("block",)), path="block"),
+                value=m.block,
+                name=path.name,
+            )
+        )
+        return None
+    return Checked(str(path), "criteria", m.id, sum(1 for _ in m.leaves()))
+
+
+def _check_submission(
+    path: Path,
+    data: object,
+    lines: dict[YamlPath, int],
+    sets: dict[Path, LoadedSet | None],
+    report: Report,
+) -> Checked | None:
+    block_dir = path.resolve().parent
+    year_dir = block_dir.parent
+    cpath = year_dir.parent.parent / "criteria" / year_dir.name / f"{block_dir.name}.yaml"
+    if cpath not in sets:
+        try:
+            sets[cpath] = load_criteria(cpath) if cpath.is_file() else None
+        except CriteriaError as e:
+            report.extend(e.issues)
+            sets[cpath] = None
+            return None
+    loaded = sets[cpath]
+    if loaded is None:
+        if not cpath.is_file():
+            report.add(
+                Issue.make("check-no-criteria", Location(file=str(path)), expected=str(cpath))
+            )
+        return None
+    sub = parse_submission(data, loaded, source=str(path), lines=lines, agency_hint=path.stem)
+    before = len(report.issues)
+    report.extend(sub.issues)
+    loc = Location(file=str(path), line=line_of(lines, ("agency",)), path="agency")
+    if sub.agency and not same_name(sub.agency, path.stem):
+        report.add(Issue.make("agency-not-file-name", loc, value=sub.agency, name=path.name))
+    agencies_path = year_dir / "agencies.csv"
+    if agencies_path.is_file():
+        agencies, _ = read_agencies(agencies_path)
+        agency = agencies.get(sub.agency)
+        if agencies and agency is None:
+            report.add(Issue.make("unknown-agency", loc, value=sub.agency))
+        elif agency is not None and agency.block != block_dir.name:
+            report.add(Issue.make("agency-wrong-block", loc, value=sub.agency, detail=agency.block))
+    if any(i.severity == "error" for i in report.issues[before:]):
+        return None
+    return Checked(str(path), "submission", sub.agency, len(sub.facts))

@@ -131,9 +131,87 @@ MESSAGES: dict[str, str] = {
     "table-is-folder": "Đây là một thư mục, không phải tệp bảng tính",
     "table-no-permission": "Không có quyền đọc tệp; hãy đóng tệp trong Excel hoặc kiểm tra quyền",
     "table-os-error": "Hệ điều hành không cho đọc tệp (mã lỗi {value}); hãy thử lại hoặc chép tệp",
-    "bad-identifier": "Mã “{value}” không hợp lệ: {detail}",
     # usage
     "no-data": "Không tìm thấy dữ liệu: {detail}",
+    # YAML files: what PyYAML, Python's codecs and pydantic say, in Vietnamese (parindex.yamlio,
+    # parindex.criteria); {column} is the column on the issue's line
+    "file-is-folder": "Đây là một thư mục, không phải một tệp YAML",
+    "file-too-large": "Tệp quá lớn ({size} MiB; tối đa {most} MiB); tệp không được đọc. "
+    "Hãy kiểm tra lại tệp (bộ tiêu chí hay hồ sơ thật chỉ vài trăm KiB)",
+    "file-not-utf8": "Tệp không lưu bằng bảng mã UTF-8 (mã {byte} ở cột {column} không đọc được); "
+    "hãy mở tệp và lưu lại với bảng mã UTF-8",
+    "file-empty": "Tệp rỗng: {detail}",
+    # … PyYAML's problem (the `problem` parameter of a yaml-syntax issue), its `detail`
+    "yaml-tab": "cột {column} có ký tự tab; YAML chỉ cho phép thụt lề bằng dấu cách",
+    "yaml-control-character": "cột {column} có ký tự điều khiển {char} (thường do dán từ Word "
+    "hoặc tệp hỏng); hãy xóa ký tự đó",
+    "yaml-unexpected-end": "tệp kết thúc khi một giá trị chưa đóng (thiếu dấu nháy "
+    "hoặc dấu ngoặc đóng); hãy kiểm tra từ dòng này trở lên",
+    "yaml-colon": "cột {column}, dấu hai chấm không được đặt ở đây; "
+    "nếu giá trị có dấu hai chấm, hãy đặt giá trị trong dấu nháy kép",
+    "yaml-unclosed-bracket": "cột {column}, danh sách hoặc bảng trong ngoặc chưa được đóng "
+    "(thiếu ']' hoặc '}}') hoặc thiếu dấu phẩy giữa các phần tử",
+    "yaml-undefined-alias": "cột {column}, tham chiếu '*' tới một neo '&' chưa được khai báo",
+    "yaml-duplicate-anchor": "cột {column}, tên neo '&' đã được dùng ở trên",
+    "yaml-many-documents": "tệp chứa nhiều tài liệu YAML (dấu '---'); mỗi tệp chỉ được một",
+    "yaml-escape": "cột {column}, chuỗi trong dấu nháy kép có dấu '\\' không hợp lệ; "
+    "hãy dùng dấu nháy đơn",
+    "yaml-unknown-tag": "cột {column}, thẻ kiểu '!!' không được hỗ trợ; hãy bỏ thẻ đó",
+    "yaml-bad-start": "cột {column}, ký tự '{char}' không được mở đầu một giá trị; "
+    "hãy đặt giá trị trong dấu nháy kép",
+    "yaml-indentation": "cột {column}, thụt lề không khớp với các dòng trên, hoặc thiếu dấu "
+    "hai chấm sau tên khóa",
+    "yaml-other": "cột {column}; hãy kiểm tra dòng này và dòng trên",
+    # … pydantic's error (the `problem` of a wrong-type or bad-value issue), its `detail`
+    "expect-number": "cần một số, ví dụ 1.5 hoặc 1,5",
+    "expect-integer": "cần một số nguyên, ví dụ 2025",
+    "expect-text": "cần một đoạn văn bản",
+    "expect-not-empty": "không được để trống",
+    "expect-yes-no": "cần 'true' (có) hoặc 'false' (không)",
+    "expect-list": "cần một danh sách (mỗi phần tử một dòng bắt đầu bằng '- ')",
+    "expect-at-least": "cần ít nhất {least} phần tử",
+    "expect-mapping": "cần một bảng khóa: giá trị",
+    "expect-one-of": "chỉ nhận một trong các giá trị {expected}",
+    "expect-other": "giá trị không đúng dạng quy định",
+    "expect-criteria": "bộ tiêu chí phải là một bảng khóa: giá trị (id, year, block, fields, …)",
+    "expect-submission": "hồ sơ phải là một bảng khóa: giá trị (agency, year, leaves)",
+    # files the loader would not read (parindex.dataset)
+    "file-wrong-suffix": "Tệp '{name}' không được đọc vì đuôi tệp không phải .yaml; "
+    "hãy đổi tên thành '{expected}'",
+    "criteria-file-not-read": "Tệp '{name}' trong thư mục bộ tiêu chí không được đọc; "
+    "bộ tiêu chí là tệp <khối>.yaml, hãy chuyển tệp này đi nơi khác",
+    "submission-file-not-read": "Tệp '{name}' trong thư mục hồ sơ không được đọc; "
+    "hồ sơ là tệp <mã đơn vị>.yaml, hãy chuyển tệp này đi nơi khác",
+    "folder-no-criteria": "Thư mục hồ sơ '{value}' không có bộ tiêu chí cùng tên nên không được "
+    "đọc (các khối có bộ tiêu chí: {blocks}); hãy đổi tên thư mục theo khối hoặc thêm bộ tiêu chí",
+    "block-not-file-name": "Khối '{value}' khác tên tệp '{name}'; hãy đổi tên tệp thành "
+    "'{value}.yaml' hoặc sửa khóa block",
+    "agency-not-file-name": "Mã đơn vị '{value}' khác tên tệp '{name}'; hãy đặt tên tệp "
+    "theo mã đơn vị ('{value}.yaml') hoặc sửa khóa agency",
+    "check-no-criteria": "Không tìm thấy bộ tiêu chí để kiểm tra hồ sơ này (cần tệp '{expected}'); "
+    "hãy để hồ sơ trong thư mục submissions/<năm>/<khối>/ của bộ dữ liệu",
+    "points-too-large": "Điểm {value} quá lớn (tối đa {most}); hãy kiểm tra lại",
+    "year-out-of-range": "Năm {value} nằm ngoài khoảng {low}–{high}",
+    # identifiers: agency ids, leaf codes, block names (parindex.text.identifier)
+    "identifier-empty": "Mã trống; mã đơn vị, mã tiêu chí và tên khối phải có ít nhất một ký tự",
+    "identifier-too-long": "Mã “{value}” dài quá {most} ký tự",
+    "identifier-space": "Mã “{value}” có khoảng trắng hoặc ký tự ẩn ({codepoint}) ở vị trí "
+    "{position}; mã không được chứa khoảng trắng",
+    "identifier-fullwidth": "Mã “{value}” có ký tự toàn độ rộng ‘{char}’ ở vị trí {position} "
+    "(gõ từ bàn phím điện thoại); hãy gõ lại thành ‘{ascii}’",
+    "identifier-lookalike": "Mã “{value}” có chữ ‘{char}’ ({codepoint}, chữ Kirin hoặc Hy Lạp "
+    "trông giống chữ Latinh) ở vị trí {position}; hãy gõ lại bằng bàn phím tiếng Việt",
+    "identifier-char": "Mã “{value}” có ký tự ‘{char}’ ({codepoint}) ở vị trí {position}; "
+    "mã chỉ gồm chữ cái (kể cả chữ tiếng Việt), chữ số và các dấu . - _",
+    "yaml-too-deep": "Tệp lồng quá nhiều cấp; bộ tiêu chí và hồ sơ chỉ có vài cấp",
+    "yaml-alias-cycle": "Neo '&' ở dòng này được tham chiếu '*' bên trong chính nó (vòng lặp); "
+    "hãy viết giá trị ra đầy đủ",
+    "yaml-alias-expansion": "Các tham chiếu '*' nhân tệp lên quá {most} giá trị; "
+    "hãy viết giá trị ra đầy đủ, không lồng tham chiếu",
+    "yaml-bad-date": "Ngày “{value}” (cột {column}) không có trên lịch; hãy viết ngày có thật "
+    "dạng năm-tháng-ngày, ví dụ 2025-02-28",
+    "yaml-number-too-large": "Số “{value}” (cột {column}) quá lớn hoặc quá dài; "
+    "hãy kiểm tra lại (tối đa {most} ký tự)",
 }
 
 

@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from parindex.criteria import Leaf, LoadedSet
-from parindex.errors import Issue, Location
+from parindex.errors import Issue, Location, message
 from parindex.facts import FactRow
 from parindex.rules import FACTS, kind_of
 from parindex.scoring import STATE_CODE, STATES
+from parindex.text import TextError, identifier, parse_number
 from parindex.units import decimal_places, to_cents
 from parindex.validate import Checked, validate_rows
 from parindex.yamlio import YamlLoadError, YamlPath, format_path, line_of, load_yaml
@@ -133,6 +134,9 @@ def _is_int(value: Any) -> bool:
 def _as_decimal(value: Any) -> Decimal | None:
     if isinstance(value, bool):
         return None
+    if isinstance(value, str):  # "1,5": the decimal comma as typed (parindex.text)
+        number = parse_number(value)
+        return None if isinstance(number, TextError) else number
     if isinstance(value, Decimal) and value.is_finite():
         return value
     if isinstance(value, int):
@@ -151,19 +155,30 @@ def parse_submission(
     """Check one submission's data against a criteria set; collect every issue."""
     lines = lines or {}
     agency = ""
+    bad_agency: TextError | None = None
     if isinstance(data, dict) and isinstance(data.get("agency"), str):
-        agency = data["agency"]
+        checked = identifier(data["agency"])
+        if isinstance(checked, TextError):
+            bad_agency = checked
+        else:
+            agency = checked
     ctx = _Ctx(source, lines, agency or agency_hint)
     sub = Submission(agency=agency or agency_hint, year=None, source=source)
-    if not isinstance(data, dict):
-        ctx.add("wrong-type", (), detail="tệp hồ sơ phải là một bảng khóa: giá trị")
+    if data is None or data == {}:
+        ctx.add("file-empty", (), detail=message("expect-submission"))
         sub.issues = ctx.issues
         return sub
+    if not isinstance(data, dict):
+        ctx.add("wrong-type", (), detail=message("expect-submission"))
+        sub.issues = ctx.issues
+        return sub
+    if bad_agency is not None:
+        ctx.add(bad_agency.code, ("agency",), **bad_agency.params)
     sub.raw = data
     for key in data:
         if key not in TOP_KEYS:
             ctx.add("unknown-key", (str(key),), key=str(key))
-    if not agency:
+    if not agency and bad_agency is None:
         ctx.add(
             "missing-key" if "agency" not in data else "wrong-type",
             ("agency",),
@@ -182,6 +197,8 @@ def parse_submission(
         sub.year = year
         if year != criteria.model.year:
             ctx.add("year-wrong", ("year",), value=year, detail=criteria.model.year)
+    # the year that bounds the dates: the set's when the file's is wrong (99999 has no calendar)
+    assessed = criteria.model.year
     leaves = data.get("leaves", {})
     if leaves is None:
         leaves = {}
@@ -191,9 +208,23 @@ def parse_submission(
     entries: list[Entry] = []
     rank: dict[str, int] = {}  # each leaf's place in the file, for the issues' order
     ranks: list[int] = [-1] * len(ctx.issues)
+    codes: dict[str, str] = {}  # identifier → the key as written
     for j, (raw_code, entry) in enumerate(leaves.items()):
-        code = str(raw_code)
-        path: YamlPath = ("leaves", code)
+        written = str(raw_code)
+        path: YamlPath = ("leaves", written)
+        code = identifier(written)
+        if isinstance(code, TextError):
+            ctx.add(code.code, path, **code.params)
+            ranks += [j] * (len(ctx.issues) - len(ranks))
+            continue
+        if code in codes:  # 1.1.1 twice: once composed, once decomposed (NFC/NFD)
+            ctx.add("duplicate-key", path, key=written, leaf=code)
+            ranks += [j] * (len(ctx.issues) - len(ranks))
+            continue
+        codes[code] = written
+        if code != written:  # the lines of a decomposed key, under its composed twin
+            _rename(lines, path, ("leaves", code))
+            path = ("leaves", code)
         found = criteria.leaf_by_code.get(code)
         leaf: Leaf
         if found is not None:
@@ -205,12 +236,11 @@ def parse_submission(
         else:
             ctx.add("unknown-leaf", path, value=code, leaf=code)
         if found is not None or code in criteria.extra_by_code:
-            assessed = sub.year or criteria.model.year
             entries.append(_read_entry(ctx, sub.agency, leaf, entry, path, assessed))
             rank[code] = j
         ranks += [j] * (len(ctx.issues) - len(ranks))
     mine = len(ctx.issues)
-    _validated(ctx, criteria, entries, sub)
+    _validated(ctx, criteria, entries, sub, assessed)
     ranks += [rank[i.location.leaf] for i in ctx.issues[mine:]]
     # by entry (file order), then line
     order = sorted(
@@ -218,6 +248,13 @@ def parse_submission(
     )
     sub.issues = [ctx.issues[n] for n in order]
     return sub
+
+
+def _rename(lines: dict[YamlPath, int], old: YamlPath, new: YamlPath) -> None:
+    """The lines of ``old`` and every path under it, also under ``new``."""
+    n = len(old)
+    for key in [k for k in lines if k[:n] == old]:
+        lines[new + key[n:]] = lines[key]
 
 
 @dataclass
@@ -232,11 +269,14 @@ class Entry:
     reasons: dict[str, str] = field(default_factory=dict)
 
 
-def _validated(ctx: _Ctx, criteria: LoadedSet, entries: list[Entry], sub: Submission) -> None:
-    """The one value validator on the entries' fact rows; its issues located by line."""
+def _validated(
+    ctx: _Ctx, criteria: LoadedSet, entries: list[Entry], sub: Submission, year: int
+) -> None:
+    """The one value validator on the entries' fact rows (dates bounded by the assessed
+    ``year``); its issues located by line."""
     sub.rows = [e.row for e in entries]
     unreadable = {i for i, e in enumerate(entries) if e.unreadable}
-    checked = sub.checked = validate_rows(criteria, sub.rows, unreadable, sub.year)
+    checked = sub.checked = validate_rows(criteria, sub.rows, unreadable, year)
     for issue in checked.issues:
         loc = issue.location
         path: YamlPath = ("leaves", loc.leaf)
@@ -431,7 +471,7 @@ def _score(ctx: _Ctx, value: Any, leaf: Leaf, path: YamlPath) -> int | None:
                 "fact-wrong-type",
                 path,
                 key="score",
-                detail="phải là số (dấu chấm thập phân)",
+                detail="phải là số, ví dụ 1,5 hoặc 1.5",
                 leaf=code,
                 fact="score",
             )

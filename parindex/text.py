@@ -192,6 +192,72 @@ def parse_date(value: Any) -> dt.date | TextError:
         return _error("not-a-date", value)
 
 
+# -------------------------------------------------------------------------------- identifiers
+#: the longest identifier (agency id, leaf code, block name)
+MAX_IDENTIFIER = 64
+#: punctuation allowed in an identifier, beside letters and digits
+IDENTIFIER_PUNCTUATION = frozenset(".-_")
+#: the marks a Vietnamese letter is made of (grave, acute, tilde, hook, dot below; breve,
+#: circumflex, horn): a letter is an ASCII letter with at most two of them, or đ/Đ
+_VIETNAMESE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323\u0306\u0302\u031b")
+
+
+_ASCII_IDENTIFIER = re.compile(r"[A-Za-z0-9._-]+")
+
+
+def _identifier_char(ch: str) -> bool:
+    if ch.isascii():
+        return ch.isalnum() or ch in IDENTIFIER_PUNCTUATION
+    if ch in "đĐ":
+        return True
+    parts = unicodedata.normalize("NFD", ch)
+    return (
+        parts[0].isascii()
+        and parts[0].isalpha()
+        and 1 < len(parts) <= 3
+        and all(m in _VIETNAMESE_MARKS for m in parts[1:])
+    )
+
+
+def identifier(raw: Any) -> str | TextError:
+    """An identifier (agency id, leaf code, block name) as it is compared: NFC (a code typed
+    on a Mac or a phone, decomposed, is its composed twin). Allowed: ASCII letters and digits,
+    Vietnamese letters (a, ă, â, …, đ with their tone marks), ``.``, ``-`` and ``_``, at most
+    :data:`MAX_IDENTIFIER` characters. Refused, so that no look-alike becomes a new, distinct
+    code: whitespace anywhere, full-width digits and letters, Cyrillic or Greek letters that
+    look Latin, and every other character (docs/criteria-format.md, "Mã và tên định danh").
+
+    >>> identifier("xa-an-bi\u0300nh") == "xa-an-bình"
+    True
+    >>> identifier("1.1.1 ").code, identifier("\uff11.1").code, identifier("\u0441o").code
+    ('identifier-space', 'identifier-fullwidth', 'identifier-lookalike')
+    """
+    text = "" if raw is None else str(raw)
+    if len(text) <= MAX_IDENTIFIER and _ASCII_IDENTIFIER.fullmatch(text):
+        return text  # most identifiers: nothing to normalise
+    text = unicodedata.normalize("NFC", text)
+    if not text:
+        return TextError("identifier-empty", {"value": ""})
+    shown = text if len(text) <= 40 else text[:39] + "…"
+    if len(text) > MAX_IDENTIFIER:
+        return TextError("identifier-too-long", {"value": shown, "most": MAX_IDENTIFIER})
+    for i, ch in enumerate(text, start=1):
+        if _identifier_char(ch):
+            continue
+        params = {"value": shown, "char": ch, "position": i, "codepoint": f"U+{ord(ch):04X}"}
+        name = unicodedata.name(ch, "")
+        if ch.isspace() or unicodedata.category(ch) in ("Zs", "Cc", "Cf", "Zl", "Zp"):
+            return TextError("identifier-space", params)
+        if name.startswith(("FULLWIDTH", "HALFWIDTH")):
+            return TextError(
+                "identifier-fullwidth", params | {"ascii": unicodedata.normalize("NFKC", ch)}
+            )
+        if name.startswith(("CYRILLIC", "GREEK", "ARMENIAN")):
+            return TextError("identifier-lookalike", params)
+        return TextError("identifier-char", params)
+    return text
+
+
 # ------------------------------------------------------------------------------ values → text
 def number_text(value: Decimal) -> str:
     """A number as a Vietnamese reader writes it, without trailing zeros: 1.50 → "1,5"
@@ -213,30 +279,3 @@ def parse_yes_no(value: Any) -> bool | TextError:
     if word in NO:
         return False
     return _error("not-yes-no", value)
-
-
-# -------------------------------------------------------------------------------- identifiers
-#: the characters of an identifier (agency id, survey key, code): ASCII letters, digits, - _ .
-_IDENTIFIER = re.compile(r"[A-Za-z0-9._-]+")
-
-
-def identifier(raw: Any) -> str | TextError:
-    """An identifier typed by a person (an agency id, a survey key), composed (NFC), or a
-    ``bad-identifier`` error when it is empty, holds a space (also at an end), or a character
-    outside ASCII letters, digits, ``-``, ``_`` and ``.`` (a full-width digit, a Cyrillic
-    look-alike letter, a letter with a tone mark). Nothing is forgiven silently: "so-noi-vu "
-    and "so-noi-vu" must not become two agencies, nor quietly one."""
-    text = unicodedata.normalize("NFC", "" if raw is None else str(raw))
-    if not text:
-        return TextError("bad-identifier", {"value": text, "detail": "mã trống"})
-    if any(ch.isspace() or unicodedata.category(ch) in ("Cf", "Zs") for ch in text):
-        detail = "có khoảng trắng (kể cả ở đầu hoặc cuối)"
-        return TextError("bad-identifier", {"value": text, "detail": detail})
-    if not _IDENTIFIER.fullmatch(text):
-        bad = next(ch for ch in text if not _IDENTIFIER.fullmatch(ch))
-        detail = (
-            f"ký tự “{bad}” (U+{ord(bad):04X}) không được dùng; mã chỉ gồm chữ cái không dấu "
-            "a–z, A–Z, chữ số 0–9 và các dấu - _ ."
-        )
-        return TextError("bad-identifier", {"value": text, "detail": detail})
-    return text

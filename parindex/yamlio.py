@@ -1,22 +1,72 @@
-"""YAML reading that keeps numbers exact and remembers the line of every value."""
+"""YAML reading that keeps numbers exact and remembers the line of every value.
+
+The one door every YAML file (criteria sets, submissions, uploads) comes through, and so the one
+home of its defences: a size limit checked before parsing (:data:`MAX_YAML_BYTES`), bytes that
+are not UTF-8 (UTF-16 with its byte-order mark is read), alias cycles and "billion laughs"
+expansions (:data:`MAX_ALIAS_EXPANSION`), dates not on the calendar, numbers too large to be a
+typing mistake (:data:`MAX_NUMBER_CHARS`), and PyYAML's own errors — each a located issue whose
+Vietnamese message comes from :data:`parindex.errors.MESSAGES` (PyYAML's English problem is
+translated through :data:`YAML_PROBLEMS`, never shown).
+"""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from parindex.errors import Issue, Location
+from parindex.errors import Issue, Location, message
 
 YamlPath = tuple[str | int, ...]
+
+#: the largest YAML file read (bytes): 40 times the largest criteria set of the sample province;
+#: a larger file is refused before it is parsed (docs/criteria-format.md, "Giới hạn")
+MAX_YAML_BYTES = 2 * 2**20
+#: how many values aliases may add when expanded (``*a`` repeating an anchored list): anchors
+#: and merge keys for a few shared tables pass; a "billion laughs" document is refused
+MAX_ALIAS_EXPANSION = 100_000
+#: the longest number (characters) read; longer is a typing mistake (and 1e999999999 or a
+#: 5000-digit integer would overflow or exhaust what Python converts)
+MAX_NUMBER_CHARS = 40
+#: the largest decimal exponent a number may carry (1.0e+40 is read, 1.0e+999999999 is refused)
+MAX_EXPONENT = 40
+
+#: PyYAML's (and libyaml's) English problem → the catalogue key of its Vietnamese explanation
+#: (:data:`parindex.errors.MESSAGES`), the ``problem`` of a ``yaml-syntax`` issue; first match
+#: wins, the rest is ``yaml-other``
+YAML_PROBLEMS: tuple[tuple[str, str], ...] = (
+    ("tab character", "yaml-tab"),
+    ("unexpected end of stream", "yaml-unexpected-end"),
+    ("mapping values are not allowed", "yaml-colon"),
+    ("expected ',' or ']'", "yaml-unclosed-bracket"),
+    ("expected ',' or '}'", "yaml-unclosed-bracket"),
+    ("flow sequence", "yaml-unclosed-bracket"),
+    ("flow mapping", "yaml-unclosed-bracket"),
+    ("undefined alias", "yaml-undefined-alias"),
+    ("duplicate anchor", "yaml-duplicate-anchor"),
+    ("second occurrence", "yaml-duplicate-anchor"),
+    ("another document", "yaml-many-documents"),
+    ("escape", "yaml-escape"),
+    ("constructor for the tag", "yaml-unknown-tag"),
+    ("cannot start any token", "yaml-bad-start"),
+    ("could not find expected ':'", "yaml-indentation"),
+    ("did not find expected key", "yaml-indentation"),
+    ("did not find expected '-'", "yaml-indentation"),
+    ("expected <block end>", "yaml-indentation"),
+)
 
 
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml if built
 
 
 _TAGS: dict[tuple[str, tuple[bool, bool]], str] = {}  # plain scalar → its resolved tag
+
+
+#: a character YAML refuses (the reader's set of printable characters, inverted)
+_NOT_YAML = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 class _ExactLoader(_Base):  # type: ignore[valid-type,misc]
@@ -45,15 +95,53 @@ class _ExactLoader(_Base):  # type: ignore[valid-type,misc]
         return tag
 
 
+class _BadScalar(Exception):
+    """A scalar PyYAML would crash on (a date not on the calendar, a number too large)."""
+
+    def __init__(self, code: str, node: yaml.Node, **params: Any):
+        super().__init__(code)
+        self.code, self.node, self.params = code, node, params
+
+
+def _too_long(node: yaml.ScalarNode) -> bool:
+    return len(str(node.value)) > MAX_NUMBER_CHARS
+
+
 def _construct_decimal(loader: Any, node: yaml.ScalarNode) -> Any:
+    if _too_long(node):
+        raise _BadScalar("yaml-number-too-large", node, value=_shown(node), most=MAX_NUMBER_CHARS)
     text = str(loader.construct_scalar(node)).replace("_", "")
     try:
-        return Decimal(text)
+        number = Decimal(text)
     except InvalidOperation:  # .inf, .nan: keep YAML's meaning so validation rejects them
         return loader.construct_yaml_float(node)
+    if abs(number.adjusted()) > MAX_EXPONENT:
+        raise _BadScalar("yaml-number-too-large", node, value=_shown(node), most=MAX_NUMBER_CHARS)
+    return number
+
+
+def _shown(node: yaml.ScalarNode) -> str:
+    """A scalar as echoed in a message: at most 30 characters."""
+    text = str(node.value)
+    return text if len(text) <= 30 else text[:29] + "…"
+
+
+def _construct_int(loader: Any, node: yaml.ScalarNode) -> Any:
+    if _too_long(node):
+        raise _BadScalar("yaml-number-too-large", node, value=_shown(node), most=MAX_NUMBER_CHARS)
+    return loader.construct_yaml_int(node)
+
+
+def _construct_timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except (ValueError, OverflowError) as e:  # 2025-02-30, month 13: not on the calendar
+        raise _BadScalar("yaml-bad-date", node, value=_shown(node)) from e
 
 
 _ExactLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+_ExactLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_ExactLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def _line_map(
@@ -88,7 +176,7 @@ class _Unusual(Exception):
 
 
 _SCALARS: dict[str, Any] = {
-    "tag:yaml.org,2002:int": lambda loader, node: loader.construct_yaml_int(node),
+    "tag:yaml.org,2002:int": _construct_int,
     "tag:yaml.org,2002:float": _construct_decimal,
     "tag:yaml.org,2002:bool": lambda loader, node: loader.construct_yaml_bool(node),
     "tag:yaml.org,2002:null": lambda loader, node: None,
@@ -100,7 +188,7 @@ _DATES: dict[str, Any] = {}  # timestamp text → its (immutable) date or dateti
 def _timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
     value = _DATES.get(node.value)
     if value is None:
-        value = loader.construct_yaml_timestamp(node)
+        value = _construct_timestamp(loader, node)
         if len(_DATES) > 100_000:
             _DATES.clear()
         _DATES[node.value] = value
@@ -167,22 +255,74 @@ def _build(
 def load_yaml(path: Path) -> tuple[Any, dict[YamlPath, int]]:
     """Parse ``path``; return the data and a map from YAML path to 1-based line number.
 
-    Raises :class:`YamlLoadError` with a located issue when the file is missing or malformed.
+    Raises :class:`YamlLoadError` with a located issue when the file is missing, too large (it
+    is then not read at all), not UTF-8 or malformed.
     """
+    where = Location(file=str(path))
     try:
-        text = path.read_text(encoding="utf-8")
+        size = path.stat().st_size
+        if size > MAX_YAML_BYTES:
+            raise YamlLoadError(_too_large(where, size))
+        raw = path.read_bytes()
     except FileNotFoundError as e:
-        raise YamlLoadError(Issue.make("file-not-found", Location(file=str(path)))) from e
-    except (OSError, UnicodeDecodeError) as e:
+        raise YamlLoadError(Issue.make("file-not-found", where)) from e
+    except IsADirectoryError as e:
+        raise YamlLoadError(Issue.make("file-is-folder", where)) from e
+    except PermissionError as e:
         raise YamlLoadError(
-            Issue.make("file-unreadable", Location(file=str(path)), detail=e)
+            Issue.make("file-unreadable", where, detail="không có quyền đọc tệp", errno=e.errno)
         ) from e
-    return load_yaml_text(text, str(path))
+    except OSError as e:  # the system's words are English: its error number is kept as data
+        raise YamlLoadError(
+            Issue.make("file-unreadable", where, detail=f"lỗi hệ thống số {e.errno}", errno=e.errno)
+        ) from e
+    return load_yaml_text(decode_yaml(raw, str(path)), str(path))
+
+
+def _too_large(where: Location, size: int) -> Issue:
+    return Issue.make(
+        "file-too-large", where, size=_mib(size), most=_mib(MAX_YAML_BYTES), bytes=size
+    )
+
+
+def _mib(size: int) -> str:
+    """Mebibytes with 2 decimals, rounded up (a file 1 byte over 2 MiB is "2,01", not "2,00")."""
+    hundredths = -(-size * 100 // 2**20)
+    return f"{hundredths // 100},{hundredths % 100:02d}"
+
+
+def decode_yaml(raw: bytes, name: str) -> str:
+    """The text of a YAML file's bytes: UTF-8 (a byte-order mark is dropped) or UTF-16 with its
+    byte-order mark; anything else raises :class:`YamlLoadError` naming the line and column of
+    the first byte that is not UTF-8, and saying how to save the file."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        start = e.start
+        line = raw.count(b"\n", 0, start) + 1
+        before = raw[raw.rfind(b"\n", 0, start) + 1 : start]
+        column = len(before.decode("utf-8", errors="replace")) + 1
+        raise YamlLoadError(
+            Issue.make(
+                "file-not-utf8",
+                Location(file=name, line=line),
+                column=column,
+                byte=f"0x{raw[start]:02X}",
+            )
+        ) from None
 
 
 def load_yaml_text(text: str, name: str) -> tuple[Any, dict[YamlPath, int]]:
     """Like :func:`load_yaml` for text already read (an upload); ``name`` labels the issues."""
     path = name
+    if len(text) > MAX_YAML_BYTES // 4 and len(text.encode("utf-8")) > MAX_YAML_BYTES:
+        raise YamlLoadError(_too_large(Location(file=name), len(text.encode("utf-8"))))
+    text = text.removeprefix("\ufeff")
     try:
         loader = _ExactLoader(text)
         try:
@@ -194,18 +334,30 @@ def load_yaml_text(text: str, name: str) -> tuple[Any, dict[YamlPath, int]]:
                 try:
                     data = _build(loader, node, (), lines, dups, set())
                 except _Unusual:  # anchors, merge keys, other tags: PyYAML's own way
+                    _check_aliases(node, name)
                     lines, dups = {}, []
                     _line_map(node, (), lines, dups)  # before merge keys are flattened in
                     data = loader.construct_document(node)
         finally:
             loader.dispose()
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(e, "problem", None) or str(e)
+    except _BadScalar as e:
+        mark = e.node.start_mark
+        where = Location(file=name, line=mark.line + 1)
+        raise YamlLoadError(Issue.make(e.code, where, column=mark.column + 1, **e.params)) from None
+    except yaml.reader.ReaderError as e:  # a control character (NUL, …): found in the text
+        bad = _NOT_YAML.search(text)  # (libyaml's position counts bytes, PyYAML's characters)
+        at = bad.start() if bad is not None else 0
+        before = text[:at]
+        line = before.count("\n") + 1
+        column = at - (before.rfind("\n") + 1) + 1
+        char = ord(text[at]) if bad is not None else 0
         raise YamlLoadError(
-            Issue.make("yaml-syntax", Location(file=str(path), line=line), detail=problem)
+            _syntax("yaml-control-character", name, line, column, f"U+{char:04X}")
         ) from e
+    except yaml.YAMLError as e:
+        raise YamlLoadError(_syntax_issue(e, text, name)) from None
+    except RecursionError:  # [[[[…]]]] thousands deep: the composer recurses
+        raise YamlLoadError(Issue.make("yaml-too-deep", Location(file=name))) from None
     if dups:
         raise YamlLoadError(
             *[
@@ -218,6 +370,79 @@ def load_yaml_text(text: str, name: str) -> tuple[Any, dict[YamlPath, int]]:
             ]
         )
     return data, lines
+
+
+def _syntax_issue(e: yaml.YAMLError, text: str, name: str) -> Issue:
+    """PyYAML's error as a located issue in Vietnamese: its English problem is only matched
+    against :data:`YAML_PROBLEMS`, never shown."""
+    mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+    line = column = None
+    char = ""
+    if mark is not None:
+        line, column = mark.line + 1, mark.column + 1
+        lines = text.splitlines()
+        if mark.line < len(lines) and mark.column < len(lines[mark.line]):
+            char = lines[mark.line][mark.column]
+    words = f"{getattr(e, 'context', '') or ''} {getattr(e, 'problem', '') or ''}"
+    problem = next((c for key, c in YAML_PROBLEMS if key in words), "yaml-other")
+    if char == "\t":
+        problem = "yaml-tab"
+    shown = "" if not char or char in "\t\r\n" else char
+    return _syntax(problem, name, line, column, shown)
+
+
+def _syntax(problem: str, name: str, line: int | None, column: int | None, char: str) -> Issue:
+    """A ``yaml-syntax`` issue: ``problem`` names its explanation in the catalogue, ``detail``
+    is that explanation rendered (so the message reads on its own)."""
+    return Issue.make(
+        "yaml-syntax",
+        Location(file=name, line=line),
+        problem=problem,
+        column=column,
+        char=char,
+        detail=message(problem, column=column or "", char=char),
+    )
+
+
+def _check_aliases(node: yaml.Node, name: str) -> None:
+    """Refuse a document whose aliases make a cycle (a list that contains itself) or expand to
+    more than :data:`MAX_ALIAS_EXPANSION` values beyond those written ("billion laughs"):
+    nothing downstream could walk it. Counted on the node graph, without building anything."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+    distinct: set[int] = set()
+
+    def size(n: yaml.Node) -> int:
+        distinct.add(id(n))
+        if isinstance(n, yaml.ScalarNode):
+            return 1
+        known = sizes.get(id(n))
+        if known is not None:
+            return known
+        if id(n) in active:
+            raise YamlLoadError(
+                Issue.make("yaml-alias-cycle", Location(file=name, line=n.start_mark.line + 1))
+            )
+        active.add(id(n))
+        children = (
+            [x for pair in n.value for x in pair]
+            if isinstance(n, yaml.MappingNode)
+            else list(n.value)
+        )
+        total = 1 + sum(size(c) for c in children)
+        active.discard(id(n))
+        sizes[id(n)] = total
+        if total - len(distinct) > MAX_ALIAS_EXPANSION:
+            raise YamlLoadError(
+                Issue.make(
+                    "yaml-alias-expansion",
+                    Location(file=name, line=n.start_mark.line + 1),
+                    most=MAX_ALIAS_EXPANSION,
+                )
+            )
+        return total
+
+    size(node)
 
 
 def format_path(path: YamlPath) -> str:

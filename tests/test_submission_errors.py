@@ -318,8 +318,10 @@ def flat_dataset(root: Path, issues: list[Issue]) -> list[tuple[str, str, str, i
 DATASET_CASES = {
     "duplicate-agency": (
         [("SO-TP", "so")],
-        {"so/a.yaml": "SO-TP", "so/b.yaml": "SO-TP"},
-        ("duplicate-agency", "so/b.yaml", "agency", 2, "SO-TP"),
+        # issue 12: a file is named after its agency, so a second file of one agency differs
+        # from the first only in case (or in Unicode composition, as a Mac names files)
+        {"so/SO-TP.yaml": "SO-TP", "so/so-tp.yaml": "SO-TP"},
+        ("duplicate-agency", "so/so-tp.yaml", "agency", 2, "SO-TP"),
         ["SO-TP"],
     ),
     "unknown-agency": (

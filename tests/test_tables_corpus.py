@@ -204,7 +204,7 @@ SURVEY_CASES = [
         "agency with a trailing space",
         ".csv",
         _text(SURVEY_CSV.replace("xa-a,", "xa-a ,")),
-        "bad-identifier",
+        "identifier-space",
         2,
         "agency",
     ),
@@ -212,7 +212,7 @@ SURVEY_CASES = [
         "agency with full-width letter",
         ".csv",
         _text(SURVEY_CSV.replace("xa-a,", "xa-\uff41,")),
-        "bad-identifier",
+        "identifier-fullwidth",
         2,
         "agency",
     ),
@@ -220,7 +220,7 @@ SURVEY_CASES = [
         "agency with Cyrillic a",
         ".csv",
         _text(SURVEY_CSV.replace("xa-b,", "x\u0430-b,")),
-        "bad-identifier",
+        "identifier-lookalike",
         3,
         "agency",
     ),
@@ -228,7 +228,7 @@ SURVEY_CASES = [
         "agency with a no-break space",
         ".csv",
         _text(SURVEY_CSV.replace("xa-a,", "xa\u00a0a,")),
-        "bad-identifier",
+        "identifier-space",
         2,
         "agency",
     ),
@@ -236,7 +236,7 @@ SURVEY_CASES = [
         "agency with a zero-width space",
         ".csv",
         _text(SURVEY_CSV.replace("xa-a,", "xa-a\u200b,")),
-        "bad-identifier",
+        "identifier-space",
         2,
         "agency",
     ),
@@ -244,7 +244,7 @@ SURVEY_CASES = [
         "agency blank",
         ".csv",
         _text(SURVEY_CSV.replace("xa-b,", ",")),
-        "bad-identifier",
+        "identifier-empty",
         3,
         "agency",
     ),
@@ -252,15 +252,15 @@ SURVEY_CASES = [
         "survey key with a space",
         ".csv",
         _text(SURVEY_CSV.replace("xa-b,sipas", "xa-b,si pas")),
-        "bad-identifier",
+        "identifier-space",
         3,
         "survey",
     ),
     Case(
-        "survey key with a tone mark",
+        "survey key with a letter outside Vietnamese",
         ".csv",
-        _text(SURVEY_CSV.replace("xa-b,sipas", "xa-b,sípas")),
-        "bad-identifier",
+        _text(SURVEY_CSV.replace("xa-b,sipas", "xa-b,süpas")),
+        "identifier-char",
         3,
         "survey",
     ),
@@ -332,7 +332,7 @@ AGENCY_CASES = [
         "agencies: trailing space in id",
         ".csv",
         _text(AGENCY_CSV.replace("xa-b,", "xa-b ,")),
-        "bad-identifier",
+        "identifier-space",
         3,
         "id",
     ),
@@ -340,7 +340,7 @@ AGENCY_CASES = [
         "agencies: Cyrillic id",
         ".csv",
         _text(AGENCY_CSV.replace("xa-b,", "x\u0430-b,")),
-        "bad-identifier",
+        "identifier-lookalike",
         3,
         "id",
     ),
@@ -348,7 +348,7 @@ AGENCY_CASES = [
         "agencies: full-width digit in block",
         ".csv",
         _text(AGENCY_CSV.replace(",xa\n", ",xa\uff12\n", 1)),
-        "bad-identifier",
+        "identifier-fullwidth",
         2,
         "block",
     ),
@@ -629,11 +629,22 @@ def test_an_identifier_is_kept(raw: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", ["", " xa", "xa ", "x a", "xa\t", "xа", "ｘa", "xa\u200b", "xã", "x/a"]
+    ("raw", "code"),
+    [
+        ("", "identifier-empty"),
+        (" xa", "identifier-space"),
+        ("xa ", "identifier-space"),
+        ("x a", "identifier-space"),
+        ("xa\t", "identifier-space"),
+        ("xа", "identifier-lookalike"),
+        ("ｘa", "identifier-fullwidth"),
+        ("xa\u200b", "identifier-space"),
+        ("x/a", "identifier-char"),
+    ],
 )
-def test_an_identifier_outside_the_set_is_refused_in_vietnamese(raw: str) -> None:
+def test_an_identifier_outside_the_set_is_refused_in_vietnamese(raw: str, code: str) -> None:
     got = identifier(raw)
-    assert isinstance(got, TextError) and got.code == "bad-identifier"
+    assert isinstance(got, TextError) and got.code == code
     assert_vietnamese(got.message)
 
 

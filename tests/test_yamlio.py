@@ -73,9 +73,12 @@ def test_lines_of_every_value() -> None:
     assert lines[("b", 1, "c")] == 4
 
 
-def test_a_self_referencing_alias_is_read_not_recursed_forever() -> None:
-    data, _ = load_yaml_text("a: &x [1, *x]\n", "t.yaml")
-    assert data["a"][0] == 1 and data["a"][1] is data["a"]
+def test_a_self_referencing_alias_is_refused_not_recursed_forever() -> None:
+    # issue 12: a list that contains itself can be no criteria set or submission, and every
+    # reader after this one (codes, pydantic) would recurse on it: refused here, located
+    with pytest.raises(YamlLoadError) as e:
+        load_yaml_text("a: &x [1, *x]\n", "t.yaml")
+    assert (e.value.issue.code, e.value.issue.location.line) == ("yaml-alias-cycle", 1)
 
 
 @pytest.mark.parametrize("text", ["a: 1\na: 2\n", "1: x\n01: y\n"])

@@ -133,6 +133,22 @@ def test_criteria_upload_refused_whole(
     assert r.status_code == 400 and message in r.get_data(as_text=True)
 
 
+def test_criteria_upload_not_utf8_names_line_and_column(
+    client: FlaskClient, cycle: dict[str, Any]
+) -> None:
+    # issue 12: the codec's position became a line and column, and no English ("byte")
+    from tests.vietnamese import assert_vietnamese
+
+    _secretariat(client)
+    content = b"id: x\ntitle: B\xf4 ti\xeau ch\xed\n"  # code page 1258/1252: ô at line 2
+    r = _upload(client, "/so-noi-vu/ky/2025/bo-tieu-chi", "criteria_file", "a.yaml", content)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 400
+    said = "Tệp không phải văn bản UTF-8 (dòng 2, cột 9); hãy mở tệp và lưu lại với bảng mã UTF-8."
+    assert said in page
+    assert_vietnamese(said)
+
+
 def test_criteria_of_another_year_is_refused(client: FlaskClient, cycle: dict[str, Any]) -> None:
     _secretariat(client)
     text = (CRITERIA / "huyen.yaml").read_text(encoding="utf-8").replace("year: 2025", "year: 2024")

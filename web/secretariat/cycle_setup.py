@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from parindex.criteria import LoadedSet, criteria_from_text
 from parindex.errors import CriteriaError, Issue
 from parindex.text import TextError, parse_date
-from parindex.yamlio import YamlLoadError, load_yaml_text
+from parindex.yamlio import YamlLoadError, decode_yaml, load_yaml_text
 from web import workflow
 from web.audit import audit
 from web.engine import leaves_of, loaded_set
@@ -234,9 +234,13 @@ def upload_criteria(cycle: Cycle, file_name: str, data: bytes, user: User) -> Cr
         result.error = "Tệp bộ tiêu chí lớn quá 1 MB."
         return result
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        result.error = f"Tệp không phải văn bản UTF-8 (byte không hợp lệ ở vị trí {e.start})."
+        text = decode_yaml(data, name)  # UTF-8 (BOM or not) or UTF-16 with its BOM
+    except YamlLoadError as e:
+        where = e.issue.location.line, e.issue.params.get("column")
+        result.error = (
+            f"Tệp không phải văn bản UTF-8 (dòng {where[0]}, cột {where[1]}); "
+            "hãy mở tệp và lưu lại với bảng mã UTF-8."
+        )
         return result
     try:
         loaded = criteria_from_text(text, name)
