@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -124,18 +125,25 @@ def open_app(database: str | None, *, connect: bool = True) -> tuple[Flask, URL,
 
 def _bind(app: Flask, host: str, port: int) -> Any:
     """waitress's server listening on ``host:port``, or a located refusal (port in use, a port
-    below 1024 without the right, an address this machine does not have)."""
+    below 1024 without the right, an address this machine does not have). The address is tried
+    first with a socket of our own, closed at once: waitress leaves its socket open when binding
+    fails."""
     if not 1 <= port <= 65535:
         raise _refuse("port-out-of-range", Location(path="--port"), value=port)
     try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        for family, kind, proto, _, address in addresses:
+            with socket.socket(family, kind, proto) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress does
+                probe.bind(address)
         return create_server(app, host=host, port=port, threads=8)
-    except OSError as exc:
+    except OSError as exc:  # socket.gaierror (a name that does not resolve) included
         if exc.errno == errno.EADDRINUSE:
             raise _refuse("port-in-use", Location(path="--port"), value=port) from exc
         if exc.errno == errno.EACCES:
             raise _refuse("port-not-allowed", Location(path="--port"), value=port) from exc
         raise _refuse("host-unavailable", Location(path="--host"), value=host) from exc
-    except ValueError as exc:  # waitress: a name that does not resolve
+    except ValueError as exc:  # waitress: a host it cannot use
         raise _refuse("host-unavailable", Location(path="--host"), value=host) from exc
 
 

@@ -43,10 +43,18 @@ def test_serve_seeds_the_demo_and_starts_waitress(
 
     started: dict[str, Any] = {}
 
-    def fake_serve(app: Any, **kw: Any) -> None:
-        started.update(kw, app=app)
+    class FakeServer:
+        def run(self) -> None:
+            started["ran"] = True
 
-    monkeypatch.setattr(web.cli, "waitress_serve", fake_serve)
+        def close(self) -> None:
+            started["closed"] = True
+
+    def fake_server(app: Any, **kw: Any) -> FakeServer:
+        started.update(kw, app=app)
+        return FakeServer()
+
+    monkeypatch.setattr(web.cli, "create_server", fake_server)
     monkeypatch.setenv("UPLOAD_FOLDER", str(tmp_path / "uploads"))
     url = f"sqlite:///{tmp_path / 'serve.db'}"
     result = CliRunner().invoke(main, ["serve", "--port", "5099", "--database", url])
@@ -56,6 +64,7 @@ def test_serve_seeds_the_demo_and_starts_waitress(
     assert "Mở http://127.0.0.1:5099/" in result.output
     assert started["port"] == 5099 and started["host"] == "127.0.0.1"
     assert started["app"].config["SESSION_COOKIE_SECURE"] is False
+    assert started["ran"] and started["closed"]
     # a second start finds the database filled and keeps it
     again = CliRunner().invoke(main, ["serve", "--port", "5099", "--database", url])
     assert again.exit_code == 0, again.output
