@@ -36,6 +36,15 @@ def test_serve_is_listed_with_its_documented_options(declared: None) -> None:
     assert "--port" in result.output and "--database" in result.output
 
 
+@pytest.mark.parametrize("command", ["backup", "restore"])
+def test_backup_and_restore_are_parindex_commands(declared: None, command: str) -> None:
+    runner = CliRunner()
+    assert f"  {command} " in runner.invoke(main, ["--help"]).output
+    result = runner.invoke(main, [command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "--database" in result.output and "--yes" in result.output
+
+
 def test_serve_seeds_the_demo_and_starts_waitress(
     declared: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
