@@ -79,13 +79,15 @@ def test_the_readme_commands_work_as_written_in_a_clean_clone(tmp_path: Path) ->
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "Đã ghi bảng xếp hạng: out/xep-hang-2025.xlsx" in done.stdout
     assert (clone / "out" / "xep-hang-2025.xlsx").is_file()
+    elsewhere = tmp_path / "elsewhere"  # not beside the clone's folder named parindex
+    elsewhere.mkdir()
     installed = subprocess.run(
         [
             str(clone / ".venv" / "bin" / "python"),
             "-c",
             "import parindex; print(parindex.__file__)",
         ],
-        cwd=tmp_path,
+        cwd=elsewhere,
         env=_clean_env(),
         capture_output=True,
         text=True,
