@@ -114,13 +114,17 @@ def open_app(database: str | None, *, connect: bool = True) -> tuple[Flask, URL,
     except DatabaseError as exc:
         if url.get_backend_name() == "sqlite" and not isinstance(exc, OperationalError):
             raise _refuse("database-not-sqlite", where, value=url.database) from exc
-        raise _refuse(
-            "database-unreachable",
-            where,
-            value=url.render_as_string(hide_password=True),
-            detail=first_line(exc.orig),
-        ) from exc
+        raise _unreachable(url, where, exc) from exc
     return app, url, where
+
+
+def _unreachable(url: URL, where: Location, exc: DatabaseError) -> DataError:
+    return _refuse(
+        "database-unreachable",
+        where,
+        value=url.render_as_string(hide_password=True),
+        detail=first_line(exc.orig),
+    )
 
 
 def _bind(app: Flask, host: str, port: int) -> Any:
@@ -147,35 +151,29 @@ def _bind(app: Flask, host: str, port: int) -> Any:
         raise _refuse("host-unavailable", Location(path="--host"), value=host) from exc
 
 
-@cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Địa chỉ lắng nghe.")
-@click.option("--port", default=5000, show_default=True, type=int, help="Cổng.")
-@click.option(
+DATABASE_OPTION = click.option(
     "--database",
     default=None,
     help="URL CSDL (mặc định: biến DATABASE_URL, hoặc tệp SQLite trong thư mục instance/).",
 )
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Địa chỉ lắng nghe.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Cổng.")
+@DATABASE_OPTION
 def serve(host: str, port: int, database: str | None) -> None:
     """Chạy ứng dụng web trên tỉnh mẫu, in các tài khoản dùng thử."""
     with _refusals():
         app, url, where = open_app(database)
         server = _bind(app, host, port)
-    try:
-        with _refusals():
-            try:
-                upgrade(app)
-                with app.app_context():
-                    accounts = seed_demo(default_root())
-            except DatabaseError as exc:
-                raise _refuse(
-                    "database-unreachable",
-                    where,
-                    value=url.render_as_string(hide_password=True),
-                    detail=first_line(exc.orig),
-                ) from exc
-    except SystemExit:
-        server.close()
-        raise
+        try:
+            upgrade(app)
+            with app.app_context():
+                accounts = seed_demo(default_root())
+        except DatabaseError as exc:
+            server.close()
+            raise _unreachable(url, where, exc) from exc
     click.echo(f"CSDL: {url.render_as_string(hide_password=True)}")
     if accounts:
         click.echo("Tài khoản dùng thử (DỮ LIỆU MẪU), mật khẩu chung: " + accounts[0][2])
@@ -190,16 +188,12 @@ def serve(host: str, port: int, database: str | None) -> None:
         click.echo("CSDL đã có dữ liệu; dùng các tài khoản đã tạo (mật khẩu mẫu: parindex-demo).")
     click.echo(f"Mở http://{host}:{port}/ — Ctrl+C để dừng.")
     try:
-        server.run()
+        server.run()  # returns on Ctrl+C (waitress catches the first one itself)
+    except KeyboardInterrupt:  # a Ctrl+C that reaches us: the way to stop, not an error
+        pass
     finally:
         server.close()
-
-
-DATABASE_OPTION = click.option(
-    "--database",
-    default=None,
-    help="URL CSDL (mặc định: biến DATABASE_URL, hoặc tệp SQLite trong thư mục instance/).",
-)
+    click.echo("Đã dừng ứng dụng web.")
 
 
 @cli.command()

@@ -462,3 +462,23 @@ def test_restore_into_a_new_file_and_backup_overwrite_with_yes(
     result = CliRunner().invoke(cli, ["restore", str(out), "--yes", "--database", sqlite_url(new)])
     assert result.exit_code == 0, result.output
     assert _rows(new) == _rows(live_db)
+
+
+def test_ctrl_c_stops_the_server_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    closed: list[bool] = []
+
+    class Interrupted:
+        def run(self) -> None:
+            raise KeyboardInterrupt
+
+        def close(self) -> None:
+            closed.append(True)
+
+    monkeypatch.setattr(web.cli, "create_server", lambda app, **kw: Interrupted())
+    args = ["serve", "--port", "5097", "--database", sqlite_url(tmp_path / "a.db")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert result.output.rstrip().endswith("Đã dừng ứng dụng web.") and closed == [True]
+    assert "Traceback" not in result.output
