@@ -50,12 +50,19 @@ class Dataset:
     mapping: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
 
 
+#: the sample province shipped inside the package (``criteria/`` and ``submissions/``; in the
+#: repository two symbolic links to its top-level folders of the same names)
+SAMPLE_ROOT = Path(__file__).resolve().parent / "sample"
+
+
 def default_root() -> Path:
-    """The current directory when it holds ``criteria/``, else the repository the package is in."""
+    """The current directory when it holds ``criteria/`` and ``submissions/``, else the sample
+    province shipped inside the package (:data:`SAMPLE_ROOT`), in an editable install as in a
+    wheel."""
     cwd = Path.cwd()
     if (cwd / "criteria").is_dir() and (cwd / "submissions").is_dir():
         return cwd
-    return Path(__file__).resolve().parent.parent
+    return SAMPLE_ROOT
 
 
 def available_years(root: Path) -> list[int]:

@@ -212,6 +212,30 @@ MESSAGES: dict[str, str] = {
     "dạng năm-tháng-ngày, ví dụ 2025-02-28",
     "yaml-number-too-large": "Số “{value}” (cột {column}) quá lớn hoặc quá dài; "
     "hãy kiểm tra lại (tối đa {most} ký tự)",
+    # the web app's commands: serve, backup, restore (web/cli.py, web/backup.py)
+    "port-in-use": "Cổng {value} đang được một chương trình khác dùng; hãy dừng chương trình đó hoặc chọn cổng khác, ví dụ “--port 5001”",
+    "port-not-allowed": "Không được phép mở cổng {value} (các cổng dưới 1024 cần quyền quản trị); hãy chọn một cổng từ 1024 đến 65535",
+    "port-out-of-range": "Cổng {value} không hợp lệ; hãy chọn một số từ 1 đến 65535",
+    "host-unavailable": "Máy này không có địa chỉ “{value}”; hãy dùng 127.0.0.1 (chỉ máy này) hoặc 0.0.0.0 (mọi mạng của máy)",
+    "database-url-invalid": "“{value}” không phải là URL CSDL; hãy viết dạng “sqlite:////đường/dẫn/parindex.db” hoặc “postgresql+psycopg2://người-dùng:mật-khẩu@máy-chủ:5432/tên-csdl”",
+    "database-kind-unknown": "parindex chỉ dùng SQLite hoặc PostgreSQL, không dùng “{value}”; hãy viết URL dạng “sqlite:///…” hoặc “postgresql+psycopg2://…”",
+    "database-driver-missing": "Chưa cài thư viện Python “{value}” mà URL CSDL này cần; với PostgreSQL hãy cài bằng “pip install 'parindex[postgres]'” (thư viện psycopg2) và viết URL dạng “postgresql+psycopg2://người-dùng:mật-khẩu@máy-chủ:5432/tên-csdl”",
+    "database-folder-missing": "Thư mục “{value}” của tệp CSDL SQLite không tồn tại; hãy tạo thư mục đó (“mkdir -p”) hoặc chọn đường dẫn khác",
+    "database-not-sqlite": "Tệp “{value}” không phải là CSDL SQLite; hãy chọn đúng tệp CSDL hoặc một tên tệp mới",
+    "database-unreachable": "Không kết nối được tới CSDL “{value}”; hãy kiểm tra máy chủ CSDL đang chạy, địa chỉ, cổng, tên người dùng và mật khẩu (hệ thống báo: “{detail}”)",
+    "backup-source-missing": "Chưa có tệp CSDL này để sao lưu; hãy kiểm tra “--database” hoặc biến môi trường “DATABASE_URL”",
+    "backup-source-not-parindex": "Tệp CSDL này không phải của parindex (không phải SQLite, hỏng, hoặc thiếu các bảng của parindex); hãy kiểm tra “--database” hoặc biến môi trường “DATABASE_URL”",
+    "backup-folder-missing": "Thư mục “{value}” không tồn tại; hãy tạo thư mục đó trước hoặc chọn nơi khác để ghi bản sao lưu",
+    "backup-is-folder": "Đây là một thư mục; hãy ghi rõ tên tệp sao lưu, ví dụ parindex-sao-luu.db",
+    "backup-exists": "Tệp sao lưu đã có; hãy chọn tên khác hoặc thêm “--yes” để ghi đè",
+    "backup-onto-database": "Tệp sao lưu trùng với chính tệp CSDL đang dùng; hãy chọn một tên khác",
+    "backup-failed": "Không sao lưu được (hệ thống báo: “{detail}”); hãy kiểm tra chỗ trống trên đĩa và quyền ghi vào thư mục",
+    "backup-postgresql": "CSDL là PostgreSQL: hãy sao lưu bằng công cụ của PostgreSQL: “{detail}”",
+    "restore-not-parindex": "Tệp này không phải là bản sao lưu CSDL parindex (không phải SQLite, hỏng, hoặc thiếu các bảng của parindex); không có gì bị thay đổi",
+    "restore-needs-yes": "Phục hồi sẽ thay toàn bộ dữ liệu hiện có trong “{value}” bằng bản sao lưu; hãy dừng ứng dụng web rồi chạy lại lệnh với “--yes” để xác nhận",
+    "restore-cancelled": "Đã hủy; dữ liệu không thay đổi",
+    "restore-failed": "Không phục hồi được (hệ thống báo: “{detail}”); hãy dừng ứng dụng web rồi thử lại",
+    "restore-postgresql": "CSDL là PostgreSQL: hãy phục hồi bằng công cụ của PostgreSQL: “{detail}”",
 }
 
 

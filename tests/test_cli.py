@@ -241,4 +241,8 @@ def test_the_web_app_declares_serve_in_the_group() -> None:
     """pyproject.toml registers `parindex serve` (installed by `pip install -e .`); the web
     package's own test runs it through this declaration."""
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert project["entry-points"][cli.COMMAND_GROUP] == {"serve": "web.cli:serve"}
+    assert project["entry-points"][cli.COMMAND_GROUP] == {
+        "serve": "web.cli:serve",
+        "backup": "web.cli:backup",
+        "restore": "web.cli:restore",
+    }

@@ -36,6 +36,15 @@ def test_serve_is_listed_with_its_documented_options(declared: None) -> None:
     assert "--port" in result.output and "--database" in result.output
 
 
+@pytest.mark.parametrize("command", ["backup", "restore"])
+def test_backup_and_restore_are_parindex_commands(declared: None, command: str) -> None:
+    runner = CliRunner()
+    assert f"  {command} " in runner.invoke(main, ["--help"]).output
+    result = runner.invoke(main, [command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "--database" in result.output and "--yes" in result.output
+
+
 def test_serve_seeds_the_demo_and_starts_waitress(
     declared: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -43,10 +52,18 @@ def test_serve_seeds_the_demo_and_starts_waitress(
 
     started: dict[str, Any] = {}
 
-    def fake_serve(app: Any, **kw: Any) -> None:
-        started.update(kw, app=app)
+    class FakeServer:
+        def run(self) -> None:
+            started["ran"] = True
 
-    monkeypatch.setattr(web.cli, "waitress_serve", fake_serve)
+        def close(self) -> None:
+            started["closed"] = True
+
+    def fake_server(app: Any, **kw: Any) -> FakeServer:
+        started.update(kw, app=app)
+        return FakeServer()
+
+    monkeypatch.setattr(web.cli, "create_server", fake_server)
     monkeypatch.setenv("UPLOAD_FOLDER", str(tmp_path / "uploads"))
     url = f"sqlite:///{tmp_path / 'serve.db'}"
     result = CliRunner().invoke(main, ["serve", "--port", "5099", "--database", url])
@@ -56,6 +73,7 @@ def test_serve_seeds_the_demo_and_starts_waitress(
     assert "Mở http://127.0.0.1:5099/" in result.output
     assert started["port"] == 5099 and started["host"] == "127.0.0.1"
     assert started["app"].config["SESSION_COOKIE_SECURE"] is False
+    assert started["ran"] and started["closed"]
     # a second start finds the database filled and keeps it
     again = CliRunner().invoke(main, ["serve", "--port", "5099", "--database", url])
     assert again.exit_code == 0, again.output
