@@ -529,4 +529,4 @@ def _check_submission(
             report.add(Issue.make("agency-wrong-block", loc, value=sub.agency, detail=agency.block))
     if any(i.severity == "error" for i in report.issues[before:]):
         return None
-    return Checked(str(path), "submission", sub.agency, len(sub.facts))
+    return Checked(str(path), "submission", sub.agency, len(sub.rows))
