@@ -87,14 +87,7 @@ def block_records(cycle: Cycle, block: str) -> tuple[pd.DataFrame, list[str], di
     ).all()
     in_block = _in_block(cycle, block)
     codes, ids, leaves, data = _entries(in_block)
-    with_documents = _rows(
-        db.select(Evidence.entry_id)
-        .distinct()
-        .join(Entry, Evidence.entry_id == Entry.id)
-        .join(Submission, Entry.submission_id == Submission.id)
-        .join(Agency, Submission.agency_id == Agency.id)
-        .where(in_block)
-    )
+    with_documents = _with_documents(in_block)
     rounds = _rows(
         db.select(
             Agency.code,
@@ -113,7 +106,7 @@ def block_records(cycle: Cycle, block: str) -> tuple[pd.DataFrame, list[str], di
         .where(in_block, Appraisal.score_c.is_not(None))
         .order_by(Agency.code, Appraisal.id)
     )
-    frame, kept = _entries_frame(codes, ids, leaves, data, {e for (e,) in with_documents})
+    frame, kept = _entries_frame(codes, ids, leaves, data, with_documents)
     records = _with_rounds(frame, kept, rounds)
     return records, [a.code for a in agencies], {a.code: a.name for a in agencies}
 
@@ -153,8 +146,30 @@ def _entries(in_block: Any) -> tuple[list[str], list[int], list[str], list[Any]]
     return codes, ids, leaves, [json.loads(d) if isinstance(d, str) else d for d in data]
 
 
+def _with_documents(in_block: Any) -> np.ndarray:
+    """The ids of the block's entries that have a document. SQLite hands them over as one text
+    of comma-separated ids (a row per id cost more than the database's work)."""
+    query = (
+        db.select(Evidence.entry_id)
+        .distinct()
+        .join(Entry, Evidence.entry_id == Entry.id)
+        .join(Submission, Entry.submission_id == Submission.id)
+        .join(Agency, Submission.agency_id == Agency.id)
+        .where(in_block)
+    )
+    if db.session.get_bind().dialect.name == "sqlite":
+        q = query.subquery()
+        [(text,)] = _rows(db.select(db.func.coalesce(db.func.group_concat(q.c.entry_id, ","), "")))
+        return np.array(text.split(",") if text else [], dtype=np.int64)
+    return np.array([e for (e,) in _rows(query)], dtype=np.int64)
+
+
 def _entries_frame(
-    codes: list[str], ids: list[int], leaves: list[str], data: list[Any], with_documents: set[int]
+    codes: list[str],
+    ids: list[int],
+    leaves: list[str],
+    data: list[Any],
+    with_documents: np.ndarray,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Entries (one row each, facts as columns), emptied entries left out (their leaf is
     empty), as the first columns of the engine's records; and the kept entries' ids."""
@@ -165,7 +180,7 @@ def _entries_frame(
     given = ~absent["explanation"]
     has_explanation[given] = [bool(t.strip()) for t in explanation[given]]
     entry_ids = np.array(ids, dtype=np.int64)
-    has_evidence = np.isin(entry_ids, np.fromiter(with_documents, np.int64))
+    has_evidence = np.isin(entry_ids, with_documents)
     present = has_evidence | has_explanation | ~absent["did_not_arise"]
     for name in _FACTS[:-2]:
         present |= ~absent[name]
