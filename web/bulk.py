@@ -73,6 +73,11 @@ def _nullable_ints(values: Any, missing: np.ndarray | None = None) -> pd.arrays.
     return pd.arrays.IntegerArray(filled, missing)
 
 
+def _objects(values: np.ndarray) -> pd.Series:
+    """An object column as it is (no string inference)."""
+    return pd.Series(values, dtype=object, copy=False)
+
+
 def _in_block(cycle: Cycle, block: str) -> Any:
     return (Agency.cycle_id == cycle.id) & (Agency.block == block)
 
@@ -189,14 +194,17 @@ def _entries_frame(
     score_c[scored] = np.array([score_cents(v) for v in cols["score"][scored]], dtype=np.int64)
     frame = pd.DataFrame(
         {
-            "agency": np.array(codes, dtype=object),
-            "leaf": np.array(leaves, dtype=object),
+            # categoricals: a block has a few thousand agencies and a hundred leaves, so the
+            # validator finds each row's agency and leaf through its categories; text columns
+            # stay object (pandas would otherwise infer and check 400,000 strings each)
+            "agency": pd.Categorical(codes),
+            "leaf": pd.Categorical(leaves),
             "done": _nullable_ints(cols["done"] != 0, absent["done"]),
-            "date": cols["date"],
+            "date": _objects(cols["date"]),
             **{name: _nullable_ints(cols[name], absent[name]) for name in _INTEGERS},
-            "level": cols["level"],
+            "level": _objects(cols["level"]),
             "score_c": _nullable_ints(score_c, absent["score"]),
-            "did_not_arise": cols["did_not_arise"],
+            "did_not_arise": _objects(cols["did_not_arise"]),
             "has_evidence": has_evidence,
             "has_explanation": has_explanation,
         }
