@@ -12,11 +12,10 @@ from flask import Flask, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
-from sqlalchemy.orm import joinedload
 
-from web import errors, formatting, workflow
+from web import errors, formatting, inputs, sessions, workflow
 from web.config import from_environment
-from web.models import Agency, User, db
+from web.models import User, db
 from web.roles import PANEL, ROLE_LABELS, STAFF
 
 csrf = CSRFProtect()
@@ -25,6 +24,7 @@ login_manager = LoginManager()
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = inputs.CleanRequest  # no control character reaches a view
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     config = from_environment(app.instance_path)
     if test_config:
@@ -40,6 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         REMEMBER_COOKIE_SECURE=app.config["SESSION_COOKIE_SECURE"],
         REMEMBER_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        PERMANENT_SESSION_LIFETIME=sessions.IDLE_LIFETIME,  # idle sessions end (web/sessions.py)
     )
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
 
@@ -64,16 +65,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        # an officer's agency, its cycle and its submission are on every page of theirs: one
-        # query with the user instead of three more
-        return db.session.get(
-            User,
-            int(user_id),
-            options=[
-                joinedload(User.agency).joinedload(Agency.cycle),
-                joinedload(User.agency).joinedload(Agency.submission),
-            ],
-        )
+        return sessions.load_user(user_id)  # through its server-side session row
 
     from web.agency import excel_routes as agency_excel
     from web.agency import routes as agency

@@ -7,13 +7,16 @@ import datetime as dt
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from sqlalchemy import or_
 from werkzeug.security import check_password_hash
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
+from web import sessions
 from web.audit import audit
+from web.errors import commit_or_conflict
 from web.models import User, db, utcnow
 from web.roles import HOME
 
@@ -34,34 +37,70 @@ class LoginForm(FlaskForm):  # type: ignore[misc]
     )
 
 
+BUSY_MESSAGE = "Hệ thống đang bận; chưa kiểm tra đăng nhập, hãy thử lại."
+WRONG_MESSAGE = "Thư điện tử hoặc mật khẩu không đúng."
+
+
+def _lock_message(user: User, now: dt.datetime) -> str:
+    locked_until = user.locked_until or now
+    minutes = int((locked_until - now).total_seconds() // 60) + 1
+    return f"Tài khoản tạm khóa do đăng nhập sai nhiều lần; thử lại sau {minutes} phút."
+
+
+def _not_locked(now: dt.datetime) -> Any:
+    return or_(User.locked_until.is_(None), User.locked_until <= now)
+
+
 @bp.route("/dang-nhap", methods=["GET", "POST"])
 def login() -> Any:
+    """Every attempt is counted before its password is checked, by one atomic UPDATE
+    (``failed_logins + 1``, only while not locked), so attempts sent at the same moment cannot
+    slip past the counter; the lock is set by a conditional UPDATE, so it is audited once."""
     if current_user.is_authenticated:
         return redirect(url_for(HOME.get(current_user.role, "public.index")))
     form = LoginForm()
-    if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        user = db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none()
-        now = utcnow()
-        if user is not None and user.locked_until is not None and user.locked_until > now:
-            minutes = int((user.locked_until - now).total_seconds() // 60) + 1
-            flash(
-                f"Tài khoản tạm khóa do đăng nhập sai nhiều lần; thử lại sau {minutes} phút.",
-                "danger",
-            )
-            return render_template("auth/login.html", form=form), 429
-        if (
-            user is None
-            or not user.active
-            or not check_password_hash(user.password_hash, form.password.data)
-        ):
-            if user is not None:
-                user.failed_logins += 1
-                if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-                    user.locked_until = now + dt.timedelta(
-                        minutes=current_app.config["LOGIN_LOCK_MINUTES"]
+    if not form.validate_on_submit():
+        return render_template(
+            "auth/login.html", form=form
+        ), 400 if request.method == "POST" else 200
+    email = form.email.data.strip().lower()
+    now = utcnow()
+    with commit_or_conflict() as saved:
+        counted = db.session.execute(
+            db.update(User)
+            .where(User.email == email, _not_locked(now))
+            .values(failed_logins=User.failed_logins + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount  # type: ignore[attr-defined]
+    if not saved.ok:
+        flash(BUSY_MESSAGE, "danger")
+        return render_template("auth/login.html", form=form), 503
+    user = db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none()
+    if user is not None and not counted:
+        flash(_lock_message(user, now), "danger")
+        return render_template("auth/login.html", form=form), 429
+    if (
+        user is None
+        or not user.active
+        or not check_password_hash(user.password_hash, form.password.data)
+    ):
+        if user is not None and user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+            with commit_or_conflict():
+                locked = db.session.execute(
+                    db.update(User)
+                    .where(
+                        User.id == user.id,
+                        User.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"],
+                        _not_locked(now),
                     )
-                    user.failed_logins = 0
+                    .values(
+                        failed_logins=0,
+                        locked_until=now
+                        + dt.timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"]),
+                    )
+                    .execution_options(synchronize_session=False)
+                ).rowcount  # type: ignore[attr-defined]
+                if locked:  # this request set the lock: audited once
                     audit(
                         user,
                         "account",
@@ -70,23 +109,41 @@ def login() -> Any:
                         "tạm khóa",
                         reason="đăng nhập sai nhiều lần",
                     )
-                db.session.commit()
-            flash("Thư điện tử hoặc mật khẩu không đúng.", "danger")
-            return render_template("auth/login.html", form=form), 401
-        user.failed_logins = 0
-        user.locked_until = None
-        db.session.commit()
-        login_user(user)
-        target = request.args.get("next", "")
-        if not target.startswith("/") or target.startswith("//"):
-            target = url_for(HOME.get(user.role, "public.index"))
-        return redirect(target)
-    return render_template("auth/login.html", form=form)
+        flash(WRONG_MESSAGE, "danger")
+        return render_template("auth/login.html", form=form), 401
+    with commit_or_conflict() as saved:
+        db.session.execute(
+            db.update(User)
+            .where(User.id == user.id)
+            .values(failed_logins=0, locked_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        sessions.begin(user)
+    if not saved.ok:
+        flash(BUSY_MESSAGE, "danger")
+        return render_template("auth/login.html", form=form), 503
+    target = request.args.get("next", "")
+    if not is_local_path(target):
+        target = url_for(HOME.get(user.role, "public.index"))
+    return redirect(target)
+
+
+def is_local_path(target: str) -> bool:
+    """A redirect target on this site: a path (``/…``), never ``//host``, ``/\\host`` or a
+    scheme, and no control character (browsers drop tabs and newlines, turning ``/\t/host``
+    into ``//host``)."""
+    return (
+        target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and target.isprintable()
+        and "\\" not in target
+    )
 
 
 @bp.route("/dang-xuat", methods=["POST"])
 @login_required
 def logout() -> Any:
-    logout_user()
+    sessions.end_current()
+    db.session.commit()
     flash("Đã đăng xuất.", "info")
     return redirect(url_for("auth.login"))
