@@ -125,6 +125,7 @@ def test_a_copied_cookie_is_refused_after_log_out_over_http(
             allow_redirects=False,
         )
         assert r.status_code == 302 and "/dang-nhap" in r.headers["Location"]
+        officer.close(), thief.close()
     assert _entries(app) == 0
 
 
