@@ -10,9 +10,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import or_
-from werkzeug.security import check_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from web import sessions
 from web.audit import audit
@@ -140,10 +140,93 @@ def is_local_path(target: str) -> bool:
     )
 
 
+#: the bounds of a password a person chooses (ASVS 2.1.1, 2.1.2); every character is allowed and
+#: kept (no composition rule, no truncation: scrypt hashes the whole text)
+PASSWORD_MIN, PASSWORD_MAX = 12, 128
+#: passwords too common to accept (with the account's own e-mail and the demo password)
+COMMON_PASSWORDS = frozenset(
+    """123456789012 1234567890123 123456789abc 111111111111 000000000000 matkhau12345
+    matkhau123456 password1234 password12345 passw0rd1234 qwertyuiop12 qwerty123456
+    abc123456789 admin1234567 administrator iloveyou1234 12345678910 parindex-demo
+    matkhaumoi123 vietnam12345 hanoi1234567 abcd12345678""".split()
+)
+
+
+class PasswordForm(FlaskForm):  # type: ignore[misc]
+    current = PasswordField(
+        "Mật khẩu hiện tại", validators=[DataRequired("Nhập mật khẩu hiện tại."), Length(max=200)]
+    )
+    new = PasswordField(
+        "Mật khẩu mới",
+        validators=[
+            DataRequired("Nhập mật khẩu mới."),
+            Length(
+                min=PASSWORD_MIN,
+                max=PASSWORD_MAX,
+                message=f"Mật khẩu mới phải dài từ {PASSWORD_MIN} đến {PASSWORD_MAX} ký tự.",
+            ),
+        ],
+    )
+    confirm = PasswordField(
+        "Nhập lại mật khẩu mới",
+        validators=[
+            DataRequired("Nhập lại mật khẩu mới."),
+            EqualTo("new", "Hai lần nhập mật khẩu mới không khớp."),
+        ],
+    )
+
+
+def weak_password(user: User, new: str) -> str:
+    """Why ``new`` may not be ``user``'s password ("" when it may)."""
+    folded = new.casefold()
+    if folded in COMMON_PASSWORDS:
+        return "Mật khẩu mới quá phổ biến, dễ bị đoán; hãy chọn mật khẩu khác."
+    local = user.email.split("@", 1)[0].casefold()
+    if folded == user.email.casefold() or (len(local) >= 4 and local in folded):
+        return "Mật khẩu mới không được chứa địa chỉ thư điện tử của tài khoản."
+    if len(set(new)) < 4:
+        return "Mật khẩu mới lặp lại quá ít ký tự khác nhau; hãy chọn mật khẩu khác."
+    return ""
+
+
+@bp.route("/doi-mat-khau", methods=["GET", "POST"])
+@login_required
+def change_password() -> Any:
+    """The current password, then the new one twice. Every session of the account ends (other
+    browsers are logged out); this browser continues in a new session."""
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("auth/password.html", form=form), status
+    user = current_user._get_current_object()
+    if not check_password_hash(user.password_hash, form.current.data):
+        form.current.errors = ["Mật khẩu hiện tại không đúng."]
+        return render_template("auth/password.html", form=form), 400
+    why = weak_password(user, form.new.data)
+    if not why and form.new.data == form.current.data:
+        why = "Mật khẩu mới phải khác mật khẩu hiện tại."
+    if why:
+        form.new.errors = [why]
+        return render_template("auth/password.html", form=form), 400
+    with commit_or_conflict() as saved:
+        user.password_hash = generate_password_hash(form.new.data)
+        audit(user, "account", user.email, "", "đổi mật khẩu", reason="người dùng tự đổi mật khẩu")
+        sessions.end_all(user)
+        sessions.begin(user)
+    if not saved.ok:
+        flash(f"Chưa đổi mật khẩu: {saved.why}", "danger")
+        return render_template("auth/password.html", form=form), 409
+    flash("Đã đổi mật khẩu; các phiên đăng nhập khác của tài khoản đã kết thúc.", "success")
+    return redirect(url_for(HOME.get(user.role, "public.index")))
+
+
 @bp.route("/dang-xuat", methods=["POST"])
 @login_required
 def logout() -> Any:
     sessions.end_current()
     db.session.commit()
     flash("Đã đăng xuất.", "info")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # the browser drops what it kept of the session's pages (a shared office computer)
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
