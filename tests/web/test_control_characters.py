@@ -15,7 +15,7 @@ from sqlalchemy import String, Text
 
 from tests.web.conftest import login
 from web.inputs import CleanParameters, is_multiline
-from web.models import Agency, Assignment, Entry, Evidence, User, db
+from web.models import Agency, Appraisal, Assignment, Entry, Evidence, User, db
 
 PASTED = "Văn bản\x0bdán từ Word\x00"
 #: what a field of each input type is given: a valid value with the two characters inside
@@ -96,8 +96,22 @@ def _kinds(html: str) -> dict[str, str]:
 
 @pytest.fixture
 def setup(app: Flask, cycle: dict[str, Any]) -> dict[str, Any]:
-    """so-a has submitted; the appraiser is assigned its block."""
+    """so-a has submitted; the appraiser is assigned its block; xa-b is in its explanation
+    round with one leaf flagged."""
     with app.app_context():
+        xa_b = db.session.get(Agency, cycle["agency_ids"]["xa-b"])
+        assert xa_b is not None and xa_b.submission is not None
+        xa_b.submission.state = "explanation"
+        db.session.add(
+            Appraisal(
+                submission_id=xa_b.submission.id,
+                leaf="1.3.1",
+                round=1,
+                score_c=0,
+                flagged=True,
+                question="Bổ sung?",
+            )
+        )
         so_a = db.session.get(Agency, cycle["agency_ids"]["so-a"])
         assert so_a is not None and so_a.submission is not None
         so_a.submission.state = "submitted"
@@ -119,6 +133,8 @@ def _pages(so_a: int) -> list[tuple[str, str]]:
         ("xa-a@thu.vn", "/don-vi/linh-vuc/1"),
         ("xa-a@thu.vn", "/don-vi/linh-vuc/thuong-tru"),
         ("xa-a@thu.vn", "/don-vi/tieu-chi/1.1.1/minh-chung"),
+        ("xa-a@thu.vn", "/doi-mat-khau"),
+        ("xa-b@thu.vn", "/don-vi/giai-trinh"),
         ("sonoivu@thu.vn", "/so-noi-vu/"),
         ("sonoivu@thu.vn", "/so-noi-vu/ky/2025"),
         ("sonoivu@thu.vn", "/so-noi-vu/nhat-ky"),
@@ -183,8 +199,10 @@ def test_every_text_field_of_every_form_with_a_vertical_tab_and_a_nul(
     with app.app_context():
         explanations = [e.data.get("explanation") for e in db.session.scalars(db.select(Entry))]
         titles = [e.title for e in db.session.scalars(db.select(Evidence))]
+        answers = [a.answer for a in db.session.scalars(db.select(Appraisal))]
     assert "Văn bản\ndán từ Word" in explanations  # multi-line: the break kept as a line break
     assert "Văn bản dán từ Word" in titles  # one-line: the break read as a space
+    assert answers == ["Văn bản\ndán từ Word"]  # the explanation round's answer
 
 
 @pytest.mark.parametrize(
