@@ -3,11 +3,11 @@ effect, one audit row, a clear Vietnamese answer, never a 500.
 
 Two ways of making requests meet:
 
-- interleaved (deterministic): the first request is stopped between reading the state and
-  writing it (inside the transition's check), and the second request runs whole from another
-  client in that moment; then the first goes on. On SQLite the first one's write meets a newer
-  snapshot ("database is locked" at once, rolled back); on PostgreSQL its conditional
-  ``UPDATE … WHERE state = old`` matches no row. Both answer that someone changed it meanwhile.
+- interleaved (deterministic): the first request is stopped after it has read and checked the
+  state, just before it writes, and the second request runs whole from another client (in
+  another thread: its own session and connection) in that moment; then the first goes on.
+  Its conditional ``UPDATE … WHERE state = old`` matches no row (or, on SQLite, the database
+  refuses a write from a stale snapshot); it answers that someone changed it meanwhile.
 - threads against a live server (waitress): many real requests at once, for the counter.
 
 The suite runs on SQLite and, in CI, on PostgreSQL (PARINDEX_TEST_DATABASE_URL).
@@ -113,6 +113,17 @@ def _prepare_answer(app: Flask) -> None:
         db.session.commit()
 
 
+def _prepare_round_2(app: Flask) -> None:
+    _prepare_answer(app)
+    with app.app_context():
+        agency = db.session.execute(db.select(Agency).filter_by(code="xa-a")).scalar_one()
+        assert agency.submission is not None
+        db.session.add(
+            Appraisal(submission_id=agency.submission.id, leaf="1.3.1", round=2, score_c=50)
+        )
+        db.session.commit()
+
+
 def _agency_id(client: FlaskClient, code: str) -> int:
     with client.application.app_context():
         agency = db.session.execute(db.select(Agency).filter_by(code=code)).scalar_one()
@@ -164,6 +175,13 @@ ACTIONS = {
         "publication",
         _one_publication,
     ),
+    "close-round-2": Action(
+        "sonoivu@thu.vn",
+        _prepare_round_2,
+        lambda c: post(c, f"/tham-dinh/don-vi/{_agency_id(c, 'xa-a')}/hoan-thanh-vong-2"),
+        "submission",
+        lambda app: _state(app, "xa-a") == workflow.APPRAISED_2 or pytest.fail("not closed"),
+    ),
     "explanation-answer": Action(
         "xa-a@thu.vn",
         _prepare_answer,
@@ -187,14 +205,18 @@ def test_two_tabs_on_a_state_change_give_one_effect(
     answers: list[TestResponse] = []
     started: list[bool] = []
 
-    # the second tab's request runs whole while the first has read the state, before it writes
+    # the second tab's request runs whole — in its own thread, so with its own app context,
+    # database session and connection — after the first has read and checked the state and
+    # before it writes
     def meanwhile() -> None:
         if not started:
             started.append(True)
-            answers.append(action.send(second))
+            thread = threading.Thread(target=lambda: answers.append(action.send(second)))
+            thread.start()
+            thread.join()
 
-    refusal = workflow.refusal
-    monkeypatch.setattr(workflow, "refusal", lambda *a, **k: (meanwhile(), refusal(*a, **k))[1])
+    move = workflow._move
+    monkeypatch.setattr(workflow, "_move", lambda *a, **k: (meanwhile(), move(*a, **k))[1])
     window = explaining.window
     monkeypatch.setattr(explaining, "window", lambda *a, **k: (meanwhile(), window(*a, **k))[1])
     r = action.send(first)
@@ -204,15 +226,12 @@ def test_two_tabs_on_a_state_change_give_one_effect(
         assert response.status_code < 500, response.status_code
     action.check(app)
     rows = _audit_rows(app, action.entity)
-    if action.entity == "submission":
-        assert len(rows) == 1, rows  # one move
-    else:
-        assert len(rows) == 1, rows
+    assert len(rows) == 1, rows  # one move, one publication, one answer
     # the request that lost says so, in Vietnamese
     said = _flashes(first, r)
     assert said, "no message for the refused request"
     assert_vietnamese(said)
-    assert re.search(r"thay đổi|chưa|không|Không", said), said
+    assert re.search(r"vừa được (thay đổi|gửi)", said), said
 
 
 def test_two_clicks_in_a_row_give_one_effect(app: Flask, cycle: dict[str, Any]) -> None:
