@@ -4,6 +4,8 @@ account for a while; the session cookie is HttpOnly, SameSite=Lax and Secure by 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import secrets
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -47,6 +49,12 @@ def _lock_message(user: User, now: dt.datetime) -> str:
     return f"Tài khoản tạm khóa do đăng nhập sai nhiều lần; thử lại sau {minutes} phút."
 
 
+@functools.cache
+def _unknown_hash() -> str:
+    """A hash no password matches, checked for an unknown e-mail."""
+    return generate_password_hash(secrets.token_hex(16))
+
+
 def _not_locked(now: dt.datetime) -> Any:
     return or_(User.locked_until.is_(None), User.locked_until <= now)
 
@@ -79,11 +87,9 @@ def login() -> Any:
     if user is not None and not counted:
         flash(_lock_message(user, now), "danger")
         return render_template("auth/login.html", form=form), 429
-    if (
-        user is None
-        or not user.active
-        or not check_password_hash(user.password_hash, form.password.data)
-    ):
+    # an unknown e-mail costs the same hash as a known one: the time tells nothing either
+    stored = user.password_hash if user is not None else _unknown_hash()
+    if not check_password_hash(stored, form.password.data) or user is None or not user.active:
         if user is not None and user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
             with commit_or_conflict():
                 locked = db.session.execute(
