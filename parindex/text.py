@@ -77,6 +77,38 @@ def clean(value: Any) -> str:
     return " ".join("".join(out).translate(_DASHES).split())
 
 
+#: control characters that break a line or a cell: a person meant a line break or a space
+_LINE_BREAKS = "\r\n\x0b\x0c\x85"  # CR LF, Word's vertical tab (Shift+Enter), form feed, NEL
+
+
+def without_controls(text: str, *, multiline: bool) -> str:
+    """Free text as it is stored: control characters (C0, DEL, C1 — Unicode category ``Cc``)
+    removed, so that a NUL or Word's vertical tab never reaches the database, an export or a
+    workbook. In ``multiline`` text, a line break of any kind (CR LF, CR, vertical tab, form
+    feed, NEL) becomes ``\\n`` and tabs stay; in one-line text every line break and tab becomes
+    a space. Nothing else changes (the words are kept as typed; numbers go through
+    :func:`clean`, which reads control characters as spaces too).
+
+    >>> without_controls("Dòng 1\\x0bDòng 2\\x00", multiline=True)
+    'Dòng 1\\nDòng 2'
+    >>> without_controls("Sở\\tA\\x0b\\x07", multiline=False)
+    'Sở A '
+    """
+    if text.isascii() and text.isprintable():
+        return text
+    if multiline:
+        text = text.replace("\r\n", "\n")
+    out: list[str] = []
+    for ch in text:
+        if ch in _LINE_BREAKS:
+            out.append("\n" if multiline else " ")
+        elif ch == "\t":
+            out.append(ch if multiline else " ")
+        elif unicodedata.category(ch) != "Cc":
+            out.append(ch)
+    return "".join(out)
+
+
 def is_blank(value: Any) -> bool:
     """Nothing given: ``None``, or text that is empty once cleaned (spaces, zero-width spaces)."""
     return value is None or (isinstance(value, str) and clean(value) == "")

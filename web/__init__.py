@@ -9,22 +9,32 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, request
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
-from sqlalchemy.orm import joinedload
 
-from web import errors, formatting, workflow
+from web import errors, formatting, inputs, sessions, workflow
 from web.config import from_environment
-from web.models import Agency, User, db
+from web.models import User, db
 from web.roles import PANEL, ROLE_LABELS, STAFF
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
 
 
+#: what a page may load, submit to and be framed by: this site only, no inline script
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+#: pages never cached even without a session (log-in and log-out answers)
+PRIVATE_ENDPOINTS = frozenset({"auth.login", "auth.logout", "auth.change_password"})
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = inputs.CleanRequest  # no control character reaches a view
+    app.url_map.converters["int"] = inputs.IdConverter  # ids beyond a 32-bit integer: 404
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     config = from_environment(app.instance_path)
     if test_config:
@@ -39,7 +49,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SECURE=app.config["SESSION_COOKIE_SECURE"],
         REMEMBER_COOKIE_SAMESITE="Lax",
+        # over HTTPS the cookie is bound to this host and path "/" (no sub-domain can set it)
+        SESSION_COOKIE_NAME="__Host-session" if app.config["SESSION_COOKIE_SECURE"] else "session",
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        PERMANENT_SESSION_LIFETIME=sessions.IDLE_LIFETIME,  # idle sessions end (web/sessions.py)
     )
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
 
@@ -64,16 +77,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        # an officer's agency, its cycle and its submission are on every page of theirs: one
-        # query with the user instead of three more
-        return db.session.get(
-            User,
-            int(user_id),
-            options=[
-                joinedload(User.agency).joinedload(Agency.cycle),
-                joinedload(User.agency).joinedload(Agency.submission),
-            ],
-        )
+        return sessions.load_user(user_id)  # through its server-side session row
 
     from web.agency import excel_routes as agency_excel
     from web.agency import routes as agency
@@ -104,14 +108,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @app.after_request
     def security_headers(response: Any) -> Any:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-            "frame-ancestors 'none'",
-        )
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if app.config["SESSION_COOKIE_SECURE"]:  # served over HTTPS
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if request.endpoint != "static" and (
+            current_user.is_authenticated or request.endpoint in PRIVATE_ENDPOINTS
+        ):
+            # a private page: a shared office computer's browser keeps no copy (nor "back")
+            headers["Cache-Control"] = "no-store"
+            headers.pop("Expires", None)
+            headers.pop("ETag", None)
+            headers.pop("Last-Modified", None)
         return response
 
     return app

@@ -51,6 +51,18 @@ class User(db.Model, UserMixin):  # type: ignore[name-defined,misc]
         return self.active
 
 
+class LoginSession(db.Model):  # type: ignore[name-defined,misc]
+    """A session opened by a log-in, kept on the server: the browser's cookie holds only a
+    random token whose SHA-256 is stored here. Log-out deletes the row, a password change deletes
+    every row of the user; a cookie whose row is gone opens nothing (web/sessions.py)."""
+
+    __tablename__ = "login_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class Cycle(db.Model):  # type: ignore[name-defined,misc]
     """One year's assessment: its criteria sets, agencies and deadlines."""
 

@@ -40,6 +40,7 @@ from web import workflow
 from web.audit import audit
 from web.bulk import bulk_results
 from web.engine import loaded_set, submission_of
+from web.errors import commit_or_conflict
 from web.models import (
     Agency,
     Cycle,
@@ -100,17 +101,19 @@ def approve(cycle: Cycle, agency_ids: list[int], user: User) -> tuple[list[str],
     "code: message"). Approved ones are saved even when others are refused."""
     done: list[str] = []
     refused: list[str] = []
-    for agency_id in agency_ids:
-        agency = db.session.get(Agency, agency_id)
-        if agency is None or agency.cycle_id != cycle.id:
-            refused.append(f"#{agency_id}: không có đơn vị này trong kỳ {cycle.year}.")
-            continue
-        try:
-            workflow.transition(submission_of(agency), workflow.APPROVED, user)
-            done.append(agency.code)
-        except workflow.IllegalTransition as e:
-            refused.append(f"{agency.code}: {e.message}")
-    db.session.commit()
+    with commit_or_conflict() as saved:
+        for agency_id in agency_ids:
+            agency = db.session.get(Agency, agency_id)
+            if agency is None or agency.cycle_id != cycle.id:
+                refused.append(f"#{agency_id}: không có đơn vị này trong kỳ {cycle.year}.")
+                continue
+            try:
+                workflow.transition(submission_of(agency), workflow.APPROVED, user)
+                done.append(agency.code)
+            except workflow.IllegalTransition as e:
+                refused.append(f"{agency.code}: {e.message}")
+    if not saved.ok:  # the database refused (another request wrote meanwhile): nothing saved
+        return [], [f"#{', #'.join(map(str, agency_ids))}: {saved.why}"]
     return done, refused
 
 
@@ -338,7 +341,18 @@ def publish_refusal(cycle: Cycle, reason: str) -> str:
 def publish(cycle: Cycle, user: User, reason: str = "") -> Publication:
     """Publish the cycle's results as a new version (1, 2, …): the results JSON and the
     decision table as they are now, frozen; approved agencies move to ``published``.
-    Raises :class:`workflow.IllegalTransition` with the Vietnamese reason when it may not."""
+    Raises :class:`workflow.IllegalTransition` with the Vietnamese reason when it may not —
+    also when another publication of the cycle was written at the same moment (a double
+    click, two tabs): the moves are conditional and the version number unique, so exactly one
+    of them is saved and audited."""
+    with commit_or_conflict(workflow.IllegalTransition) as saved:
+        pub = _publish(cycle, user, reason)
+    if not saved.ok:
+        raise workflow.IllegalTransition(saved.why)
+    return pub
+
+
+def _publish(cycle: Cycle, user: User, reason: str) -> Publication:
     reason = reason.strip()
     why = publish_refusal(cycle, reason)
     if why:
@@ -390,7 +404,6 @@ def publish(cycle: Cycle, user: User, reason: str = "") -> Publication:
         f"v{number}",
         reason=reason or "công bố lần đầu",
     )
-    db.session.commit()
     return pub
 
 

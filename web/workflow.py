@@ -202,25 +202,7 @@ def transition(
     why = refusal(sub, to_state, user, reason)
     if why:
         raise IllegalTransition(why)
-    old = sub.state or DRAFT
-    now = at or utcnow()
-    sub.state = to_state
-    sub.state_at = now
-    sub.state_by = user.id
-    if to_state == SUBMITTED:
-        sub.submitted_at = now
-        sub.submitted_by = user.id
-    reason = reason.strip()
-    audit(
-        user,
-        "submission",
-        sub.agency.code,
-        old,
-        to_state,
-        agency=sub.agency,
-        reason=reason or TRANSITIONS[(old, to_state)].action,
-    )
-    db.session.flush()
+    _move([sub], to_state, user, reason, at=at)
 
 
 def transition_all(
@@ -240,6 +222,19 @@ def transition_all(
         why = refusal(sub, to_state, user, reason)
         if why:
             raise IllegalTransition(f"{sub.agency.code}: {why}")
+    _move(subs, to_state, user, reason, at=at)
+
+
+#: a state changed by another request between reading and writing (a double click, two tabs)
+CHANGED_MEANWHILE = "Trạng thái hồ sơ vừa được thay đổi bởi một thao tác khác; hãy tải lại trang."
+
+
+def _move(
+    subs: list[Submission], to_state: str, user: User, reason: str, *, at: dt.datetime | None
+) -> None:
+    """Write checked moves: one ``UPDATE … WHERE id IN (…) AND state = old`` per old state, so
+    that of two requests moving the same submission at once (a double click, two tabs) exactly
+    one writes and audits; the other raises :class:`IllegalTransition` (nothing written)."""
     now = at or utcnow()
     reason = reason.strip()
     values = {"state": to_state, "state_at": now, "state_by": user.id}
@@ -260,9 +255,7 @@ def transition_all(
                 .execution_options(synchronize_session=False)
             )
             if done.rowcount != len(chunk):  # type: ignore[attr-defined]
-                raise IllegalTransition(
-                    "Trạng thái hồ sơ vừa được thay đổi bởi một thao tác khác; hãy thử lại."
-                )
+                raise IllegalTransition(CHANGED_MEANWHILE)
         action = reason or TRANSITIONS[(old, to_state)].action
         for s in moving:  # inserted together when the caller commits
             audit(user, "submission", s.agency.code, old, to_state, agency=s.agency, reason=action)

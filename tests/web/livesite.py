@@ -37,13 +37,25 @@ def live_server(app: Flask) -> Iterator[str]:
 
     port = free_port()
     server = create_server(app, host="127.0.0.1", port=port, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
+    stop = threading.Event()
+
+    def serve() -> None:
+        # the loop stops before the sockets are closed: closing them under a running select()
+        # made the server thread fail now and then with "Bad file descriptor"
+        while not stop.is_set():
+            server.asyncore.loop(timeout=0.05, map=server._map, count=1)
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
-        server.close()
+        stop.set()
         thread.join(timeout=5)
+        server.task_dispatcher.shutdown()
+        for dispatcher in list(server._map.values()):  # the clients' channels, then the server
+            dispatcher.close()
+        server.close()
 
 
 @contextmanager

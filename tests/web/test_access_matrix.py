@@ -63,6 +63,7 @@ POLICY: dict[str, Policy] = {
     "public.index": Policy(EVERYONE),
     "auth.login": Policy(EVERYONE),  # a logged-in user is sent to their home page
     "auth.logout": Policy(LOGGED_IN),
+    "auth.change_password": Policy(LOGGED_IN),
     "agency.overview": Policy(frozenset({OFFICER})),
     "agency.field": Policy(frozenset({OFFICER})),
     "agency.live_score": Policy(frozenset({OFFICER}), api=True),

@@ -356,7 +356,10 @@ def delete_evidence(
         agency=agency,
         reason="xóa minh chứng",
     )
-    db.session.commit()
+    with commit_or_conflict() as saved:  # deleted meanwhile from another tab: one deletion
+        pass
+    if not saved.ok:
+        return False, f"Minh chứng chưa bị xóa: {saved.why}", code
     if stored and _STORED.match(stored):
         (Path(folder) / stored).unlink(missing_ok=True)
     return True, f"Đã xóa minh chứng {summary['number']} của tiêu chí {code}.", code

@@ -25,6 +25,7 @@ from web.agency import evidence as ev
 from web.agency.selfassessment import entries_of, loaded_set
 from web.audit import audit
 from web.engine import evaluate
+from web.errors import commit_or_conflict
 from web.models import Agency, Appraisal, Evidence, User, db, utcnow
 from web.pages import find_leaf
 from web.workflow import explanation_open
@@ -124,6 +125,16 @@ def explanation_page(
     )
 
 
+ANSWERED_MEANWHILE = (
+    "Giải trình vừa được gửi từ một thẻ khác hoặc bởi người khác; chưa gửi gì, hãy tải lại "
+    "trang rồi gửi lại nếu cần."
+)
+
+
+class _AnsweredMeanwhile(Exception):
+    """An answer changed between reading the page and writing it."""
+
+
 @dataclass
 class AnswerOutcome:
     ok: bool
@@ -170,20 +181,28 @@ def save_answers(
     if not changed:
         return AnswerOutcome(True, "Không có thay đổi nào cần gửi.")
     stamp = utcnow()
-    for row, text in changed:
-        audit(
-            user,
-            "explanation",
-            row.leaf,
-            row.answer,
-            text,
-            agency=agency,
-            reason="giải trình",
-        )
-        row.answer = text
-        row.answered_at = stamp
-        row.answered_by = user.id
-    db.session.commit()
+    with commit_or_conflict(_AnsweredMeanwhile) as saved:
+        for row, text in changed:
+            # written only if the answer is still the one this page read: of two tabs (or a
+            # double click) sending at once, one is saved and audited
+            still = (
+                Appraisal.answer.is_(None) if row.answer is None else Appraisal.answer == row.answer
+            )
+            done = db.session.execute(
+                db.update(Appraisal)
+                .where(Appraisal.id == row.id, still)
+                .values(answer=text, answered_at=stamp, answered_by=user.id)
+                .execution_options(synchronize_session=False)
+            )
+            if done.rowcount != 1:  # type: ignore[attr-defined]
+                raise _AnsweredMeanwhile
+            audit(
+                user, "explanation", row.leaf, row.answer, text, agency=agency, reason="giải trình"
+            )
+        for row, _ in changed:
+            db.session.expire(row)
+    if not saved.ok:
+        return AnswerOutcome(False, ANSWERED_MEANWHILE, typed, {}, 409)
     codes = ", ".join(row.leaf for row, _ in changed)
     return AnswerOutcome(True, f"Đã gửi giải trình {len(changed)} tiêu chí: {codes}.")
 

@@ -16,6 +16,7 @@ from parindex.criteria import Leaf, LoadedSet
 from web.audit import audit
 from web.engine import leaves_of, loaded_set
 from web.errors import commit_or_conflict
+from web.inputs import small_int_or_none
 from web.models import Agency, Assignment, Cycle, User, db
 from web.pages import EXTRA_PAGE, PageRef, pages_of
 from web.roles import APPRAISER, STAFF
@@ -120,9 +121,7 @@ def add_assignment(cycle: Cycle, form: Mapping[str, str], user: User) -> Assignm
     or of every block ("" ); codes already assigned are skipped; audited."""
     values = {k: str(form.get(k, "")).strip() for k in ("user_id", "block", "codes")}
     result = AssignmentForm(values)
-    appraiser = (
-        db.session.get(User, int(values["user_id"])) if values["user_id"].isdigit() else None
-    )
+    appraiser = db.session.get(User, uid) if (uid := small_int_or_none(values["user_id"])) else None
     if appraiser is None or appraiser.role != APPRAISER or not appraiser.active:
         result.errors["user_id"] = "Chọn một thành viên Tổ thẩm định."
     records = {r.block: r for r in cycle.criteria}

@@ -4,16 +4,21 @@ account for a while; the session cookie is HttpOnly, SameSite=Lax and Secure by 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import secrets
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from werkzeug.security import check_password_hash
+from sqlalchemy import or_
+from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from web import sessions
 from web.audit import audit
+from web.errors import commit_or_conflict
 from web.models import User, db, utcnow
 from web.roles import HOME
 
@@ -34,34 +39,74 @@ class LoginForm(FlaskForm):  # type: ignore[misc]
     )
 
 
+BUSY_MESSAGE = "Hệ thống đang bận; chưa kiểm tra đăng nhập, hãy thử lại."
+WRONG_MESSAGE = "Thư điện tử hoặc mật khẩu không đúng."
+
+
+def _lock_message(user: User, now: dt.datetime) -> str:
+    locked_until = user.locked_until or now
+    minutes = int((locked_until - now).total_seconds() // 60) + 1
+    return f"Tài khoản tạm khóa do đăng nhập sai nhiều lần; thử lại sau {minutes} phút."
+
+
+@functools.cache
+def _unknown_hash() -> str:
+    """A hash no password matches, checked for an unknown e-mail."""
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def _not_locked(now: dt.datetime) -> Any:
+    return or_(User.locked_until.is_(None), User.locked_until <= now)
+
+
 @bp.route("/dang-nhap", methods=["GET", "POST"])
 def login() -> Any:
+    """Every attempt is counted before its password is checked, by one atomic UPDATE
+    (``failed_logins + 1``, only while not locked), so attempts sent at the same moment cannot
+    slip past the counter; the lock is set by a conditional UPDATE, so it is audited once."""
     if current_user.is_authenticated:
         return redirect(url_for(HOME.get(current_user.role, "public.index")))
     form = LoginForm()
-    if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        user = db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none()
-        now = utcnow()
-        if user is not None and user.locked_until is not None and user.locked_until > now:
-            minutes = int((user.locked_until - now).total_seconds() // 60) + 1
-            flash(
-                f"Tài khoản tạm khóa do đăng nhập sai nhiều lần; thử lại sau {minutes} phút.",
-                "danger",
-            )
-            return render_template("auth/login.html", form=form), 429
-        if (
-            user is None
-            or not user.active
-            or not check_password_hash(user.password_hash, form.password.data)
-        ):
-            if user is not None:
-                user.failed_logins += 1
-                if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-                    user.locked_until = now + dt.timedelta(
-                        minutes=current_app.config["LOGIN_LOCK_MINUTES"]
+    if not form.validate_on_submit():
+        return render_template(
+            "auth/login.html", form=form
+        ), 400 if request.method == "POST" else 200
+    email = form.email.data.strip().lower()
+    now = utcnow()
+    with commit_or_conflict() as saved:
+        counted = db.session.execute(
+            db.update(User)
+            .where(User.email == email, _not_locked(now))
+            .values(failed_logins=User.failed_logins + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount  # type: ignore[attr-defined]
+    if not saved.ok:
+        flash(BUSY_MESSAGE, "danger")
+        return render_template("auth/login.html", form=form), 503
+    user = db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none()
+    if user is not None and not counted:
+        flash(_lock_message(user, now), "danger")
+        return render_template("auth/login.html", form=form), 429
+    # an unknown e-mail costs the same hash as a known one: the time tells nothing either
+    stored = user.password_hash if user is not None else _unknown_hash()
+    if not check_password_hash(stored, form.password.data) or user is None or not user.active:
+        if user is not None and user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+            with commit_or_conflict():
+                locked = db.session.execute(
+                    db.update(User)
+                    .where(
+                        User.id == user.id,
+                        User.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"],
+                        _not_locked(now),
                     )
-                    user.failed_logins = 0
+                    .values(
+                        failed_logins=0,
+                        locked_until=now
+                        + dt.timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"]),
+                    )
+                    .execution_options(synchronize_session=False)
+                ).rowcount  # type: ignore[attr-defined]
+                if locked:  # this request set the lock: audited once
                     audit(
                         user,
                         "account",
@@ -70,23 +115,124 @@ def login() -> Any:
                         "tạm khóa",
                         reason="đăng nhập sai nhiều lần",
                     )
-                db.session.commit()
-            flash("Thư điện tử hoặc mật khẩu không đúng.", "danger")
-            return render_template("auth/login.html", form=form), 401
-        user.failed_logins = 0
-        user.locked_until = None
-        db.session.commit()
-        login_user(user)
-        target = request.args.get("next", "")
-        if not target.startswith("/") or target.startswith("//"):
-            target = url_for(HOME.get(user.role, "public.index"))
-        return redirect(target)
-    return render_template("auth/login.html", form=form)
+        flash(WRONG_MESSAGE, "danger")
+        return render_template("auth/login.html", form=form), 401
+    with commit_or_conflict() as saved:
+        db.session.execute(
+            db.update(User)
+            .where(User.id == user.id)
+            .values(failed_logins=0, locked_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        sessions.begin(user)
+    if not saved.ok:
+        flash(BUSY_MESSAGE, "danger")
+        return render_template("auth/login.html", form=form), 503
+    target = request.args.get("next", "")
+    if not is_local_path(target):
+        target = url_for(HOME.get(user.role, "public.index"))
+    return redirect(target)
+
+
+def is_local_path(target: str) -> bool:
+    """A redirect target on this site: a path (``/…``), never ``//host``, ``/\\host`` or a
+    scheme, and no control character (browsers drop tabs and newlines, turning ``/\t/host``
+    into ``//host``)."""
+    return (
+        target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and target.isprintable()
+        and "\\" not in target
+    )
+
+
+#: the bounds of a password a person chooses (ASVS 2.1.1, 2.1.2); every character is allowed and
+#: kept (no composition rule, no truncation: scrypt hashes the whole text)
+PASSWORD_MIN, PASSWORD_MAX = 12, 128
+#: passwords too common to accept (with the account's own e-mail and the demo password)
+COMMON_PASSWORDS = frozenset(
+    """123456789012 1234567890123 123456789abc 111111111111 000000000000 matkhau12345
+    matkhau123456 password1234 password12345 passw0rd1234 qwertyuiop12 qwerty123456
+    abc123456789 admin1234567 administrator iloveyou1234 12345678910 parindex-demo
+    matkhaumoi123 vietnam12345 hanoi1234567 abcd12345678""".split()
+)
+
+
+class PasswordForm(FlaskForm):  # type: ignore[misc]
+    current = PasswordField(
+        "Mật khẩu hiện tại", validators=[DataRequired("Nhập mật khẩu hiện tại."), Length(max=200)]
+    )
+    new = PasswordField(
+        "Mật khẩu mới",
+        validators=[
+            DataRequired("Nhập mật khẩu mới."),
+            Length(
+                min=PASSWORD_MIN,
+                max=PASSWORD_MAX,
+                message=f"Mật khẩu mới phải dài từ {PASSWORD_MIN} đến {PASSWORD_MAX} ký tự.",
+            ),
+        ],
+    )
+    confirm = PasswordField(
+        "Nhập lại mật khẩu mới",
+        validators=[
+            DataRequired("Nhập lại mật khẩu mới."),
+            EqualTo("new", "Hai lần nhập mật khẩu mới không khớp."),
+        ],
+    )
+
+
+def weak_password(user: User, new: str) -> str:
+    """Why ``new`` may not be ``user``'s password ("" when it may)."""
+    folded = new.casefold()
+    if folded in COMMON_PASSWORDS:
+        return "Mật khẩu mới quá phổ biến, dễ bị đoán; hãy chọn mật khẩu khác."
+    local = user.email.split("@", 1)[0].casefold()
+    if folded == user.email.casefold() or (len(local) >= 4 and local in folded):
+        return "Mật khẩu mới không được chứa địa chỉ thư điện tử của tài khoản."
+    if len(set(new)) < 4:
+        return "Mật khẩu mới lặp lại quá ít ký tự khác nhau; hãy chọn mật khẩu khác."
+    return ""
+
+
+@bp.route("/doi-mat-khau", methods=["GET", "POST"])
+@login_required
+def change_password() -> Any:
+    """The current password, then the new one twice. Every session of the account ends (other
+    browsers are logged out); this browser continues in a new session."""
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("auth/password.html", form=form), status
+    user = current_user._get_current_object()
+    if not check_password_hash(user.password_hash, form.current.data):
+        form.current.errors = ["Mật khẩu hiện tại không đúng."]
+        return render_template("auth/password.html", form=form), 400
+    why = weak_password(user, form.new.data)
+    if not why and form.new.data == form.current.data:
+        why = "Mật khẩu mới phải khác mật khẩu hiện tại."
+    if why:
+        form.new.errors = [why]
+        return render_template("auth/password.html", form=form), 400
+    with commit_or_conflict() as saved:
+        user.password_hash = generate_password_hash(form.new.data)
+        audit(user, "account", user.email, "", "đổi mật khẩu", reason="người dùng tự đổi mật khẩu")
+        sessions.end_all(user)
+        sessions.begin(user)
+    if not saved.ok:
+        flash(f"Chưa đổi mật khẩu: {saved.why}", "danger")
+        return render_template("auth/password.html", form=form), 409
+    flash("Đã đổi mật khẩu; các phiên đăng nhập khác của tài khoản đã kết thúc.", "success")
+    return redirect(url_for(HOME.get(user.role, "public.index")))
 
 
 @bp.route("/dang-xuat", methods=["POST"])
 @login_required
 def logout() -> Any:
-    logout_user()
+    sessions.end_current()
+    db.session.commit()
     flash("Đã đăng xuất.", "info")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # the browser drops what it kept of the session's pages (a shared office computer)
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response

@@ -17,7 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 from werkzeug.security import generate_password_hash
 
 from parindex.export import safe_text
-from web import workflow
+from web import sessions, workflow
 from web.audit import audit
 from web.errors import commit_or_conflict
 from web.models import Agency, Cycle, Submission, User, db
@@ -357,6 +357,7 @@ def _apply_row(cycle: Cycle, agency: Agency | None, item: ImportedRow, user: Use
             )
             officer.email = item.email
             officer.password_hash = generate_password_hash(item.password)
+            sessions.end_all(officer)  # a new password ends the sessions opened with the old one
             officer.failed_logins = 0
             officer.locked_until = None
         else:

@@ -325,7 +325,11 @@ def upload_criteria(cycle: Cycle, file_name: str, data: bytes, user: User) -> Cr
             if e.leaf not in codes
         }
     )
-    db.session.commit()
+    with commit_or_conflict() as saved:  # a second upload at the same moment (two tabs)
+        pass
+    if not saved.ok:
+        result.error = f"Bộ tiêu chí chưa được lưu: {saved.why}"
+        return result
     result.record = record
     return result
 
@@ -425,5 +429,8 @@ def set_deadlines(cycle: Cycle, form: Mapping[str, str], user: User) -> FormResu
                 reason=f"đặt {label}",
             )
             setattr(cycle, attr, new)
-    db.session.commit()
+    with commit_or_conflict() as saved:  # a second save at the same moment (two tabs)
+        pass
+    if not saved.ok:
+        result.errors["self_date"] = f"Thời hạn chưa được lưu: {saved.why}"
     return result

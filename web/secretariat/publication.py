@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from web import audit, publishing, workflow
 from web.formatting import datetime as vn_datetime
+from web.inputs import small_int, small_int_or_none
 from web.roles import STAFF, role_required
 from web.secretariat.routes import _cycle_or_404, _upload
 
@@ -47,7 +48,7 @@ def progress(year: int) -> Any:
 @role_required(*STAFF)
 def approve(year: int) -> Any:
     cycle = _cycle_or_404(year)
-    ids = [int(v) for v in request.form.getlist("agency_id") if v.isdigit()]
+    ids = [i for v in request.form.getlist("agency_id") if (i := small_int_or_none(v)) is not None]
     if not ids:
         flash("Chưa chọn đơn vị nào để phê duyệt.", "warning")
         return redirect(url_for(".progress", year=year))
@@ -106,7 +107,7 @@ def publish(year: int) -> Any:
 def audit_log() -> Any:
     agency = request.args.get("agency", "").strip()
     leaf = request.args.get("leaf", "").strip()
-    year = request.args.get("year", type=int)
+    year = request.args.get("year", type=small_int)
     rows = audit.audit_rows(agency, leaf, year, limit=500)
     return render_template(
         "secretariat/audit.html", rows=rows, agency=agency, leaf=leaf, year=year, when=vn_datetime
@@ -118,7 +119,7 @@ def audit_log() -> Any:
 def audit_export() -> Any:
     agency = request.args.get("agency", "").strip()
     leaf = request.args.get("leaf", "").strip()
-    year = request.args.get("year", type=int)
+    year = request.args.get("year", type=small_int)
     body = audit.audit_xlsx(audit.audit_rows(agency, leaf, year, limit=100000))
     return (
         body,

@@ -1,0 +1,92 @@
+"""Log-in sessions kept on the server, so that log-out really ends them.
+
+The signed Flask cookie alone cannot be revoked: a copy taken before log-out would open pages
+afterwards. So a log-in also stores a row (:class:`web.models.LoginSession`) holding the SHA-256
+of a random token, and the cookie carries the token; every request loads its user only through
+that row (:func:`load_user`, one query with the user). Log-out deletes the row
+(:func:`end_current`), a password change deletes every row of the user (:func:`end_all`), and a
+row older than :data:`ABSOLUTE_LIFETIME` opens nothing. Inactivity is bounded by the cookie's
+signature age (:data:`IDLE_LIFETIME`, Flask's ``PERMANENT_SESSION_LIFETIME``, checked on every
+request by the server).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from flask import session
+from flask_login import login_user, logout_user
+from sqlalchemy.orm import joinedload
+
+from web.models import Agency, LoginSession, User, db, utcnow
+
+#: the session cookie's key holding the token
+KEY = "sid"
+#: a session ends this long after log-in, however active (a working day)
+ABSOLUTE_LIFETIME = dt.timedelta(hours=12)
+#: a session ends after this long without a request
+IDLE_LIFETIME = dt.timedelta(hours=2)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def begin(user: User) -> None:
+    """Log ``user`` in with a fresh session: whatever the browser's session held before is
+    dropped (no fixation), a new token is stored (its digest on the server). The caller
+    commits."""
+    session.clear()
+    token = secrets.token_urlsafe(32)
+    cutoff = utcnow() - ABSOLUTE_LIFETIME
+    db.session.execute(
+        db.delete(LoginSession).where(
+            LoginSession.user_id == user.id, LoginSession.created_at < cutoff
+        )
+    )
+    db.session.add(LoginSession(user_id=user.id, token_sha256=_digest(token)))
+    login_user(user)
+    session[KEY] = token
+    session.permanent = True  # the cookie's age is checked against IDLE_LIFETIME
+
+
+def end_current() -> None:
+    """Log-out: this browser's session row is deleted, the cookie emptied. The caller
+    commits."""
+    token = session.get(KEY)
+    if isinstance(token, str):
+        db.session.execute(
+            db.delete(LoginSession).where(LoginSession.token_sha256 == _digest(token))
+        )
+    logout_user()
+    session.clear()
+
+
+def end_all(user: User) -> None:
+    """Every session of ``user`` ends (their password changed). The caller commits."""
+    db.session.execute(db.delete(LoginSession).where(LoginSession.user_id == user.id))
+
+
+def load_user(user_id: str) -> User | None:
+    """The user of this request's session, or None when the session was ended, is too old or
+    is not the user's. One query, with the officer's agency, cycle and submission."""
+    token = session.get(KEY)
+    if not isinstance(token, str) or not user_id.isdigit():
+        return None
+    options: list[Any] = [
+        joinedload(User.agency).joinedload(Agency.cycle),
+        joinedload(User.agency).joinedload(Agency.submission),
+    ]
+    return db.session.execute(
+        db.select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            User.id == int(user_id),
+            LoginSession.token_sha256 == _digest(token),
+            LoginSession.created_at > utcnow() - ABSOLUTE_LIFETIME,
+        )
+        .options(*options)
+    ).scalar_one_or_none()
