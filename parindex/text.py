@@ -79,6 +79,13 @@ def clean(value: Any) -> str:
 
 #: control characters that break a line or a cell: a person meant a line break or a space
 _LINE_BREAKS = "\r\n\x0b\x0c\x85"  # CR LF, Word's vertical tab (Shift+Enter), form feed, NEL
+#: the control characters (Unicode category Cc: C0, DEL, C1), found in one pass in C
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def has_controls(text: str) -> bool:
+    """Whether ``text`` holds a control character (what :func:`without_controls` frees)."""
+    return _CONTROLS.search(text) is not None
 
 
 def without_controls(text: str, *, multiline: bool) -> str:
@@ -94,7 +101,7 @@ def without_controls(text: str, *, multiline: bool) -> str:
     >>> without_controls("Sở\\tA\\x0b\\x07", multiline=False)
     'Sở A '
     """
-    if text.isascii() and text.isprintable():
+    if _CONTROLS.search(text) is None:  # most text: nothing to free
         return text
     if multiline:
         text = text.replace("\r\n", "\n")

@@ -53,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_NAME="__Host-session" if app.config["SESSION_COOKIE_SECURE"] else "session",
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         PERMANENT_SESSION_LIFETIME=sessions.IDLE_LIFETIME,  # idle sessions end (web/sessions.py)
+        SESSION_REFRESH_EACH_REQUEST=False,  # signed again every few minutes (sessions.keep_alive)
     )
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
 
@@ -106,6 +107,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     errors.init_app(app)
 
+    app.before_request(sessions.keep_alive)
+
     @app.after_request
     def security_headers(response: Any) -> Any:
         headers = response.headers
@@ -116,8 +119,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config["SESSION_COOKIE_SECURE"]:  # served over HTTPS
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        # ``is_anonymous`` reads no column: after a commit ``is_authenticated`` would reload
+        # the user (a query per saving request) only to choose a header
         if request.endpoint != "static" and (
-            current_user.is_authenticated or request.endpoint in PRIVATE_ENDPOINTS
+            not current_user.is_anonymous or request.endpoint in PRIVATE_ENDPOINTS
         ):
             # a private page: a shared office computer's browser keeps no copy (nor "back")
             headers["Cache-Control"] = "no-store"

@@ -19,7 +19,7 @@ from flask import Request
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 
-from parindex.text import without_controls
+from parindex.text import has_controls, without_controls
 
 #: the fields typed in a ``<textarea>`` (matched on the part of the name after its last "-",
 #: as in "1.2.1-explanation"): line breaks are the person's
@@ -35,12 +35,16 @@ class CleanParameters(ImmutableMultiDict[str, Any]):
 
     def __init__(self, mapping: Any = None) -> None:
         super().__init__(mapping)
+        every = dict.values(self)
+        if not has_controls("".join(v for vs in every for v in vs if isinstance(v, str))):
+            return  # most requests: one search over all the text
         for name, values in dict.items(self):
-            multiline = is_multiline(name)
-            values[:] = [
-                without_controls(v, multiline=multiline) if isinstance(v, str) else v
-                for v in values
-            ]
+            if any(isinstance(v, str) and has_controls(v) for v in values):
+                multiline = is_multiline(name)
+                values[:] = [
+                    without_controls(v, multiline=multiline) if isinstance(v, str) else v
+                    for v in values
+                ]
 
 
 class CleanRequest(Request):

@@ -154,3 +154,39 @@ def test_a_copied_cookie_is_refused_after_log_out_in_the_browser(
         stolen.goto(url + "/don-vi/")
         assert "/dang-nhap" in stolen.url
         assert "Vui lòng đăng nhập" in stolen.inner_text("body")
+
+
+def test_an_active_session_is_signed_again_every_few_minutes_not_every_request(
+    app: Flask, cycle: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The idle clock restarts when a request comes 5 minutes or more after the cookie was last
+    signed (a new Set-Cookie); requests in between are not re-signed (no Set-Cookie)."""
+    minute = [1_000_000]
+    monkeypatch.setattr(sessions, "_minute", lambda: minute[0])
+    officer = app.test_client()
+    assert login(officer, "xa-a@thu.vn").status_code == 302
+    officer.get("/don-vi/")  # the first page stores the form token in the session (a change)
+    minute[0] += 4
+    r = officer.get("/don-vi/")
+    assert r.status_code == 200 and "Set-Cookie" not in r.headers
+    minute[0] += 1  # 5 minutes after log-in
+    r = officer.get("/don-vi/")
+    assert r.status_code == 200 and "session=" in r.headers.get("Set-Cookie", "")
+    r = officer.get("/don-vi/")
+    assert r.status_code == 200 and "Set-Cookie" not in r.headers
+
+
+def test_a_session_idle_longer_than_its_bound_is_refused(
+    app: Flask, cycle: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cookie last signed more than IDLE_LIFETIME ago opens nothing (its signature is too
+    old for Flask's check), whatever the server-side row says."""
+    import itsdangerous.timed
+
+    officer = app.test_client()
+    assert login(officer, "xa-a@thu.vn").status_code == 302
+    assert officer.get("/don-vi/").status_code == 200
+    later = itsdangerous.timed.time.time() + sessions.IDLE_LIFETIME.total_seconds() + 60
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: later)
+    r = officer.get("/don-vi/")
+    assert r.status_code == 302 and "/dang-nhap" in r.headers["Location"]
