@@ -137,8 +137,10 @@ def read_previous(
     index = {key: i for i, key in reversed(list(enumerate(keys))) if key}
     missing = [c for c in PREVIOUS_COLUMNS if c not in index]
     if missing:
-        where = Location(file=file, row=header_row)
-        return {}, [Issue.make("history-missing-column", where, key=c) for c in missing]
+        return {}, [
+            Issue.make("history-missing-column", Location(file=file, row=header_row, path=c), key=c)
+            for c in missing
+        ]
     width = max(i + 1 for i, h in enumerate(header) if h)
     out: dict[str, PreviousResult] = {}
     first: dict[str, int] = {}
@@ -320,8 +322,10 @@ def read_mapping(
     index = {key: i for i, key in reversed(list(enumerate(keys))) if key}
     missing = [c for c in ("agency", "previous", "change") if c not in index]
     if missing:
-        where = Location(file=file, row=header_row)
-        return {}, [Issue.make("history-missing-column", where, key=c) for c in missing]
+        return {}, [
+            Issue.make("history-missing-column", Location(file=file, row=header_row, path=c), key=c)
+            for c in missing
+        ]
     width = max(i + 1 for i, h in enumerate(header) if h)
     out: dict[str, tuple[str, list[str]]] = {}
     first: dict[str, int] = {}
