@@ -232,12 +232,12 @@ def _read_previous_json(
     except TableError as e:
         return {}, [e.issue(file)]
     try:
-        data = json.loads(text, parse_float=Decimal)
+        data = json.loads(text, parse_float=Decimal, parse_int=Decimal)  # exact, bounded
     except json.JSONDecodeError as e:
         return {}, [
             Issue.make("history-json-syntax", Location(file=file, line=e.lineno), column=e.colno)
         ]
-    except RecursionError:
+    except (RecursionError, ValueError):  # nested too deep; a number Python refuses
         return {}, [Issue.make("history-json-shape", Location(file=file), key="blocks")]
     blocks = data.get("blocks") if isinstance(data, dict) else None
     if not isinstance(blocks, list):

@@ -13,6 +13,7 @@ import json
 import shutil
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from parindex.dataset import load_year
 from parindex.errors import Issue
 from parindex.history import mapping_path, read_mapping, read_previous
 from parindex.results import score_dataset
+from parindex.text import TextError, parse_count, parse_number
 from tests.test_tables_corpus import cp1258
 from tests.vietnamese import assert_vietnamese
 
@@ -169,6 +171,27 @@ CASES = [
     _json("json-rank-text", _result(rank="một"), "not-a-count", "blocks[0].agencies[0].rank"),
     _json(
         "json-agency-missing", _result(agency=None), "missing-key", "blocks[0].agencies[0].agency"
+    ),
+    _json(
+        "json-index-huge-exponent",
+        '{"blocks": [{"block": "xa", "agencies": [{"agency": "xa-a", "index": 1e999999999, '
+        '"rank": 1}]}]}',
+        "number-too-long",
+        "blocks[0].agencies[0].index",
+    ),
+    _json(
+        "json-rank-huge-exponent",  # read as an int, it would have a billion digits
+        '{"blocks": [{"block": "xa", "agencies": [{"agency": "xa-a", "index": 90, '
+        '"rank": 1e999999999}]}]}',
+        "number-too-long",
+        "blocks[0].agencies[0].rank",
+    ),
+    _json(
+        "json-rank-5000-digits",  # beyond Python's own limit for an int's digits
+        '{"blocks": [{"block": "xa", "agencies": [{"agency": "xa-a", "index": 90, '
+        '"rank": ' + "9" * 5000 + "}]}]}",
+        "number-too-long",
+        "blocks[0].agencies[0].rank",
     ),
     # mapping.csv
     _m("unknown-agency", "xa-z,xa-old,renamed\n", "history-unknown-agency", 2, "agency"),
@@ -451,3 +474,15 @@ def test_mapping_saved_as_xlsx_is_read(tmp_path: Path) -> None:
         wb.active.append(r)
     wb.save(sdir / "mapping.xlsx")
     assert _change_columns(root) == _change_columns(_sample(tmp_path, "clean"))
+
+
+def _code(got: object) -> str:
+    return got.code if isinstance(got, TextError) else ""
+
+
+def test_numbers_with_a_huge_exponent_are_refused_before_they_are_built() -> None:
+    huge = Decimal("1E+999999999")
+    assert _code(parse_count(huge)) == _code(parse_number(huge)) == "number-too-long"
+    assert parse_number(Decimal("91.87")) == Decimal("91.87")
+    assert parse_count(Decimal("123456789012345")) == 123456789012345  # 15 digits: the most
+    assert _code(parse_count(Decimal("1234567890123456"))) == "number-too-long"
