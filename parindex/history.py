@@ -143,7 +143,7 @@ def read_previous(
         ]
     width = max(i + 1 for i, h in enumerate(header) if h)
     out: dict[str, PreviousResult] = {}
-    first: dict[str, int] = {}
+    first: dict[str, str] = {}  # agency → where it was first: "dòng 3"
     issues: list[Issue] = []
     for n, row in rows:
         short = _short(file, n, row, width)
@@ -168,12 +168,12 @@ def read_previous(
                     "history-duplicate-agency",
                     loc("agency"),
                     value=got.agency,
-                    row=first[got.agency],
+                    first=first[got.agency],
                 )
             )
             continue
         out[got.agency] = got
-        first[got.agency] = n
+        first[got.agency] = f"dòng {n}"
     return out, issues
 
 
@@ -284,7 +284,7 @@ def _read_previous_json(
                         "history-duplicate-agency",
                         loc("agency"),
                         value=got.agency,
-                        row=first[got.agency],
+                        first=first[got.agency],
                     )
                 )
             else:
@@ -328,7 +328,7 @@ def read_mapping(
         ]
     width = max(i + 1 for i, h in enumerate(header) if h)
     out: dict[str, tuple[str, list[str]]] = {}
-    first: dict[str, int] = {}
+    first: dict[str, str] = {}  # agency → where it was first: "dòng 3"
     issues: list[Issue] = []
     for n, row in rows:
         short = _short(file, n, row, width)
@@ -380,7 +380,7 @@ def read_mapping(
         if isinstance(agency, str) and agency in out:
             problems.append(
                 Issue.make(
-                    "history-duplicate-agency", loc("agency"), value=agency, row=first[agency]
+                    "history-duplicate-agency", loc("agency"), value=agency, first=first[agency]
                 )
             )
         if problems:
@@ -388,7 +388,7 @@ def read_mapping(
             continue
         assert isinstance(agency, str) and change is not None
         out[agency] = (change, before)
-        first[agency] = n
+        first[agency] = f"dòng {n}"
     return out, issues
 
 
