@@ -241,12 +241,12 @@ MESSAGES: dict[str, str] = {
     "history-missing-column": "Thiếu cột '{key}' ở dòng tiêu đề",
     "history-extra-cells": "Dòng có {value} ô, nhiều hơn {most} cột của dòng tiêu đề; kiểm tra "
     "dấu phân cách (dấu phẩy, dấu chấm phẩy) và dấu ngoặc kép của dòng này",
-    "history-duplicate-agency": "Đơn vị “{value}” đã có ở {first}; mỗi đơn vị chỉ được một dòng",
+    "history-duplicate-agency": "Đơn vị “{value}” đã có ở {detail}; mỗi đơn vị chỉ được một dòng",
     "history-index-precision": "Chỉ số “{value}” có quá 2 chữ số thập phân; kết quả công bố "
     "chỉ có 2 chữ số thập phân, hãy kiểm tra lại tệp",
     "history-rank-zero": "Thứ hạng “{value}” không hợp lệ; thứ hạng bắt đầu từ 1",
-    "history-wrong-year": "Tệp là kết quả năm {value}, không phải năm {year}; hãy dùng đúng tệp "
-    "kết quả năm {year}",
+    "history-wrong-year": "Tệp là kết quả năm {value}, không phải năm {expected}; hãy dùng đúng "
+    "tệp kết quả năm {expected}",
     "history-json-syntax": "Tệp JSON sai cú pháp ở cột {column}; hãy dùng tệp .json do parindex "
     "ghi, không sửa tay",
     "history-json-shape": "Tệp JSON thiếu '{key}' hoặc không đúng cấu trúc kết quả của parindex; "

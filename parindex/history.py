@@ -168,7 +168,7 @@ def read_previous(
                     "history-duplicate-agency",
                     loc("agency"),
                     value=got.agency,
-                    first=first[got.agency],
+                    detail=first[got.agency],
                 )
             )
             continue
@@ -208,7 +208,10 @@ def _previous_row(
         if written != year:
             issues.append(
                 Issue.make(
-                    "history-wrong-year", loc("year"), value=str(cell("year")).strip(), year=year
+                    "history-wrong-year",
+                    loc("year"),
+                    value=str(cell("year")).strip(),
+                    expected=year,
                 )
             )
     if issues:
@@ -251,7 +254,7 @@ def _read_previous_json(
                 "history-wrong-year",
                 Location(file=file, path="year"),
                 value=data["year"],
-                year=year,
+                expected=year,
             )
         )
         return {}, issues
@@ -284,7 +287,7 @@ def _read_previous_json(
                         "history-duplicate-agency",
                         loc("agency"),
                         value=got.agency,
-                        first=first[got.agency],
+                        detail=first[got.agency],
                     )
                 )
             else:
@@ -380,7 +383,7 @@ def read_mapping(
         if isinstance(agency, str) and agency in out:
             problems.append(
                 Issue.make(
-                    "history-duplicate-agency", loc("agency"), value=agency, first=first[agency]
+                    "history-duplicate-agency", loc("agency"), value=agency, detail=first[agency]
                 )
             )
         if problems:
