@@ -21,7 +21,7 @@ from typing import Any
 
 from parindex.criteria import LoadedSet, load_criteria
 from parindex.errors import CriteriaError, DataError, Issue, Location, Report
-from parindex.history import PreviousResult, read_mapping, read_previous
+from parindex.history import PreviousResult, mapping_path, read_mapping, read_previous
 from parindex.submission import Submission, parse_submission, read_submission_file
 from parindex.survey import SurveyResult, read_surveys
 from parindex.tables import TableError, read_rows
@@ -309,12 +309,16 @@ def load_year(root: Path, year: int | None = None, surveys_file: Path | None = N
     prev_path = previous_results_path(root, year)
     if prev_path is not None:
         inputs[rel(prev_path)] = _sha(prev_path)
-        previous, prev_issues = read_previous(prev_path)
+        previous, prev_issues = read_previous(prev_path, year - 1)
         report.extend(prev_issues)
-    mapping_path = sdir / "mapping.csv"
-    mapping, map_issues = read_mapping(mapping_path)
-    if mapping_path.exists():
-        inputs[rel(mapping_path)] = _sha(mapping_path)
+    mapping: dict[str, tuple[str, list[str]]] = {}
+    map_path, map_issues = mapping_path(sdir)
+    if map_path is not None:
+        inputs[rel(map_path)] = _sha(map_path)
+        # previous ids are checked against last year's results only when there are some
+        known = previous if previous and not prev_issues else None
+        mapping, read_issues = read_mapping(map_path, agencies, known)
+        map_issues += read_issues
     report.extend(map_issues)
     report.issues = _relative(report.issues, root)
     return Dataset(

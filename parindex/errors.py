@@ -236,6 +236,38 @@ MESSAGES: dict[str, str] = {
     "restore-cancelled": "Đã hủy; dữ liệu không thay đổi",
     "restore-failed": "Không phục hồi được (hệ thống báo: “{detail}”); hãy dừng ứng dụng web rồi thử lại",
     "restore-postgresql": "CSDL là PostgreSQL: hãy phục hồi bằng công cụ của PostgreSQL: “{detail}”",
+    # last year's results and mapping.csv (parindex.history)
+    "history-empty": "Tệp không có dòng nào; hãy xóa tệp hoặc ghi dòng tiêu đề và các dòng dữ liệu",
+    "history-missing-column": "Thiếu cột '{key}' ở dòng tiêu đề",
+    "history-extra-cells": "Dòng có {value} ô, nhiều hơn {most} cột của dòng tiêu đề; kiểm tra "
+    "dấu phân cách (dấu phẩy, dấu chấm phẩy) và dấu ngoặc kép của dòng này",
+    "history-duplicate-agency": "Đơn vị “{value}” đã có ở {detail}; mỗi đơn vị chỉ được một dòng",
+    "history-index-precision": "Chỉ số “{value}” có quá 2 chữ số thập phân; kết quả công bố "
+    "chỉ có 2 chữ số thập phân, hãy kiểm tra lại tệp",
+    "history-rank-zero": "Thứ hạng “{value}” không hợp lệ; thứ hạng bắt đầu từ 1",
+    "history-wrong-year": "Tệp là kết quả năm {value}, không phải năm {expected}; hãy dùng đúng "
+    "tệp kết quả năm {expected}",
+    "history-json-syntax": "Tệp JSON sai cú pháp ở cột {column}; hãy dùng tệp .json do parindex "
+    "ghi, không sửa tay",
+    "history-json-shape": "Tệp JSON thiếu '{key}' hoặc không đúng cấu trúc kết quả của parindex; "
+    "hãy dùng tệp .json do parindex ghi",
+    "history-draft": "Tệp là BẢN NHÁP (ghi bằng --draft), không phải kết quả đã công bố; "
+    "hãy dùng tệp kết quả chính thức",
+    "history-two-mappings": "Có cả '{name}' và tệp này; chỉ giữ một tệp ánh xạ đơn vị",
+    "history-unknown-agency": "Đơn vị “{value}” không có trong danh sách đơn vị năm nay "
+    "(agencies.csv)",
+    "history-unknown-previous": "Đơn vị “{value}” không có trong kết quả năm trước; hãy kiểm tra "
+    "mã đơn vị năm trước",
+    "history-previous-twice": "Đơn vị năm trước “{value}” được ghi hai lần trong ô này",
+    "history-bad-change": "thay đổi “{value}” không có; hãy ghi một trong: “renamed”, “merged”, "
+    "“new”, “same” (hoặc: “đổi tên”, “hợp nhất”, “mới”, “giữ nguyên”)",
+    "history-renamed-count": "Đơn vị đổi tên phải có đúng một đơn vị năm trước (đang có {value})",
+    "history-merged-count": "Đơn vị hợp nhất phải có ít nhất hai đơn vị năm trước, cách nhau "
+    "bằng dấu chấm phẩy (đang có {value}); nếu chỉ một, hãy ghi 'renamed'",
+    "history-new-with-previous": "Đơn vị mới không có đơn vị năm trước; hãy xóa ô này hoặc ghi "
+    "'renamed' / 'merged'",
+    "history-same-with-previous": "Đơn vị giữ nguyên chỉ so với chính mã của nó; nếu mã năm "
+    "trước khác, hãy ghi 'renamed'",
 }
 
 

@@ -137,12 +137,14 @@ def parse_number(value: Any, *, percent: bool = False) -> Decimal | TextError:
     separators: "4.815" is four point eight one five here (counts: :func:`parse_count`)."""
     if isinstance(value, bool):
         return _error("not-a-number", value)
-    if isinstance(value, int | Decimal):
-        number = Decimal(value)
-        return number if number.is_finite() else _error("not-a-number", value)
-    if isinstance(value, float):
-        number = Decimal(repr(value))  # the shortest text that is this float: what was typed
-        return number if number.is_finite() else _error("not-a-number", value)
+    if isinstance(value, int | Decimal | float):
+        # a float by the shortest text that is it: what was typed
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if not number.is_finite():
+            return _error("not-a-number", value)
+        if number and number.adjusted() >= MAX_DIGITS:  # 1E+999999999 from a JSON file
+            return _error("number-too-long", value, most=MAX_DIGITS)
+        return number
     text = clean(value)
     if percent:
         m = _PERCENT.fullmatch(text)
@@ -186,6 +188,8 @@ def parse_count(value: Any) -> int | TextError:
     if isinstance(value, Decimal):
         if not value.is_finite() or value != value.to_integral_value():
             return _error("not-a-count", value)
+        if value.adjusted() >= MAX_DIGITS:  # before int(): 1E+999999999 has a billion digits
+            return _error("number-too-long", value, most=MAX_DIGITS)
         value = int(value)
     if isinstance(value, int):
         if value < 0:
