@@ -917,3 +917,23 @@ def test_saving_after_the_deadline_is_refused(app: Flask, xa_a: FlaskClient) -> 
     assert "Đã quá hạn tự đánh giá. Minh chứng chưa bị xóa." in html
     assert len(uploads(app)) == 1
     assert "Thêm minh chứng</button>" not in html and ">Xóa</button>" not in html
+
+
+def test_a_document_added_twice_is_kept_once(app: Flask, xa_a: FlaskClient) -> None:
+    """A double click on "Thêm" (or the same document sent from a second tab): one document,
+    one audit row, one stored file, and a clear answer; another file or link is another
+    document."""
+    assert add_evidence(xa_a, "1.1.1", (PDF, "ke-hoach.pdf")).status_code == 302
+    r = add_evidence(xa_a, "1.1.1", (PDF, "ke-hoach.pdf"))
+    assert r.status_code == 409
+    assert "Tài liệu này đã có trong minh chứng của tiêu chí 1.1.1" in r.get_data(as_text=True)
+    assert len(uploads(app)) == 1
+    assert add_evidence(xa_a, "1.1.1", (PDF + b"% 2\n", "ke-hoach.pdf")).status_code == 302
+    link = "https://xa-a.gov.vn/kh-125"
+    assert add_evidence(xa_a, "1.1.1", None, url=link).status_code == 302
+    assert add_evidence(xa_a, "1.1.1", None, url=link).status_code == 409
+    with app.app_context():
+        assert len(db.session.execute(db.select(Evidence)).scalars().all()) == 3
+        audited = db.session.execute(db.select(AuditEntry).filter_by(entity="evidence"))
+        assert len(audited.scalars().all()) == 3
+    assert len(uploads(app)) == 2

@@ -19,6 +19,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,7 +32,7 @@ from tests.web.conftest import csrf, login, post, prefill_self_assessment
 from tests.web.livesite import live_server
 from web import workflow
 from web.agency import explaining
-from web.models import Agency, Appraisal, AuditEntry, Publication, User, db
+from web.models import Agency, Appraisal, AuditEntry, Evidence, Publication, User, db
 
 
 def _flashes(client: FlaskClient, r: TestResponse) -> str:
@@ -330,3 +331,59 @@ def test_a_double_click_on_submit_over_http(app: Flask, cycle: dict[str, Any]) -
     assert statuses == [302, 302], statuses
     assert _state(app, "xa-a") == workflow.SUBMITTED
     assert len(_audit_rows(app, "submission")) == 1
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["first-document", "another-document"])
+def test_a_double_click_on_add_evidence_over_http(
+    app: Flask, cycle: dict[str, Any], first: bool
+) -> None:
+    """Two real uploads of one document at once (a double click on "Thêm"), for a leaf with no
+    entry yet (both would create it) and for one with an entry: one document, one audit row,
+    one stored file, no 500."""
+    requests = pytest.importorskip("requests")
+    pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    fields = {
+        "number": "125/KH-UBND",
+        "date": "15/07/2025",
+        "issuer": "UBND xã A",
+        "title": "Kế hoạch cải cách hành chính năm 2025",
+        "location": "toàn văn",
+    }
+    with live_server(app) as url:
+        s = requests.Session()
+        page = s.get(url + "/dang-nhap").text
+        token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        r = s.post(
+            url + "/dang-nhap",
+            data={"email": "xa-a@thu.vn", "password": "mat-khau-thu-123", "csrf_token": token},
+        )
+        token = re.search(r'name="csrf-token" content="([^"]+)"', r.text).group(1)  # type: ignore[union-attr]
+        path = url + "/don-vi/tieu-chi/1.1.1/minh-chung"
+        if not first:
+            other = {**fields, "number": "7/BC-UBND", "csrf_token": token}
+            files = {"file": ("bao-cao.pdf", pdf + b"% 7\n", "application/pdf")}
+            assert s.post(path, data=other, files=files, allow_redirects=False).status_code == 302
+        barrier = threading.Barrier(2)
+        statuses: list[int] = []
+
+        def click() -> None:
+            barrier.wait()
+            files = {"file": ("ke-hoach.pdf", pdf, "application/pdf")}
+            got = s.post(
+                path, data={**fields, "csrf_token": token}, files=files, allow_redirects=False
+            )
+            statuses.append(got.status_code)
+
+        threads = [threading.Thread(target=click) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        s.close()
+    assert sorted(statuses) == [302, 409], statuses
+    with app.app_context():
+        numbers = db.session.execute(db.select(Evidence.number)).scalars().all()
+        assert sorted(numbers) == sorted(["125/KH-UBND"] + ([] if first else ["7/BC-UBND"]))
+        audited = db.session.execute(db.select(AuditEntry).filter_by(entity="evidence"))
+        assert len(audited.scalars().all()) == len(numbers)
+    assert len(list(Path(app.config["UPLOAD_FOLDER"]).iterdir())) == len(numbers)

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import Forbidden, NotFound
 from werkzeug.utils import secure_filename
@@ -274,26 +276,57 @@ def add_evidence(
             )
         path = Path(folder) / evidence.stored_name
         path.write_bytes(content)
-    with commit_or_conflict() as saved:
-        sub = submission_of(agency)
-        entry = next((e for e in sub.entries if e.leaf == code), None)
-        if entry is None:
-            entry = Entry(submission=sub, leaf=code, data={}, version=1, updated_by=user.id)
-            db.session.add(entry)
-        entry.evidence.append(evidence)
-        db.session.flush()
-        audit(
-            user,
-            "evidence",
-            f"{code}#{evidence.id}",
-            "",
-            _evidence_summary(evidence),
-            agency=agency,
-            reason="bổ sung minh chứng khi giải trình" if explanation else "thêm minh chứng",
+    details = {c.key: getattr(evidence, c.key) for c in Evidence.__table__.columns if c.key != "id"}
+    for attempt in range(2):  # once more if another request created the leaf's entry meanwhile
+        if attempt:
+            evidence = Evidence(**details)  # the first attempt's row was rolled back
+        created = False
+        with commit_or_conflict(_AlreadyThere) as saved:
+            sub = submission_of(agency)
+            entry = db.session.execute(
+                db.select(Entry).filter_by(submission_id=sub.id, leaf=code)
+            ).scalar_one_or_none()
+            if entry is None:  # two first documents at once: the entry's unique key refuses one
+                created = True
+                entry = Entry(submission=sub, leaf=code, data={}, version=1, updated_by=user.id)
+                db.session.add(entry)
+            else:
+                # one writer per leaf at a time: a double click's second request waits here
+                # until the first has committed, and then finds its document below
+                db.session.execute(
+                    update(Entry).where(Entry.id == entry.id).values(version=Entry.version + 1)
+                )
+                db.session.expire(entry, ["evidence", "version"])
+                if any(_same_document(ev, evidence, content, folder) for ev in entry.evidence):
+                    raise _AlreadyThere
+            entry.evidence.append(evidence)
+            db.session.flush()
+            audit(
+                user,
+                "evidence",
+                f"{code}#{evidence.id}",
+                "",
+                _evidence_summary(evidence),
+                agency=agency,
+                reason="bổ sung minh chứng khi giải trình" if explanation else "thêm minh chứng",
+            )
+        raced = (created and isinstance(saved.error, IntegrityError)) or isinstance(
+            saved.error,
+            OperationalError,  # SQLite: a write from a snapshot another one changed
         )
+        if saved.ok or not raced:
+            break
     if not saved.ok:
         if path is not None:
             path.unlink(missing_ok=True)
+        if isinstance(saved.error, _AlreadyThere):
+            return EvidenceOutcome(
+                False,
+                f"Tài liệu này đã có trong minh chứng của tiêu chí {code} (có thể do bấm "
+                "“Thêm” hai lần); không thêm lần nữa.",
+                EvidenceForm(),
+                409,
+            )
         return EvidenceOutcome(
             False,
             "Lỗi hệ thống khi lưu minh chứng; minh chứng chưa được lưu. Vui lòng thử lại.",
@@ -307,6 +340,25 @@ def add_evidence(
         200,
         notes,
     )
+
+
+class _AlreadyThere(Exception):
+    """The document is already cited for the leaf (a double click, a second tab)."""
+
+
+def _same_document(ev: Evidence, new: Evidence, content: bytes, folder: str | Path) -> bool:
+    """Whether stored document ``ev`` is ``new`` again: the same details and the same link, or
+    the same file (name and content)."""
+    texts = ("number", "issuer", "title", "location", "url", "original_name")
+    if ev.date != new.date or any(
+        (getattr(ev, f) or "") != (getattr(new, f) or "")
+        for f in texts  # "" before a flush
+    ):
+        return False
+    if not ev.stored_name or not content:
+        return not ev.stored_name and not content
+    stored = Path(folder) / ev.stored_name
+    return ev.size == len(content) and stored.is_file() and stored.read_bytes() == content
 
 
 def _evidence_summary(ev: Evidence) -> dict[str, Any]:
