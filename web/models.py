@@ -43,6 +43,9 @@ class User(db.Model, UserMixin):  # type: ignore[name-defined,misc]
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: the password was given by someone else (agency import, a new password from the
+    #: secretariat): every page but log-out and the password change waits until it is changed
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     agency: Mapped[Agency | None] = relationship(foreign_keys=[agency_id])
 

@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from web import sessions
 from web.audit import audit
-from web.errors import commit_or_conflict
+from web.errors import commit_or_conflict, refusal
 from web.models import User, db, utcnow
 from web.roles import HOME
 
@@ -195,6 +195,27 @@ def weak_password(user: User, new: str) -> str:
     return ""
 
 
+#: what a person whose password was given by someone else may still open (ASVS 2.3.1)
+OPEN_BEFORE_CHANGE = frozenset({"auth.change_password", "auth.logout", "static"})
+MUST_CHANGE_MESSAGE = (
+    "Mật khẩu của tài khoản do người khác cấp; hãy đổi mật khẩu trước khi tiếp tục làm việc."
+)
+
+
+@bp.before_app_request
+def _password_change_first() -> Any:
+    """An initial or reset password (agency import) opens only the password change and
+    log-out: every other page redirects there, every API call is refused, until it is changed."""
+    if not current_user.is_authenticated or not current_user.must_change_password:
+        return None
+    if request.endpoint in OPEN_BEFORE_CHANGE:
+        return None
+    if "/api/" in request.path or request.is_json:
+        return refusal(403, MUST_CHANGE_MESSAGE)
+    flash(MUST_CHANGE_MESSAGE, "warning")
+    return redirect(url_for("auth.change_password"))
+
+
 @bp.route("/doi-mat-khau", methods=["GET", "POST"])
 @login_required
 def change_password() -> Any:
@@ -216,6 +237,7 @@ def change_password() -> Any:
         return render_template("auth/password.html", form=form), 400
     with commit_or_conflict() as saved:
         user.password_hash = generate_password_hash(form.new.data)
+        user.must_change_password = False
         audit(user, "account", user.email, "", "đổi mật khẩu", reason="người dùng tự đổi mật khẩu")
         sessions.end_all(user)
         sessions.begin(user)
