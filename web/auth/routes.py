@@ -216,6 +216,17 @@ def _password_change_first() -> Any:
     return redirect(url_for("auth.change_password"))
 
 
+def _password_page(form: PasswordForm) -> str:
+    """The password change page, with the rules its script ticks off as the person types."""
+    return render_template(
+        "auth/password.html",
+        form=form,
+        password_min=PASSWORD_MIN,
+        password_max=PASSWORD_MAX,
+        common_passwords=" ".join(sorted(COMMON_PASSWORDS)),
+    )
+
+
 @bp.route("/doi-mat-khau", methods=["GET", "POST"])
 @login_required
 def change_password() -> Any:
@@ -224,17 +235,17 @@ def change_password() -> Any:
     form = PasswordForm()
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
-        return render_template("auth/password.html", form=form), status
+        return _password_page(form), status
     user = current_user._get_current_object()
     if not check_password_hash(user.password_hash, form.current.data):
         form.current.errors = ["Mật khẩu hiện tại không đúng."]
-        return render_template("auth/password.html", form=form), 400
+        return _password_page(form), 400
     why = weak_password(user, form.new.data)
     if not why and form.new.data == form.current.data:
         why = "Mật khẩu mới phải khác mật khẩu hiện tại."
     if why:
         form.new.errors = [why]
-        return render_template("auth/password.html", form=form), 400
+        return _password_page(form), 400
     with commit_or_conflict() as saved:
         user.password_hash = generate_password_hash(form.new.data)
         user.must_change_password = False
@@ -243,7 +254,7 @@ def change_password() -> Any:
         sessions.begin(user)
     if not saved.ok:
         flash(f"Chưa đổi mật khẩu: {saved.why}", "danger")
-        return render_template("auth/password.html", form=form), 409
+        return _password_page(form), 409
     flash("Đã đổi mật khẩu; các phiên đăng nhập khác của tài khoản đã kết thúc.", "success")
     return redirect(url_for(HOME.get(user.role, "public.index")))
 
