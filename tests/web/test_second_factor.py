@@ -276,3 +276,50 @@ def test_the_second_step_needs_a_fresh_password_step(
     r = c.post("/dang-nhap/ma-xac-thuc", data={"code": _code(secret, T0 + 30), "csrf_token": token})
     assert r.status_code == 302 and r.headers["Location"] == "/dang-nhap"
     assert c.get("/so-noi-vu/").status_code == 302
+
+
+def test_one_code_sent_twice_at_once_logs_in_once(required: Flask, cycle: dict[str, Any]) -> None:
+    """Two browsers send the same code at the same moment to a real server: one log-in, the
+    other refused (401, or 503 when the database made it wait too long), never a 500."""
+    import threading
+
+    requests = pytest.importorskip("requests")
+    from tests.web.livesite import live_server
+
+    secret, _ = _enrolled(required)
+    code = _code(secret, T0 + 30)
+    with live_server(required) as url:
+        clients = []
+        for _ in range(2):
+            s = requests.Session()
+            page = s.get(url + "/dang-nhap").text
+            token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+            r = s.post(
+                url + "/dang-nhap",
+                data={"email": STAFF, "password": PASSWORD, "csrf_token": token},
+                allow_redirects=False,
+            )
+            assert r.headers["Location"] == "/dang-nhap/ma-xac-thuc"
+            page = s.get(url + "/dang-nhap/ma-xac-thuc").text
+            token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+            clients.append((s, token))
+        barrier = threading.Barrier(2)
+        statuses: list[int] = []
+
+        def attempt(s: Any, token: str) -> None:
+            barrier.wait()
+            r = s.post(
+                url + "/dang-nhap/ma-xac-thuc",
+                data={"code": code, "csrf_token": token},
+                allow_redirects=False,
+            )
+            statuses.append(r.status_code)
+
+        threads = [threading.Thread(target=attempt, args=c) for c in clients]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for c, _ in clients:
+            c.close()
+    assert sorted(statuses)[0] == 302 and sorted(statuses)[1] in (401, 503), statuses
