@@ -323,3 +323,29 @@ def test_one_code_sent_twice_at_once_logs_in_once(required: Flask, cycle: dict[s
         for c, _ in clients:
             c.close()
     assert sorted(statuses)[0] == 302 and sorted(statuses)[1] in (401, 503), statuses
+
+
+@pytest.mark.browser
+def test_the_qr_code_shows_under_the_csp_in_chromium(
+    required: Flask, cycle: dict[str, Any]
+) -> None:
+    """The QR code is drawn by Chromium under the app's CSP, and enrolment works there."""
+    from tests.web.livesite import browser, live_server
+
+    with live_server(required) as url, browser() as b:
+        page = b.new_page(locale="vi-VN")
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.goto(url + "/dang-nhap")
+        page.fill("#email", STAFF)
+        page.fill("#password", PASSWORD)
+        page.click("form.narrow button[type=submit]")
+        page.wait_for_url(re.compile(r".*/xac-thuc-hai-buoc$"))
+        width = page.eval_on_selector("img.qr", "i => i.complete ? i.naturalWidth : 0")
+        assert width > 100
+        secret = page.inner_text("code.totp-secret").replace(" ", "")
+        page.fill("#code", _code(secret))
+        page.click("#two-factor-form button[type=submit]")
+        page.wait_for_load_state()
+        assert page.locator("code.recovery-code").count() == 10
+        assert problems == []
