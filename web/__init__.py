@@ -28,7 +28,9 @@ CONTENT_SECURITY_POLICY = (
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 #: pages never cached even without a session (log-in and log-out answers)
-PRIVATE_ENDPOINTS = frozenset({"auth.login", "auth.logout", "auth.change_password"})
+PRIVATE_ENDPOINTS = frozenset(
+    {"auth.login", "auth.logout", "auth.change_password", "auth.second_step", "auth.two_factor"}
+)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

@@ -23,6 +23,11 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "MAX_UPLOAD_MB": (20, "Dung lượng tối đa của một tệp minh chứng (MB)."),
     "LOGIN_MAX_FAILURES": (5, "Số lần đăng nhập sai liên tiếp trước khi tạm khóa tài khoản."),
     "LOGIN_LOCK_MINUTES": (15, "Thời gian tạm khóa sau quá nhiều lần đăng nhập sai (phút)."),
+    "STAFF_SECOND_FACTOR": (
+        True,
+        "Sở Nội vụ và quản trị phải dùng xác thực hai bước (mã TOTP) từ lần đăng nhập tới; "
+        "tắt cho bản chạy thử hoặc kiểm thử: PARINDEX_SECOND_FACTOR_OPTIONAL=1.",
+    ),
     "SESSION_COOKIE_SECURE": (
         True,
         "Cookie phiên chỉ gửi qua HTTPS (tắt khi chạy thử bằng HTTP "
@@ -42,4 +47,5 @@ def from_environment(instance_path: str) -> dict[str, Any]:
     if env.get("MAX_UPLOAD_MB"):
         config["MAX_UPLOAD_MB"] = int(env["MAX_UPLOAD_MB"])
     config["SESSION_COOKIE_SECURE"] = not env.get("PARINDEX_INSECURE_COOKIES")
+    config["STAFF_SECOND_FACTOR"] = not env.get("PARINDEX_SECOND_FACTOR_OPTIONAL")
     return config

@@ -43,6 +43,15 @@ class User(db.Model, UserMixin):  # type: ignore[name-defined,misc]
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: the password was given by someone else (agency import, a new password from the
+    #: secretariat): every page but log-out and the password change waits until it is changed
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: the second factor (TOTP, RFC 6238; web/second_factor.py): the shared secret (base32),
+    #: set when enrolment begins; in use once ``totp_enrolled_at`` is set
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_enrolled_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    #: the time step of the last code accepted: a code is accepted once (no replay)
+    totp_last_step: Mapped[int | None] = mapped_column(nullable=True)
 
     agency: Mapped[Agency | None] = relationship(foreign_keys=[agency_id])
 
@@ -60,6 +69,17 @@ class LoginSession(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class RecoveryCode(db.Model):  # type: ignore[name-defined,misc]
+    """A single-use recovery code of a user's second factor: only its SHA-256 is kept, and the
+    row is deleted when the code is used."""
+
+    __tablename__ = "recovery_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

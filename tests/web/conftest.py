@@ -48,6 +48,9 @@ def app(tmp_path: Path) -> Iterator[Flask]:
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),
             "SESSION_COOKIE_SECURE": False,
             "MAX_UPLOAD_MB": 1,
+            # staff need not enrol a second factor here (tests/web/test_second_factor.py turns
+            # it on)
+            "STAFF_SECOND_FACTOR": False,
         }
     )
     upgrade(app)

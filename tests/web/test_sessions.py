@@ -141,7 +141,7 @@ def test_a_copied_cookie_is_refused_after_log_out_in_the_browser(
         page.goto(url + "/dang-nhap")
         page.fill("input[name=email]", "xa-a@thu.vn")
         page.fill("input[name=password]", PASSWORD)
-        page.click("form.narrow button")
+        page.click("form.narrow button[type=submit]")
         page.wait_for_url(url + "/don-vi/")
         copied = office.cookies()
         other = b.new_context()

@@ -8,17 +8,26 @@ import functools
 import secrets
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import or_
 from werkzeug.security import check_password_hash, generate_password_hash
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from web import sessions
+from web import second_factor, sessions
 from web.audit import audit
-from web.errors import commit_or_conflict
+from web.errors import commit_or_conflict, refusal
 from web.models import User, db, utcnow
 from web.roles import HOME
 
@@ -90,33 +99,18 @@ def login() -> Any:
     # an unknown e-mail costs the same hash as a known one: the time tells nothing either
     stored = user.password_hash if user is not None else _unknown_hash()
     if not check_password_hash(stored, form.password.data) or user is None or not user.active:
-        if user is not None and user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            with commit_or_conflict():
-                locked = db.session.execute(
-                    db.update(User)
-                    .where(
-                        User.id == user.id,
-                        User.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"],
-                        _not_locked(now),
-                    )
-                    .values(
-                        failed_logins=0,
-                        locked_until=now
-                        + dt.timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"]),
-                    )
-                    .execution_options(synchronize_session=False)
-                ).rowcount  # type: ignore[attr-defined]
-                if locked:  # this request set the lock: audited once
-                    audit(
-                        user,
-                        "account",
-                        user.email,
-                        "",
-                        "tạm khóa",
-                        reason="đăng nhập sai nhiều lần",
-                    )
+        if user is not None:
+            _lock_if_too_many(user, now)
         flash(WRONG_MESSAGE, "danger")
         return render_template("auth/login.html", form=form), 401
+    target = request.args.get("next", "")
+    if not is_local_path(target):
+        target = url_for(HOME.get(user.role, "public.index"))
+    if second_factor.enrolled(user):
+        # the password was right; the log-in counts as failed until the code is right too
+        session.clear()
+        session[PENDING] = {"user": user.id, "at": now.timestamp(), "next": target}
+        return redirect(url_for("auth.second_step"))
     with commit_or_conflict() as saved:
         db.session.execute(
             db.update(User)
@@ -128,10 +122,126 @@ def login() -> Any:
     if not saved.ok:
         flash(BUSY_MESSAGE, "danger")
         return render_template("auth/login.html", form=form), 503
-    target = request.args.get("next", "")
-    if not is_local_path(target):
-        target = url_for(HOME.get(user.role, "public.index"))
     return redirect(target)
+
+
+def _lock_if_too_many(user: User, now: dt.datetime) -> None:
+    """After a failed password or second-factor code: lock the account once it has failed
+    ``LOGIN_MAX_FAILURES`` times in a row (a conditional UPDATE: audited once)."""
+    user_failures = db.session.execute(
+        db.select(User.failed_logins).where(User.id == user.id)
+    ).scalar_one()
+    if user_failures < current_app.config["LOGIN_MAX_FAILURES"]:
+        return
+    with commit_or_conflict():
+        locked = db.session.execute(
+            db.update(User)
+            .where(
+                User.id == user.id,
+                User.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"],
+                _not_locked(now),
+            )
+            .values(
+                failed_logins=0,
+                locked_until=now + dt.timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"]),
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount  # type: ignore[attr-defined]
+        if locked:  # this request set the lock: audited once
+            audit(user, "account", user.email, "", "tạm khóa", reason="đăng nhập sai nhiều lần")
+
+
+#: the signed session's key holding a log-in waiting for its second factor
+PENDING = "second_factor_pending"
+#: how long the code may be typed after the password
+PENDING_LIFETIME = dt.timedelta(minutes=5)
+WRONG_CODE_MESSAGE = "Mã xác thực không đúng hoặc đã hết hạn."
+REPLAYED_MESSAGE = "Mã xác thực này đã được dùng; hãy chờ mã tiếp theo trong ứng dụng."
+PENDING_GONE_MESSAGE = "Bước xác thực đã hết thời gian; hãy đăng nhập lại."
+
+
+class CodeForm(FlaskForm):  # type: ignore[misc]
+    code = StringField(
+        "Mã xác thực",
+        validators=[DataRequired("Nhập mã xác thực."), Length(max=40, message=WRONG_CODE_MESSAGE)],
+    )
+
+
+def _pending_user(now: dt.datetime) -> tuple[User | None, str]:
+    """The user whose password was right in this browser a moment ago, and where to go next."""
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict) or not isinstance(pending.get("user"), int):
+        return None, ""
+    if now.timestamp() - float(pending.get("at", 0)) > PENDING_LIFETIME.total_seconds():
+        return None, ""
+    user = db.session.get(User, pending["user"])
+    if user is None or not user.active or not second_factor.enrolled(user):
+        return None, ""
+    return user, str(pending.get("next", ""))
+
+
+@bp.route("/dang-nhap/ma-xac-thuc", methods=["GET", "POST"])
+def second_step() -> Any:
+    """The second step of a log-in: a code from the authenticator app, or a recovery code.
+    Each attempt is counted like a password attempt (the same counter and lock)."""
+    now = utcnow()
+    user, target = _pending_user(now)
+    if user is None:
+        session.pop(PENDING, None)
+        flash(PENDING_GONE_MESSAGE, "warning")
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("auth/second_step.html", form=form), status
+    with commit_or_conflict() as saved:
+        counted = db.session.execute(
+            db.update(User)
+            .where(User.id == user.id, _not_locked(now))
+            .values(failed_logins=User.failed_logins + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount  # type: ignore[attr-defined]
+    if not saved.ok:
+        flash(BUSY_MESSAGE, "danger")
+        return render_template("auth/second_step.html", form=form), 503
+    if not counted:
+        session.pop(PENDING, None)
+        db.session.refresh(user)
+        flash(_lock_message(user, now), "danger")
+        return redirect(url_for("auth.login")), 303
+    with commit_or_conflict() as saved:
+        taken = second_factor.take_code(user, form.code.data)
+        if taken == "recovery":
+            audit(
+                user,
+                "account",
+                user.email,
+                "",
+                "đăng nhập bằng mã khôi phục",
+                reason=f"còn {second_factor.recovery_left(user)} mã khôi phục",
+            )
+    if not saved.ok or not taken or taken == "replayed":
+        _lock_if_too_many(user, now)
+        form.code.errors = [REPLAYED_MESSAGE if taken == "replayed" else WRONG_CODE_MESSAGE]
+        return render_template("auth/second_step.html", form=form), 401
+    with commit_or_conflict() as saved:
+        db.session.execute(
+            db.update(User)
+            .where(User.id == user.id)
+            .values(failed_logins=0, locked_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        sessions.begin(user)  # clears the pending step with the rest of the old session
+    if not saved.ok:
+        flash(BUSY_MESSAGE, "danger")
+        return render_template("auth/second_step.html", form=form), 503
+    if taken == "recovery":
+        flash(
+            "Đã đăng nhập bằng một mã khôi phục (mã này không dùng lại được); "
+            f"còn {second_factor.recovery_left(user)} mã.",
+            "warning",
+        )
+    return redirect(target or url_for(HOME.get(user.role, "public.index")))
 
 
 def is_local_path(target: str) -> bool:
@@ -195,6 +305,107 @@ def weak_password(user: User, new: str) -> str:
     return ""
 
 
+#: what a person whose password was given by someone else may still open (ASVS 2.3.1)
+OPEN_BEFORE_CHANGE = frozenset({"auth.change_password", "auth.logout", "static"})
+MUST_CHANGE_MESSAGE = (
+    "Mật khẩu của tài khoản do người khác cấp; hãy đổi mật khẩu trước khi tiếp tục làm việc."
+)
+
+
+@bp.before_app_request
+def _password_change_first() -> Any:
+    """An initial or reset password (agency import) opens only the password change and
+    log-out: every other page redirects there, every API call is refused, until it is changed."""
+    if not current_user.is_authenticated or not current_user.must_change_password:
+        return None
+    if request.endpoint in OPEN_BEFORE_CHANGE:
+        return None
+    if "/api/" in request.path or request.is_json:
+        return refusal(403, MUST_CHANGE_MESSAGE)
+    flash(MUST_CHANGE_MESSAGE, "warning")
+    return redirect(url_for("auth.change_password"))
+
+
+def _password_page(form: PasswordForm) -> str:
+    """The password change page, with the rules its script ticks off as the person types."""
+    return render_template(
+        "auth/password.html",
+        form=form,
+        password_min=PASSWORD_MIN,
+        password_max=PASSWORD_MAX,
+        common_passwords=" ".join(sorted(COMMON_PASSWORDS)),
+    )
+
+
+ENROL_FIRST_MESSAGE = (
+    "Tài khoản Sở Nội vụ và quản trị phải bật xác thực hai bước trước khi tiếp tục làm việc."
+)
+OPEN_BEFORE_ENROLMENT = OPEN_BEFORE_CHANGE | {"auth.two_factor"}
+
+
+@bp.before_app_request
+def _second_factor_first() -> Any:
+    """The secretariat and administrators enrol a second factor at their next log-in (setting
+    ``STAFF_SECOND_FACTOR``): until then only enrolment, the password change and log-out open."""
+    if not current_user.is_authenticated or request.endpoint in OPEN_BEFORE_ENROLMENT:
+        return None
+    if not second_factor.required(current_user, current_app.config["STAFF_SECOND_FACTOR"]):
+        return None
+    if "/api/" in request.path or request.is_json:
+        return refusal(403, ENROL_FIRST_MESSAGE)
+    flash(ENROL_FIRST_MESSAGE, "warning")
+    return redirect(url_for("auth.two_factor"))
+
+
+class EnrolForm(FlaskForm):  # type: ignore[misc]
+    code = StringField(
+        "Mã 6 chữ số trong ứng dụng",
+        validators=[DataRequired("Nhập mã xác thực."), Length(max=40, message=WRONG_CODE_MESSAGE)],
+    )
+
+
+@bp.route("/xac-thuc-hai-buoc", methods=["GET", "POST"])
+@login_required
+def two_factor() -> Any:
+    """Enrolment: the secret as text and as a QR code, then a code from the app to confirm;
+    the recovery codes are shown once. Once enrolled: the state and the recovery codes left."""
+    user = current_user._get_current_object()
+    if second_factor.enrolled(user):
+        return render_template(
+            "auth/two_factor.html", enrolled=True, left=second_factor.recovery_left(user)
+        )
+    form = EnrolForm()
+    with commit_or_conflict():
+        secret = second_factor.pending_secret(user)
+    if form.validate_on_submit():
+        with commit_or_conflict() as saved:
+            codes = second_factor.enrol(user, form.code.data)
+            if codes is not None:
+                audit(
+                    user,
+                    "account",
+                    user.email,
+                    "",
+                    "bật xác thực hai bước",
+                    reason="người dùng tự bật",
+                )
+        if saved.ok and codes is not None:
+            return render_template(
+                "auth/two_factor.html", enrolled=True, codes=codes, left=len(codes)
+            )
+        form.code.errors = [WRONG_CODE_MESSAGE]
+    uri = second_factor.provisioning_uri(user, secret)
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "auth/two_factor.html",
+        enrolled=False,
+        form=form,
+        secret=second_factor.grouped(secret),
+        uri=uri,
+        qr=second_factor.qr_data_uri(uri),
+    ), status
+
+
 @bp.route("/doi-mat-khau", methods=["GET", "POST"])
 @login_required
 def change_password() -> Any:
@@ -203,25 +414,26 @@ def change_password() -> Any:
     form = PasswordForm()
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
-        return render_template("auth/password.html", form=form), status
+        return _password_page(form), status
     user = current_user._get_current_object()
     if not check_password_hash(user.password_hash, form.current.data):
         form.current.errors = ["Mật khẩu hiện tại không đúng."]
-        return render_template("auth/password.html", form=form), 400
+        return _password_page(form), 400
     why = weak_password(user, form.new.data)
     if not why and form.new.data == form.current.data:
         why = "Mật khẩu mới phải khác mật khẩu hiện tại."
     if why:
         form.new.errors = [why]
-        return render_template("auth/password.html", form=form), 400
+        return _password_page(form), 400
     with commit_or_conflict() as saved:
         user.password_hash = generate_password_hash(form.new.data)
+        user.must_change_password = False
         audit(user, "account", user.email, "", "đổi mật khẩu", reason="người dùng tự đổi mật khẩu")
         sessions.end_all(user)
         sessions.begin(user)
     if not saved.ok:
         flash(f"Chưa đổi mật khẩu: {saved.why}", "danger")
-        return render_template("auth/password.html", form=form), 409
+        return _password_page(form), 409
     flash("Đã đổi mật khẩu; các phiên đăng nhập khác của tài khoản đã kết thúc.", "success")
     return redirect(url_for(HOME.get(user.role, "public.index")))
 

@@ -357,6 +357,7 @@ def _apply_row(cycle: Cycle, agency: Agency | None, item: ImportedRow, user: Use
             )
             officer.email = item.email
             officer.password_hash = generate_password_hash(item.password)
+            officer.must_change_password = True  # given by the secretariat: changed at log-in
             sessions.end_all(officer)  # a new password ends the sessions opened with the old one
             officer.failed_logins = 0
             officer.locked_until = None
@@ -400,5 +401,6 @@ def _officer(item: Any, agency: Agency) -> User:
         name=f"Cán bộ đầu mối CCHC — {item.name}"[:200],
         role=AGENCY,
         password_hash=generate_password_hash(item.password),
+        must_change_password=True,  # an initial password: changed at first log-in
         agency=agency,
     )
