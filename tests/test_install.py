@@ -3,7 +3,8 @@ virtual environment made from a clean clone of this repository, and a regular (n
 wheel that carries the sample province.
 
 The README test installs every dependency into its own venv from the configured package index
-(about two minutes with pip's cache). It runs in CI (.ci/run's first pass); set
+(about two minutes with pip's cache). In CI, .ci/run is that test itself (it runs the two
+commands, read from the README, in a clean checkout) and skips this copy; set
 PARINDEX_SKIP_README_TEST=1 to skip it where there is no package index (or to save the time)."""
 
 from __future__ import annotations
