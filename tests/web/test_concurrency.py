@@ -300,20 +300,26 @@ def test_failed_log_ins_sent_at_once_are_all_counted_and_lock_once(
         assert user.locked_until is not None
 
 
+def _logged_in(requests: Any, url: str) -> tuple[Any, str]:
+    """A real HTTP client logged in as xa-a on the live server at ``url``, and its form token."""
+    s = requests.Session()
+    page = s.get(url + "/dang-nhap").text
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    r = s.post(
+        url + "/dang-nhap",
+        data={"email": "xa-a@thu.vn", "password": "mat-khau-thu-123", "csrf_token": token},
+    )
+    token = re.search(r'name="csrf-token" content="([^"]+)"', r.text).group(1)  # type: ignore[union-attr]
+    return s, token
+
+
 def test_a_double_click_on_submit_over_http(app: Flask, cycle: dict[str, Any]) -> None:
     """Two real requests at once from two threads (a double click): one submission, one audit
     row, no 500."""
     requests = pytest.importorskip("requests")
     prefill_self_assessment(app, "xa-a")
     with live_server(app) as url:
-        s = requests.Session()
-        page = s.get(url + "/dang-nhap").text
-        token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-        r = s.post(
-            url + "/dang-nhap",
-            data={"email": "xa-a@thu.vn", "password": "mat-khau-thu-123", "csrf_token": token},
-        )
-        token = re.search(r'name="csrf-token" content="([^"]+)"', r.text).group(1)  # type: ignore[union-attr]
+        s, token = _logged_in(requests, url)
         barrier = threading.Barrier(2)
         statuses: list[int] = []
 
@@ -350,14 +356,7 @@ def test_a_double_click_on_add_evidence_over_http(
         "location": "toàn văn",
     }
     with live_server(app) as url:
-        s = requests.Session()
-        page = s.get(url + "/dang-nhap").text
-        token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-        r = s.post(
-            url + "/dang-nhap",
-            data={"email": "xa-a@thu.vn", "password": "mat-khau-thu-123", "csrf_token": token},
-        )
-        token = re.search(r'name="csrf-token" content="([^"]+)"', r.text).group(1)  # type: ignore[union-attr]
+        s, token = _logged_in(requests, url)
         path = url + "/don-vi/tieu-chi/1.1.1/minh-chung"
         if not first:
             other = {**fields, "number": "7/BC-UBND", "csrf_token": token}
