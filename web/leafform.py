@@ -72,7 +72,16 @@ def dna_allowed(loaded: LoadedSet, leaf: Leaf) -> bool:
 
 
 def input_keys(loaded: LoadedSet, leaf: Leaf) -> tuple[str, ...]:
-    """The form inputs of a leaf (its name in the page is ``<code>-<key>``)."""
+    """The form inputs of a leaf (its name in the page is ``<code>-<key>``); worked out once
+    per leaf of a loaded set (a page and a save ask for them several times per leaf)."""
+    known: dict[str, tuple[str, ...]] = loaded.cache.setdefault("input_keys", {})
+    keys = known.get(leaf.code)
+    if keys is None:
+        keys = known[leaf.code] = _input_keys(loaded, leaf)
+    return keys
+
+
+def _input_keys(loaded: LoadedSet, leaf: Leaf) -> tuple[str, ...]:
     if not self_scored(leaf):
         return ()
     facts = tuple(i.key for i in fact_inputs(leaf))
