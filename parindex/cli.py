@@ -15,7 +15,9 @@ from typing import Any
 import click
 
 from parindex import __version__, clivi
+from parindex.criteria import load_criteria
 from parindex.dataset import available_years, check_paths, default_root, load_year
+from parindex.diff import describe, diff_sets
 from parindex.errors import CriteriaError, DataError, Issue, Report
 from parindex.export import json_text
 from parindex.ranking import tie_rule_text
@@ -157,6 +159,32 @@ def check(files: tuple[Path, ...], as_json: bool) -> None:
         if report.issues:
             click.echo(f"Không hợp lệ: {len(report.errors)} lỗi.")
     sys.exit(int(not report.valid))
+
+
+@main.command()
+@click.argument("old", metavar="CŨ", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", metavar="MỚI", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="In các thay đổi dạng JSON.")
+def diff(old: Path, new: Path, as_json: bool) -> None:
+    """So sánh hai bộ tiêu chí (ví dụ năm trước và năm nay): tiêu chí thêm, bỏ, đổi tên, chuyển,
+    đổi điểm tối đa, đổi cách chấm, đổi cách tính khi không phát sinh; các mức xếp loại, mức
+    tối đa điểm thưởng/điểm trừ, trọng số và cách xếp khi bằng điểm."""
+    try:
+        before, after = load_criteria(old), load_criteria(new)
+    except CriteriaError as e:
+        _fail(e.issues, as_json)
+        return
+    changes = diff_sets(before.model, after.model)
+    if as_json:
+        out = {"old": str(old), "new": str(new), "changes": [c.as_dict() for c in changes]}
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"So sánh {before.model.id} ({old}) với {after.model.id} ({new}):")
+    for change in changes:
+        click.echo(f"  - {describe(change)}")
+    click.echo(
+        f"{len(changes)} thay đổi." if changes else "Hai bộ tiêu chí giống nhau về cách chấm điểm."
+    )
 
 
 _DATA_OPTIONS = [

@@ -273,23 +273,29 @@ MESSAGES: dict[str, str] = {
 
 #: the most characters of one parameter a message echoes (a 400 MB cell is shown by its start)
 ECHO_CHARS = 60
+#: the most characters of a ``detail``: mostly an explanation from this catalogue (a YAML or a
+#: pydantic problem in words), which a cut at ECHO_CHARS left mid-word; still bounded
+DETAIL_CHARS = 400
 
 
-def shown(value: Any) -> Any:
-    """A parameter as a message echoes it: text longer than :data:`ECHO_CHARS` is cut to its
-    first characters and "…" (the one place echoed values are bounded); other values as given."""
-    if isinstance(value, str) and len(value) > ECHO_CHARS:
-        return value[:ECHO_CHARS] + "…"
-    if isinstance(value, bytes | bytearray) and len(value) > ECHO_CHARS:
-        return bytes(value[:ECHO_CHARS]).hex(" ") + " …"
+def shown(value: Any, limit: int = ECHO_CHARS) -> Any:
+    """A parameter as a message echoes it: text longer than ``limit`` is cut to its first
+    characters and "…" (the one place echoed values are bounded); other values as given."""
+    if isinstance(value, str) and len(value) > limit:
+        return value[:limit] + "…"
+    if isinstance(value, bytes | bytearray) and len(value) > limit:
+        return bytes(value[:limit]).hex(" ") + " …"
     return value
 
 
 def message(code: str, **params: Any) -> str:
     """The Vietnamese message of ``code`` rendered from its template over ``params`` (each
-    parameter bounded by :func:`shown`)."""
+    parameter bounded by :func:`shown`; a ``detail`` to :data:`DETAIL_CHARS`)."""
     template = MESSAGES[code]
-    return template.format_map(_Params({k: shown(v) for k, v in params.items()}))
+    bounded = {
+        k: shown(v, DETAIL_CHARS if k == "detail" else ECHO_CHARS) for k, v in params.items()
+    }
+    return template.format_map(_Params(bounded))
 
 
 class _Params(dict[str, Any]):
