@@ -33,6 +33,8 @@ from parindex.yamlio import (
 Policy = Literal["excluded", "full-points", "not-allowed"]
 EvidenceNeed = Literal["required", "optional", "none"]
 TieKey = Literal["appraised_points", "survey_points", "bonus_points", "penalty_points"]
+#: a leaf's evidence need in words (the Excel template's column, the criteria-set diff)
+EVIDENCE_NEED_LABELS = {"required": "Bắt buộc", "optional": "Không bắt buộc", "none": "Không cần"}
 
 
 #: the largest points value of a criteria set (a whole set is usually 100 points; above this a

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
-from parindex.criteria import CriteriaSet, Leaf
+from parindex.criteria import EVIDENCE_NEED_LABELS, CriteriaSet, Leaf
 from parindex.ranking import TIE_KEY_LABELS
 from parindex.rules import kind_of
 
@@ -65,7 +65,7 @@ POLICIES = {
     "full-points": "được điểm tối đa",
     "not-allowed": "không được nhận không phát sinh",
 }
-EVIDENCE = {"required": "bắt buộc", "optional": "không bắt buộc", "none": "không cần"}
+EVIDENCE = {k: v.lower() for k, v in EVIDENCE_NEED_LABELS.items()}
 
 
 @dataclass(frozen=True)

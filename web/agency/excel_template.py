@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from parindex.criteria import Leaf, LoadedSet
+from parindex.criteria import EVIDENCE_NEED_LABELS, Leaf, LoadedSet
 from parindex.export import set_text
 from parindex.rules import kind_of
 from parindex.text import number_text
@@ -30,7 +30,7 @@ FIRST_ROW = HEADER_ROW + 1
 MANAGED = SELF_KEYS  # the entry keys the workbook reads and writes: the same as the form
 MAX_TEXT = {"did_not_arise": 1000, "explanation": 5000}  # as the web form
 EVIDENCE_MAX = {"number": 100, "issuer": 300, "title": 500, "location": 200, "url": 1000}
-EVIDENCE_LABELS = {"required": "Bắt buộc", "optional": "Không bắt buộc", "none": "Không cần"}
+EVIDENCE_LABELS = EVIDENCE_NEED_LABELS
 YES, NO = "Có", "Không"
 NEEDS_DATE = "Ngày ban hành"
 
