@@ -39,6 +39,9 @@ class User(db.Model, UserMixin):  # type: ignore[name-defined,misc]
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(20))
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), nullable=True)
+    #: the unit (đơn vị) an officer's account belongs to, across cycles: the account sees every
+    #: cycle in which this unit is assessed (the secretariat may move it to a merged unit)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), nullable=True, index=True)
     active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(nullable=True)
@@ -54,6 +57,7 @@ class User(db.Model, UserMixin):  # type: ignore[name-defined,misc]
     totp_last_step: Mapped[int | None] = mapped_column(nullable=True)
 
     agency: Mapped[Agency | None] = relationship(foreign_keys=[agency_id])
+    unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
 
     @property
     def is_active(self) -> bool:
@@ -93,9 +97,19 @@ class Cycle(db.Model):  # type: ignore[name-defined,misc]
     self_deadline: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     explanation_deadline: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: when the secretariat opened the cycle to the agencies; ``None`` while it is being prepared
+    #: (its criteria sets may still change; officers do not see it)
+    opened_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    #: the cycle it was rolled forward from ("Tạo kỳ đánh giá mới từ năm trước"), if any
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("cycles.id"), nullable=True)
 
     criteria: Mapped[list[CriteriaRecord]] = relationship(back_populates="cycle")
     agencies: Mapped[list[Agency]] = relationship(back_populates="cycle")
+    previous: Mapped[Cycle | None] = relationship(remote_side=[id])
+
+    @property
+    def is_open(self) -> bool:
+        return self.opened_at is not None
 
 
 class CriteriaRecord(db.Model):  # type: ignore[name-defined,misc]
@@ -121,16 +135,69 @@ def get_cycle(year: int) -> Cycle | None:
     return db.session.execute(db.select(Cycle).filter_by(year=year)).scalar_one_or_none()
 
 
+#: the kinds of unit (one home for the codes and labels: parindex.lineage.UNIT_TYPES)
+UNIT_TYPE_OTHER = "khac"
+
+
+class Unit(db.Model):  # type: ignore[name-defined,misc]
+    """A unit (đơn vị) that outlives a cycle: a department, a district or commune committee, a
+    ward, a special zone. Its code is its stable identity; each cycle assesses it as an
+    :class:`Agency` row (the name and block of that year); its lineage (merged from, split into,
+    renamed, dissolved) is in :class:`UnitLink`."""
+
+    __tablename__ = "units"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(100), unique=True)
+    #: the current name (each cycle keeps the name of its year on its Agency row)
+    name: Mapped[str] = mapped_column(String(300))
+    type: Mapped[str] = mapped_column(String(20), default=UNIT_TYPE_OTHER)
+    #: the day it ceased to exist (dissolved, merged into another); None while it exists
+    ended_on: Mapped[dt.date | None] = mapped_column(nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class UnitLink(db.Model):  # type: ignore[name-defined,misc]
+    """One link of the units' lineage, as the province's reorganisation resolution states it:
+    ``old`` → ``new`` by ``change`` (merged, split, renamed, dissolved, new) from ``effective``.
+    A merger is one row per old unit; a split one row per new unit; a dissolved unit has no new
+    unit, a new one no old unit."""
+
+    __tablename__ = "unit_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    old_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id"), nullable=True, index=True
+    )
+    new_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id"), nullable=True, index=True
+    )
+    change: Mapped[str] = mapped_column(String(20))
+    effective: Mapped[dt.date] = mapped_column()
+    #: the new unit's name from that day, when the resolution gives one
+    name: Mapped[str] = mapped_column(String(300), default="")
+    #: the legal basis (căn cứ), e.g. "Nghị quyết số 1662/NQ-UBTVQH15"
+    basis: Mapped[str] = mapped_column(String(300), default="")
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    imported_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    old_unit: Mapped[Unit | None] = relationship(foreign_keys=[old_unit_id])
+    new_unit: Mapped[Unit | None] = relationship(foreign_keys=[new_unit_id])
+
+
 class Agency(db.Model):  # type: ignore[name-defined,misc]
+    """A unit as one cycle assesses it: its code, name and block in that year."""
+
     __tablename__ = "agencies"
-    __table_args__ = (UniqueConstraint("cycle_id", "code"),)
+    __table_args__ = (UniqueConstraint("cycle_id", "code"), UniqueConstraint("cycle_id", "unit_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"))
+    #: the unit; set from ``code`` when the row is first written (:func:`_agency_units`)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), nullable=True, index=True)
     code: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(300))
     block: Mapped[str] = mapped_column(String(50))
 
     cycle: Mapped[Cycle] = relationship(back_populates="agencies")
+    unit: Mapped[Unit | None] = relationship()
     submission: Mapped[Submission | None] = relationship(back_populates="agency", uselist=False)
 
 
@@ -318,6 +385,36 @@ class Publication(db.Model):  # type: ignore[name-defined,misc]
 
     cycle: Mapped[Cycle] = relationship()
     by: Mapped[User | None] = relationship(foreign_keys=[published_by])
+
+
+def unit_for(code: str, name: str) -> Unit:
+    """The unit of ``code``, created (named ``name``) when there is none yet."""
+    unit = db.session.execute(db.select(Unit).filter_by(code=code)).scalar_one_or_none()
+    if unit is None:
+        unit = Unit(code=code, name=name)
+        db.session.add(unit)
+    return unit
+
+
+@event.listens_for(Session, "before_flush")
+def _agency_units(session: Any, flush_context: Any, instances: Any) -> None:
+    """Every agency row written belongs to a unit: the unit of its code (made when new), so
+    each way an agency is created (import, demo, roll forward) joins the same identity."""
+    made: dict[str, Unit] = {}
+    for obj in list(session.new):
+        if isinstance(obj, Agency) and obj.unit is None and obj.unit_id is None:
+            if obj.code in made:
+                obj.unit = made[obj.code]
+                continue
+            with session.no_autoflush:
+                unit = session.execute(
+                    db.select(Unit).filter_by(code=obj.code)
+                ).scalar_one_or_none()
+            if unit is None:
+                unit = Unit(code=obj.code, name=obj.name)
+                session.add(unit)
+            made[obj.code] = unit
+            obj.unit = unit
 
 
 class AuditTampering(RuntimeError):
