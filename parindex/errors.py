@@ -266,8 +266,39 @@ MESSAGES: dict[str, str] = {
     "bằng dấu chấm phẩy (đang có {value}); nếu chỉ một, hãy ghi 'renamed'",
     "history-new-with-previous": "Đơn vị mới không có đơn vị năm trước; hãy xóa ô này hoặc ghi "
     "'renamed' / 'merged'",
-    "history-same-with-previous": "Đơn vị giữ nguyên chỉ so với chính mã của nó; nếu mã năm "
-    "trước khác, hãy ghi 'renamed'",
+    "history-no-applicable-max": "Tệp kết quả năm trước không có cột 'applicable_max' (Điểm "
+    "tối đa áp dụng): đơn vị hợp nhất hoặc chia tách từ nhiều đơn vị sẽ không được so sánh với "
+    "năm trước; hãy dùng tệp kết quả do parindex ghi",
+    # the lineage file and unit types (parindex.lineage)
+    "lineage-missing-column": "Thiếu cột '{key}' (hoặc '{alias}') ở dòng tiêu đề",
+    "lineage-blank-cell": "Ô cột '{key}' để trống; hãy ghi {what}",
+    "lineage-bad-change": "Hình thức thay đổi “{value}” không có; hãy ghi một trong: hợp nhất "
+    "(sáp nhập), chia tách, đổi tên, giải thể, thành lập mới (hoặc: merged, split, renamed, "
+    "dissolved, new)",
+    "lineage-old-missing": "Thiếu mã đơn vị cũ; chỉ dòng “thành lập mới” được để trống mã cũ",
+    "lineage-new-missing": "Thiếu mã đơn vị mới; chỉ dòng “giải thể” được để trống mã mới",
+    "lineage-new-with-old": "Dòng “thành lập mới” không có đơn vị cũ; hãy xóa mã cũ “{value}” "
+    "hoặc ghi hình thức hợp nhất, chia tách hay đổi tên",
+    "lineage-dissolved-with-new": "Dòng “giải thể” không có đơn vị mới; hãy xóa mã mới "
+    "“{value}” hoặc ghi hình thức hợp nhất, chia tách hay đổi tên",
+    "lineage-duplicate-link": "Liên kết “{value}” đã có ở {detail}; mỗi cặp mã cũ – mã mới chỉ "
+    "ghi một dòng",
+    "lineage-renamed-several": "Đơn vị “{value}” được ghi đổi tên nhưng còn liên kết khác ở "
+    "{detail}; đổi tên là một đơn vị cũ thành đúng một đơn vị mới, nếu không hãy ghi hợp nhất "
+    "hoặc chia tách",
+    "lineage-merged-one": "Đơn vị “{value}” hợp nhất chỉ từ một đơn vị ({detail}); hợp nhất cần "
+    "ít nhất hai đơn vị cũ: hãy ghi thêm các đơn vị cũ còn lại (đơn vị nhận giữ mã của mình thì "
+    "ghi thêm dòng “{value}” → “{value}”), hoặc ghi “đổi tên”",
+    "lineage-split-one": "Đơn vị “{value}” chia tách chỉ thành một đơn vị ({detail}); chia tách "
+    "cần ít nhất hai đơn vị mới: hãy ghi thêm các đơn vị mới còn lại, hoặc ghi “đổi tên”",
+    "lineage-dissolved-continues": "Đơn vị “{value}” được ghi giải thể nhưng vẫn tiếp tục "
+    "({detail}); hãy bỏ dòng giải thể hoặc sửa dòng kia",
+    "lineage-unknown-new": "Mã mới “{value}” không có trong danh sách đơn vị năm nay và không là "
+    "mã cũ của dòng nào khác; hãy kiểm tra mã",
+    "lineage-unknown-old": "Mã cũ “{value}” không có trong các đơn vị năm trước và không là mã "
+    "mới của dòng nào khác; hãy kiểm tra mã",
+    "lineage-two-files": "Có cả '{name}' và tệp này; chỉ giữ một tệp lịch sử sắp xếp đơn vị",
+    "unit-type-unknown": "Loại đơn vị “{value}” không có; hãy ghi một trong: {choices}",
 }
 
 

@@ -33,7 +33,7 @@ from typing import Any
 
 from parindex.errors import Issue, Location, message
 from parindex.export import csv_key
-from parindex.tables import TableError, decode, read_file, read_rows
+from parindex.tables import TableError, decode, misfit_row, read_file, read_rows
 from parindex.text import TextError, clean, identifier, is_blank, parse_count, parse_number
 
 CHANGES = ("renamed", "merged", "new", "same")
@@ -106,17 +106,6 @@ def _table(path: Path) -> tuple[int, list[str], list[tuple[int, list[Any]]]] | I
     return header_row, [clean(c) for c in header], rows[1:]
 
 
-def _short(file: str, n: int, row: list[Any], width: int) -> Issue | None:
-    """A row whose cells cannot be placed under the header: fewer cells than its last named
-    column, or a cell given beyond it (a delimiter inside an unquoted cell)."""
-    if len(row) < width:
-        return Issue.make("table-short-row", Location(file=file, row=n), value=len(row), most=width)
-    if any(not is_blank(c) for c in row[width:]):
-        last = max(i + 1 for i, c in enumerate(row) if not is_blank(c))
-        return Issue.make("history-extra-cells", Location(file=file, row=n), value=last, most=width)
-    return None
-
-
 def _text_issue(got: TextError, where: Location) -> Issue:
     return Issue.make(got.code, where, **got.params)
 
@@ -146,7 +135,7 @@ def read_previous(
     first: dict[str, str] = {}  # agency → where it was first: "dòng 3"
     issues: list[Issue] = []
     for n, row in rows:
-        short = _short(file, n, row, width)
+        short = misfit_row(file, n, row, width)
         if short:
             issues.append(short)
             continue
@@ -334,7 +323,7 @@ def read_mapping(
     first: dict[str, str] = {}  # agency → where it was first: "dòng 3"
     issues: list[Issue] = []
     for n, row in rows:
-        short = _short(file, n, row, width)
+        short = misfit_row(file, n, row, width)
         if short:
             issues.append(short)
             continue
