@@ -236,7 +236,7 @@ MESSAGES: dict[str, str] = {
     "restore-cancelled": "Đã hủy; dữ liệu không thay đổi",
     "restore-failed": "Không phục hồi được (hệ thống báo: “{detail}”); hãy dừng ứng dụng web rồi thử lại",
     "restore-postgresql": "CSDL là PostgreSQL: hãy phục hồi bằng công cụ của PostgreSQL: “{detail}”",
-    # last year's results and mapping.csv (parindex.history)
+    # last year's results (parindex.history)
     "history-empty": "Tệp không có dòng nào; hãy xóa tệp hoặc ghi dòng tiêu đề và các dòng dữ liệu",
     "history-missing-column": "Thiếu cột '{key}' ở dòng tiêu đề",
     "history-extra-cells": "Dòng có {value} ô, nhiều hơn {most} cột của dòng tiêu đề; kiểm tra "
@@ -253,19 +253,6 @@ MESSAGES: dict[str, str] = {
     "hãy dùng tệp .json do parindex ghi",
     "history-draft": "Tệp là BẢN NHÁP (ghi bằng --draft), không phải kết quả đã công bố; "
     "hãy dùng tệp kết quả chính thức",
-    "history-two-mappings": "Có cả '{name}' và tệp này; chỉ giữ một tệp ánh xạ đơn vị",
-    "history-unknown-agency": "Đơn vị “{value}” không có trong danh sách đơn vị năm nay "
-    "(agencies.csv)",
-    "history-unknown-previous": "Đơn vị “{value}” không có trong kết quả năm trước; hãy kiểm tra "
-    "mã đơn vị năm trước",
-    "history-previous-twice": "Đơn vị năm trước “{value}” được ghi hai lần trong ô này",
-    "history-bad-change": "thay đổi “{value}” không có; hãy ghi một trong: “renamed”, “merged”, "
-    "“new”, “same” (hoặc: “đổi tên”, “hợp nhất”, “mới”, “giữ nguyên”)",
-    "history-renamed-count": "Đơn vị đổi tên phải có đúng một đơn vị năm trước (đang có {value})",
-    "history-merged-count": "Đơn vị hợp nhất phải có ít nhất hai đơn vị năm trước, cách nhau "
-    "bằng dấu chấm phẩy (đang có {value}); nếu chỉ một, hãy ghi 'renamed'",
-    "history-new-with-previous": "Đơn vị mới không có đơn vị năm trước; hãy xóa ô này hoặc ghi "
-    "'renamed' / 'merged'",
     "history-no-applicable-max": "Tệp kết quả năm trước không có cột 'applicable_max' (Điểm "
     "tối đa áp dụng): đơn vị hợp nhất hoặc chia tách từ nhiều đơn vị sẽ không được so sánh với "
     "năm trước; hãy dùng tệp kết quả do parindex ghi",
@@ -298,7 +285,7 @@ MESSAGES: dict[str, str] = {
     "lineage-unknown-old": "Mã cũ “{value}” không có trong các đơn vị năm trước và không là mã "
     "mới của dòng nào khác; hãy kiểm tra mã",
     "lineage-two-files": "Có cả '{name}' và tệp này; chỉ giữ một tệp lịch sử sắp xếp đơn vị",
-    "unit-type-unknown": "Loại đơn vị “{value}” không có; hãy ghi một trong: {choices}",
+    "unit-type-unknown": "Loại đơn vị “{value}” không có; hãy ghi một trong: {detail}",
 }
 
 

@@ -94,7 +94,7 @@ def parse_unit_type(value: Any) -> str | TextError:
         if word in (code, label.casefold()):
             return code
     choices = "; ".join(f"{code} ({label})" for code, label in UNIT_TYPES.items())
-    return TextError("unit-type-unknown", {"value": clean(value), "choices": choices})
+    return TextError("unit-type-unknown", {"value": clean(value), "detail": choices})
 
 
 def in_period(date: dt.date, year: int | None) -> bool:
