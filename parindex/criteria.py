@@ -538,7 +538,7 @@ def cross_check(
         where: YamlPath = ("compare_with", bi)
         if other in compared:
             ck.add("duplicate-code", where, value=other, detail=compared[other])
-        compared.setdefault(other, format_path(where))
+        compared.setdefault(other, f"phần tử thứ {bi + 1} của danh sách")
     return ck.issues
 
 
