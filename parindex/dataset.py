@@ -348,6 +348,16 @@ def load_year(root: Path, year: int | None = None, surveys_file: Path | None = N
         )
         lineage_issues += read_issues
     report.extend(lineage_issues)
+    for old in (sdir / "mapping.csv", sdir / "mapping.xlsx"):  # replaced by the lineage file
+        if old.exists():
+            report.add(
+                Issue.make(
+                    "lineage-mapping-not-read",
+                    Location(file=str(old)),
+                    severity="warning",
+                    name=old.name,
+                )
+            )
     previous_sets, set_issues = _previous_sets(root, year)
     report.extend(set_issues)
     report.issues = _relative(report.issues, root)

@@ -284,6 +284,8 @@ MESSAGES: dict[str, str] = {
     "mã cũ của dòng nào khác; hãy kiểm tra mã",
     "lineage-unknown-old": "Mã cũ “{value}” không có trong các đơn vị năm trước và không là mã "
     "mới của dòng nào khác; hãy kiểm tra mã",
+    "lineage-mapping-not-read": "Tệp '{name}' không còn được đọc; hãy chép nội dung sang "
+    "lineage.csv (lịch sử sắp xếp đơn vị: mã cũ, mã mới, thay đổi, ngày hiệu lực) rồi xóa tệp này",
     "lineage-two-files": "Có cả '{name}' và tệp này; chỉ giữ một tệp lịch sử sắp xếp đơn vị",
     "unit-type-unknown": "Loại đơn vị “{value}” không có; hãy ghi một trong: {detail}",
 }

@@ -445,3 +445,14 @@ def test_numbers_with_a_huge_exponent_are_refused_before_they_are_built() -> Non
     assert parse_number(Decimal("91.87")) == Decimal("91.87")
     assert parse_count(Decimal("123456789012345")) == 123456789012345  # 15 digits: the most
     assert _code(parse_count(Decimal("1234567890123456"))) == "number-too-long"
+
+
+def test_an_old_mapping_file_is_not_read_and_said_so(tmp_path: Path) -> None:
+    root = _year(tmp_path, "mapping")
+    mapping = root / "submissions" / "2025" / "mapping.csv"
+    mapping.write_text("agency,previous,change\nxa-a,xa-a1;xa-a2,merged\n", encoding="utf-8")
+    ds = load_year(root, YEAR)
+    (issue,) = [i for i in ds.report.issues if i.code == "lineage-mapping-not-read"]
+    assert (issue.severity, issue.location.file) == ("warning", "submissions/2025/mapping.csv")
+    assert_vietnamese(issue.message)
+    assert _change_columns(root) == _change_columns(_year(tmp_path, "clean"))
