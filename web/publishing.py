@@ -26,13 +26,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import aliased, contains_eager
 
 from parindex.dataset import collector_paused
 from parindex.decision import write_decision_table
 from parindex.errors import Report
 from parindex.export import json_default
 from parindex.history import PreviousResult, compare
+from parindex.lineage import Lineage, LineageRow
 from parindex.results import Results
 from parindex.rules import kind_of
 from parindex.survey import read_surveys
@@ -43,10 +44,13 @@ from web.engine import loaded_set, submission_of
 from web.errors import commit_or_conflict
 from web.models import (
     Agency,
+    CriteriaRecord,
     Cycle,
     Publication,
     Submission,
     SurveyResult,
+    Unit,
+    UnitLink,
     User,
     db,
 )
@@ -239,34 +243,89 @@ def results_data(results: Results) -> dict[str, Any]:
     return data
 
 
+def previous_cycle(cycle: Cycle) -> Cycle | None:
+    """The cycle a cycle is compared with: the one it was rolled forward from, else last year's."""
+    if cycle.previous_id is not None:
+        return db.session.get(Cycle, cycle.previous_id)
+    return db.session.execute(db.select(Cycle).filter_by(year=cycle.year - 1)).scalar_one_or_none()
+
+
+def stored_lineage() -> Lineage:
+    """The units' lineage as the engine reads it (:class:`parindex.lineage.Lineage`), from the
+    links the secretariat imported (web.models.UnitLink), in the order they were imported."""
+    old, new = aliased(Unit), aliased(Unit)
+    rows = db.session.execute(
+        db.select(UnitLink, old.code, new.code)
+        .outerjoin(old, UnitLink.old_unit_id == old.id)
+        .outerjoin(new, UnitLink.new_unit_id == new.id)
+        .order_by(UnitLink.id)
+    ).all()
+    return Lineage(
+        tuple(
+            LineageRow(o or "", n or "", link.change, link.effective, link.name, link.basis)
+            for link, o, n in rows
+        )
+    )
+
+
 def cycle_results(cycle: Cycle, *, documents: bool = True) -> Results:
     """The cycle's results from the database (:func:`web.bulk.bulk_results`; ``documents``
-    as there) with the change since last year, when last year's results were published here
-    (its latest version; agencies matched by code)."""
+    as there) with the change since the previous cycle, when its results were published here
+    (its latest version): units followed through their lineage and compared by the engine's
+    one method (:func:`parindex.history.compare`), and each block's criteria set diffed against
+    the previous cycle's sets (the decision table's method sheet)."""
     results = bulk_results(cycle, documents=documents)
-    before = db.session.execute(
-        db.select(Cycle).filter_by(year=cycle.year - 1)
-    ).scalar_one_or_none()
+    before = previous_cycle(cycle)
     pub = None if before is None else latest(before)
-    if pub is None:
+    if before is None or pub is None:
         return results
     previous: dict[str, PreviousResult] = {}
     for block in publication_data(pub).get("blocks", []):
         for a in block["agencies"]:
-            index_u = int((Decimal(str(a["index"])) * 100).to_integral_value())
+            applicable = a.get("applicable_max")
             previous[a["agency"]] = PreviousResult(
-                block["block"], a["agency"], a["name"], index_u, int(a["rank"])
+                block["block"],
+                a["agency"],
+                a["name"],
+                _hundredths(a["index"]),
+                int(a["rank"]),
+                None if applicable is None else _hundredths(applicable),
             )
     names = dict(
+        db.session.execute(db.select(Agency.code, Agency.name).filter_by(cycle_id=before.id)).all()
+    )
+    names.update(
         db.session.execute(db.select(Agency.code, Agency.name).filter_by(cycle_id=cycle.id)).all()
     )
+    lineage = stored_lineage()
     for res in results.blocks.values():
+        compared = res.criteria.model.compared_blocks
         for code, index_u, rank in zip(
             res.agencies["agency"], res.agencies["index_u"], res.agencies["rank"], strict=True
         ):
-            results.comparisons[code] = compare(code, int(index_u), int(rank), previous, None, names)
-    results.previous_year = cycle.year - 1
+            results.comparisons[code] = compare(
+                code,
+                int(index_u),
+                int(rank),
+                previous,
+                lineage,
+                names,
+                year=cycle.year,
+                blocks=compared,
+            )
+    results.previous_year = before.year
+    results.previous_sets = {
+        record.block: loaded_set(record).model
+        for record in db.session.execute(
+            db.select(CriteriaRecord).filter_by(cycle_id=before.id)
+        ).scalars()
+    }
     return results
+
+
+def _hundredths(value: Any) -> int:
+    """A 2-decimal number of a published JSON (index, points) in hundredths, exactly."""
+    return int((Decimal(str(value)) * 100).to_integral_value())
 
 
 def preview(cycle: Cycle) -> dict[str, Any]:

@@ -504,3 +504,80 @@ def test_when_the_body_fails_the_second_process_is_stopped(tmp_path: Path) -> No
     with pytest.raises(ZeroDivisionError), publishing._beside(_pid_writer(path)):
         1 / 0  # noqa: B018
     assert not path.exists() or int(path.read_text()) != os.getpid()
+
+
+def test_a_merged_unit_is_compared_with_its_predecessors_through_the_lineage(
+    app: Flask, data: dict[str, Any]
+) -> None:
+    """Last year's xã C (index 80.00 on 80 applicable points) and xã D (70.00 on 100) merged
+    into xã A on 01/07/2025 (the lineage imported here). The previous index xã A is compared
+    with is their average weighted by applicable maxima: (80 × 80 + 70 × 100) / 180
+    = 13400 / 180 = 74.444… → 74.44; the rank it would have taken last year: one unit (xã C,
+    80.00) above it → 2. The public page states it."""
+    from web.models import Unit, UnitLink
+
+    with app.app_context():
+        before = Cycle(year=YEAR - 1, title="Kỳ 2024")
+        db.session.add(before)
+        db.session.flush()
+        last = {
+            "blocks": [
+                {
+                    "block": "xa",
+                    "block_name": "Xã",
+                    "agencies": [
+                        {
+                            "agency": "xa-c",
+                            "name": "UBND xã C",
+                            "rank": 1,
+                            "index": 80.0,
+                            "applicable_max": 80.0,
+                        },
+                        {
+                            "agency": "xa-d",
+                            "name": "UBND xã D",
+                            "rank": 2,
+                            "index": 70.0,
+                            "applicable_max": 100.0,
+                        },
+                        {
+                            "agency": "xa-b",
+                            "name": "UBND xã B",
+                            "rank": 3,
+                            "index": 0.5,
+                            "applicable_max": 70.0,
+                        },
+                    ],
+                }
+            ]
+        }
+        db.session.add(
+            Publication(
+                cycle_id=before.id, version=1, results_json=json.dumps(last), decision_xlsx=b""
+            )
+        )
+        xa_a = db.session.execute(db.select(Unit).filter_by(code="xa-a")).scalar_one()
+        for code, name in (("xa-c", "UBND xã C"), ("xa-d", "UBND xã D")):
+            old = Unit(code=code, name=name, ended_on=dt.date(2025, 7, 1))
+            db.session.add(old)
+            db.session.add(
+                UnitLink(
+                    old_unit=old, new_unit=xa_a, change="merged", effective=dt.date(2025, 7, 1)
+                )
+            )
+        db.session.commit()
+        res = publishing.preview(
+            db.session.execute(db.select(Cycle).filter_by(year=YEAR)).scalar_one()
+        )
+    rows = {a["agency"]: a for b in res["blocks"] for a in b["agencies"]}
+    assert rows["xa-a"]["previous_index"] == pytest.approx(74.44)
+    assert rows["xa-a"]["previous_rank"] == 2
+    assert rows["xa-a"]["index_change"] == pytest.approx(rows["xa-a"]["index"] - 74.44)
+    assert "Hợp nhất từ UBND xã C, UBND xã D" in rows["xa-a"]["change_note"]
+    assert rows["xa-b"]["previous_rank"] == 3  # unchanged: compared with itself
+    set_states(app, "approved")
+    assert post(staff(app), f"/so-noi-vu/ky/{YEAR}/cong-bo").status_code == 302
+    page = app.test_client().get(f"/ket-qua/{YEAR}").get_data(as_text=True)
+    assert "Hợp nhất từ UBND xã C, UBND xã D" in page and "Cách so sánh với năm trước" in page
+    page = app.test_client().get(f"/ket-qua/{YEAR}/don-vi/xa-a").get_data(as_text=True)
+    assert "So với năm trước" in page and "Hợp nhất từ UBND xã C, UBND xã D" in page

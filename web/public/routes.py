@@ -47,6 +47,7 @@ def _results_page(year: int, version: int | None) -> Any:
         latest=publishing.latest(cycle),
         versions=publishing.versions(cycle),
         blocks=blocks,
+        method=data.get("comparison_method", ""),
         charts={b["block"]: Markup(publishing.bar_chart(b)) for b in blocks},  # noqa: S704
     )
 
@@ -68,7 +69,10 @@ def agency_results(year: int, code: str) -> Any:
     if found is None:
         abort(404)
     block, row = found
-    return render_template("public/agency.html", cycle=cycle, pub=pub, block=block, row=row)
+    method = publishing.publication_data(pub).get("comparison_method", "")
+    return render_template(
+        "public/agency.html", cycle=cycle, pub=pub, block=block, row=row, method=method
+    )
 
 
 @bp.route("/ket-qua/<int:year>/v<int:version>/bang-xep-hang.xlsx")
