@@ -109,6 +109,9 @@ class CriteriaSet(StrictModel):
     rounding: Rounding = Rounding()
     did_not_arise: Policy = "excluded"
     tie_break: list[TieKey] = Field(default_factory=list)
+    #: last year's blocks whose units this set's units are compared with (year over year);
+    #: empty: the set's own block
+    compare_with: list[str] = Field(default_factory=list)
     bands: list[Band] = Field(min_length=1)
     bonus: BonusPenalty = BonusPenalty(cap=Decimal(0))
     penalty: BonusPenalty = BonusPenalty(cap=Decimal(0))
