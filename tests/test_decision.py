@@ -473,9 +473,11 @@ def test_detail_rows_written_as_xml_are_openpyxls_own_byte_for_byte(
         # openpyxl writes a Decimal point as "%.16g" of its float (9.70 → 9.699999999999999);
         # the rows written as XML give its exact text (9.7): the same number, fewer digits
         assert _exact_numbers(b[name]) == _exact_numbers(a[name]), name
-    assert case != "sample" or b"<v>9.7</v>" in a["xl/worksheets/sheet5.xml"]
     detail = [n for n, data in a.items() if b"KPS: kh" in data]
     assert len(detail) == len(results.blocks)
+    if case == "sample":  # some points openpyxl writes with 16 digits: exact in the XML rows
+        long = re.compile(rb"<v>-?[0-9]+\.[0-9]{10,}</v>")
+        assert any(long.search(b[n]) for n in detail) and not any(long.search(a[n]) for n in detail)
     numbers = sum(data.count(b't="n"><v>') for n, data in a.items() if n in detail)
     assert numbers >= 2 * len(TRICKY_NAMES)  # every agency's row, most of them written as XML
     if case == "sample":  # "did not arise" cells in the rows written as XML too
