@@ -45,6 +45,14 @@ BLOCK_PHRASES = {
     "huyen": "Ủy ban nhân dân các huyện, thị xã, thành phố",
     "xa": "Ủy ban nhân dân các xã, phường, thị trấn",
 }
+#: from 2025 local government has two tiers: no district, no thị trấn; wards and communes
+#: (with the special zones) may be ranked apart
+TWO_TIER_FROM = 2025
+BLOCK_PHRASES_TWO_TIER = {
+    "so-nganh": BLOCK_PHRASES["so-nganh"],
+    "phuong": "Ủy ban nhân dân các phường",
+    "xa": "Ủy ban nhân dân các xã, đặc khu",
+}
 TITLE_ROW = 2
 #: on every sheet of a table built from invalid inputs or with an agency missing (`rank --draft`)
 DRAFT_MARK = "BẢN NHÁP — KHÔNG CÔNG BỐ (dữ liệu đầu vào còn lỗi hoặc thiếu hồ sơ)"
@@ -52,6 +60,13 @@ DRAFT_MARK = "BẢN NHÁP — KHÔNG CÔNG BỐ (dữ liệu đầu vào còn l�
 MISSING_NOTE = "Chưa nộp hồ sơ tự đánh giá: mọi tiêu chí tính 0 điểm."
 HEADER_TOP = 6  # first header row; the header takes rows 6–8 (group, column, number)
 FIRST_DATA = 9
+
+
+def _block_phrase(year: int, block: str, block_name: str) -> str:
+    """Whose ranking a sheet is, in the title's words: by the block's key, in the words of the
+    year's local government; an unknown block by its name."""
+    phrases = BLOCK_PHRASES_TWO_TIER if year >= TWO_TIER_FROM else BLOCK_PHRASES
+    return phrases.get(block, block_name)
 
 
 def _font(
@@ -244,7 +259,7 @@ def ranking_sheet(
     # title rows
     title = (
         f"KẾT QUẢ XẾP HẠNG CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {results.year} CỦA "
-        f"{BLOCK_PHRASES.get(model.block, model.block_name).upper()}"
+        f"{_block_phrase(results.year, model.block, model.block_name).upper()}"
     )
     heading = Look(12, bold=True, align="center", wrap=True, border=False)
     lines = [

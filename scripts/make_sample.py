@@ -1,9 +1,17 @@
 """Write the bundled sample province (DỮ LIỆU MẪU — not real agencies' results).
 
-Deterministic: the same criteria files and seed give byte-identical submissions. Run from the
-repository root:  python scripts/make_sample.py
-It reads criteria/2025/*.yaml and writes submissions/2025/ (agencies.csv, one YAML per agency,
-surveys.csv) and submissions/2024/ket-qua-2024.csv (last year's published results).
+Two years, either side of the 2025 reorganisation: 2024 with its three blocks (sở, ban, ngành;
+UBND cấp huyện; UBND cấp xã) and its published results, 2025 after it (sở, ban, ngành; phường;
+xã và đặc khu) with the lineage file joining the two. Deterministic: the same criteria files and
+seed give byte-identical files. Run from the repository root:  python scripts/make_sample.py
+
+It reads criteria/<year>/*.yaml and writes:
+- criteria/2025/phuong.yaml, copied from criteria/2025/xa.yaml (one commune/ward set, two blocks);
+- submissions/<year>/ for 2024 and 2025: agencies.csv (with each unit's type), one YAML per
+  agency, surveys.csv;
+- submissions/2024/ket-qua-2024.csv: the 2024 results as parindex publishes them (the rows of
+  ``parindex score --csv --year 2024``), which 2025 reads as last year's;
+- submissions/2025/lineage.csv: the reorganisation, old unit → new unit (docs/outputs.md).
 """
 
 from __future__ import annotations
@@ -19,112 +27,274 @@ from typing import Any
 import yaml
 
 from parindex.criteria import Leaf, LoadedSet, load_criteria
+from parindex.dataset import load_year
+from parindex.export import csv_rows
+from parindex.results import score_dataset
 from parindex.rules import kind_of
 
 ROOT = Path(__file__).resolve().parent.parent
-YEAR = 2025
 SEED = 2025
+YEARS = (2024, 2025)
 
-DEPARTMENTS = [
-    ("so-noi-vu", "Sở Nội vụ", "SNV"),
-    ("so-tu-phap", "Sở Tư pháp", "STP"),
-    ("so-tai-chinh", "Sở Tài chính", "STC"),
-    ("so-xay-dung", "Sở Xây dựng", "SXD"),
-    ("so-nong-nghiep-moi-truong", "Sở Nông nghiệp và Môi trường", "SNNMT"),
-    ("so-cong-thuong", "Sở Công Thương", "SCT"),
-    ("so-y-te", "Sở Y tế", "SYT"),
-    ("so-giao-duc-dao-tao", "Sở Giáo dục và Đào tạo", "SGDĐT"),
-    ("so-van-hoa-the-thao-du-lich", "Sở Văn hóa, Thể thao và Du lịch", "SVHTTDL"),
-    ("so-khoa-hoc-cong-nghe", "Sở Khoa học và Công nghệ", "SKHCN"),
-    ("so-dan-toc-ton-giao", "Sở Dân tộc và Tôn giáo", "SDTTG"),
-    ("so-ngoai-vu", "Sở Ngoại vụ", "SNgV"),
-    ("thanh-tra-tinh", "Thanh tra tỉnh", "TTr"),
-    ("van-phong-ubnd-tinh", "Văn phòng UBND tỉnh", "VP"),
-    ("ban-quan-ly-khu-kinh-te", "Ban Quản lý Khu kinh tế", "BQLKKT"),
-    ("ban-qlda-xay-dung", "Ban Quản lý dự án đầu tư xây dựng tỉnh", "BQLDA"),
-    ("dai-phat-thanh-truyen-hinh", "Đài Phát thanh và Truyền hình tỉnh", "ĐPTTH"),
-    ("quy-dau-tu-phat-trien", "Quỹ Đầu tư phát triển tỉnh", "QĐTPT"),
-    ("trung-tam-phuc-vu-hanh-chinh-cong", "Trung tâm Phục vụ hành chính công tỉnh", "TTPVHCC"),
-    ("lien-minh-hop-tac-xa", "Liên minh Hợp tác xã tỉnh", "LMHTX"),
-    ("truong-cao-dang-tinh", "Trường Cao đẳng tỉnh", "TCĐ"),
-    ("ban-quan-ly-cac-kcn", "Ban Quản lý các khu công nghiệp", "BQLKCN"),
-]
-DISTRICTS = [
-    ("tp-hoa-binh", "UBND thành phố Hòa Bình", "UBND"),
-    ("tx-an-phu", "UBND thị xã An Phú", "UBND"),
-    ("huyen-tan-thanh", "UBND huyện Tân Thạnh", "UBND"),
-    ("huyen-phu-my", "UBND huyện Phú Mỹ", "UBND"),
-    ("huyen-long-hai", "UBND huyện Long Hải", "UBND"),
-    ("huyen-cao-lanh", "UBND huyện Cao Lãnh", "UBND"),
-    ("huyen-thap-muoi", "UBND huyện Tháp Mười", "UBND"),
-    ("huyen-tam-nong", "UBND huyện Tam Nông", "UBND"),
-    ("huyen-thanh-binh", "UBND huyện Thanh Bình", "UBND"),
-    ("huyen-lai-vung", "UBND huyện Lai Vung", "UBND"),
-    ("huyen-chau-thanh", "UBND huyện Châu Thành", "UBND"),
-]
-COMMUNES = [
-    (f"{slug}", f"UBND {kind} {name}", "UBND")
-    for slug, kind, name in [
-        ("phuong-1", "phường", "Phú Lợi"),
-        ("phuong-2", "phường", "Mỹ Phú"),
-        ("phuong-3", "phường", "Hòa Thuận"),
-        ("phuong-4", "phường", "An Bình"),
-        ("phuong-5", "phường", "Tân Quy"),
-        ("phuong-6", "phường", "Thới Hòa"),
-        ("xa-ta-dung", "xã", "Tà Đùng"),
-        ("xa-my-an", "xã", "Mỹ An"),
-        ("xa-tan-hoi", "xã", "Tân Hội"),
-        ("xa-binh-thanh", "xã", "Bình Thành"),
-        ("xa-phong-hoa", "xã", "Phong Hòa"),
-        ("xa-long-thang", "xã", "Long Thắng"),
-        ("xa-tan-my", "xã", "Tân Mỹ"),
-        ("xa-phu-hiep", "xã", "Phú Hiệp"),
-        ("xa-an-long", "xã", "An Long"),
-        ("xa-my-hiep", "xã", "Mỹ Hiệp"),
-        ("xa-binh-hang", "xã", "Bình Hàng"),
+#: a unit: (id, name, abbreviation on its documents, unit type — parindex.lineage.UNIT_TYPES)
+Unit = tuple[str, str, str, str]
+
+
+def _units(kind: str, rows: list[tuple[str, str, str]]) -> list[Unit]:
+    return [(slug, name, abbr, kind) for slug, name, abbr in rows]
+
+
+def _local(rows: list[tuple[str, str, str]]) -> list[Unit]:
+    """Communes, wards, townships and special zones: the unit type follows the name."""
+    kinds = {"phường": "phuong", "đặc khu": "dac-khu"}
+    return [
+        (slug, f"UBND {kind} {name}", "UBND", kinds.get(kind, "ubnd-xa"))
+        for slug, kind, name in rows
+    ]
+
+
+# ------------------------------------------------------------------- 2024, before the merger
+DEPARTMENTS_2024 = _units(
+    "so-nganh",
+    [
+        ("so-noi-vu", "Sở Nội vụ", "SNV"),
+        ("so-tu-phap", "Sở Tư pháp", "STP"),
+        ("so-tai-chinh", "Sở Tài chính", "STC"),
+        ("so-ke-hoach-dau-tu", "Sở Kế hoạch và Đầu tư", "SKHĐT"),
+        ("so-xay-dung", "Sở Xây dựng", "SXD"),
+        ("so-giao-thong-van-tai", "Sở Giao thông vận tải", "SGTVT"),
+        ("so-tai-nguyen-moi-truong", "Sở Tài nguyên và Môi trường", "STNMT"),
+        ("so-nong-nghiep-ptnt", "Sở Nông nghiệp và Phát triển nông thôn", "SNNPTNT"),
+        ("so-cong-thuong", "Sở Công Thương", "SCT"),
+        ("so-y-te", "Sở Y tế", "SYT"),
+        ("so-lao-dong-tbxh", "Sở Lao động – Thương binh và Xã hội", "SLĐTBXH"),
+        ("so-giao-duc-dao-tao", "Sở Giáo dục và Đào tạo", "SGDĐT"),
+        ("so-van-hoa-the-thao-du-lich", "Sở Văn hóa, Thể thao và Du lịch", "SVHTTDL"),
+        ("so-khoa-hoc-cong-nghe", "Sở Khoa học và Công nghệ", "SKHCN"),
+        ("so-thong-tin-truyen-thong", "Sở Thông tin và Truyền thông", "STTTT"),
+        ("ban-dan-toc", "Ban Dân tộc tỉnh", "BDT"),
+        ("so-ngoai-vu", "Sở Ngoại vụ", "SNgV"),
+        ("thanh-tra-tinh", "Thanh tra tỉnh", "TTr"),
+        ("van-phong-ubnd-tinh", "Văn phòng UBND tỉnh", "VP"),
+        ("ban-quan-ly-khu-kinh-te", "Ban Quản lý Khu kinh tế", "BQLKKT"),
+    ],
+)
+DISTRICTS_2024 = _units(
+    "ubnd-huyen",
+    [
+        (slug, f"UBND {kind} {name}", "UBND")
+        for slug, kind, name in [
+            ("tp-hoa-binh", "thành phố", "Hòa Bình"),
+            ("tx-an-phu", "thị xã", "An Phú"),
+            ("huyen-tan-thanh", "huyện", "Tân Thạnh"),
+            ("huyen-phu-my", "huyện", "Phú Mỹ"),
+            ("huyen-long-hai", "huyện", "Long Hải"),
+            ("huyen-cao-lanh", "huyện", "Cao Lãnh"),
+            ("huyen-thap-muoi", "huyện", "Tháp Mười"),
+            ("huyen-tam-nong", "huyện", "Tam Nông"),
+            ("huyen-lai-vung", "huyện", "Lai Vung"),
+            ("huyen-hon-may", "huyện", "Hòn Mây"),  # huyện đảo, không có đơn vị hành chính cấp xã
+        ]
+    ],
+)
+COMMUNES_2024 = _local(
+    [
+        # thành phố Hòa Bình
+        ("phuong-phu-loi", "phường", "Phú Lợi"),
+        ("phuong-my-phu", "phường", "Mỹ Phú"),
+        ("phuong-hoa-thuan", "phường", "Hòa Thuận"),
+        ("phuong-an-binh", "phường", "An Bình"),
+        ("phuong-tan-quy", "phường", "Tân Quy"),
+        ("phuong-thoi-hoa", "phường", "Thới Hòa"),
+        ("xa-my-tan", "xã", "Mỹ Tân"),
         ("xa-hoa-an", "xã", "Hòa An"),
-        ("xa-thanh-my", "xã", "Thanh Mỹ"),
-        ("xa-truong-xuan", "xã", "Trường Xuân"),
-        ("xa-my-quy", "xã", "Mỹ Quý"),
-        ("xa-lang-bien", "xã", "Láng Biển"),
-        ("xa-tan-kieu", "xã", "Tân Kiều"),
-        ("xa-phu-cuong", "xã", "Phú Cường"),
+        # thị xã An Phú
+        ("phuong-an-phu", "phường", "An Phú"),
+        ("phuong-an-lac", "phường", "An Lạc"),
+        ("phuong-an-thanh", "phường", "An Thạnh"),
         ("xa-an-hoa", "xã", "An Hòa"),
-        ("xa-dinh-an", "xã", "Định An"),
-        ("xa-vinh-thoi", "xã", "Vĩnh Thới"),
-        ("xa-hoa-long", "xã", "Hòa Long"),
-        ("xa-dak-som", "xã", "Đắk Som"),
-        ("xa-quang-tri", "xã", "Quảng Trị"),
+        ("xa-an-long", "xã", "An Long"),
+        # huyện Tân Thạnh
+        ("tt-tan-thanh", "thị trấn", "Tân Thạnh"),
+        ("xa-tan-hoi", "xã", "Tân Hội"),
+        ("xa-tan-my", "xã", "Tân Mỹ"),
+        ("xa-tan-kieu", "xã", "Tân Kiều"),
+        ("xa-binh-thanh", "xã", "Bình Thành"),
+        # huyện Phú Mỹ
+        ("tt-phu-my", "thị trấn", "Phú Mỹ"),
+        ("xa-phu-hiep", "xã", "Phú Hiệp"),
+        ("xa-phu-cuong", "xã", "Phú Cường"),
+        ("xa-my-hiep", "xã", "Mỹ Hiệp"),
+        # huyện Long Hải
+        ("tt-long-hai", "thị trấn", "Long Hải"),
+        ("xa-long-thang", "xã", "Long Thắng"),
+        ("xa-phong-hoa", "xã", "Phong Hòa"),
+        # huyện Cao Lãnh
+        ("tt-my-tho", "thị trấn", "Mỹ Thọ"),
+        ("xa-my-an", "xã", "Mỹ An"),
+        ("xa-my-quy", "xã", "Mỹ Quý"),
+        ("xa-thanh-my", "xã", "Thanh Mỹ"),
         ("xa-ninh-gia", "xã", "Ninh Gia"),
         ("xa-lien-hiep", "xã", "Liên Hiệp"),
+        # huyện Tháp Mười
+        ("xa-truong-xuan", "xã", "Trường Xuân"),
+        ("xa-lang-bien", "xã", "Láng Biển"),
+        ("xa-dinh-an", "xã", "Định An"),
+        # huyện Tam Nông
+        ("xa-quang-an", "xã", "Quảng An"),
+        ("xa-quang-loc", "xã", "Quảng Lộc"),
+        ("xa-vinh-thoi", "xã", "Vĩnh Thới"),
+        # huyện Lai Vung
+        ("tt-lai-vung", "thị trấn", "Lai Vung"),
+        ("xa-hoa-long", "xã", "Hòa Long"),
+        ("xa-ta-dung", "xã", "Tà Đùng"),
+        ("xa-dak-som", "xã", "Đắk Som"),
     ]
+)
+
+# ---------------------------------------------- 2025, after the reorganisation (two-tier)
+DEPARTMENTS_2025 = _units(
+    "so-nganh",
+    [
+        ("so-noi-vu", "Sở Nội vụ", "SNV"),
+        ("so-tu-phap", "Sở Tư pháp", "STP"),
+        ("so-tai-chinh", "Sở Tài chính", "STC"),
+        ("so-xay-dung", "Sở Xây dựng", "SXD"),
+        ("so-nong-nghiep-moi-truong", "Sở Nông nghiệp và Môi trường", "SNNMT"),
+        ("so-cong-thuong", "Sở Công Thương", "SCT"),
+        ("so-y-te", "Sở Y tế", "SYT"),
+        ("so-giao-duc-dao-tao", "Sở Giáo dục và Đào tạo", "SGDĐT"),
+        ("so-van-hoa-the-thao-du-lich", "Sở Văn hóa, Thể thao và Du lịch", "SVHTTDL"),
+        ("so-khoa-hoc-cong-nghe", "Sở Khoa học và Công nghệ", "SKHCN"),
+        ("so-dan-toc-ton-giao", "Sở Dân tộc và Tôn giáo", "SDTTG"),
+        ("so-ngoai-vu", "Sở Ngoại vụ", "SNgV"),
+        ("thanh-tra-tinh", "Thanh tra tỉnh", "TTr"),
+        ("van-phong-ubnd-tinh", "Văn phòng UBND tỉnh", "VP"),
+        (
+            "ban-quan-ly-khu-kinh-te",
+            "Ban Quản lý Khu kinh tế và các khu công nghiệp",
+            "BQLKKT",
+        ),
+        ("trung-tam-phuc-vu-hanh-chinh-cong", "Trung tâm Phục vụ hành chính công tỉnh", "TTPVHCC"),
+    ],
+)
+WARDS_2025 = _local(
+    [
+        ("phuong-hoa-binh", "phường", "Hòa Bình"),
+        ("phuong-hoa-thuan", "phường", "Hòa Thuận"),
+        ("phuong-tan-quy", "phường", "Tân Quy"),
+        ("phuong-thoi-hoa", "phường", "Thới Hòa"),
+        ("phuong-an-phu", "phường", "An Phú"),
+        ("phuong-an-thanh", "phường", "An Thạnh"),
+    ]
+)
+COMMUNES_2025 = _local(
+    [
+        ("xa-an-long", "xã", "An Long"),
+        ("xa-tan-thanh", "xã", "Tân Thạnh"),
+        ("xa-tan-kieu", "xã", "Tân Kiều"),
+        ("xa-phu-my", "xã", "Phú Mỹ"),
+        ("xa-phu-cuong", "xã", "Phú Cường"),
+        ("xa-long-hai", "xã", "Long Hải"),
+        ("xa-my-tho", "xã", "Mỹ Thọ"),
+        ("xa-my-an", "xã", "Mỹ An"),
+        ("xa-tan-ninh", "xã", "Tân Ninh"),
+        ("xa-lien-hiep", "xã", "Liên Hiệp"),
+        ("xa-truong-xuan", "xã", "Trường Xuân"),
+        ("xa-dinh-an", "xã", "Định An"),
+        ("xa-quang-tri", "xã", "Quảng Trị"),
+        ("xa-vinh-thoi", "xã", "Vĩnh Thới"),
+        ("xa-lai-vung", "xã", "Lai Vung"),
+        ("xa-ta-dung", "xã", "Tà Đùng"),
+        ("dac-khu-hon-may", "đặc khu", "Hòn Mây"),
+    ]
+)
+UNITS: dict[int, dict[str, list[Unit]]] = {
+    2024: {"so-nganh": DEPARTMENTS_2024, "huyen": DISTRICTS_2024, "xa": COMMUNES_2024},
+    2025: {"so-nganh": DEPARTMENTS_2025, "phuong": WARDS_2025, "xa": COMMUNES_2025},
+}
+
+# ------------------------------------------------------- the lineage (lịch sử sắp xếp đơn vị)
+DEPARTMENTS_BASIS = "Nghị quyết của HĐND tỉnh về thành lập, tổ chức lại các sở (minh họa)"
+CENTRE_BASIS = (
+    "Quyết định của UBND tỉnh thành lập Trung tâm Phục vụ hành chính công tỉnh (minh họa)"
+)
+COMMUNES_BASIS = (
+    "Nghị quyết của Ủy ban Thường vụ Quốc hội về sắp xếp ĐVHC cấp xã của Tỉnh mẫu năm 2025"
+    " (minh họa)"
+)
+DISTRICTS_BASIS = "Luật Tổ chức chính quyền địa phương năm 2025: cấp huyện kết thúc hoạt động"
+MARCH, JULY = "01/03/2025", "01/07/2025"
+#: (old, new, change, date, basis): the departments merged on 01/03/2025; the districts
+#: dissolved and the communes, wards and townships merged on 01/07/2025
+LINEAGE: list[tuple[str, str, str, str, str]] = [
+    ("so-ke-hoach-dau-tu", "so-tai-chinh", "merged", MARCH, DEPARTMENTS_BASIS),
+    ("so-giao-thong-van-tai", "so-xay-dung", "merged", MARCH, DEPARTMENTS_BASIS),
+    ("so-tai-nguyen-moi-truong", "so-nong-nghiep-moi-truong", "merged", MARCH, DEPARTMENTS_BASIS),
+    ("so-nong-nghiep-ptnt", "so-nong-nghiep-moi-truong", "merged", MARCH, DEPARTMENTS_BASIS),
+    ("so-thong-tin-truyen-thong", "so-khoa-hoc-cong-nghe", "merged", MARCH, DEPARTMENTS_BASIS),
+    ("so-lao-dong-tbxh", "so-noi-vu", "split", MARCH, DEPARTMENTS_BASIS),
+    ("so-lao-dong-tbxh", "so-y-te", "split", MARCH, DEPARTMENTS_BASIS),
+    ("ban-dan-toc", "so-dan-toc-ton-giao", "renamed", MARCH, DEPARTMENTS_BASIS),
+    ("ban-quan-ly-khu-kinh-te", "ban-quan-ly-khu-kinh-te", "renamed", MARCH, DEPARTMENTS_BASIS),
+    ("", "trung-tam-phuc-vu-hanh-chinh-cong", "new", JULY, CENTRE_BASIS),
+    *[
+        (slug, "", "dissolved", JULY, DISTRICTS_BASIS)
+        for slug, *_ in DISTRICTS_2024
+        if slug != "huyen-hon-may"
+    ],
+    ("huyen-hon-may", "dac-khu-hon-may", "merged", JULY, COMMUNES_BASIS),
+    *[
+        (old, new, change, JULY, COMMUNES_BASIS)
+        for new, olds, change in [
+            ("phuong-hoa-binh", ["phuong-phu-loi", "phuong-my-phu", "xa-my-tan"], "merged"),
+            ("phuong-hoa-thuan", ["phuong-an-binh"], "merged"),
+            ("phuong-tan-quy", ["xa-hoa-an"], "merged"),
+            ("phuong-an-phu", ["phuong-an-lac"], "merged"),
+            ("phuong-an-thanh", ["xa-an-hoa"], "merged"),
+            ("xa-tan-thanh", ["tt-tan-thanh", "xa-tan-hoi", "xa-tan-my"], "merged"),
+            ("xa-tan-thanh", ["xa-binh-thanh"], "split"),
+            ("xa-tan-kieu", ["xa-binh-thanh"], "split"),
+            ("xa-phu-my", ["tt-phu-my", "xa-phu-hiep"], "merged"),
+            ("xa-phu-cuong", ["xa-my-hiep"], "merged"),
+            ("xa-long-hai", ["tt-long-hai", "xa-long-thang", "xa-phong-hoa"], "merged"),
+            ("xa-my-tho", ["tt-my-tho", "xa-my-quy", "xa-thanh-my"], "merged"),
+            ("xa-tan-ninh", ["xa-ninh-gia"], "renamed"),
+            ("xa-truong-xuan", ["xa-lang-bien"], "merged"),
+            ("xa-quang-tri", ["xa-quang-an", "xa-quang-loc"], "merged"),
+            ("xa-lai-vung", ["tt-lai-vung", "xa-hoa-long"], "merged"),
+            ("xa-ta-dung", ["xa-dak-som"], "merged"),
+        ]
+        for old in olds
+    ],
 ]
-BLOCKS = {"so-nganh": DEPARTMENTS, "huyen": DISTRICTS, "xa": COMMUNES}
-ISSUERS = {"so-nganh": "{name}", "huyen": "{name}", "xa": "{name}"}
-#: 2025 reorganisation: this year's agency → (change, last year's agencies)
-MAPPING_2025: dict[str, tuple[str, list[str]]] = {
-    "so-tai-chinh": ("merged", ["so-tai-chinh-2024", "so-ke-hoach-dau-tu"]),
-    "so-nong-nghiep-moi-truong": ("merged", ["so-nong-nghiep-ptnt", "so-tai-nguyen-moi-truong"]),
-    "so-xay-dung": ("merged", ["so-xay-dung-2024", "so-giao-thong-van-tai"]),
-    "so-dan-toc-ton-giao": ("renamed", ["ban-dan-toc"]),
-    "tx-an-phu": ("renamed", ["huyen-an-phu"]),
-    "xa-quang-tri": ("merged", ["xa-quang-an", "xa-quang-loc"]),
-    "trung-tam-phuc-vu-hanh-chinh-cong": ("new", []),
-}
-PREVIOUS_NAMES = {
-    "so-tai-chinh-2024": "Sở Tài chính (trước hợp nhất)",
-    "so-ke-hoach-dau-tu": "Sở Kế hoạch và Đầu tư",
-    "so-nong-nghiep-ptnt": "Sở Nông nghiệp và Phát triển nông thôn",
-    "so-tai-nguyen-moi-truong": "Sở Tài nguyên và Môi trường",
-    "so-xay-dung-2024": "Sở Xây dựng (trước hợp nhất)",
-    "so-giao-thong-van-tai": "Sở Giao thông vận tải",
-    "ban-dan-toc": "Ban Dân tộc tỉnh",
-    "huyen-an-phu": "UBND huyện An Phú",
-    "xa-quang-an": "UBND xã Quảng An",
-    "xa-quang-loc": "UBND xã Quảng Lộc",
-}
 #: (block, agency that copies, agency copied): identical filings → an exact tie in the ranking
-TIES = [("so-nganh", "so-ngoai-vu", "so-dan-toc-ton-giao"), ("xa", "xa-my-an", "xa-tan-hoi")]
+TIES = {
+    2025: [("so-nganh", "so-ngoai-vu", "so-dan-toc-ton-giao"), ("xa", "xa-my-an", "xa-vinh-thoi")]
+}
+#: a leaf an agency declares "did not arise" (policy excluded): xa-quang-an's applicable
+#: maximum in 2024 is below xa-quang-loc's, and both merged into xa-quang-tri
+NOT_ARISEN = {2024: {"xa-quang-an": "1.3.2"}}
+NOT_ARISEN_REASON = "Xã không có bộ phận chuyên môn trực thuộc để kiểm tra trong năm"
+#: agencies whose filings are all good (quality 1): the top bands ("Xuất sắc") are reached
+STRONG = {2025: {"so-tu-phap", "phuong-thoi-hoa", "xa-phu-my"}}
+#: a survey result not yet received (reported, scored 0)
+MISSING_SURVEY = {2025: ("xa-lien-hiep", "khao-sat-lanh-dao")}
+#: 2025: one commune/ward set for two blocks — criteria/2025/phuong.yaml is written from xa.yaml
+SHARED_SET = ("xa", "phuong")
+SHARED_CHANGES = [
+    (
+        "# Bộ tiêu chí xác định Chỉ số CCHC năm 2025 của UBND cấp xã (xã, phường, đặc khu): khối Xã và"
+        " đặc khu.\n",
+        "# Bộ tiêu chí xác định Chỉ số CCHC năm 2025 của UBND cấp xã (xã, phường, đặc khu): khối Phường.\n"
+        "# TỆP SINH RA: scripts/make_sample.py chép từ criteria/2025/xa.yaml (chỉ khác id, block,\n"
+        "# block_name, title); sửa xa.yaml rồi chạy lại, đừng sửa tệp này.\n",
+    ),
+    ("id: xa-2025\n", "id: phuong-2025\n"),
+    ("block: xa\n", "block: phuong\n"),
+    ('block_name: "Xã và đặc khu"\n', 'block_name: "Phường"\n'),
+    ("năm 2025 của UBND xã, đặc khu — Tỉnh mẫu", "năm 2025 của UBND phường — Tỉnh mẫu"),
+]
 
 
 def _q(value: Decimal) -> Decimal:
@@ -143,13 +313,13 @@ _Dumper.add_representer(Decimal, _represent_decimal)
 
 
 def _evidence(
-    rng: random.Random, leaf: Leaf, agency: tuple[str, str, str], n: int, date: dt.date
+    rng: random.Random, leaf: Leaf, unit: Unit, n: int, date: dt.date, year: int
 ) -> dict[str, Any]:
-    slug, name, abbr = agency
+    slug, name, abbr, _ = unit
     kind = rng.choice(["KH", "BC", "QĐ", "CV", "TB"])
     number = f"{rng.randint(5, 480)}/{kind}-{abbr}"
     titles = {
-        "KH": f"Kế hoạch {leaf.name[:60].lower()} năm {YEAR}",
+        "KH": f"Kế hoạch {leaf.name[:60].lower()} năm {year}",
         "BC": f"Báo cáo kết quả {leaf.name[:60].lower()}",
         "QĐ": f"Quyết định ban hành văn bản về {leaf.name[:50].lower()}",
         "CV": f"Công văn triển khai {leaf.name[:55].lower()}",
@@ -209,7 +379,7 @@ def _appraise(
 
 
 def make_submission(
-    rng: random.Random, s: LoadedSet, agency: tuple[str, str, str], quality: float
+    rng: random.Random, s: LoadedSet, unit: Unit, quality: float, year: int
 ) -> dict[str, Any]:
     leaves: dict[str, Any] = {}
     all_leaves = [leaf for _, _, leaf in s.model.leaves()]
@@ -249,19 +419,38 @@ def make_submission(
                     "Tài liệu đang trình ký, đơn vị sẽ bổ sung trong thời gian giải trình"
                 )
             else:
-                when = entry.get("date") or dt.date(YEAR, rng.randint(1, 11), rng.randint(1, 28))
-                entry["evidence"] = [_evidence(rng, leaf, agency, n, when)]
+                when = entry.get("date") or dt.date(year, rng.randint(1, 11), rng.randint(1, 28))
+                entry["evidence"] = [_evidence(rng, leaf, unit, n, when, year)]
         _appraise(rng, s, leaf, entry, entry)
         leaves[leaf.code] = entry
-    return {"agency": agency[0], "year": YEAR, "sample": True, "leaves": leaves}
+    return {"agency": unit[0], "year": year, "sample": True, "leaves": leaves}
 
 
-def main() -> None:
-    rng = random.Random(SEED)
+def write_shared_set() -> None:
+    """criteria/2025/phuong.yaml: the commune/ward set of xa.yaml, for the ward block."""
+    source, target = SHARED_SET
+    cdir = ROOT / "criteria" / "2025"
+    text = (cdir / f"{source}.yaml").read_text(encoding="utf-8")
+    for old, new in SHARED_CHANGES:
+        if text.count(old) != 1:
+            raise SystemExit(f"criteria/2025/{source}.yaml: không thấy đúng một lần: {old!r}")
+        text = text.replace(old, new)
+    (cdir / f"{target}.yaml").write_text(text, encoding="utf-8")
+
+
+def _write_csv(path: Path, columns: list[str], rows: list[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
+def write_year(rng: random.Random, year: int) -> int:
+    """One year's agencies, submissions and survey results; returns the number of agencies."""
     sets = {
-        p.stem: load_criteria(p) for p in sorted((ROOT / "criteria" / str(YEAR)).glob("*.yaml"))
+        p.stem: load_criteria(p) for p in sorted((ROOT / "criteria" / str(year)).glob("*.yaml"))
     }
-    out = ROOT / "submissions" / str(YEAR)
+    out = ROOT / "submissions" / str(year)
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -269,33 +458,37 @@ def main() -> None:
     survey_rows = []
     generated: dict[str, dict[str, Any]] = {}
     survey_by_agency: dict[str, dict[str, Decimal]] = {}
-    for block, agencies in BLOCKS.items():
+    for block, units in UNITS[year].items():
         s = sets[block]
         keys = (kind_of(leaf.rule).survey_key(leaf.rule) for _, _, leaf in s.model.leaves())
         survey_keys = sorted({key for key in keys if key})
         (out / block).mkdir()
-        for agency in agencies:
-            slug, name, _ = agency
-            agencies_rows.append({"id": slug, "name": name, "block": block})
+        for unit in units:
+            slug, name, _, unit_type = unit
+            agencies_rows.append({"id": slug, "name": name, "block": block, "type": unit_type})
             quality = rng.uniform(0.55, 0.97)
-            generated[slug] = make_submission(rng, s, agency, quality)
+            if slug in STRONG.get(year, ()):
+                quality = 1.0
+            generated[slug] = make_submission(rng, s, unit, quality, year)
             survey_by_agency[slug] = {
                 key: Decimal(str(round(rng.uniform(70 + 20 * quality, 99.5), rng.choice([1, 2]))))
                 for key in survey_keys
             }
-        for tie_block, copier, copied in TIES:
+        for slug, code in NOT_ARISEN.get(year, {}).items():
+            if slug in generated:
+                generated[slug]["leaves"][code] = {"did_not_arise": NOT_ARISEN_REASON}
+        for tie_block, copier, copied in TIES.get(year, []):
             if tie_block == block:
                 clone = yaml.safe_load(yaml.dump(generated[copied], Dumper=_Dumper))
                 clone["agency"] = copier
                 generated[copier] = clone
                 survey_by_agency[copier] = dict(survey_by_agency[copied])
-        for agency in agencies:
-            slug = agency[0]
+        for slug, name, _, _ in units:
             text = yaml.dump(
                 generated[slug], Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100
             )
             header = (
-                f"# Hồ sơ tự đánh giá năm {YEAR} — {agency[1]}\n"
+                f"# Hồ sơ tự đánh giá năm {year} — {name}\n"
                 "# DỮ LIỆU MẪU: tỉnh mẫu, do scripts/make_sample.py sinh ra; không phải số liệu"
                 " thật.\n"
             )
@@ -309,64 +502,48 @@ def main() -> None:
                         "sample_size": rng.randint(60, 400),
                     }
                 )
-    # one commune has no result for one survey yet (reported, scored 0)
-    survey_rows = [
-        r
-        for r in survey_rows
-        if not (r["agency"] == "xa-lien-hiep" and r["survey"] == "khao-sat-lanh-dao")
+    missing = MISSING_SURVEY.get(year)
+    survey_rows = [r for r in survey_rows if (r["agency"], r["survey"]) != missing]
+    _write_csv(out / "agencies.csv", ["id", "name", "block", "type"], agencies_rows)
+    _write_csv(out / "surveys.csv", ["agency", "survey", "result", "sample_size"], survey_rows)
+    return len(agencies_rows)
+
+
+def write_published(year: int) -> None:
+    """``ket-qua-<year>.csv``: the year's results as ``parindex score --csv`` writes them."""
+    results = score_dataset(load_year(ROOT, year))
+    if not results.report.valid or results.missing_submissions():
+        raise SystemExit(f"Dữ liệu mẫu năm {year} chưa hợp lệ: không ghi kết quả công bố.")
+    path = ROOT / "submissions" / str(year) / f"ket-qua-{year}.csv"
+    path.write_text(csv_rows(results), encoding="utf-8")
+
+
+def write_lineage(year: int) -> None:
+    """``lineage.csv``: one row per (old unit, new unit) link of the year's reorganisation."""
+    names = {slug: name for units in UNITS[year].values() for slug, name, _, _ in units}
+    rows = [
+        {
+            "old": old,
+            "new": new,
+            "change": change,
+            "date": date,
+            "name": names.get(new, ""),
+            "basis": basis,
+        }
+        for old, new, change, date, basis in LINEAGE
     ]
-    with (out / "agencies.csv").open("w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=["id", "name", "block"], lineterminator="\n")
-        w.writeheader()
-        w.writerows(agencies_rows)
-    with (out / "surveys.csv").open("w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(
-            fh, fieldnames=["agency", "survey", "result", "sample_size"], lineterminator="\n"
-        )
-        w.writeheader()
-        w.writerows(survey_rows)
-    # last year's published results (for the year-over-year comparison), in parindex's own
-    # CSV columns; the 2025 reorganisation merged departments and communes (mapping.csv)
-    last = ROOT / "submissions" / str(YEAR - 1)
-    last.mkdir(exist_ok=True)
-    previous_agencies: dict[str, list[tuple[str, str]]] = {}
-    for block, agencies in BLOCKS.items():
-        previous_agencies[block] = [
-            (slug, name) for slug, name, _ in agencies if slug not in MAPPING_2025
-        ]
-    for slug, (_change, before) in MAPPING_2025.items():
-        block = next(b for b, ags in BLOCKS.items() if any(a[0] == slug for a in ags))
-        previous_agencies[block] += [(p, PREVIOUS_NAMES[p]) for p in before]
-    rows = []
-    for block, agencies_prev in previous_agencies.items():
-        scored = [
-            (Decimal(str(round(rng.uniform(68, 95), 2))), slug, name)
-            for slug, name in agencies_prev
-        ]
-        scored.sort(key=lambda t: (-t[0], t[2]))
-        for i, (index, slug, name) in enumerate(scored, start=1):
-            rows.append(
-                {
-                    "year": YEAR - 1,
-                    "block": block,
-                    "rank": i,
-                    "agency": slug,
-                    "name": name,
-                    "index": f"{index:.2f}",
-                }
-            )
-    with (last / f"ket-qua-{YEAR - 1}.csv").open("w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(
-            fh, fieldnames=["year", "block", "rank", "agency", "name", "index"], lineterminator="\n"
-        )
-        w.writeheader()
-        w.writerows(rows)
-    with (out / "mapping.csv").open("w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=["agency", "previous", "change"], lineterminator="\n")
-        w.writeheader()
-        for slug, (change, before) in MAPPING_2025.items():
-            w.writerow({"agency": slug, "previous": ";".join(before), "change": change})
-    print(f"Đã ghi {len(agencies_rows)} hồ sơ mẫu vào {out}")
+    columns = ["old", "new", "change", "date", "name", "basis"]
+    _write_csv(ROOT / "submissions" / str(year) / "lineage.csv", columns, rows)
+
+
+def main() -> None:
+    write_shared_set()
+    rng = random.Random(SEED)
+    written = {year: write_year(rng, year) for year in YEARS}
+    write_published(YEARS[0])
+    write_lineage(YEARS[1])
+    for year, count in written.items():
+        print(f"Đã ghi {count} hồ sơ mẫu năm {year} vào {ROOT / 'submissions' / str(year)}")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ from parindex import cli
 from parindex.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
-BLOCKS = ("so-nganh", "huyen", "xa")
+#: the sample's blocks: 2024 before the reorganisation, 2025 after it (two-tier local government)
+BLOCKS = {2024: ("so-nganh", "huyen", "xa"), 2025: ("so-nganh", "phuong", "xa")}
 
 
 @pytest.fixture
@@ -29,10 +30,10 @@ def runner() -> CliRunner:
 
 
 def test_check_bundled_criteria_is_valid(runner: CliRunner) -> None:
-    files = [str(REPO / "criteria" / "2025" / f"{b}.yaml") for b in BLOCKS]
+    files = [str(REPO / "criteria" / str(y) / f"{b}.yaml") for y, bs in BLOCKS.items() for b in bs]
     result = runner.invoke(main, ["check", *files])
     assert result.exit_code == 0, result.output
-    assert result.output.count("Hợp lệ:") == 3
+    assert result.output.count("Hợp lệ:") == 6
 
 
 def test_check_bad_file_exits_1_with_code_and_line(runner: CliRunner, tmp_path: Path) -> None:
@@ -82,9 +83,10 @@ def test_score_json_is_the_library_result(runner: CliRunner) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["year"] == 2025
-    assert [b["block"] for b in data["blocks"]] == ["huyen", "so-nganh", "xa"]
+    assert [b["block"] for b in data["blocks"]] == ["phuong", "so-nganh", "xa"]
     counts = {b["block"]: len(b["agencies"]) for b in data["blocks"]}
-    assert counts["so-nganh"] >= 20 and counts["huyen"] >= 10 and counts["xa"] >= 30
+    # submissions/2025/agencies.csv: 16 departments, 6 wards, 16 communes + 1 special zone
+    assert counts == {"so-nganh": 16, "phuong": 6, "xa": 17}
     for block in data["blocks"]:
         indices = [a["index"] for a in block["agencies"]]
         assert indices == sorted(indices, reverse=True)
@@ -113,17 +115,29 @@ def test_sample_has_an_exact_tie_sharing_a_rank(runner: CliRunner) -> None:
 
 
 def test_score_csv_rows(runner: CliRunner) -> None:
-    result = runner.invoke(main, ["score", "--root", str(REPO), "--csv", "--block", "huyen"])
+    result = runner.invoke(main, ["score", "--root", str(REPO), "--csv", "--block", "phuong"])
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert rows and {r["block"] for r in rows} == {"huyen"}
+    assert rows and {r["block"] for r in rows} == {"phuong"}
     assert {"rank", "agency", "name", "index", "band", "field_1"} <= set(rows[0])
+
+
+def test_the_2024_published_results_are_parindex_own_csv(runner: CliRunner) -> None:
+    # the sample's last year: its three pre-merger blocks, and the published file that 2025
+    # reads back is exactly what `parindex score --csv --year 2024` prints
+    result = runner.invoke(main, ["score", "--root", str(REPO), "--year", "2024", "--csv"])
+    assert result.exit_code == 0, result.output
+    published = (REPO / "submissions" / "2024" / "ket-qua-2024.csv").read_text(encoding="utf-8")
+    assert result.stdout == published
+    rows = list(csv.DictReader(io.StringIO(published)))
+    assert {r["block"] for r in rows} == set(BLOCKS[2024])
+    assert all(r["applicable_max"] for r in rows)
 
 
 def test_score_table_prints_every_block_and_sample_marker(runner: CliRunner) -> None:
     result = runner.invoke(main, ["score", "--root", str(REPO)])
     assert result.exit_code == 0, result.output
-    for title in ("Sở, ban, ngành", "UBND cấp huyện", "UBND cấp xã"):
+    for title in ("Sở, ban, ngành", "Phường — năm 2025", "Xã và đặc khu — năm 2025"):
         assert title in result.output
     assert "DỮ LIỆU MẪU" in result.output
 
@@ -134,10 +148,10 @@ def test_rank_writes_workbook(runner: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     wb = load_workbook(out)
     assert wb.sheetnames == [
-        "Xếp hạng huyen",
+        "Xếp hạng phuong",
         "Xếp hạng so-nganh",
         "Xếp hạng xa",
-        "Chi tiết huyen",
+        "Chi tiết phuong",
         "Chi tiết so-nganh",
         "Chi tiết xa",
         "Phương pháp",
@@ -158,7 +172,7 @@ def test_invalid_submission_exits_1_but_still_ranks(runner: CliRunner, tmp_path:
     result = runner.invoke(main, ["score", "--root", str(root)])
     assert result.exit_code == 1
     assert "unknown-leaf" in result.output
-    assert "UBND cấp xã" in result.output  # the ranking is still printed
+    assert "Xã và đặc khu — năm 2025" in result.output  # the ranking is still printed
 
 
 def test_real_subprocess_rank(tmp_path: Path) -> None:

@@ -57,7 +57,7 @@ def _invalid(root: Path) -> Path:
 
 def _missing(root: Path) -> str:
     """One agency of the list without its submission; returns its id."""
-    target = sorted((root / "submissions" / "2025" / "huyen").glob("*.yaml"))[0]
+    target = sorted((root / "submissions" / "2025" / "phuong").glob("*.yaml"))[0]
     target.unlink()
     return target.stem
 
@@ -317,7 +317,7 @@ def test_an_agency_without_submission_cannot_be_missed(runner: CliRunner, root: 
     assert last.startswith("CHƯA NỘP HỒ SƠ: 1 đơn vị") and f"({agency})" in last
     assert_vietnamese(last)
     wb = load_workbook(root / "out" / "xep-hang-2025-ban-nhap.xlsx")
-    rows = list(wb["Xếp hạng huyen"].iter_rows(min_row=decision.FIRST_DATA, values_only=True))
+    rows = list(wb["Xếp hạng phuong"].iter_rows(min_row=decision.FIRST_DATA, values_only=True))
     noted = [r for r in rows if decision.MISSING_NOTE in r]
     assert len(noted) == 1  # its row, the last ranked, says why
 

@@ -144,6 +144,9 @@ def test_a_wheel_carries_the_sample_province(tmp_path: Path) -> None:
     table = (elsewhere / "out" / "xep-hang-2025.xlsx").resolve()
     assert f"Đã ghi bảng xếp hạng: {table}" in ranked.stdout
     assert table.is_file()
+    last_year = run(str(env_dir / "bin" / "parindex"), "score", "--year", "2024")
+    assert last_year.returncode == 0, last_year.stdout[-2000:] + last_year.stderr[-2000:]
+    assert "UBND cấp huyện — năm 2024" in last_year.stdout  # the year before the reorganisation
     listed = run(str(env_dir / "bin" / "parindex"), "--help")
     assert all(f"  {c} " in listed.stdout for c in ("serve", "backup", "restore")), listed.stdout
     demo = run(
@@ -162,4 +165,5 @@ def test_a_wheel_carries_the_sample_province(tmp_path: Path) -> None:
     )
     assert demo.returncode == 0, demo.stderr[-3000:]
     accounts = int(demo.stdout.strip().splitlines()[-1])
-    assert accounts == 3 + 65  # admin, secretariat, appraiser and the 65 sample agencies
+    # admin, secretariat, appraiser and the 39 agencies of the sample's 2025 (16 + 6 + 17)
+    assert accounts == 3 + 39

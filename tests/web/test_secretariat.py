@@ -84,17 +84,17 @@ def test_bad_year_is_shown_beside_the_field_and_input_kept(
 # ------------------------------------------------------------------------------- criteria sets
 def test_criteria_upload_valid(app: Flask, client: FlaskClient, cycle: dict[str, Any]) -> None:
     _secretariat(client)
-    content = (CRITERIA / "huyen.yaml").read_bytes()
-    r = _upload(client, "/so-noi-vu/ky/2025/bo-tieu-chi", "criteria_file", "huyen.yaml", content)
+    content = (CRITERIA / "phuong.yaml").read_bytes()
+    r = _upload(client, "/so-noi-vu/ky/2025/bo-tieu-chi", "criteria_file", "phuong.yaml", content)
     assert r.status_code == 302
     page = client.get("/so-noi-vu/ky/2025").get_data(as_text=True)
-    assert "Đã tải bộ tiêu chí huyen-2025 cho khối UBND cấp huyện." in page
-    assert "huyen.yaml" in page
+    assert "Đã tải bộ tiêu chí phuong-2025 cho khối Phường." in page
+    assert "phuong.yaml" in page
     with app.app_context():
-        rec = db.session.execute(db.select(CriteriaRecord).filter_by(block="huyen")).scalar_one()
-        assert rec.set_id == "huyen-2025" and rec.yaml_text == content.decode("utf-8")
+        rec = db.session.execute(db.select(CriteriaRecord).filter_by(block="phuong")).scalar_one()
+        assert rec.set_id == "phuong-2025" and rec.yaml_text == content.decode("utf-8")
     [entry] = _audit(app, "criteria")
-    assert entry.key == "2025/huyen" and entry.old == "" and entry.new.startswith("huyen-2025")
+    assert entry.key == "2025/phuong" and entry.old == "" and entry.new.startswith("phuong-2025")
 
 
 def test_criteria_upload_invalid_lists_each_problem_and_saves_nothing(
@@ -151,7 +151,8 @@ def test_criteria_upload_not_utf8_names_line_and_column(
 
 def test_criteria_of_another_year_is_refused(client: FlaskClient, cycle: dict[str, Any]) -> None:
     _secretariat(client)
-    text = (CRITERIA / "huyen.yaml").read_text(encoding="utf-8").replace("year: 2025", "year: 2024")
+    # last year's district set (the sample's 2024) uploaded into the 2025 cycle
+    text = (CRITERIA.parent / "2024" / "huyen.yaml").read_text(encoding="utf-8")
     r = _upload(client, "/so-noi-vu/ky/2025/bo-tieu-chi", "criteria_file", "h.yaml", text.encode())
     page = r.get_data(as_text=True)
     assert r.status_code == 400
@@ -163,7 +164,7 @@ def test_criteria_replaced_while_drafts_refused_after_a_submission(
 ) -> None:
     _secretariat(client)
     xa = (CRITERIA / "xa.yaml").read_text(encoding="utf-8")
-    changed = xa.replace('block_name: "UBND cấp xã"', 'block_name: "UBND xã, phường"')
+    changed = xa.replace('block_name: "Xã và đặc khu"', 'block_name: "UBND xã, đặc khu"')
     r = _upload(
         client, "/so-noi-vu/ky/2025/bo-tieu-chi", "criteria_file", "xa-v2.yaml", changed.encode()
     )
@@ -269,7 +270,7 @@ def test_import_agencies_from_xlsx_keeps_formula_looking_names_as_text(
     content = _xlsx(
         [
             ["STT", "Mã đơn vị", "Tên đơn vị", "Khối", "Thư điện tử"],
-            [1, "xa-cong-thuc", "=1+1", "UBND cấp xã", "congthuc@thu.vn"],
+            [1, "xa-cong-thuc", "=1+1", "Xã và đặc khu", "congthuc@thu.vn"],
             [2, "", "<b>UBND phường Đậm</b>", "xa", "dam@thu.vn"],
         ]
     )
