@@ -243,7 +243,7 @@ LINEAGE: list[tuple[str, str, str, str, str]] = [
         for slug, *_ in DISTRICTS_2024
         if slug != "huyen-hon-may"
     ],
-    ("huyen-hon-may", "dac-khu-hon-may", "merged", JULY, COMMUNES_BASIS),
+    ("huyen-hon-may", "dac-khu-hon-may", "renamed", JULY, COMMUNES_BASIS),
     *[
         (old, new, change, JULY, COMMUNES_BASIS)
         for new, olds, change in [
