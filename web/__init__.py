@@ -13,7 +13,7 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
 
-from web import errors, formatting, inputs, sessions, workflow
+from web import accounts, errors, formatting, inputs, sessions, workflow
 from web.config import from_environment
 from web.models import User, db
 from web.roles import PANEL, ROLE_LABELS, STAFF
@@ -108,6 +108,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals.update(workflow=workflow, state_label=workflow.state_label)
 
     errors.init_app(app)
+    accounts.init_app(app)
 
     app.before_request(sessions.keep_alive)
 

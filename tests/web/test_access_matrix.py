@@ -583,3 +583,38 @@ def test_no_method_writes_without_a_csrf_token(app: Flask, data: dict[str, Any])
         "documents": [v[1] for k, v in after["evidence"].items() if k not in before["evidence"]],
     }
     assert after == before, f"HEAD without a CSRF token ({answers}) wrote {written}"
+
+
+# ============================================================================ a second year
+def test_in_an_earlier_year_an_officer_still_sees_only_its_own_unit(
+    app: Flask, data: dict[str, Any]
+) -> None:
+    """A 2024 cycle assessing xa-a and xa-b, xa-b's entry and document carrying :data:`SECRET`:
+    xa-a's officer reads its own 2024 pages (``?nam=2024``) without xa-b's data, is refused
+    xa-b's 2024 document, and never reaches a year its unit is not assessed in."""
+    from tests.web.conftest import add_cycle
+
+    earlier = add_cycle(app, 2024)
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    with app.app_context():
+        sub_b = db.session.execute(
+            db.select(Submission).filter_by(agency_id=earlier["xa-b"])
+        ).scalar_one()
+        db.session.add(
+            Entry(submission=sub_b, leaf="1.3.1", data={"done": True, "explanation": SECRET})
+        )
+        doc = _add_evidence(folder, sub_b, LEAF, f"{SECRET}/2024", PDF + SECRET.encode(), "b.pdf")
+        db.session.commit()
+        doc_id = doc.id
+    client = _client(app, OFFICER)
+    pages, _ = _xa_codes()
+    for path in ["/don-vi/?nam=2024", *(f"/don-vi/linh-vuc/{p}?nam=2024" for p in pages)]:
+        r = client.get(path)
+        assert r.status_code == 200, path
+        assert SECRET not in r.get_data(as_text=True), path
+    assert "UBND xã A (2024)" in client.get("/don-vi/?nam=2024").get_data(as_text=True)
+    assert _download(client, doc_id)[0] in (403, 404)
+    assert client.get("/don-vi/?nam=2023").status_code == 404
+    xa_b = app.test_client()
+    assert login(xa_b, "xa-b@thu.vn").status_code == 302
+    assert _download(xa_b, doc_id) == (200, PDF + SECRET.encode())
