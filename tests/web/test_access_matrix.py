@@ -107,6 +107,11 @@ POLICY: dict[str, Policy] = {
     "public.version_results": Policy(EVERYONE, state_dependent=True),
     "public.agency_results": Policy(EVERYONE, state_dependent=True),
     "public.decision_table": Policy(EVERYONE, state_dependent=True),
+    "accounts.index": Policy(STAFF),
+    "accounts.account": Policy(STAFF),
+    "accounts.link_unit": Policy(STAFF),
+    "accounts.reset_password": Policy(STAFF),
+    "accounts.set_active": Policy(STAFF),
 }
 
 # ============================================================================ the fixture's data
@@ -148,10 +153,17 @@ def url_values(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "public.version_results": {"year": YEAR, "version": 1},
         "public.agency_results": {"year": YEAR, "code": "xa-a"},
         "public.decision_table": {"year": YEAR, "version": 1},
+        # the officer of xa-b: never the walking user itself
+        "accounts.account": {"user_id": data["other_user"]},
+        "accounts.link_unit": {"user_id": data["other_user"]},
+        "accounts.reset_password": {"user_id": data["other_user"]},
+        "accounts.set_active": {"user_id": data["other_user"]},
     }
 
 
-URL_VALUES_FOR = frozenset(url_values({"own": 0, "own_spare": 0, "submitted": 0, "assignment": 0}))
+URL_VALUES_FOR = frozenset(
+    url_values({"own": 0, "own_spare": 0, "submitted": 0, "assignment": 0, "other_user": 0})
+)
 
 #: a POST's body beyond the CSRF token: empty (an intentionally empty form) unless the endpoint
 #: cannot tell roles apart without one
@@ -250,6 +262,9 @@ def data(app: Flask, cycle: dict[str, Any]) -> dict[str, Any]:
             "other": other.id,
             "submitted": cycle["agency_ids"]["so-a"],
             "assignment": assignment.id,
+            "other_user": db.session.execute(
+                db.select(User.id).filter_by(email="xa-b@thu.vn")
+            ).scalar_one(),
         }
 
 

@@ -285,7 +285,7 @@ def _owner(user: User) -> str:
     return role_label(user.role)
 
 
-def _new_password() -> str:
+def new_password() -> str:
     """16 random URL-safe characters, the first a letter or digit (a leading ``-`` would make
     a spreadsheet read the password as a formula)."""
     while True:
@@ -358,7 +358,7 @@ def _officer_of(agency: Agency, item: ImportedRow, user: User) -> bool:
     )
     if any(u.email == item.email for u in officers):
         return False
-    item.password = _new_password()
+    item.password = new_password()
     db.session.add(_officer(item, agency))
     audit(
         user,
