@@ -112,6 +112,8 @@ POLICY: dict[str, Policy] = {
     "accounts.link_unit": Policy(STAFF),
     "accounts.reset_password": Policy(STAFF),
     "accounts.set_active": Policy(STAFF),
+    "units.index": Policy(STAFF),
+    "units.import_lineage": Policy(STAFF),
 }
 
 # ============================================================================ the fixture's data

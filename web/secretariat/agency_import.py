@@ -16,7 +16,10 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from werkzeug.security import generate_password_hash
 
+from parindex.errors import message
 from parindex.export import safe_text
+from parindex.lineage import parse_unit_type
+from parindex.text import TextError
 from web import sessions, workflow
 from web.audit import audit
 from web.errors import commit_or_conflict
@@ -24,12 +27,13 @@ from web.models import Agency, Cycle, Submission, Unit, User, db
 from web.roles import AGENCY, role_label
 from web.tabular import CellProblem, TableError, letter, normalise, read_table
 
-COLUMNS = ("code", "name", "block", "email")
+COLUMNS = ("code", "name", "block", "email", "type")
 COLUMN_LABELS = {
     "code": "Mã đơn vị",
     "name": "Tên đơn vị",
     "block": "Khối",
     "email": "Thư điện tử",
+    "type": "Loại đơn vị",
 }
 HEADER_ALIASES = {
     **{normalise(v): k for k, v in COLUMN_LABELS.items()},
@@ -47,6 +51,8 @@ HEADER_ALIASES = {
     "thư điện tử cán bộ đầu mối": "email",
     "thư điện tử của cán bộ đầu mối": "email",
     "địa chỉ thư điện tử": "email",
+    "type": "type",
+    "loại": "type",
 }
 CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
@@ -59,6 +65,8 @@ class ImportedRow:
     block: str
     email: str
     action: str  # "Tạo mới", "Cập nhật: …", "Không đổi"
+    #: the unit's type (parindex.lineage.UNIT_TYPES) when the row gives one
+    unit_type: str = ""
     password: str = ""  # only for a new account (or a new officer e-mail); never stored
 
 
@@ -133,7 +141,8 @@ def import_agencies(cycle: Cycle, file_name: str, data: bytes, user: User) -> Ag
                     "",
                     "missing-column",
                     f"Thiếu cột '{COLUMN_LABELS[key]}' ở dòng tiêu đề "
-                    "(cần các cột: Tên đơn vị, Khối, Thư điện tử; tùy chọn: Mã đơn vị).",
+                    "(cần các cột: Tên đơn vị, Khối, Thư điện tử; "
+                    "tùy chọn: Mã đơn vị, Loại đơn vị).",
                 )
             )
     if result.problems:
@@ -252,7 +261,14 @@ def import_agencies(cycle: Cycle, file_name: str, data: bytes, user: User) -> Ag
                     "block-locked",
                     f"Đơn vị '{code}' đã kê khai ở khối '{agency.block}'; không thể chuyển khối.",
                 )
-        parsed.append(ImportedRow(n, code, name, block or "", email, ""))
+        unit_type = ""
+        if cell("type"):
+            got = parse_unit_type(cell("type"))
+            if isinstance(got, TextError):
+                problem("type", got.code, message(got.code, **got.params) + ".")
+            else:
+                unit_type = got
+        parsed.append(ImportedRow(n, code, name, block or "", email, "", unit_type=unit_type))
 
     if len(table.rows) < 2:
         result.problems.append(
@@ -312,36 +328,34 @@ def _apply_row(cycle: Cycle, agency: Agency | None, item: ImportedRow, user: Use
         )
         item.action = "Tạo mới"
     else:
+        key = f"{cycle.year}/{item.code}"
         if agency.name != item.name:
-            audit(
-                user,
-                "agency",
-                f"{cycle.year}/{item.code}",
-                agency.name,
-                item.name,
-                agency=agency,
-                reason="nhập danh sách đơn vị: đổi tên",
-            )
+            _updated(user, agency, "agency", key, agency.name, item.name, "đổi tên")
             agency.name = item.name
             changes.append("tên")
         if agency.block != item.block:
-            audit(
-                user,
-                "agency",
-                f"{cycle.year}/{item.code}",
-                f"khối {agency.block}",
-                f"khối {item.block}",
-                agency=agency,
-                reason="nhập danh sách đơn vị: đổi khối",
-            )
+            was, now = f"khối {agency.block}", f"khối {item.block}"
+            _updated(user, agency, "agency", key, was, now, "đổi khối")
             agency.block = item.block
             changes.append("khối")
         if agency.submission is None:
             db.session.add(Submission(agency=agency, state=workflow.DRAFT))
+    unit = agency.unit
+    if item.unit_type and unit is not None and unit.type != item.unit_type:
+        _updated(user, agency, "unit", unit.code, unit.type, item.unit_type, "loại đơn vị")
+        unit.type = item.unit_type
+        changes.append("loại đơn vị")
     if _officer_of(agency, item, user):
         changes.append("thư điện tử")
     if not item.action:
         item.action = ("Cập nhật " + ", ".join(changes)) if changes else "Không đổi"
+
+
+def _updated(
+    user: User, agency: Agency, entity: str, key: str, old: str, new: str, what: str
+) -> None:
+    """The audit entry of one value an agency-list row changed."""
+    audit(user, entity, key, old, new, agency=agency, reason=f"nhập danh sách đơn vị: {what}")
 
 
 def _officer_of(agency: Agency, item: ImportedRow, user: User) -> bool:
