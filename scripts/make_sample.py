@@ -521,6 +521,15 @@ def write_published(year: int) -> None:
 def write_lineage(year: int) -> None:
     """``lineage.csv``: one row per (old unit, new unit) link of the year's reorganisation."""
     names = {slug: name for units in UNITS[year].values() for slug, name, _, _ in units}
+    before = {slug for units in UNITS[year - 1].values() for slug, *_ in units}
+    links: list[tuple[str, str, str, str, str]] = []
+    for old, new, change, date, basis in LINEAGE:
+        # a unit that receives others and keeps its own code says so in a row of its own
+        # (X → X), so that the file reads alone, without last year's list beside it
+        kept = (new, new, change, date, basis)
+        if change == "merged" and new in before and kept not in links:
+            links.append(kept)
+        links.append((old, new, change, date, basis))
     rows = [
         {
             "old": old,
@@ -530,7 +539,7 @@ def write_lineage(year: int) -> None:
             "name": names.get(new, ""),
             "basis": basis,
         }
-        for old, new, change, date, basis in LINEAGE
+        for old, new, change, date, basis in links
     ]
     columns = ["old", "new", "change", "date", "name", "basis"]
     _write_csv(ROOT / "submissions" / str(year) / "lineage.csv", columns, rows)
