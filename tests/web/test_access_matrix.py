@@ -82,6 +82,8 @@ POLICY: dict[str, Policy] = {
     "secretariat.upload_criteria": Policy(STAFF),
     "secretariat.import_agencies": Policy(STAFF),
     "secretariat.deadlines": Policy(STAFF),
+    # the empty POST is refused as a form (400) for staff, 403 for the others
+    "secretariat.roll_forward": Policy(STAFF),
     "appraisal.queue": Policy(PANEL),
     "appraisal.agency": Policy(PANEL),
     "appraisal.field": Policy(PANEL),

@@ -111,7 +111,7 @@ def create_cycle(form: Mapping[str, str], user: User) -> FormResult:
     with commit_or_conflict() as saved:
         cycle = Cycle(year=year, title=title)
         db.session.add(cycle)
-        audit(user, "cycle", str(year), "", title, reason="mở kỳ đánh giá")
+        audit(user, "cycle", str(year), "", title, reason="tạo kỳ đánh giá")
     if not saved.ok:  # created by someone else at the same moment
         result.errors["year"] = f"Năm {year} đã có kỳ đánh giá."
         return result

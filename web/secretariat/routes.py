@@ -12,7 +12,7 @@ from werkzeug.datastructures import FileStorage
 
 from web.models import Cycle, get_cycle
 from web.roles import STAFF, role_required
-from web.secretariat import agency_import, cycle_setup
+from web.secretariat import agency_import, cycle_setup, rollover
 
 bp = Blueprint("secretariat", __name__, url_prefix="/so-noi-vu")
 
@@ -54,7 +54,11 @@ def dashboard() -> Any:
     if request.method == "POST":
         form = cycle_setup.create_cycle(request.form, current_user)
         if form.ok and form.cycle is not None:
-            flash(f"Đã mở kỳ đánh giá năm {form.cycle.year}.", "success")
+            flash(
+                f"Đã tạo kỳ đánh giá năm {form.cycle.year}: đang chuẩn bị, các đơn vị chưa "
+                "thấy kỳ này cho đến khi Sở Nội vụ mở kỳ.",
+                "success",
+            )
             return redirect(url_for(".cycle", year=form.cycle.year))
     status = 400 if form.errors else 200
     return (
@@ -62,9 +66,35 @@ def dashboard() -> Any:
             "secretariat/dashboard.html",
             cycles=cycle_setup.list_cycles(),
             form=form,
+            roll=rollover.roll_defaults(),
             when=cycle_setup.when,
         ),
         status,
+    )
+
+
+@bp.route("/tao-tu-nam-truoc", methods=["GET", "POST"])
+@role_required(*STAFF)
+def roll_forward() -> Any:
+    """The preview (GET: nothing is written) and the creation (POST) of a cycle rolled forward
+    from last year's."""
+    if request.method == "POST":
+        plan = rollover.roll_forward(request.form, current_user)
+        if plan.ok and plan.cycle is not None:
+            flash(
+                f"Đã tạo kỳ đánh giá năm {plan.cycle.year} từ kỳ {plan.cycle.previous.year}: "
+                f"{len(plan.cycle.criteria)} bộ tiêu chí, {len(plan.placed)} đơn vị. "
+                "Hãy đặt thời hạn, soát bộ tiêu chí rồi mở kỳ.",
+                "success",
+            )
+            return redirect(url_for(".cycle", year=plan.cycle.year))
+    elif request.args:
+        plan = rollover.plan_roll(request.args)
+    else:
+        plan = rollover.RollPlan(rollover.roll_defaults())
+    return (
+        render_template("secretariat/roll.html", plan=plan, sources=rollover.sources()),
+        400 if request.method == "POST" else 200,
     )
 
 

@@ -1,0 +1,290 @@
+"""A cycle rolled forward from last year's ("Tạo kỳ đánh giá mới từ năm trước"): the preview,
+the sets copied byte for byte, the units of the new year in their blocks through the lineage,
+nothing of last year's work copied, one transaction.
+
+The province of these tests (cycle 2025 of the ``cycle`` fixture, plus a district block):
+
+  2025 agencies: xa-a, xa-b (block xa, UBND xã), so-a (so-nganh), huyen-h (huyen, UBND huyện)
+  lineage, all effective 01/07/2025:
+    xa-a + xa-b → xa-ab (merged; xa-a also has its end date, xa-b's end is only the link)
+    huyen-h dissolved
+    xa-moi new (UBND xã: last year's UBND xã units were all in block xa → xa)
+    dk-z new (đặc khu: no such unit last year → the secretariat chooses)
+  2026 expected: so-a in so-nganh; xa-ab, xa-moi in xa; dk-z where chosen; no xa-a, xa-b, huyen-h.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from parindex.criteria import criteria_from_text
+from tests.vietnamese import assert_vietnamese
+from tests.web.conftest import REPO, login, post, prefill_self_assessment
+from web.models import (
+    Agency,
+    Appraisal,
+    AuditEntry,
+    CriteriaRecord,
+    Cycle,
+    Entry,
+    Evidence,
+    Submission,
+    Unit,
+    UnitLink,
+    db,
+    get_cycle,
+)
+
+VALID = REPO / "tests" / "data" / "criteria-valid.yaml"
+MERGER = dt.date(2025, 7, 1)
+PREVIEW = "/so-noi-vu/tao-tu-nam-truoc?source=2025&year=2026&title="
+ROLL = "/so-noi-vu/tao-tu-nam-truoc"
+
+
+def district_set() -> str:
+    """A small valid set for block huyen (tests/data/criteria-valid.yaml under another block)."""
+    text = VALID.read_text(encoding="utf-8")
+    return text.replace("id: test-so-2025", "id: test-huyen-2025").replace(
+        "block: so\n", "block: huyen\n"
+    )
+
+
+def reorganise(app: Flask) -> None:
+    """Add the district block and agency to cycle 2025, type the units, write the lineage."""
+    with app.app_context():
+        cycle = get_cycle(2025)
+        assert cycle is not None
+        text = district_set()
+        loaded = criteria_from_text(text, "huyen.yaml")
+        db.session.add(
+            CriteriaRecord(
+                cycle=cycle,
+                block="huyen",
+                set_id=loaded.model.id,
+                block_name=loaded.model.block_name,
+                file_name="huyen.yaml",
+                yaml_text=text,
+                sha256=loaded.sha256,
+            )
+        )
+        h = Agency(cycle=cycle, code="huyen-h", name="UBND huyện H", block="huyen")
+        db.session.add_all([h, Submission(agency=h, state="draft")])
+        db.session.flush()
+        units = {u.code: u for u in db.session.execute(db.select(Unit)).scalars()}
+        units["xa-a"].type = units["xa-b"].type = "ubnd-xa"
+        units["so-a"].type = "so-nganh"
+        units["huyen-h"].type = "ubnd-huyen"
+        units["xa-a"].ended_on = MERGER
+        new = {
+            code: Unit(code=code, name=name, type=kind)
+            for code, name, kind in (
+                ("xa-ab", "UBND xã An Bình", "ubnd-xa"),
+                ("xa-moi", "UBND xã Mới", "ubnd-xa"),
+                ("dk-z", "UBND đặc khu Z", "dac-khu"),
+            )
+        }
+        db.session.add_all(new.values())
+        for old, to, change in (
+            ("xa-a", "xa-ab", "merged"),
+            ("xa-b", "xa-ab", "merged"),
+            ("huyen-h", None, "dissolved"),
+            (None, "xa-moi", "new"),
+            (None, "dk-z", "new"),
+        ):
+            db.session.add(
+                UnitLink(
+                    old_unit=units[old] if old else None,
+                    new_unit=new[to] if to else None,
+                    change=change,
+                    effective=MERGER,
+                )
+            )
+        db.session.commit()
+
+
+def _secretariat(client: FlaskClient) -> None:
+    assert login(client, "sonoivu@thu.vn").status_code == 302
+
+
+def _placed(app: Flask, year: int) -> set[tuple[str, str, str]]:
+    with app.app_context():
+        rows = db.session.execute(
+            db.select(Agency.code, Agency.name, Agency.block)
+            .join(Cycle, Cycle.id == Agency.cycle_id)
+            .filter(Cycle.year == year)
+        ).all()
+        return {tuple(r) for r in rows}  # type: ignore[misc]
+
+
+def _count(app: Flask, model: Any) -> int:
+    with app.app_context():
+        return int(db.session.execute(db.select(db.func.count(model.id))).scalar_one())
+
+
+def test_the_dashboard_offers_the_newest_cycle_and_the_year_after(
+    client: FlaskClient, cycle: dict[str, Any]
+) -> None:
+    _secretariat(client)
+    page = client.get("/so-noi-vu/").get_data(as_text=True)
+    assert "Tạo kỳ đánh giá mới từ năm trước" in page
+    assert '<option value="2025" selected>' in page
+    assert 'id="roll-year" name="year" min="2000" max="2100" value="2026"' in page
+
+
+def test_the_preview_places_each_unit_and_writes_nothing(
+    app: Flask, client: FlaskClient, cycle: dict[str, Any]
+) -> None:
+    reorganise(app)
+    _secretariat(client)
+    r = client.get(PREVIEW)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200
+    placed, dropped = page.split("Không còn đánh giá năm 2026", 1)
+    sections = re.findall(r'<h3 class="block" id="xep-([^"]+)">(.*?)(?=<h3|$)', placed, re.S)
+    assert {
+        block: re.findall(r"<td><code>([^<]+)</code></td>", html) for block, html in sections
+    } == {
+        "huyen": [],  # its only unit dissolved
+        "so-nganh": ["so-a"],
+        "xa": ["xa-ab", "xa-moi"],  # the merged commune and the new one ("An Bình" < "Mới")
+        "can-chon": ["dk-z"],
+    }
+    assert "Đơn vị cần chọn khối" in page and 'name="khoi-dk-z"' in page
+    assert "hợp nhất từ xa-a, xa-b (01/07/2025)" in page
+    assert "thành lập mới (01/07/2025); xếp theo loại đơn vị như năm 2025" in page
+    assert re.findall(r"<td><code>([^<]+)</code></td>", dropped) == ["huyen-h", "xa-a", "xa-b"]
+    assert "giải thể từ 01/07/2025" in dropped and "hợp nhất vào xa-ab từ 01/07/2025" in dropped
+    assert _count(app, Cycle) == 1
+
+
+def test_roll_forward_copies_sets_byte_identical_and_places_units(
+    app: Flask, client: FlaskClient, cycle: dict[str, Any]
+) -> None:
+    reorganise(app)
+    prefill_self_assessment(app, "so-a")  # last year's work: must not be copied
+    entries_before = _count(app, Entry)
+    assert entries_before > 0
+    _secretariat(client)
+    r = post(
+        client, ROLL, {"source": "2025", "year": "2026", "title": "", "khoi-dk-z": "xa"}
+    )
+    assert r.status_code == 302 and r.headers["Location"].endswith("/so-noi-vu/ky/2026")
+    assert _placed(app, 2026) == {
+        ("so-a", "Sở A", "so-nganh"),
+        ("xa-ab", "UBND xã An Bình", "xa"),
+        ("xa-moi", "UBND xã Mới", "xa"),
+        ("dk-z", "UBND đặc khu Z", "xa"),
+    }
+    with app.app_context():
+        old, new = get_cycle(2025), get_cycle(2026)
+        assert old is not None and new is not None
+        assert new.previous_id == old.id and new.opened_at is None
+        assert new.title == "Chỉ số cải cách hành chính năm 2026"
+        assert new.self_deadline is None and new.explanation_deadline is None
+        copied = {(r.block, r.set_id, r.file_name, r.yaml_text, r.sha256) for r in new.criteria}
+        assert copied == {
+            (r.block, r.set_id, r.file_name, r.yaml_text, r.sha256) for r in old.criteria
+        }
+        assert len(copied) == 3
+        # the same units (identity), each a fresh empty draft
+        for a in new.agencies:
+            assert a.unit is not None and a.unit.code == a.code
+            assert a.submission is not None and a.submission.state == "draft"
+            assert a.submission.entries == []
+        [entry] = db.session.execute(db.select(AuditEntry).filter_by(entity="cycle")).scalars()
+        assert entry.key == "2026" and entry.reason == "tạo từ kỳ 2025: 3 bộ tiêu chí, 4 đơn vị"
+    assert _count(app, Entry) == entries_before
+    assert _count(app, Evidence) == 0 and _count(app, Appraisal) == 0
+    page = client.get("/so-noi-vu/ky/2026").get_data(as_text=True)
+    assert "Đã tạo kỳ đánh giá năm 2026 từ kỳ 2025: 3 bộ tiêu chí, 4 đơn vị." in page
+
+
+def test_a_unit_without_a_block_must_be_chosen_and_nothing_is_created(
+    app: Flask, client: FlaskClient, cycle: dict[str, Any]
+) -> None:
+    reorganise(app)
+    _secretariat(client)
+    r = post(client, ROLL, {"source": "2025", "year": "2026", "title": "Kỳ 2026"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 400
+    assert '<p class="field-error">Chọn khối cho UBND đặc khu Z.</p>' in page
+    assert 'value="Kỳ 2026"' in page
+    assert _count(app, Cycle) == 1 and _placed(app, 2026) == set()
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "message"),
+    [
+        ({"year": "2025"}, "year", "Năm 2025 đã có kỳ đánh giá."),
+        ({"year": "2024"}, "year", "Năm 2024 đã có kỳ đánh giá."),
+        ({"year": "2023"}, "year", "Năm mới phải sau năm 2025 của kỳ được sao chép."),
+        ({"year": "26"}, "year", "Năm phải là số có 4 chữ số, từ 2000 đến 2100."),
+        ({"year": ""}, "year", "Nhập năm đánh giá."),
+        ({"source": "2019"}, "source", "Chọn kỳ đánh giá năm trước để sao chép."),
+        ({"title": "x" * 301}, "title", "Tiêu đề dài quá 300 ký tự."),
+    ],
+)
+def test_bad_roll_forward_values_are_refused_in_vietnamese(
+    app: Flask,
+    client: FlaskClient,
+    cycle: dict[str, Any],
+    values: dict[str, str],
+    field: str,
+    message: str,
+) -> None:
+    with app.app_context():
+        db.session.add(Cycle(year=2024, title="Kỳ 2024"))
+        db.session.commit()
+    _secretariat(client)
+    form = {"source": "2025", "year": "2026", "title": ""} | values
+    r = post(client, ROLL, form)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 400
+    assert f'<p class="field-error" id="{field}-error">{message}</p>' in page
+    assert_vietnamese(message)
+    assert _count(app, Cycle) == 2
+
+
+def test_an_error_while_creating_leaves_nothing_half_created(
+    app: Flask, client: FlaskClient, cycle: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database refuses the last write (the audit entry): the cycle, its sets and its
+    agencies, written before it in the same transaction, are all rolled back."""
+    from sqlalchemy.exc import IntegrityError
+
+    from web.secretariat import rollover
+
+    def refused(*args: Any, **kwargs: Any) -> None:
+        db.session.flush()  # the cycle, sets and agencies reach the database first
+        raise IntegrityError("INSERT INTO audit", {}, Exception("refused"))
+
+    monkeypatch.setattr(rollover, "audit", refused)
+    _secretariat(client)
+    r = post(client, ROLL, {"source": "2025", "year": "2026", "title": ""})
+    assert r.status_code == 400
+    assert "Chưa tạo kỳ đánh giá năm 2026: " in r.get_data(as_text=True)
+    assert _count(app, Cycle) == 1
+    assert _count(app, CriteriaRecord) == 2
+    assert _placed(app, 2026) == set()
+    assert _count(app, Agency) == 3 and _count(app, Submission) == 3
+
+
+def test_roll_forward_needs_the_csrf_token_and_the_secretariat(
+    app: Flask, client: FlaskClient, cycle: dict[str, Any]
+) -> None:
+    _secretariat(client)
+    r = client.post(ROLL, data={"source": "2025", "year": "2026"})
+    assert r.status_code == 400
+    client.post("/dang-xuat", data={})
+    for email in ("xa-a@thu.vn", "thamdinh@thu.vn"):
+        other = app.test_client()
+        assert login(other, email).status_code == 302
+        assert post(other, ROLL, {"source": "2025", "year": "2026"}).status_code == 403
+        assert other.get(PREVIEW).status_code == 403
+    assert _count(app, Cycle) == 1
