@@ -84,6 +84,7 @@ POLICY: dict[str, Policy] = {
     "secretariat.deadlines": Policy(STAFF),
     # the empty POST is refused as a form (400) for staff, 403 for the others
     "secretariat.roll_forward": Policy(STAFF),
+    "secretariat.edit_criteria": Policy(STAFF),
     "appraisal.queue": Policy(PANEL),
     "appraisal.agency": Policy(PANEL),
     "appraisal.field": Policy(PANEL),
@@ -132,6 +133,7 @@ def url_values(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "secretariat.upload_criteria": {"year": YEAR},
         "secretariat.import_agencies": {"year": YEAR},
         "secretariat.deadlines": {"year": YEAR},
+        "secretariat.edit_criteria": {"year": YEAR, "block": "xa"},
         "appraisal.agency": {"agency_id": data["submitted"]},
         "appraisal.field": {"agency_id": data["submitted"], "code": "1"},
         "appraisal.complete_round_1": {"agency_id": data["submitted"]},

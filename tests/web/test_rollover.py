@@ -1,21 +1,12 @@
 """A cycle rolled forward from last year's ("Tạo kỳ đánh giá mới từ năm trước"): the preview,
-the sets copied byte for byte, the units of the new year in their blocks through the lineage,
-nothing of last year's work copied, one transaction.
+the sets copied byte for byte, the units of the new year in their blocks through the lineage
+(the province of tests/web/rolling.py), nothing of last year's work copied, one transaction.
 
-The province of these tests (cycle 2025 of the ``cycle`` fixture, plus a district block):
-
-  2025 agencies: xa-a, xa-b (block xa, UBND xã), so-a (so-nganh), huyen-h (huyen, UBND huyện)
-  lineage, all effective 01/07/2025:
-    xa-a + xa-b → xa-ab (merged; xa-a also has its end date, xa-b's end is only the link)
-    huyen-h dissolved
-    xa-moi new (UBND xã: last year's UBND xã units were all in block xa → xa)
-    dk-z new (đặc khu: no such unit last year → the secretariat chooses)
   2026 expected: so-a in so-nganh; xa-ab, xa-moi in xa; dk-z where chosen; no xa-a, xa-b, huyen-h.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
@@ -23,9 +14,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from parindex.criteria import criteria_from_text
 from tests.vietnamese import assert_vietnamese
-from tests.web.conftest import REPO, login, post, prefill_self_assessment
+from tests.web.conftest import login, post, prefill_self_assessment
+from tests.web.rolling import reorganise
 from web.models import (
     Agency,
     Appraisal,
@@ -35,77 +26,12 @@ from web.models import (
     Entry,
     Evidence,
     Submission,
-    Unit,
-    UnitLink,
     db,
     get_cycle,
 )
 
-VALID = REPO / "tests" / "data" / "criteria-valid.yaml"
-MERGER = dt.date(2025, 7, 1)
 PREVIEW = "/so-noi-vu/tao-tu-nam-truoc?source=2025&year=2026&title="
 ROLL = "/so-noi-vu/tao-tu-nam-truoc"
-
-
-def district_set() -> str:
-    """A small valid set for block huyen (tests/data/criteria-valid.yaml under another block)."""
-    text = VALID.read_text(encoding="utf-8")
-    return text.replace("id: test-so-2025", "id: test-huyen-2025").replace(
-        "block: so\n", "block: huyen\n"
-    )
-
-
-def reorganise(app: Flask) -> None:
-    """Add the district block and agency to cycle 2025, type the units, write the lineage."""
-    with app.app_context():
-        cycle = get_cycle(2025)
-        assert cycle is not None
-        text = district_set()
-        loaded = criteria_from_text(text, "huyen.yaml")
-        db.session.add(
-            CriteriaRecord(
-                cycle=cycle,
-                block="huyen",
-                set_id=loaded.model.id,
-                block_name=loaded.model.block_name,
-                file_name="huyen.yaml",
-                yaml_text=text,
-                sha256=loaded.sha256,
-            )
-        )
-        h = Agency(cycle=cycle, code="huyen-h", name="UBND huyện H", block="huyen")
-        db.session.add_all([h, Submission(agency=h, state="draft")])
-        db.session.flush()
-        units = {u.code: u for u in db.session.execute(db.select(Unit)).scalars()}
-        units["xa-a"].type = units["xa-b"].type = "ubnd-xa"
-        units["so-a"].type = "so-nganh"
-        units["huyen-h"].type = "ubnd-huyen"
-        units["xa-a"].ended_on = MERGER
-        new = {
-            code: Unit(code=code, name=name, type=kind)
-            for code, name, kind in (
-                ("xa-ab", "UBND xã An Bình", "ubnd-xa"),
-                ("xa-moi", "UBND xã Mới", "ubnd-xa"),
-                ("dk-z", "UBND đặc khu Z", "dac-khu"),
-            )
-        }
-        db.session.add_all(new.values())
-        for old, to, change in (
-            ("xa-a", "xa-ab", "merged"),
-            ("xa-b", "xa-ab", "merged"),
-            ("huyen-h", None, "dissolved"),
-            (None, "xa-moi", "new"),
-            (None, "dk-z", "new"),
-        ):
-            db.session.add(
-                UnitLink(
-                    old_unit=units[old] if old else None,
-                    new_unit=new[to] if to else None,
-                    change=change,
-                    effective=MERGER,
-                )
-            )
-        db.session.commit()
 
 
 def _secretariat(client: FlaskClient) -> None:
@@ -171,9 +97,7 @@ def test_roll_forward_copies_sets_byte_identical_and_places_units(
     entries_before = _count(app, Entry)
     assert entries_before > 0
     _secretariat(client)
-    r = post(
-        client, ROLL, {"source": "2025", "year": "2026", "title": "", "khoi-dk-z": "xa"}
-    )
+    r = post(client, ROLL, {"source": "2025", "year": "2026", "title": "", "khoi-dk-z": "xa"})
     assert r.status_code == 302 and r.headers["Location"].endswith("/so-noi-vu/ky/2026")
     assert _placed(app, 2026) == {
         ("so-a", "Sở A", "so-nganh"),

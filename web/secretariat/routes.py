@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
-from web.models import Cycle, get_cycle
+from web.models import CriteriaRecord, Cycle, get_cycle
 from web.roles import STAFF, role_required
 from web.secretariat import agency_import, cycle_setup, rollover
 
@@ -119,13 +119,66 @@ def upload_criteria(year: int) -> Any:
     else:
         verb = "Đã thay" if result.replaced else "Đã tải"
         flash(f"{verb} bộ tiêu chí {record.set_id} cho khối {record.block_name}.", "success")
+    _flash_orphans(result)
+    return _after_saving(cycle, record.block)
+
+
+def _flash_orphans(result: cycle_setup.CriteriaUpload) -> None:
     if result.orphans:
         flash(
             "Các tiêu chí sau đã được kê khai trong bản nháp nhưng không còn trong bộ mới: "
             + ", ".join(result.orphans),
             "warning",
         )
-    return redirect(url_for(".cycle", year=year))
+
+
+def _after_saving(cycle: Cycle, block: str) -> Any:
+    """After a set is saved: its changes against last year's set, when there is a last year."""
+    return redirect(url_for(".cycle", year=cycle.year))
+
+
+def _record_or_404(cycle: Cycle, block: str) -> CriteriaRecord:
+    record = next((r for r in cycle.criteria if r.block == block), None)
+    if record is None:
+        abort(404)
+    return record
+
+
+@bp.route("/ky/<int:year>/bo-tieu-chi/<block>/sua", methods=["GET", "POST"])
+@role_required(*STAFF)
+def edit_criteria(year: int, block: str) -> Any:
+    """The in-browser editor of a block's set (while the cycle is being prepared)."""
+    cycle = _cycle_or_404(year)
+    record = _record_or_404(cycle, block)
+    if request.method != "POST":
+        result = cycle_setup.CriteriaUpload(record.file_name, text=record.yaml_text)
+        return render_template(
+            "secretariat/criteria_edit.html",
+            cycle=cycle,
+            record=record,
+            result=result,
+            closed=cycle_setup.closed_to_changes(cycle),
+            shown=False,
+        )
+    result = cycle_setup.edit_criteria(
+        cycle, record, request.form.get("yaml_text", ""), current_user
+    )
+    if not result.ok:
+        page = render_template(
+            "secretariat/criteria_edit.html",
+            cycle=cycle,
+            record=record,
+            result=result,
+            closed=cycle_setup.closed_to_changes(cycle),
+            shown=True,
+        )
+        return page, 400
+    if result.unchanged:
+        flash(f"Bộ tiêu chí khối {record.block_name} không thay đổi (cùng nội dung).", "info")
+    else:
+        flash(f"Đã lưu bộ tiêu chí {record.set_id} của khối {record.block_name}.", "success")
+    _flash_orphans(result)
+    return _after_saving(cycle, block)
 
 
 @bp.route("/ky/<int:year>/don-vi", methods=["POST"])
