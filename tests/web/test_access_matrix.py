@@ -85,6 +85,8 @@ POLICY: dict[str, Policy] = {
     # the empty POST is refused as a form (400) for staff, 403 for the others
     "secretariat.roll_forward": Policy(STAFF),
     "secretariat.edit_criteria": Policy(STAFF),
+    # cycle 2025 has no previous cycle: 404 for staff (tests/web/test_criteria_diff_page.py)
+    "secretariat.criteria_diff": Policy(STAFF, state_dependent=True),
     "appraisal.queue": Policy(PANEL),
     "appraisal.agency": Policy(PANEL),
     "appraisal.field": Policy(PANEL),
@@ -134,6 +136,7 @@ def url_values(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "secretariat.import_agencies": {"year": YEAR},
         "secretariat.deadlines": {"year": YEAR},
         "secretariat.edit_criteria": {"year": YEAR, "block": "xa"},
+        "secretariat.criteria_diff": {"year": YEAR},
         "appraisal.agency": {"agency_id": data["submitted"]},
         "appraisal.field": {"agency_id": data["submitted"], "code": "1"},
         "appraisal.complete_round_1": {"agency_id": data["submitted"]},

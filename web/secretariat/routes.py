@@ -10,9 +10,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
+from parindex.diff import what_changed, where_changed
 from web.models import CriteriaRecord, Cycle, get_cycle
 from web.roles import STAFF, role_required
-from web.secretariat import agency_import, cycle_setup, rollover
+from web.secretariat import agency_import, cycle_setup, rollover, set_changes
 
 bp = Blueprint("secretariat", __name__, url_prefix="/so-noi-vu")
 
@@ -134,6 +135,8 @@ def _flash_orphans(result: cycle_setup.CriteriaUpload) -> None:
 
 def _after_saving(cycle: Cycle, block: str) -> Any:
     """After a set is saved: its changes against last year's set, when there is a last year."""
+    if cycle.previous_id is not None:
+        return redirect(url_for(".criteria_diff", year=cycle.year, _anchor=f"khoi-{block}"))
     return redirect(url_for(".cycle", year=cycle.year))
 
 
@@ -211,3 +214,19 @@ def deadlines(year: int) -> Any:
         return _cycle_page(cycle, 400, deadlines=result)
     flash("Đã lưu thời hạn.", "success")
     return redirect(url_for(".cycle", year=year))
+
+
+@bp.route("/ky/<int:year>/thay-doi-bo-tieu-chi")
+@role_required(*STAFF)
+def criteria_diff(year: int) -> Any:
+    """What changed in each block's set against the previous cycle's."""
+    cycle = _cycle_or_404(year)
+    if cycle.previous is None:
+        abort(404)
+    return render_template(
+        "secretariat/criteria_diff.html",
+        cycle=cycle,
+        blocks=set_changes.cycle_changes(cycle),
+        what_changed=what_changed,
+        where_changed=where_changed,
+    )
