@@ -13,7 +13,7 @@ from werkzeug.datastructures import FileStorage
 from parindex.diff import what_changed, where_changed
 from web.models import CriteriaRecord, Cycle, get_cycle
 from web.roles import STAFF, role_required
-from web.secretariat import agency_import, cycle_setup, rollover, set_changes
+from web.secretariat import agency_import, cycle_setup, opening, rollover, set_changes
 
 bp = Blueprint("secretariat", __name__, url_prefix="/so-noi-vu")
 
@@ -230,3 +230,26 @@ def criteria_diff(year: int) -> Any:
         what_changed=what_changed,
         where_changed=where_changed,
     )
+
+
+@bp.route("/ky/<int:year>/mo-ky", methods=["GET", "POST"])
+@role_required(*STAFF)
+def open_cycle(year: int) -> Any:
+    """The checklist (GET) and the opening of the cycle to the agencies (POST)."""
+    cycle = _cycle_or_404(year)
+    refused = ""
+    if request.method == "POST":
+        refused = opening.open_cycle(cycle, current_user)
+        if not refused:
+            flash(f"Đã mở kỳ đánh giá năm {year}: các đơn vị thấy kỳ này từ bây giờ.", "success")
+            return redirect(url_for(".cycle", year=year))
+    checks = opening.checklist(cycle)
+    page = render_template(
+        "secretariat/open.html",
+        cycle=cycle,
+        checks=checks,
+        ready=opening.ready(checks),
+        refused=refused,
+        when_utc=cycle_setup.when_utc,
+    )
+    return page, 400 if refused else 200
