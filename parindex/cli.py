@@ -228,8 +228,8 @@ def _print_table(results: Results, block: str | None = None) -> None:
         right = [True, False, True, True, True, False]
         compare = results.previous_year is not None
         if compare:
-            header += [f"± so với {results.previous_year}", "± hạng"]
-            right += [True, True]
+            header += [f"± so với {results.previous_year}", "± hạng", "Ghi chú"]
+            right += [True, True, False]
         table = []
         for r in rows:
             if r["block"] != b:
@@ -247,8 +247,9 @@ def _print_table(results: Results, block: str | None = None) -> None:
                 line += [
                     ("+" if d is not None and d > 0 else "") + _vn(d)
                     if d is not None
-                    else {"merged": "hợp nhất", "new": "mới"}.get(_change(results, r), "—"),
+                    else _NOT_COMPARED.get(_change(results, r), "—"),
                     "" if k is None else f"{k:+d}" if k else "0",
+                    str(r.get("change_note") or ""),
                 ]
             table.append(line)
         widths = [max(_width(x) for x in col) for col in zip(header, *table, strict=False)]
@@ -258,6 +259,17 @@ def _print_table(results: Results, block: str | None = None) -> None:
                 "  ".join(_pad(c, w, r) for c, w, r in zip(line, widths, right, strict=True))
             )
         click.echo(tie_rule_text(model))
+        if compare:
+            click.echo(results.method)
+
+
+#: the change column of a unit that is not compared with last year
+_NOT_COMPARED = {
+    "merged": "hợp nhất",
+    "split": "chia tách",
+    "new": "mới",
+    "other-block": "khối khác",
+}
 
 
 def _change(results: Results, row: dict[str, Any]) -> str:

@@ -113,6 +113,14 @@ class CriteriaSet(StrictModel):
     bonus: BonusPenalty = BonusPenalty(cap=Decimal(0))
     penalty: BonusPenalty = BonusPenalty(cap=Decimal(0))
     fields: list[FieldArea] = Field(min_length=1)
+    #: last year's blocks whose units this block's units are compared with (year over year);
+    #: None: the block of the same id
+    compare_with: list[str] | None = Field(default=None, min_length=1)
+
+    @property
+    def compared_blocks(self) -> list[str]:
+        """Last year's block ids this block is compared with: ``compare_with``, else its own."""
+        return list(self.compare_with) if self.compare_with is not None else [self.block]
 
     def leaves(self) -> Iterator[tuple[FieldArea, Criterion, Leaf]]:
         for f in self.fields:
@@ -182,6 +190,13 @@ def _normalise_codes(
                 if isinstance(v, str):
                     v = _identifier(v, sub, issues, file, lines or {})
                 out[k] = v
+            elif k == "compare_with" and not path and isinstance(v, list):
+                out[k] = [
+                    _identifier(x, (*sub, i), issues, file, lines or {})
+                    if isinstance(x, str)
+                    else x
+                    for i, x in enumerate(v)
+                ]
             else:
                 out[k] = _normalise_codes(v, issues, file, lines, sub)
         return out
@@ -518,6 +533,12 @@ def cross_check(
         previous_band = band
     if model.bands[-1].at_least != 0:
         ck.add("bands-no-floor", ("bands", len(model.bands) - 1, "at_least"))
+    compared: dict[str, str] = {}
+    for bi, other in enumerate(model.compare_with or []):
+        where: YamlPath = ("compare_with", bi)
+        if other in compared:
+            ck.add("duplicate-code", where, value=other, detail=compared[other])
+        compared.setdefault(other, f"phần tử thứ {bi + 1} của danh sách")
     return ck.issues
 
 

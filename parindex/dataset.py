@@ -6,6 +6,9 @@ Layout (see docs/submission-format.md)::
     submissions/<year>/agencies.csv          id,name,block
     submissions/<year>/<block>/<agency>.yaml
     submissions/<year>/surveys.csv           agency,survey,result,sample_size (or .xlsx)
+    submissions/<year>/lineage.csv           old,new,change,date[,name,basis] (or .xlsx)
+    submissions/<year-1>/ket-qua-<year-1>.csv last year's results (or .json)
+    criteria/<year-1>/<block>.yaml           last year's sets (the criteria-set diff)
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from typing import Any
 
 from parindex.criteria import LoadedSet, load_criteria
 from parindex.errors import CriteriaError, DataError, Issue, Location, Report
-from parindex.history import PreviousResult, mapping_path, read_mapping, read_previous
+from parindex.history import PreviousResult, read_previous
+from parindex.lineage import DEFAULT_UNIT_TYPE, Lineage, lineage_path, parse_unit_type, read_lineage
 from parindex.submission import Submission, parse_submission, read_submission_file
 from parindex.survey import SurveyResult, read_surveys
 from parindex.tables import TableError, read_rows
@@ -34,6 +38,7 @@ class Agency:
     id: str
     name: str
     block: str
+    type: str = DEFAULT_UNIT_TYPE  # a code of parindex.lineage.UNIT_TYPES
 
 
 @dataclass
@@ -47,7 +52,11 @@ class Dataset:
     report: Report
     inputs: dict[str, str] = field(default_factory=dict)  # relative path → sha256
     previous: dict[str, PreviousResult] = field(default_factory=dict)
-    mapping: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    lineage: Lineage = field(default_factory=Lineage)
+    #: last year's criteria sets by block (``criteria/<year-1>/``), for the criteria-set diff
+    previous_sets: dict[str, LoadedSet] = field(default_factory=dict)
+    #: last year's results file, relative to the data folder ("" when there is none)
+    previous_file: str = ""
 
 
 #: the sample province shipped inside the package (``criteria/`` and ``submissions/``; in the
@@ -72,10 +81,16 @@ def available_years(root: Path) -> list[int]:
     return sorted(int(p.name) for p in base.iterdir() if p.is_dir() and p.name.isdigit())
 
 
+#: the agency list's optional column of the unit's type, and its Vietnamese name
+TYPE_COLUMNS = ("type", "loại đơn vị")
+
+
 def read_agencies(path: Path) -> tuple[dict[str, Agency], list[Issue]]:
-    """The agency list (``id,name,block``; read by :mod:`parindex.tables`: UTF-8, UTF-16 or
-    Windows-1258, comma, semicolon or tab). Ids and blocks are identifiers
-    (:func:`parindex.text.identifier`); every problem is located by row and column."""
+    """The agency list (``id,name,block[,type]``; read by :mod:`parindex.tables`: UTF-8, UTF-16
+    or Windows-1258, comma, semicolon or tab). Ids and blocks are identifiers
+    (:func:`parindex.text.identifier`); the type is a code or a label of
+    :data:`parindex.lineage.UNIT_TYPES` (blank or no column: ``khac``); every problem is
+    located by row and column."""
     issues: list[Issue] = []
     agencies: dict[str, Agency] = {}
     file = str(path)
@@ -130,8 +145,17 @@ def read_agencies(path: Path) -> tuple[dict[str, Agency], list[Issue]]:
                 )
             )
             continue
+        kind = DEFAULT_UNIT_TYPE
+        type_col = next((c for c in TYPE_COLUMNS if c in index), None)
+        if type_col is not None:
+            typed = parse_unit_type(row[index[type_col]] if index[type_col] < len(row) else None)
+            if isinstance(typed, TextError):
+                where = Location(file=file, row=n, path=clean(header[index[type_col]]))
+                issues.append(Issue.make(typed.code, where, **typed.params))
+                continue
+            kind = typed
         name = " ".join(unicodedata.normalize("NFC", str(cell("name") or "")).split())
-        agencies[aid] = Agency(aid, name, block)
+        agencies[aid] = Agency(aid, name, block, kind)
     return agencies, issues
 
 
@@ -306,24 +330,81 @@ def load_year(root: Path, year: int | None = None, surveys_file: Path | None = N
             surveys.extend(rows)
             report.extend(survey_issues)
     previous: dict[str, PreviousResult] = {}
+    prev_issues: list[Issue] = []
     prev_path = previous_results_path(root, year)
     if prev_path is not None:
         inputs[rel(prev_path)] = _sha(prev_path)
         previous, prev_issues = read_previous(prev_path, year - 1)
         report.extend(prev_issues)
-    mapping: dict[str, tuple[str, list[str]]] = {}
-    map_path, map_issues = mapping_path(sdir)
-    if map_path is not None:
-        inputs[rel(map_path)] = _sha(map_path)
-        # previous ids are checked against last year's results only when there are some
-        known = previous if previous and not prev_issues else None
-        mapping, read_issues = read_mapping(map_path, agencies, known)
-        map_issues += read_issues
-    report.extend(map_issues)
+    lineage = Lineage()
+    lineage_file, lineage_issues = lineage_path(sdir)
+    if lineage_file is not None:
+        inputs[rel(lineage_file)] = _sha(lineage_file)
+        lineage, read_issues = read_lineage(
+            lineage_file,
+            agencies=agencies,
+            last_year=_last_year_units(root, year, previous, prev_issues),
+            year=year,
+        )
+        lineage_issues += read_issues
+    report.extend(lineage_issues)
+    for old in (sdir / "mapping.csv", sdir / "mapping.xlsx"):  # replaced by the lineage file
+        if old.exists():
+            report.add(
+                Issue.make(
+                    "lineage-mapping-not-read",
+                    Location(file=str(old)),
+                    severity="warning",
+                    name=old.name,
+                )
+            )
+    previous_sets, set_issues = _previous_sets(root, year)
+    report.extend(set_issues)
     report.issues = _relative(report.issues, root)
     return Dataset(
-        year, root, sets, agencies, submissions, surveys, report, inputs, previous, mapping
+        year,
+        root,
+        sets,
+        agencies,
+        submissions,
+        surveys,
+        report,
+        inputs,
+        previous,
+        lineage,
+        previous_sets,
+        rel(prev_path) if prev_path is not None else "",
     )
+
+
+def _last_year_units(
+    root: Path, year: int, previous: dict[str, PreviousResult], prev_issues: list[Issue]
+) -> set[str] | None:
+    """Last year's unit codes, what a lineage's old codes are checked against: those with
+    results (when the file was read without error) and those of last year's agency list (when
+    there is one, read without error); None when neither is known."""
+    known: set[str] | None = set(previous) if previous and not prev_issues else None
+    listed = root / "submissions" / str(year - 1) / "agencies.csv"
+    if listed.is_file():
+        agencies, issues = read_agencies(listed)
+        if not issues:
+            known = (known or set()) | set(agencies)
+    return known
+
+
+def _previous_sets(root: Path, year: int) -> tuple[dict[str, LoadedSet], list[Issue]]:
+    """Last year's criteria sets by block, for the criteria-set diff; a set that cannot be read
+    is a warning (it changes nothing in this year's results)."""
+    sets: dict[str, LoadedSet] = {}
+    issues: list[Issue] = []
+    for path in sorted((root / "criteria" / str(year - 1)).glob("*.yaml")):
+        try:
+            loaded = load_criteria(path)
+        except CriteriaError as e:
+            issues.extend(replace(i, severity="warning") for i in e.issues)
+            continue
+        sets.setdefault(loaded.model.block, loaded)
+    return sets, issues
 
 
 def same_name(identifier: str, stem: str) -> bool:

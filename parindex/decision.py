@@ -28,6 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from parindex import __version__
 from parindex.dataset import collector_paused
+from parindex.diff import changes_since
 from parindex.export import cell_text, fit_landscape, set_text
 from parindex.ranking import tie_rule_text
 from parindex.results import Results, cents
@@ -217,6 +218,14 @@ def ranking_sheet(
     if has_prev:
         headers += [
             (
+                f"Chỉ số năm {results.previous_year} được so sánh",
+                f"So với năm {results.previous_year}",
+            ),
+            (
+                f"Thứ hạng năm {results.previous_year} được so sánh",
+                f"So với năm {results.previous_year}",
+            ),
+            (
                 f"Chỉ số tăng (+), giảm (−) so với năm {results.previous_year}",
                 f"So với năm {results.previous_year}",
             ),
@@ -341,6 +350,8 @@ def ranking_sheet(
             ch = results.change_columns(agency)
             note = " ".join(filter(None, [no_submission, str(ch.get("change_note") or "")]))
             cells += [
+                new(ws, ch.get("previous_index"), NUMBER_LOOK),
+                new(ws, ch.get("previous_rank"), CENTRED),
                 new(ws, ch.get("index_change"), change_look),
                 new(ws, ch.get("rank_change"), rank_change_look),
                 new(ws, note, note_look, text=True),
@@ -380,11 +391,13 @@ def ranking_sheet(
         tie_rule_text(model),
         "Xếp loại: " + "; ".join(f"{b.name}: từ {_num(b.at_least)} %" for b in model.bands) + ".",
     ]
+    if has_prev:
+        notes.append(results.method)
     row += 1
     for line in notes:
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncol)
         put(ws, row, 1, line, Look(10, italic=True, wrap=True, border=False))
-        ws.row_dimensions[row].height = 28
+        ws.row_dimensions[row].height = 14 * max(2, -(-len(line) // 160))
         row += 1
 
     # widths, print set-up
@@ -393,7 +406,7 @@ def ranking_sheet(
         widths[c] = 9.5
     widths[c_band] = 11
     if has_prev:
-        widths[c_band + 3] = 18
+        widths[c_band + 5] = 18
     if missing_col:
         widths[ncol] = 18
     for c, w in widths.items():
@@ -633,6 +646,13 @@ def method_sheet(
         rows.append(
             (m.id, block, res.criteria.path.name, res.criteria.sha256, tie_rule_text(m), bands)
         )
+    if results.previous_year is not None:
+        rows += [(), ("So sánh với năm trước", results.method)]
+    if results.previous_sets:
+        rows += [(), (f"Thay đổi bộ tiêu chí so với năm {results.year - 1}", "")]
+        for block, res in results.blocks.items():
+            for i, line in enumerate(changes_since(res.criteria.model, results.previous_sets)):
+                rows.append(("" if i else block, line))
     rows += [(), ("Tệp đầu vào", "SHA-256")]
     rows += sorted(results.inputs.items())
     looks = {

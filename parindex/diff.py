@@ -10,7 +10,7 @@ the set's). Each change is data (:class:`Change`); :func:`describe` puts it in V
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
@@ -256,3 +256,25 @@ def _settings(old: CriteriaSet, new: CriteriaSet) -> Iterator[Change]:
         yield Change("tie-break", "set", "", *shown)
     if old.max != new.max:
         yield Change("set-max", "set", "", _points(old.max), _points(new.max))
+
+
+#: the line of a block whose set did not change, or had no set last year
+UNCHANGED = "Không thay đổi"
+NO_PREVIOUS = "Không có bộ tiêu chí năm trước"
+
+
+def changes_since(model: CriteriaSet, previous_sets: Mapping[str, CriteriaSet]) -> list[str]:
+    """What changed in a block's set since last year's set of each block it is compared with
+    (``compare_with``, else its own id), one Vietnamese line each; :data:`UNCHANGED` or
+    :data:`NO_PREVIOUS` when so. With several compared blocks, each line names its set."""
+    ids = model.compared_blocks
+    lines: list[str] = []
+    for block in ids:
+        old = previous_sets.get(block)
+        named = len(ids) > 1
+        if old is None:
+            lines.append(NO_PREVIOUS + (f" của khối {block}" if named else ""))
+            continue
+        prefix = f"So với {old.id} (khối {block}): " if named else ""
+        lines += [prefix + describe(c) for c in diff_sets(old, model)] or [prefix + UNCHANGED]
+    return lines

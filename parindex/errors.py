@@ -236,7 +236,7 @@ MESSAGES: dict[str, str] = {
     "restore-cancelled": "Đã hủy; dữ liệu không thay đổi",
     "restore-failed": "Không phục hồi được (hệ thống báo: “{detail}”); hãy dừng ứng dụng web rồi thử lại",
     "restore-postgresql": "CSDL là PostgreSQL: hãy phục hồi bằng công cụ của PostgreSQL: “{detail}”",
-    # last year's results and mapping.csv (parindex.history)
+    # last year's results (parindex.history)
     "history-empty": "Tệp không có dòng nào; hãy xóa tệp hoặc ghi dòng tiêu đề và các dòng dữ liệu",
     "history-missing-column": "Thiếu cột '{key}' ở dòng tiêu đề",
     "history-extra-cells": "Dòng có {value} ô, nhiều hơn {most} cột của dòng tiêu đề; kiểm tra "
@@ -253,21 +253,41 @@ MESSAGES: dict[str, str] = {
     "hãy dùng tệp .json do parindex ghi",
     "history-draft": "Tệp là BẢN NHÁP (ghi bằng --draft), không phải kết quả đã công bố; "
     "hãy dùng tệp kết quả chính thức",
-    "history-two-mappings": "Có cả '{name}' và tệp này; chỉ giữ một tệp ánh xạ đơn vị",
-    "history-unknown-agency": "Đơn vị “{value}” không có trong danh sách đơn vị năm nay "
-    "(agencies.csv)",
-    "history-unknown-previous": "Đơn vị “{value}” không có trong kết quả năm trước; hãy kiểm tra "
-    "mã đơn vị năm trước",
-    "history-previous-twice": "Đơn vị năm trước “{value}” được ghi hai lần trong ô này",
-    "history-bad-change": "thay đổi “{value}” không có; hãy ghi một trong: “renamed”, “merged”, "
-    "“new”, “same” (hoặc: “đổi tên”, “hợp nhất”, “mới”, “giữ nguyên”)",
-    "history-renamed-count": "Đơn vị đổi tên phải có đúng một đơn vị năm trước (đang có {value})",
-    "history-merged-count": "Đơn vị hợp nhất phải có ít nhất hai đơn vị năm trước, cách nhau "
-    "bằng dấu chấm phẩy (đang có {value}); nếu chỉ một, hãy ghi 'renamed'",
-    "history-new-with-previous": "Đơn vị mới không có đơn vị năm trước; hãy xóa ô này hoặc ghi "
-    "'renamed' / 'merged'",
-    "history-same-with-previous": "Đơn vị giữ nguyên chỉ so với chính mã của nó; nếu mã năm "
-    "trước khác, hãy ghi 'renamed'",
+    "history-no-applicable-max": "Tệp kết quả năm trước không có cột 'applicable_max' (Điểm "
+    "tối đa áp dụng): đơn vị hợp nhất hoặc chia tách từ nhiều đơn vị sẽ không được so sánh với "
+    "năm trước; hãy dùng tệp kết quả do parindex ghi",
+    # the lineage file and unit types (parindex.lineage)
+    "lineage-missing-column": "Thiếu cột '{key}' (hoặc '{alias}') ở dòng tiêu đề",
+    "lineage-blank-cell": "Ô cột '{key}' để trống; hãy ghi {what}",
+    "lineage-bad-change": "Hình thức thay đổi “{value}” không có; hãy ghi một trong: hợp nhất "
+    "(sáp nhập), chia tách, đổi tên, giải thể, thành lập mới (hoặc: merged, split, renamed, "
+    "dissolved, new)",
+    "lineage-old-missing": "Thiếu mã đơn vị cũ; chỉ dòng “thành lập mới” được để trống mã cũ",
+    "lineage-new-missing": "Thiếu mã đơn vị mới; chỉ dòng “giải thể” được để trống mã mới",
+    "lineage-new-with-old": "Dòng “thành lập mới” không có đơn vị cũ; hãy xóa mã cũ “{value}” "
+    "hoặc ghi hình thức hợp nhất, chia tách hay đổi tên",
+    "lineage-dissolved-with-new": "Dòng “giải thể” không có đơn vị mới; hãy xóa mã mới "
+    "“{value}” hoặc ghi hình thức hợp nhất, chia tách hay đổi tên",
+    "lineage-duplicate-link": "Liên kết “{value}” đã có ở {detail}; mỗi cặp mã cũ – mã mới chỉ "
+    "ghi một dòng",
+    "lineage-renamed-several": "Đơn vị “{value}” được ghi đổi tên nhưng còn liên kết khác ở "
+    "{detail}; đổi tên là một đơn vị cũ thành đúng một đơn vị mới, nếu không hãy ghi hợp nhất "
+    "hoặc chia tách",
+    "lineage-merged-one": "Đơn vị “{value}” hợp nhất chỉ từ một đơn vị ({detail}); hợp nhất cần "
+    "ít nhất hai đơn vị cũ: hãy ghi thêm các đơn vị cũ còn lại (đơn vị nhận giữ mã của mình thì "
+    "ghi thêm dòng “{value}” → “{value}”), hoặc ghi “đổi tên”",
+    "lineage-split-one": "Đơn vị “{value}” chia tách chỉ thành một đơn vị ({detail}); chia tách "
+    "cần ít nhất hai đơn vị mới: hãy ghi thêm các đơn vị mới còn lại, hoặc ghi “đổi tên”",
+    "lineage-dissolved-continues": "Đơn vị “{value}” được ghi giải thể nhưng vẫn tiếp tục "
+    "({detail}); hãy bỏ dòng giải thể hoặc sửa dòng kia",
+    "lineage-unknown-new": "Mã mới “{value}” không có trong danh sách đơn vị năm nay và không là "
+    "mã cũ của dòng nào khác; hãy kiểm tra mã",
+    "lineage-unknown-old": "Mã cũ “{value}” không có trong các đơn vị năm trước và không là mã "
+    "mới của dòng nào khác; hãy kiểm tra mã",
+    "lineage-mapping-not-read": "Tệp '{name}' không còn được đọc; hãy chép nội dung sang "
+    "lineage.csv (lịch sử sắp xếp đơn vị: mã cũ, mã mới, thay đổi, ngày hiệu lực) rồi xóa tệp này",
+    "lineage-two-files": "Có cả '{name}' và tệp này; chỉ giữ một tệp lịch sử sắp xếp đơn vị",
+    "unit-type-unknown": "Loại đơn vị “{value}” không có; hãy ghi một trong: {detail}",
 }
 
 

@@ -77,6 +77,7 @@ CSV_LABELS = {
     "rank_change": "Thứ hạng tăng (+), giảm (−)",
     "change_note": "Ghi chú so với năm trước",
     "change_text": "Thay đổi",
+    "compared_with": "So với đơn vị năm trước",
 }
 _FIELD_LABEL = "Lĩnh vực "
 _KEYS = {label: key for key, label in CSV_LABELS.items()}

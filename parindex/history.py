@@ -1,73 +1,74 @@
-"""Year over year: last year's published results, and agencies renamed, merged or new.
+"""Year over year: last year's published results, and the one comparison of this year's units
+with them through the lineage (:mod:`parindex.lineage`).
 
 Last year's results are read from parindex's own output (``parindex score --csv`` or
-``--json``, or the ``ket-qua-<year>.csv`` written beside the decision table). A mapping file says
-which of this year's agencies continue which of last year's::
-
-    agency,previous,change
-    tx-an-phu,huyen-an-phu,renamed
-    so-tai-chinh,so-tai-chinh;so-ke-hoach-dau-tu,merged
-    xa-quang-tri,,new
-
-Renamed agencies are compared with their previous result; merged and new ones are shown as such,
-never as a bogus change.
-
-Both files are tables people open and save in Excel, so their bytes are read by
+``--json``, or the ``ket-qua-<year>.csv`` written beside the decision table), with each unit's
+applicable maximum (``applicable_max``), which the weighted average of a merged unit needs.
+The file is a table people open and save in Excel, so its bytes are read by
 :mod:`parindex.tables` (UTF-8 with or without a byte-order mark, UTF-16, Windows-1258; comma,
-semicolon or tab; the mapping also as ``.xlsx``), their ids by :func:`parindex.text.identifier`
-(NFC, one character set) and their numbers by :mod:`parindex.text`. Nothing is dropped or
-read wrongly without a word: a short row, a duplicate, an id that is not an agency of the year
-(mapping) or not in last year's results, an index with more than 2 decimals, a rank that is not a
-whole number, a file of another year — each is an issue located by row and column.
+semicolon or tab), its ids by :func:`parindex.text.identifier` (NFC, one character set) and its
+numbers by :mod:`parindex.text`. Nothing is dropped or read wrongly without a word: a short row,
+a duplicate, an index with more than 2 decimals, a rank that is not a whole number, a file of
+another year — each is an issue located by row and column.
+
+The comparison (:func:`compare`, stated by :func:`method_text` in every output; see
+docs/decisions.md, "Year over year through the lineage"): a unit is compared with its
+predecessors that have last year's results in the blocks its criteria set is compared with
+(``compare_with``) — one predecessor: its index and rank; several: the average of their indices
+weighted by their applicable maxima, and the rank that average would have taken among last
+year's units of those blocks. A new unit, or one whose predecessors were all in other blocks,
+is marked and not compared.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from parindex.errors import Issue, Location, message
+from parindex.errors import Issue, Location
 from parindex.export import csv_key
-from parindex.tables import TableError, decode, read_file, read_rows
-from parindex.text import TextError, clean, identifier, is_blank, parse_count, parse_number
+from parindex.lineage import Lineage
+from parindex.tables import TableError, decode, misfit_row, read_file, read_rows
+from parindex.text import (
+    TextError,
+    clean,
+    identifier,
+    is_blank,
+    parse_count,
+    parse_number,
+    parse_score,
+)
+from parindex.units import half_up_div
 
-CHANGES = ("renamed", "merged", "new", "same")
-#: how a person may write a change in the mapping (compared after :func:`clean`, lower case)
-CHANGE_WORDS = {
-    **{c: c for c in CHANGES},
-    "đổi tên": "renamed",
-    "hợp nhất": "merged",
-    "sáp nhập": "merged",
-    "mới": "new",
-    "đơn vị mới": "new",
-    "giữ nguyên": "same",
-}
-CHANGE_LABELS = {
-    "renamed": "Đổi tên từ {previous}",
-    "merged": "Hợp nhất từ {previous}",
-    "new": "Đơn vị mới",
-    "none": "Không có kết quả năm trước",
-    "same": "",
-}
 #: the columns of last year's results that are read (others, e.g. the field columns, are not)
 PREVIOUS_COLUMNS = ("block", "agency", "index", "rank")
-#: the mapping's columns and the Vietnamese names they may have instead
-MAPPING_COLUMNS = {
-    "agency": "agency",
-    "mã đơn vị": "agency",
-    "previous": "previous",
-    "đơn vị năm trước": "previous",
-    "mã đơn vị năm trước": "previous",
-    "change": "change",
-    "thay đổi": "change",
+#: how a comparison's note begins, by the change that made the unit
+FROM = {"merged": "Hợp nhất từ", "split": "Chia tách từ", "renamed": "Đổi tên từ"}
+NOTES = {
+    "new": "Đơn vị mới — không so sánh",
+    "none": "Không có kết quả năm trước — không so sánh",
+    "other-block": "Đơn vị trước sắp xếp thuộc khối khác — không so sánh",
+    "no-max": "không so sánh: kết quả năm trước không có điểm tối đa áp dụng",
 }
-#: previous ids in one mapping cell are separated by a semicolon (or a comma)
-_SEPARATORS = re.compile(r"[;,]")
+
+
+def method_text(previous_year: int) -> str:
+    """The comparison with last year in one Vietnamese paragraph, as every output states it."""
+    return (
+        f"So sánh với năm {previous_year} theo lịch sử sắp xếp đơn vị: đơn vị giữ nguyên hoặc "
+        f"đổi tên so với Chỉ số và thứ hạng năm {previous_year} của chính nó; đơn vị hợp nhất "
+        "hoặc chia tách từ nhiều đơn vị so với bình quân Chỉ số của các đơn vị trước sắp xếp có "
+        "trọng số là điểm tối đa áp dụng của từng đơn vị (Σ Chỉ số × điểm tối đa áp dụng / Σ điểm "
+        "tối đa áp dụng, làm tròn 2 chữ số thập phân, nửa lên), và với thứ hạng mà Chỉ số bình "
+        f"quân đó có trong khối năm {previous_year} (1 + số đơn vị có Chỉ số cao hơn); chỉ tính "
+        f"các đơn vị trước sắp xếp thuộc khối năm {previous_year} được so sánh (khóa “compare_with” "
+        "của bộ tiêu chí; mặc định: khối cùng mã). Đơn vị mới, hoặc có mọi đơn vị trước sắp xếp "
+        "thuộc khối khác, không so sánh."
+    )
 
 
 @dataclass(frozen=True)
@@ -77,18 +78,21 @@ class PreviousResult:
     name: str
     index_u: int  # hundredths of a percent
     rank: int
+    applicable_u: int | None = None  # hundredths of a point; None: not in the file
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """This year's agency against last year: changes are None when not comparable."""
+    """This year's unit against last year: changes are None when not comparable."""
 
-    change: str  # same | renamed | merged | new | none
+    change: str  # same | renamed | merged | split | new | none | other-block
     previous_index_u: int | None
     previous_rank: int | None
     index_change_u: int | None  # + = up
     rank_change: int | None  # + = climbed that many places
     note: str
+    #: last year's units it was compared with
+    predecessors: tuple[str, ...] = ()
 
 
 def _table(path: Path) -> tuple[int, list[str], list[tuple[int, list[Any]]]] | Issue:
@@ -104,17 +108,6 @@ def _table(path: Path) -> tuple[int, list[str], list[tuple[int, list[Any]]]] | I
         return Issue.make("history-empty", Location(file=file, row=1))
     header_row, header = rows[0]
     return header_row, [clean(c) for c in header], rows[1:]
-
-
-def _short(file: str, n: int, row: list[Any], width: int) -> Issue | None:
-    """A row whose cells cannot be placed under the header: fewer cells than its last named
-    column, or a cell given beyond it (a delimiter inside an unquoted cell)."""
-    if len(row) < width:
-        return Issue.make("table-short-row", Location(file=file, row=n), value=len(row), most=width)
-    if any(not is_blank(c) for c in row[width:]):
-        last = max(i + 1 for i, c in enumerate(row) if not is_blank(c))
-        return Issue.make("history-extra-cells", Location(file=file, row=n), value=last, most=width)
-    return None
 
 
 def _text_issue(got: TextError, where: Location) -> Issue:
@@ -146,7 +139,7 @@ def read_previous(
     first: dict[str, str] = {}  # agency → where it was first: "dòng 3"
     issues: list[Issue] = []
     for n, row in rows:
-        short = _short(file, n, row, width)
+        short = misfit_row(file, n, row, width)
         if short:
             issues.append(short)
             continue
@@ -214,11 +207,25 @@ def _previous_row(
                     expected=year,
                 )
             )
+    applicable: int | None = None
+    if not is_blank(cell("applicable_max")):
+        got = parse_score(cell("applicable_max"))
+        if not isinstance(got, TextError) and got < 0:
+            got = TextError("not-a-score", {"value": str(cell("applicable_max")).strip()})
+        if isinstance(got, TextError):
+            issues.append(_text_issue(got, loc("applicable_max")))
+        else:
+            applicable = int(got * 100)
     if issues:
         return issues
     name = clean(cell("name")) or values["agency"]
     return PreviousResult(
-        values["block"], values["agency"], name, int(values["index"] * 100), values["rank"]
+        values["block"],
+        values["agency"],
+        name,
+        int(values["index"] * 100),
+        values["rank"],
+        applicable,
     )
 
 
@@ -296,143 +303,75 @@ def _read_previous_json(
     return out, issues
 
 
-def mapping_path(sdir: Path) -> tuple[Path | None, list[Issue]]:
-    """The year's mapping file: ``mapping.csv``, or ``mapping.xlsx`` when it was saved from
-    Excel; both at once is an error (which one holds the truth?)."""
-    found = [p for p in (sdir / "mapping.csv", sdir / "mapping.xlsx") if p.exists()]
-    if len(found) == 2:
-        where = Location(file=str(found[1]))
-        return found[0], [Issue.make("history-two-mappings", where, name=found[0].name)]
-    return (found[0] if found else None), []
-
-
-def read_mapping(
-    path: Path,
-    agencies: Collection[str] | None = None,
-    previous: Collection[str] | None = None,
-) -> tuple[dict[str, tuple[str, list[str]]], list[Issue]]:
-    """agency → (change, previous ids). ``agencies``: this year's agency ids (an agency of the
-    mapping must be one); ``previous``: last year's (each previous id must be one). A missing
-    file is no mapping."""
-    file = str(path)
-    if not path.exists():
-        return {}, []
-    table = _table(path)
-    if isinstance(table, Issue):
-        return {}, [table]
-    header_row, header, rows = table
-    keys = [MAPPING_COLUMNS.get(h.lower(), "") for h in header]
-    index = {key: i for i, key in reversed(list(enumerate(keys))) if key}
-    missing = [c for c in ("agency", "previous", "change") if c not in index]
-    if missing:
-        return {}, [
-            Issue.make("history-missing-column", Location(file=file, row=header_row, path=c), key=c)
-            for c in missing
-        ]
-    width = max(i + 1 for i, h in enumerate(header) if h)
-    out: dict[str, tuple[str, list[str]]] = {}
-    first: dict[str, str] = {}  # agency → where it was first: "dòng 3"
-    issues: list[Issue] = []
-    for n, row in rows:
-        short = _short(file, n, row, width)
-        if short:
-            issues.append(short)
-            continue
-
-        def loc(key: str, n: int = n) -> Location:
-            return Location(file=file, row=n, path=key)
-
-        problems: list[Issue] = []
-        raw_agency, raw_previous, raw_change = (
-            row[index[k]] for k in ("agency", "previous", "change")
-        )
-        agency = None if is_blank(raw_agency) else identifier(raw_agency)
-        if agency is None:
-            problems.append(Issue.make("missing-key", loc("agency"), key="agency"))
-        elif isinstance(agency, TextError):
-            problems.append(_text_issue(agency, loc("agency")))
-        elif agencies is not None and agency not in agencies:
-            problems.append(Issue.make("history-unknown-agency", loc("agency"), value=agency))
-        change = CHANGE_WORDS.get(clean(raw_change).lower())
-        if change is None:
-            problems.append(
-                Issue.make(
-                    "bad-value",  # the message says what to write instead
-                    loc("change"),
-                    value=clean(raw_change),
-                    detail=message("history-bad-change", value=clean(raw_change)),
-                )
-            )
-        before: list[str] = []
-        for part in _SEPARATORS.split("" if raw_previous is None else str(raw_previous)):
-            if not part.strip():  # "a; b", "a;b;": the spaces and separators are layout
-                continue
-            got = identifier(part.strip())
-            if isinstance(got, TextError):
-                problems.append(_text_issue(got, loc("previous")))
-            elif previous is not None and got not in previous:
-                problems.append(Issue.make("history-unknown-previous", loc("previous"), value=got))
-            elif got in before:
-                problems.append(Issue.make("history-previous-twice", loc("previous"), value=got))
-            else:
-                before.append(got)
-        if change is not None and not problems:
-            wrong = _count_problem(change, before, str(agency))
-            if wrong:
-                problems.append(Issue.make(wrong, loc("previous"), value=len(before)))
-        if isinstance(agency, str) and agency in out:
-            problems.append(
-                Issue.make(
-                    "history-duplicate-agency", loc("agency"), value=agency, detail=first[agency]
-                )
-            )
-        if problems:
-            issues.extend(problems)
-            continue
-        assert isinstance(agency, str) and change is not None
-        out[agency] = (change, before)
-        first[agency] = f"dòng {n}"
-    return out, issues
-
-
-def _count_problem(change: str, before: list[str], agency: str) -> str:
-    """The code of a mapping row whose previous ids do not fit its change, else ""."""
-    if change == "renamed" and len(before) != 1:
-        return "history-renamed-count"
-    if change == "merged" and len(before) < 2:
-        return "history-merged-count"
-    if change == "new" and before:
-        return "history-new-with-previous"
-    if change == "same" and before not in ([], [agency]):
-        return "history-same-with-previous"
-    return ""
-
-
 def compare(
     agency: str,
     index_u: int,
     rank: int,
-    previous: dict[str, PreviousResult],
-    mapping: dict[str, tuple[str, list[str]]],
-    names: dict[str, str] | None = None,
+    previous: Mapping[str, PreviousResult],
+    lineage: Lineage | None = None,
+    names: Mapping[str, str] | None = None,
+    *,
+    year: int | None = None,
+    blocks: Collection[str] | None = None,
 ) -> Comparison:
+    """``agency`` (this year's index and rank) against last year's ``previous`` results,
+    through ``lineage`` (links of ``year``'s period); ``blocks``: last year's blocks it is
+    compared with (None: those of its predecessors). The one method of :func:`method_text`."""
+    lineage = lineage or Lineage()
     names = names or {}
-    change, before = mapping.get(agency, ("same", [agency]))
+    change = lineage.change_of(agency, year)
     if change == "new":
-        return Comparison("new", None, None, None, None, CHANGE_LABELS["new"])
-    label_prev = ", ".join(previous[p].name if p in previous else names.get(p, p) for p in before)
-    if change == "merged":
-        return Comparison(
-            "merged", None, None, None, None, CHANGE_LABELS["merged"].format(previous=label_prev)
+        return Comparison("new", None, None, None, None, NOTES["new"])
+    found = lineage.predecessors(agency, year, previous)
+    if not found:
+        olds = [r.old for r in lineage.links_into(agency, year) if r.old]
+        note = NOTES["none"]
+        if change in FROM and olds:
+            note = f"{FROM[change]} {', '.join(names.get(o, o) for o in olds)} — {note[0].lower()}{note[1:]}"
+        return Comparison("none", None, None, None, None, note)
+    used = [p for p in found if blocks is None or previous[p].block in blocks]
+    if not used:
+        return Comparison("other-block", None, None, None, None, NOTES["other-block"])
+    label = ", ".join(previous[p].name for p in used)
+    left_out = [p for p in found if p not in used]
+    if len(used) > 1 and change == "renamed":
+        change = "merged"  # renamed from a unit that was itself merged: several predecessors
+    if len(used) == 1:
+        prev = previous[used[0]]
+        previous_index, previous_rank = prev.index_u, prev.rank
+        note = "" if change == "same" else f"{FROM[change]} {label}"
+    else:
+        maxima = [previous[p].applicable_u for p in used]
+        total = sum(m for m in maxima if m is not None)
+        if None in maxima or total <= 0:
+            note = f"{FROM[change]} {label} — {NOTES['no-max']}"
+            return Comparison(change, None, None, None, None, note, tuple(used))
+        # Σ index_i × max_i / Σ max_i, in hundredths of a percent, half up
+        weighted = sum(previous[p].index_u * (previous[p].applicable_u or 0) for p in used)
+        previous_index = half_up_div(weighted, total)
+        compared = set(blocks) if blocks is not None else {previous[p].block for p in used}
+        previous_rank = 1 + sum(
+            1 for r in previous.values() if r.block in compared and r.index_u > previous_index
         )
-    key = before[0] if before else agency
-    prev = previous.get(key)
-    if prev is None:
-        return Comparison("none", None, None, None, None, CHANGE_LABELS["none"])
-    note = CHANGE_LABELS[change].format(previous=label_prev) if change == "renamed" else ""
+        note = (
+            f"{FROM[change]} {label} — so với bình quân có trọng số theo điểm tối đa áp dụng "
+            f"{_vn(previous_index)}, thứ hạng tương ứng {previous_rank}"
+        )
+    if left_out:
+        note += "; không tính " + ", ".join(previous[p].name for p in left_out) + " (khối khác)"
     return Comparison(
-        change, prev.index_u, prev.rank, index_u - prev.index_u, prev.rank - rank, note
+        change,
+        previous_index,
+        previous_rank,
+        index_u - previous_index,
+        previous_rank - rank,
+        note,
+        tuple(used),
     )
+
+
+def _vn(hundredths: int) -> str:
+    return f"{Decimal(hundredths).scaleb(-2):.2f}".replace(".", ",")
 
 
 def describe(c: Comparison) -> str:
@@ -446,3 +385,10 @@ def describe(c: Comparison) -> str:
     r = c.rank_change
     rk = f"tăng {r:02d} bậc" if r > 0 else f"giảm {-r:02d} bậc" if r < 0 else "giữ nguyên thứ hạng"
     return f"Chỉ số {idx.strip()}, {rk}"
+
+
+def sentence(c: Comparison) -> str:
+    """The change and how it was made, in one sentence ("Chỉ số tăng 1,56, giữ nguyên thứ
+    hạng (Hợp nhất từ …)"): the per-agency report's line."""
+    text = describe(c)
+    return f"{text} ({c.note})" if c.note and text != c.note else text

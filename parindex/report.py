@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from parindex.export import fit_landscape, set_text
-from parindex.history import describe
+from parindex.history import sentence
 from parindex.ranking import tie_rule_text
 from parindex.results import Results, cents
 from parindex.scoring import BlockResult
@@ -53,6 +53,8 @@ class AgencyReport:
     penalty: Decimal
     tie_rule: str
     change: str
+    #: how the change since last year was made ("" when there is no comparison)
+    method: str = ""
     lines: list[Line] = field(default_factory=list)
     top_losses: list[Line] = field(default_factory=list)
     next_rank: tuple[int, Decimal, Decimal] | None = None  # (rank, index to reach, points needed)
@@ -159,7 +161,8 @@ def build_report(results: Results, block: str, agency: str) -> AgencyReport:
         bonus=cents(me["bonus_c"]),
         penalty=cents(me["penalty_c"]),
         tie_rule=tie_rule_text(model),
-        change=describe(comparison) if comparison else "",
+        change=sentence(comparison) if comparison else "",
+        method=results.method if comparison else "",
         lines=lines,
         top_losses=top,
         next_rank=next_rank,
@@ -214,6 +217,8 @@ def write_xlsx(report: AgencyReport, path: Path) -> Path:
         f"{report.block_name}. Chỉ số {_vn(report.index)} %, xếp hạng {report.rank}/{report.of}, "
         f"xếp loại {report.band}. {report.change}",
     ]
+    if report.method:
+        head.append(report.method)
     if report.sample:
         head.append("DỮ LIỆU MẪU — không phải kết quả chính thức")
     for text in head:

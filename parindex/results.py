@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 
 from parindex import __version__
+from parindex.criteria import CriteriaSet
 from parindex.dataset import Dataset
-from parindex.errors import Report
-from parindex.history import Comparison, compare, describe
+from parindex.errors import Issue, Location, Report
+from parindex.history import Comparison, compare, describe, method_text
 from parindex.ranking import tie_rule_text
 from parindex.scoring import BlockResult, score_block
 
@@ -34,6 +35,13 @@ class Results:
     inputs: dict[str, str]
     comparisons: dict[str, Comparison] = field(default_factory=dict)
     previous_year: int | None = None
+    #: last year's criteria sets by block (the criteria-set diff of the method sheet)
+    previous_sets: dict[str, CriteriaSet] = field(default_factory=dict)
+
+    @property
+    def method(self) -> str:
+        """How this year is compared with last year, in words ("" when it is not)."""
+        return "" if self.previous_year is None else method_text(self.previous_year)
 
     def missing_submissions(self) -> dict[str, str]:
         """The agencies in the list that sent no submission (ranked with 0 points): id → name."""
@@ -101,7 +109,12 @@ class Results:
             return {}
         c = self.comparisons.get(agency)
         if c is None:
-            return {"index_change": None, "rank_change": None, "change_note": ""}
+            return {
+                "index_change": None,
+                "rank_change": None,
+                "change_note": "",
+                "compared_with": "",
+            }
         number = _float if plain else cents
         return {
             "previous_index": None if c.previous_index_u is None else number(c.previous_index_u),
@@ -110,6 +123,7 @@ class Results:
             "rank_change": c.rank_change,
             "change_note": c.note,
             "change_text": describe(c),
+            "compared_with": "; ".join(c.predecessors),
         }
 
     def as_dict(self, *, plain: bool = False) -> dict[str, Any]:
@@ -168,6 +182,7 @@ class Results:
                     "criteria_sha256": res.criteria.sha256,
                     "sample": model.sample,
                     "tie_rule": tie_rule_text(model),
+                    "compare_with": model.compared_blocks,
                     "bands": [{"name": b.name, "at_least": b.at_least} for b in model.bands],
                     "agencies": agencies,
                 }
@@ -178,6 +193,7 @@ class Results:
             "rounding": "Điểm mỗi tiêu chí thành phần làm tròn 2 chữ số (half up) khi tính; "
             "Chỉ số làm tròn 2 chữ số (half up)",
             "inputs": self.inputs,
+            "comparison_method": self.method,
             "blocks": blocks,
             "report": self.report.as_dict(),
         }
@@ -212,6 +228,11 @@ def _float(value: int) -> float:
     return int(value) / 100
 
 
+def _needs_maxima(c: Comparison) -> bool:
+    """Whether ``c`` was not made for want of last year's applicable maxima."""
+    return c.previous_index_u is None and len(c.predecessors) > 1
+
+
 def score_dataset(ds: Dataset) -> Results:
     """Score and rank every block of a loaded year."""
     names = {a.id: a.name for a in ds.agencies.values()}
@@ -224,12 +245,29 @@ def score_dataset(ds: Dataset) -> Results:
     comparisons: dict[str, Comparison] = {}
     if ds.previous:
         for res in blocks.values():
+            compared = res.criteria.model.compared_blocks
             for agency, index_u, rank in zip(
                 res.agencies["agency"], res.agencies["index_u"], res.agencies["rank"], strict=True
             ):
                 comparisons[agency] = compare(
-                    agency, int(index_u), int(rank), ds.previous, ds.mapping, names
+                    agency,
+                    int(index_u),
+                    int(rank),
+                    ds.previous,
+                    ds.lineage,
+                    names,
+                    year=ds.year,
+                    blocks=compared,
                 )
+        if any(_needs_maxima(c) for c in comparisons.values()):
+            where = Location(file=ds.previous_file)
+            report.add(Issue.make("history-no-applicable-max", where, severity="warning"))
     return Results(
-        ds.year, blocks, report, ds.inputs, comparisons, ds.year - 1 if ds.previous else None
+        ds.year,
+        blocks,
+        report,
+        ds.inputs,
+        comparisons,
+        ds.year - 1 if ds.previous else None,
+        {block: loaded.model for block, loaded in ds.previous_sets.items()},
     )

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from parindex.errors import Issue, Location, ParindexError, message
+from parindex.text import is_blank
 
 #: a table file larger than this is refused before it is read (an agency list or a year's
 #: survey results is a few hundred kilobytes)
@@ -308,11 +309,32 @@ def read_rows(path: Path) -> list[tuple[int, list[Any]]]:
     """The non-blank rows of a CSV or XLSX file (chosen by its extension, checked by its
     content) as (row number, cells). ``FileNotFoundError`` is the caller's; every other
     problem is a :class:`TableError`."""
-    data = read_file(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    return rows_of(read_file(path), path.name)
+
+
+def rows_of(data: bytes, name: str) -> list[tuple[int, list[Any]]]:
+    """:func:`read_rows` on the bytes of a file named ``name`` (an upload): the same limits,
+    the same encodings, an XLSX known by its name's extension or by its content."""
+    if len(data) > MAX_FILE_BYTES:
+        raise TableError("table-too-large", value=mb(len(data)), most=mb(MAX_FILE_BYTES))
+    if Path(name).suffix.lower() in (".xlsx", ".xlsm"):
         return xlsx_rows(data)
     if kind_of(data) == "zip":
         return xlsx_rows(data)  # a workbook named .csv: read as what it is
     if kind_of(data) == "cfb":
         check_xlsx(data)
     return csv_rows(decode(data))
+
+
+def misfit_row(file: str, n: int, row: list[Any], width: int) -> Issue | None:
+    """A row whose cells cannot be placed under a header of ``width`` named columns: fewer
+    cells than its last named column, or a cell given beyond it (a delimiter inside an
+    unquoted cell: a decimal comma, a list of ids). None when the row fits."""
+    if len(row) < width:
+        return Issue.make("table-short-row", Location(file=file, row=n), value=len(row), most=width)
+    beyond = [i + 1 for i, c in enumerate(row) if i >= width and not is_blank(c)]
+    if beyond:
+        return Issue.make(
+            "history-extra-cells", Location(file=file, row=n), value=beyond[-1], most=width
+        )
+    return None

@@ -702,6 +702,8 @@ SAMPLE_PARAMS = {
     "byte": "0xF6",
     "low": "2025-01-01",
     "high": "2025-12-31",
+    "alias": "mã cũ",
+    "what": "ngày hiệu lực",
 }
 
 

@@ -208,9 +208,11 @@ def test_cell_formats(sample: Results, tmp_path: Path) -> None:
         c_total: _expected(bold=True, fmt="0.00"),
         c_index: _expected(bold=True, fmt="0.00"),
         c_band: _expected(align="center"),
-        c_band + 1: _expected(fmt="+0.00;-0.00;0.00"),
-        c_band + 2: _expected(fmt="+0;-0;0", align="center"),
-        c_band + 3: _expected(9, wrap=True),
+        c_band + 1: _expected(fmt="0.00"),  # last year's index compared with
+        c_band + 2: _expected(align="center"),  # and its rank
+        c_band + 3: _expected(fmt="+0.00;-0.00;0.00"),
+        c_band + 4: _expected(fmt="+0;-0;0", align="center"),
+        c_band + 5: _expected(9, wrap=True),
     }
     for col, look in expected.items():
         for row in range(FIRST_DATA, FIRST_DATA + n):

@@ -11,11 +11,17 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from openpyxl import load_workbook
 
 from parindex.cli import main
 from parindex.criteria import criteria_from_dict
-from parindex.diff import Change, describe, diff_sets
+from parindex.dataset import load_year
+from parindex.decision import write_decision_table
+from parindex.diff import Change, changes_since, describe, diff_sets
+from parindex.errors import CriteriaError
+from parindex.results import score_dataset
 from tests.vietnamese import assert_vietnamese
+from tests.years import write_results, write_year
 
 BASE = Path(__file__).parent / "data" / "criteria-valid.yaml"
 
@@ -159,3 +165,78 @@ def test_parindex_diff_refuses_an_invalid_set_with_its_line(tmp_path: Path) -> N
     assert "chưa được đóng (thiếu ']' hoặc '}') hoặc thiếu dấu phẩy" in result.output  # whole
     # the issue's code ends the line as a stable identifier, not as words
     assert_vietnamese(re.sub(r"\[[a-z0-9-]+\]", "", result.output.replace(str(bad), "")))
+
+
+# ------------------------------------------------ since last year (the decision table's method)
+def _model(data: dict[str, Any]) -> Any:
+    return criteria_from_dict(data).model
+
+
+def test_a_block_is_diffed_against_last_years_set_of_the_block_it_is_compared_with() -> None:
+    old, new = _model(_base()), _model(_edited())
+    assert changes_since(new, {"so": old}) == [describe(c) for c in diff_sets(old, new)]
+    assert len(changes_since(new, {"so": old})) == 7  # the seven edits listed above
+    assert changes_since(old, {"so": old}) == ["Không thay đổi"]
+    assert changes_since(old, {"xa": old}) == ["Không có bộ tiêu chí năm trước"]
+    # compared with last year's xa (compare_with): that set, whatever this block's id
+    ward = _model(_base() | {"block": "phuong", "compare_with": ["xa"]})
+    assert changes_since(ward, {"xa": old, "so": new}) == ["Không thay đổi"]
+    # two blocks: each line names the set it is against
+    both = _model(_base() | {"compare_with": ["so", "huyen"]})
+    assert changes_since(both, {"so": old}) == [
+        f"So với {old.id} (khối so): Không thay đổi",
+        "Không có bộ tiêu chí năm trước của khối huyen",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "code", "path"),
+    [
+        ([], "bad-value", "compare_with"),
+        ("xa", "wrong-type", "compare_with"),
+        (["x a"], "identifier-space", "compare_with[0]"),
+        (["xa", "xa"], "duplicate-code", "compare_with[1]"),
+    ],
+)
+def test_compare_with_is_a_list_of_block_ids(value: Any, code: str, path: str) -> None:
+    with pytest.raises(CriteriaError) as e:
+        criteria_from_dict(_base() | {"compare_with": value})
+    assert [(i.code, i.location.path) for i in e.value.issues] == [(code, path)]
+    assert_vietnamese(e.value.issues[0].message)
+
+
+def test_compare_with_defaults_to_the_sets_own_block() -> None:
+    assert _model(_base()).compared_blocks == ["so"]
+    assert _model(_base() | {"compare_with": ["huyen", "xa"]}).compared_blocks == ["huyen", "xa"]
+
+
+def test_the_method_sheet_lists_each_blocks_changes_since_last_year(tmp_path: Path) -> None:
+    # 2024: xa and huyen; 2025: xa (its band raised from 80 to 85) and phuong, compared with
+    # 2024's xa (the same set but for its id and block: no change in scoring), and so-nganh,
+    # which had no set in 2024
+    write_year(tmp_path, 2024, {"xa": {"xa-a": "80.00"}, "huyen": {"huyen-h": "70.00"}})
+    write_results(tmp_path, 2024, [("xa", 1, "xa-a", "80.00", "100")])
+    write_year(
+        tmp_path,
+        2025,
+        {"xa": {"xa-a": "81.00"}, "phuong": {"p-b": "90.00"}, "so-nganh": {"so-c": "75.00"}},
+        compare_with={"phuong": ["xa"]},
+    )
+    xa = tmp_path / "criteria" / "2025" / "xa.yaml"
+    xa.write_text(xa.read_text(encoding="utf-8").replace("at_least: 80", "at_least: 85"), "utf-8")
+    results = score_dataset(load_year(tmp_path, 2025))
+    assert set(results.previous_sets) == {"xa", "huyen"}
+    out = write_decision_table(results, tmp_path / "t.xlsx", charts=False)
+    rows = [r for r in load_workbook(out)["Phương pháp"].iter_rows(values_only=True)]
+    start = next(i for i, r in enumerate(rows) if r[0] == "Thay đổi bộ tiêu chí so với năm 2024")
+    listed = [(r[0], r[1]) for r in rows[start + 1 : start + 4]]
+    assert listed == [
+        ("phuong", "Không thay đổi"),
+        ("so-nganh", "Không có bộ tiêu chí năm trước"),
+        (
+            "xa",
+            "Bộ tiêu chí: đổi các mức xếp loại — trước: Tốt ≥ 80 %, Khác ≥ 0 %; nay: Tốt ≥ 85 %, Khác ≥ 0 %",
+        ),
+    ]
+    for _, line in listed:
+        assert_vietnamese(line)

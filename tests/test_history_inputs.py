@@ -1,16 +1,15 @@
-"""Issue 12, year over year: last year's results (``ket-qua-<year>.csv`` / ``.json``) and
-``mapping.csv`` as a secretariat saves them from Excel. The bad-input corpus, one defect per
-case, each asserted as (code, row, column) with a Vietnamese message; and the must-accept twins:
-the bundled sample's previous-year results saved as Windows-1258 with semicolons and decimal
-commas, or as UTF-16 with tabs, give exactly the same change columns as the clean file. The
-files are made here, byte by byte."""
+"""Year over year: last year's results (``ket-qua-<year>.csv`` / ``.json``) and the year's
+lineage file (``lineage.csv`` / ``.xlsx``, row by row in tests/test_lineage.py) as a secretariat
+saves them from Excel. The bad-input corpus, one defect per case, each asserted as (code, row,
+column) with a Vietnamese message; and the must-accept twins: last year's results saved as
+Windows-1258 with semicolons and decimal commas, or as UTF-16 with tabs, give exactly the same
+change columns as the clean file. The files are made here, byte by byte."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import shutil
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,27 +20,24 @@ import pytest
 from openpyxl import Workbook
 
 from parindex.dataset import load_year
-from parindex.errors import Issue
-from parindex.history import mapping_path, read_mapping, read_previous
+from parindex.errors import DataError, Issue
+from parindex.history import read_previous
 from parindex.results import score_dataset
 from parindex.text import TextError, parse_count, parse_number
+from tests.test_history import LINEAGE, PREVIOUS_ROWS, THIS_YEAR
 from tests.test_tables_corpus import cp1258
 from tests.vietnamese import assert_vietnamese
+from tests.years import write_results, write_year
 
-ROOT = Path(__file__).resolve().parent.parent
 YEAR = 2025
 PREV_HEADER = "year,block,rank,agency,name,index\n"
 PREV_OK = "2024,xa,1,xa-a,UBND xã A,91.87\n"
-MAP_HEADER = "agency,previous,change\n"
-#: this year's agencies and last year's (what read_mapping checks the ids against)
-AGENCIES = {"xa-a", "xa-b", "xa-c", "xa-new"}
-PREVIOUS = {"xa-a", "xa-old", "xa-b1", "xa-b2"}
 
 
 @dataclass(frozen=True)
 class Case:
     name: str
-    reader: str  # previous | mapping
+    reader: str  # previous
     data: bytes
     code: str
     row: int | None  # the row (CSV) or line (JSON)
@@ -51,10 +47,6 @@ class Case:
 
 def _p(name: str, text: str, code: str, row: int | None, column: str) -> Case:
     return Case(name, "previous", text.encode("utf-8"), code, row, column)
-
-
-def _m(name: str, rows: str, code: str, row: int | None, column: str) -> Case:
-    return Case(name, "mapping", (MAP_HEADER + rows).encode("utf-8"), code, row, column)
 
 
 def _json(name: str, data: Any, code: str, column: str, line: int | None = None) -> Case:
@@ -141,6 +133,27 @@ CASES = [
     ),
     _p("empty-file", "", "history-empty", 1, ""),
     _p(
+        "applicable-max-text",
+        "block,agency,index,rank,applicable_max\nxa,xa-a,91.87,1,tám mươi\n",
+        "not-a-score",
+        2,
+        "applicable_max",
+    ),
+    _p(
+        "applicable-max-three-decimals",
+        "block,agency,index,rank,applicable_max\nxa,xa-a,91.87,1,84.125\n",
+        "score-precision",
+        2,
+        "applicable_max",
+    ),
+    _p(
+        "applicable-max-negative",
+        "block,agency,index,rank,applicable_max\nxa,xa-a,91.87,1,-84\n",
+        "not-a-score",
+        2,
+        "applicable_max",
+    ),
+    _p(
         "labelled-index-text",
         "Năm,Khối,Xếp hạng,Mã đơn vị,Đơn vị,Chỉ số CCHC (%)\n2024,xa,1,xa-a,A,chín mươi\n",
         "not-a-number",
@@ -193,69 +206,13 @@ CASES = [
         "number-too-long",
         "blocks[0].agencies[0].rank",
     ),
-    # mapping.csv
-    _m("unknown-agency", "xa-z,xa-old,renamed\n", "history-unknown-agency", 2, "agency"),
-    _m("unknown-previous", "xa-new,xa-oldd,renamed\n", "history-unknown-previous", 2, "previous"),
-    _m(
-        "duplicate-agency",
-        "xa-new,xa-old,renamed\nxa-new,xa-a,renamed\n",
-        "history-duplicate-agency",
-        3,
-        "agency",
-    ),
-    _m("short-row", "xa-new,xa-old\n", "table-short-row", 2, ""),
-    _m("bad-change", "xa-new,xa-old,split\n", "bad-value", 2, "change"),
-    _m("blank-change", "xa-new,xa-old,\n", "bad-value", 2, "change"),
-    _m("blank-agency", ",xa-old,renamed\n", "missing-key", 2, "agency"),
-    _m("renamed-two", "xa-new,xa-b1;xa-b2,renamed\n", "history-renamed-count", 2, "previous"),
-    _m("renamed-none", "xa-new,,renamed\n", "history-renamed-count", 2, "previous"),
-    _m("merged-one", "xa-b,xa-b1,merged\n", "history-merged-count", 2, "previous"),
-    _m("new-with-previous", "xa-c,xa-old,new\n", "history-new-with-previous", 2, "previous"),
-    _m("same-with-other", "xa-a,xa-old,same\n", "history-same-with-previous", 2, "previous"),
-    _m("previous-twice", "xa-b,xa-b1;xa-b1,merged\n", "history-previous-twice", 2, "previous"),
-    _m("agency-nbsp", "xa-new\u00a0,xa-old,renamed\n", "identifier-space", 2, "agency"),
-    _m(
-        "previous-cyrillic",
-        "xa-new,x\u0430-old,renamed\n",
-        "identifier-lookalike",
-        2,
-        "previous",
-    ),
-    Case(
-        "no-previous-column",
-        "mapping",
-        b"agency,change\nxa-new,renamed\n",
-        "history-missing-column",
-        1,
-        "previous",
-    ),
-    Case(
-        "semicolon-file-unquoted-list",
-        "mapping",
-        b"agency;previous;change\nxa-b;xa-b1;xa-b2;merged\n",
-        "history-extra-cells",
-        2,
-        "",
-    ),
-    Case(
-        "csv-renamed-xlsx",
-        "mapping",
-        (MAP_HEADER + "xa-new,xa-old,renamed\n").encode("utf-8"),
-        "table-not-xlsx",
-        None,
-        "",
-        ".xlsx",
-    ),
 ]
 
 
 def _read(case: Case, tmp_path: Path) -> list[Issue]:
-    path = tmp_path / (("ket-qua-2024" if case.reader == "previous" else "mapping") + case.suffix)
+    path = tmp_path / ("ket-qua-2024" + case.suffix)
     path.write_bytes(case.data)
-    if case.reader == "previous":
-        _, issues = read_previous(path, 2024)
-    else:
-        _, issues = read_mapping(path, AGENCIES, PREVIOUS)
+    _, issues = read_previous(path, 2024)
     return issues
 
 
@@ -288,17 +245,6 @@ def test_json_syntax_error_names_its_line_and_column(tmp_path: Path) -> None:
     assert_vietnamese(issue.message)
 
 
-def test_two_mapping_files_are_refused(tmp_path: Path) -> None:
-    (tmp_path / "mapping.csv").write_text(MAP_HEADER, encoding="utf-8")
-    (tmp_path / "mapping.xlsx").write_bytes(b"")
-    path, issues = mapping_path(tmp_path)
-    assert path == tmp_path / "mapping.csv"
-    assert [(i.code, Path(i.location.file).name) for i in issues] == [
-        ("history-two-mappings", "mapping.xlsx")
-    ]
-    assert_vietnamese(issues[0].message)
-
-
 # ------------------------------------------------------------------------- must accept
 def test_previous_results_as_excel_saves_them_read_alike(tmp_path: Path) -> None:
     """Decimal comma in a semicolon file, NFD ids, a BOM and CRLF: the same results."""
@@ -312,58 +258,17 @@ def test_previous_results_as_excel_saves_them_read_alike(tmp_path: Path) -> None
     assert read_previous(excel, 2024) == (want, [])
 
 
-def test_mapping_as_excel_saves_it_reads_alike(tmp_path: Path) -> None:
-    """UTF-16 with tabs, cp1258 with semicolons and Vietnamese change words, an XLSX: the
-    same mapping as the clean CSV."""
-    rows = [
-        ["xa-new", "xa-old", "renamed"],
-        ["xa-b", "xa-b1;xa-b2", "merged"],
-        ["xa-c", "", "new"],
-    ]
-    clean = tmp_path / "clean.csv"
-    clean.write_text(MAP_HEADER + "".join(",".join(r) + "\n" for r in rows), encoding="utf-8")
-    want, issues = read_mapping(clean, AGENCIES, PREVIOUS)
-    assert not issues and want == {
-        "xa-new": ("renamed", ["xa-old"]),
-        "xa-b": ("merged", ["xa-b1", "xa-b2"]),
-        "xa-c": ("new", []),
-    }
-    utf16 = tmp_path / "utf16.csv"
-    utf16.write_bytes(
-        ("agency\tprevious\tchange\r\n" + "".join("\t".join(r) + "\r\n" for r in rows)).encode(
-            "utf-16"
-        )
-    )
-    words = {"renamed": "Đổi tên", "merged": "Hợp nhất", "new": "Mới"}
-    vn = tmp_path / "vn.csv"
-    vn.write_bytes(
-        cp1258(
-            "Mã đơn vị;Đơn vị năm trước;Thay đổi\r\n"
-            + "".join(f'{a};"{p}";{words[c]}\r\n' for a, p, c in rows)
-        )
-    )
-    wb = Workbook()
-    ws = wb.active
-    ws.append(["agency", "previous", "change"])
-    for r in rows:
-        ws.append([r[0], r[1] or None, r[2]])
-    xlsx = tmp_path / "mapping.xlsx"
-    wb.save(xlsx)
-    for path in (utf16, vn, xlsx):
-        assert read_mapping(path, AGENCIES, PREVIOUS) == (want, []), path.name
-
-
-def _sample(tmp_path: Path, name: str) -> Path:
+def _year(tmp_path: Path, name: str) -> Path:
+    """The two years of tests/test_history.py: 2024's results, 2025 with its lineage."""
     root = tmp_path / name
-    shutil.copytree(ROOT / "criteria", root / "criteria")
-    shutil.copytree(ROOT / "submissions", root / "submissions")
-    return root
+    write_results(root, 2024, PREVIOUS_ROWS)
+    return write_year(root, YEAR, THIS_YEAR, compare_with={"phuong": ["xa"]}, lineage=LINEAGE)
 
 
 def _change_columns(root: Path) -> list[dict[str, Any]]:
     ds = load_year(root, YEAR)
     assert not [i for i in ds.report.issues if "history" in i.code or "table" in i.code]
-    assert ds.previous and ds.mapping
+    assert ds.previous and ds.lineage.rows
     results = score_dataset(ds)
     keys = ("previous_index", "previous_rank", "index_change", "rank_change", "change_note")
     return [
@@ -373,32 +278,33 @@ def _change_columns(root: Path) -> list[dict[str, Any]]:
 
 
 def _excel_save(text: str, sep: str, decimal_comma: bool) -> str:
-    """The sample's CSV as Excel writes it with another delimiter (and, on a Vietnamese
-    Windows, decimal commas in the index column), CRLF line ends, quotes where needed."""
+    """A CSV as Excel writes it with another delimiter (and, on a Vietnamese Windows, decimal
+    commas in the number columns: the index and the applicable maximum, the last two), CRLF
+    line ends, quotes where needed."""
     rows = list(csv.reader(io.StringIO(text)))
     if decimal_comma:
         for row in rows[1:]:
-            row[-1] = row[-1].replace(".", ",")
+            row[-2:] = [c.replace(".", ",") for c in row[-2:]]
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=sep, lineterminator="\r\n").writerows(rows)
     return buffer.getvalue()
 
 
 @pytest.mark.parametrize("saved_as", ["cp1258-semicolons", "utf16-tabs"])
-def test_sample_previous_results_saved_by_excel_give_the_same_changes(
+def test_previous_results_saved_by_excel_give_the_same_changes(
     saved_as: str, tmp_path: Path
 ) -> None:
-    clean_root = _sample(tmp_path, "clean")
-    want = _change_columns(clean_root)
-    assert sum(r["rank_change"] is not None for r in want) > 40  # most agencies are compared
-    assert {r["change_note"] for r in want} >= {"Đơn vị mới", "Đổi tên từ Ban Dân tộc tỉnh"}
-    root = _sample(tmp_path, saved_as)
+    want = _change_columns(_year(tmp_path, "clean"))
+    assert sum(r["rank_change"] is not None for r in want) == 7  # all but the new, other-block
+    notes = {r["change_note"] for r in want}
+    assert notes >= {"Đơn vị mới — không so sánh", "Đổi tên từ Đơn vị xa-c"}
+    root = _year(tmp_path, saved_as)
     prev = root / "submissions" / "2024" / "ket-qua-2024.csv"
     text = prev.read_text(encoding="utf-8")
-    assert text.count(",") > 300 and "ị" in text  # the clean twin: commas and Vietnamese
+    assert "75.50" in text and "ị" in text  # the clean twin: decimal points and Vietnamese
     if saved_as == "cp1258-semicolons":
         data = cp1258(_excel_save(text, ";", decimal_comma=True))
-        assert data.decode("cp1258") != text and b"," in data  # decimal commas
+        assert "75,50" in data.decode("cp1258")  # decimal commas
     else:
         data = _excel_save(text, "\t", decimal_comma=False).encode("utf-16")
     prev.write_bytes(data)
@@ -421,25 +327,47 @@ def _replace(path: Path, old: str, new: str) -> int:
     return text[: text.index(old)].count("\n") + 1
 
 
+def _merge_from_one(path: Path) -> int:
+    """xa-a2's link into xa-a removed: xa-a merged from xa-a1 alone (the row before it)."""
+    return (
+        _replace(path, "xa-a2,xa-a,Hợp nhất,01/07/2025,,Nghị quyết số 1662/NQ-UBTVQH15\n", "") - 1
+    )
+
+
+def _unknown_type(path: Path) -> int:
+    """A ``loại đơn vị`` column: the listed units' types blank, one unit's "thôn"."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = [lines[0] + ",loại đơn vị", *(line + "," for line in lines[1:])]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return _append(path, "xa-them,Đơn vị thêm,xa,thôn")
+
+
 LOADER_CASES = [
     (
-        "mapping-agency-not-this-year",
-        "submissions/2025/mapping.csv",
-        lambda p: _append(p, "xa-khong-co,huyen-an-phu,renamed"),
-        "history-unknown-agency",
-        "agency",
+        "lineage-new-not-this-year",
+        "submissions/2025/lineage.csv",
+        lambda p: _append(p, "xa-top,xa-khong-co,Đổi tên,01/07/2025,,"),
+        "lineage-unknown-new",
+        "Mã mới",
     ),
     (
-        "mapping-previous-not-last-year",
-        "submissions/2025/mapping.csv",
-        lambda p: _replace(p, "tx-an-phu,huyen-an-phu,", "tx-an-phu,huyen-an-phuu,"),
-        "history-unknown-previous",
-        "previous",
+        "lineage-old-not-last-year",
+        "submissions/2025/lineage.csv",
+        lambda p: _replace(p, "xa-c,xa-c-moi,", "xa-cc,xa-c-moi,"),
+        "lineage-unknown-old",
+        "Mã cũ",
+    ),
+    (
+        "lineage-merged-from-one",
+        "submissions/2025/lineage.csv",
+        _merge_from_one,
+        "lineage-merged-one",
+        "Mã mới",
     ),
     (
         "previous-results-of-another-year",
         "submissions/2024/ket-qua-2024.csv",
-        lambda p: _replace(p, "2024,so-nganh,3,", "2023,so-nganh,3,"),
+        lambda p: _replace(p, "2024,xa,3,", "2023,xa,3,"),
         "history-wrong-year",
         "year",
     ),
@@ -452,7 +380,7 @@ LOADER_CASES = [
 def test_loader_reports_history_defects_and_the_table_is_not_publishable(
     name: str, file: str, spoil: Any, code: str, column: str, tmp_path: Path
 ) -> None:
-    root = _sample(tmp_path, name)
+    root = _year(tmp_path, name)
     row = spoil(root / file)
     ds = load_year(root, YEAR)
     found = [
@@ -464,16 +392,47 @@ def test_loader_reports_history_defects_and_the_table_is_not_publishable(
     assert not score_dataset(ds).publishable
 
 
-def test_mapping_saved_as_xlsx_is_read(tmp_path: Path) -> None:
-    root = _sample(tmp_path, "xlsx")
+def test_lineage_saved_as_xlsx_is_read(tmp_path: Path) -> None:
+    root = _year(tmp_path, "xlsx")
     sdir = root / "submissions" / "2025"
-    rows = list(csv.reader(io.StringIO((sdir / "mapping.csv").read_text(encoding="utf-8"))))
-    (sdir / "mapping.csv").unlink()
+    rows = list(csv.reader(io.StringIO((sdir / "lineage.csv").read_text(encoding="utf-8"))))
+    (sdir / "lineage.csv").unlink()
     wb = Workbook()
     for r in rows:
-        wb.active.append(r)
-    wb.save(sdir / "mapping.xlsx")
-    assert _change_columns(root) == _change_columns(_sample(tmp_path, "clean"))
+        wb.active.append([c or None for c in r])
+    wb.save(sdir / "lineage.xlsx")
+    assert _change_columns(root) == _change_columns(_year(tmp_path, "clean"))
+
+
+def test_an_unknown_unit_type_stops_the_year_at_its_row_and_column(tmp_path: Path) -> None:
+    root = _year(tmp_path, "type")
+    row = _unknown_type(root / "submissions" / "2025" / "agencies.csv")
+    with pytest.raises(DataError) as e:
+        load_year(root, YEAR)
+    (issue,) = e.value.issues
+    assert (issue.code, issue.location.row, issue.location.path) == (
+        "unit-type-unknown",
+        row,
+        "loại đơn vị",
+    )
+    assert "khac (Khác)" in issue.message  # every choice, none cut off
+    assert_vietnamese(issue.message)
+
+
+def test_agency_types_are_read_by_code_or_label(tmp_path: Path) -> None:
+    root = write_year(
+        tmp_path,
+        YEAR,
+        {"xa": {"xa-a": "80.00", "p-b": "70.00", "x-c": "60.00"}},
+        agency_types={"xa-a": "ubnd-xa", "p-b": "UBND phường"},
+    )
+    ds = load_year(root, YEAR)
+    assert ds.report.valid
+    assert {a.id: a.type for a in ds.agencies.values()} == {
+        "xa-a": "ubnd-xa",
+        "p-b": "phuong",
+        "x-c": "khac",
+    }
 
 
 def _code(got: object) -> str:
@@ -486,3 +445,14 @@ def test_numbers_with_a_huge_exponent_are_refused_before_they_are_built() -> Non
     assert parse_number(Decimal("91.87")) == Decimal("91.87")
     assert parse_count(Decimal("123456789012345")) == 123456789012345  # 15 digits: the most
     assert _code(parse_count(Decimal("1234567890123456"))) == "number-too-long"
+
+
+def test_an_old_mapping_file_is_not_read_and_said_so(tmp_path: Path) -> None:
+    root = _year(tmp_path, "mapping")
+    mapping = root / "submissions" / "2025" / "mapping.csv"
+    mapping.write_text("agency,previous,change\nxa-a,xa-a1;xa-a2,merged\n", encoding="utf-8")
+    ds = load_year(root, YEAR)
+    (issue,) = [i for i in ds.report.issues if i.code == "lineage-mapping-not-read"]
+    assert (issue.severity, issue.location.file) == ("warning", "submissions/2025/mapping.csv")
+    assert_vietnamese(issue.message)
+    assert _change_columns(root) == _change_columns(_year(tmp_path, "clean"))

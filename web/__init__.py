@@ -13,7 +13,7 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
 
-from web import errors, formatting, inputs, sessions, workflow
+from web import accounts, errors, formatting, inputs, sessions, workflow
 from web.config import from_environment
 from web.models import User, db
 from web.roles import PANEL, ROLE_LABELS, STAFF
@@ -87,7 +87,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from web.appraisal import routes as appraisal
     from web.auth import routes as auth
     from web.public import routes as public
-    from web.secretariat import publication
+    from web.secretariat import account_routes, publication
     from web.secretariat import routes as secretariat
 
     app.register_blueprint(auth.bp)
@@ -97,6 +97,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(secretariat.bp)
     app.register_blueprint(appraisal.bp)
     app.register_blueprint(publication.bp)
+    app.register_blueprint(account_routes.bp)
 
     app.jinja_env.filters["so"] = formatting.number
     app.jinja_env.filters["phantram"] = formatting.percent
@@ -108,6 +109,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals.update(workflow=workflow, state_label=workflow.state_label)
 
     errors.init_app(app)
+    accounts.init_app(app)
 
     app.before_request(sessions.keep_alive)
 

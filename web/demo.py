@@ -19,6 +19,8 @@ from web.models import (
     Submission,
     User,
     db,
+    unit_for,
+    utcnow,
     vn_now,
 )
 from web.pages import EXTRA_PAGE
@@ -47,6 +49,7 @@ def seed_demo(root: Path) -> list[tuple[str, str, str]]:
         title=f"Chỉ số CCHC năm {ds.year} — tỉnh mẫu (dữ liệu minh họa)",
         self_deadline=demo_deadline,
         explanation_deadline=demo_deadline + dt.timedelta(days=28),
+        opened_at=utcnow(),  # open to the officers from the start
     )
     db.session.add(cycle)
     for block, loaded in ds.sets.items():
@@ -77,7 +80,8 @@ def seed_demo(root: Path) -> list[tuple[str, str, str]]:
         db.session.add(Assignment(cycle=cycle, user=appraiser, block="", code=code))
     subs = {s.agency: s for block_subs in ds.submissions.values() for s in block_subs}
     for a in ds.agencies.values():
-        agency = Agency(cycle=cycle, code=a.id, name=a.name, block=a.block)
+        unit = unit_for(a.id, a.name)
+        agency = Agency(cycle=cycle, unit=unit, code=a.id, name=a.name, block=a.block)
         db.session.add(agency)
         email = f"{a.id}@tinhmau.gov.vn"
         db.session.add(
@@ -86,7 +90,7 @@ def seed_demo(root: Path) -> list[tuple[str, str, str]]:
                 name=f"Cán bộ CCHC — {a.name}",
                 role=AGENCY,
                 password_hash=password,
-                agency=agency,
+                unit=unit,
             )
         )
         accounts.append((email, AGENCY, DEMO_PASSWORD))

@@ -38,7 +38,6 @@ class User(db.Model, UserMixin):  # type: ignore[name-defined,misc]
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(20))
-    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), nullable=True)
     #: the unit (đơn vị) an officer's account belongs to, across cycles: the account sees every
     #: cycle in which this unit is assessed (the secretariat may move it to a merged unit)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), nullable=True, index=True)
@@ -55,8 +54,9 @@ class User(db.Model, UserMixin):  # type: ignore[name-defined,misc]
     totp_enrolled_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     #: the time step of the last code accepted: a code is accepted once (no replay)
     totp_last_step: Mapped[int | None] = mapped_column(nullable=True)
+    #: the last successful log-in (UTC); None when it never logged in since this was recorded
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
 
-    agency: Mapped[Agency | None] = relationship(foreign_keys=[agency_id])
     unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
 
     @property

@@ -18,13 +18,11 @@ import datetime as dt
 import hashlib
 import secrets
 import time
-from typing import Any
 
 from flask import session
 from flask_login import login_user, logout_user
-from sqlalchemy.orm import joinedload
 
-from web.models import Agency, LoginSession, User, db, utcnow
+from web.models import LoginSession, User, db, utcnow
 
 #: the session cookie's key holding the token
 KEY = "sid"
@@ -71,6 +69,7 @@ def begin(user: User) -> None:
         )
     )
     db.session.add(LoginSession(user_id=user.id, token_sha256=_digest(token)))
+    user.last_login_at = utcnow()
     login_user(user)
     session[KEY] = token
     session[SIGNED] = _minute()
@@ -96,21 +95,17 @@ def end_all(user: User) -> None:
 
 def load_user(user_id: str) -> User | None:
     """The user of this request's session, or None when the session was ended, is too old or
-    is not the user's. One query, with the officer's agency, cycle and submission."""
+    is not the user's. One query (an officer's agency rows are :func:`web.accounts.agencies_of`)."""
     token = session.get(KEY)
     if not isinstance(token, str) or not user_id.isdigit():
         return None
-    options: list[Any] = [
-        joinedload(User.agency).joinedload(Agency.cycle),
-        joinedload(User.agency).joinedload(Agency.submission),
-    ]
     return db.session.execute(
         db.select(User)
         .join(LoginSession, LoginSession.user_id == User.id)
         .where(
             User.id == int(user_id),
+            User.active.is_(True),  # a deactivated account opens nothing, whatever its cookie
             LoginSession.token_sha256 == _digest(token),
             LoginSession.created_at > utcnow() - ABSOLUTE_LIFETIME,
         )
-        .options(*options)
     ).scalar_one_or_none()

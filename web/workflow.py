@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from web import roles
+from web import accounts, roles
 from web.audit import audit
 from web.models import Agency, Appraisal, Assignment, Cycle, Submission, User, db, utcnow, vn_now
 
@@ -159,7 +159,7 @@ def refusal(sub: Submission, to_state: str, user: User, reason: str = "") -> str
             f"{role} không được chuyển hồ sơ từ “{state_label(old)}” sang "
             f"“{state_label(to_state)}”."
         )
-    if user.role == roles.AGENCY and user.agency_id != sub.agency_id:
+    if user.role == roles.AGENCY and not accounts.owns(user, sub.agency):
         return "Chỉ cán bộ của chính đơn vị được thao tác trên hồ sơ của đơn vị."
     if user.role == roles.APPRAISER and not _assigned(user, sub.agency):
         return "Bạn không được phân công thẩm định đơn vị này."

@@ -325,14 +325,15 @@ def _last_explanations(url: str, emails: list[str]) -> dict[str, str]:
     """What the database holds as each client's explanation of the leaf saved."""
     from sqlalchemy import create_engine, select
 
-    from web.models import Entry, Submission, User
+    from web.models import Agency, Entry, Submission, User
 
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
             rows = conn.execute(
                 select(User.email, Entry.data)
-                .join(Submission, Submission.agency_id == User.agency_id)
+                .join(Agency, Agency.unit_id == User.unit_id)
+                .join(Submission, Submission.agency_id == Agency.id)
                 .join(Entry, Entry.submission_id == Submission.id)
                 .where(User.email.in_(emails), Entry.leaf == LEAF)
             ).all()

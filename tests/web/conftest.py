@@ -18,7 +18,7 @@ from werkzeug.security import generate_password_hash
 
 from web import create_app
 from web.migrate import upgrade
-from web.models import Agency, CriteriaRecord, Cycle, Submission, User, db
+from web.models import Agency, CriteriaRecord, Cycle, Submission, User, db, unit_for
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "mat-khau-thu-123"
@@ -118,6 +118,7 @@ def cycle(app: Flask) -> dict[str, Any]:
             title="Kỳ thử 2025",
             self_deadline=dt.datetime(2099, 1, 31, 17, 0),
             explanation_deadline=dt.datetime(2099, 2, 28, 17, 0),
+            opened_at=dt.datetime(2025, 1, 2, 8, 0),  # open: the officers see it
         )
         db.session.add(c)
         for block in ("xa", "so-nganh"):
@@ -142,7 +143,8 @@ def cycle(app: Flask) -> dict[str, Any]:
             ("xa-b", "UBND xã B", "xa"),
             ("so-a", "Sở A", "so-nganh"),
         ):
-            a = Agency(cycle=c, code=code, name=name, block=block)
+            unit = unit_for(code, name)
+            a = Agency(cycle=c, unit=unit, code=code, name=name, block=block)
             db.session.add(a)
             db.session.add(Submission(agency=a, state="draft"))
             db.session.add(
@@ -151,7 +153,7 @@ def cycle(app: Flask) -> dict[str, Any]:
                     name=f"Cán bộ {name}",
                     role="agency",
                     password_hash=_HASH,
-                    agency=a,
+                    unit=unit,
                 )
             )
             agencies[code] = a
@@ -195,3 +197,46 @@ def prefill_self_assessment(app: Flask, code: str, skip_field: str | None = None
                 data["score"] = str(leaf.max)
             db.session.add(Entry(submission=sub, leaf=leaf.code, data=data))
         db.session.commit()
+
+
+def add_cycle(
+    app: Flask, year: int, codes: tuple[str, ...] = ("xa-a", "xa-b"), *, opened: bool = True
+) -> dict[str, int]:
+    """Another cycle beside the fixture's 2025 (its criteria sets copied), assessing the units
+    ``codes`` (their agency rows join the units of the fixture's agencies), each with a draft;
+    opened to the officers unless ``opened`` is False. Returns code → agency id."""
+    with app.app_context():
+        base = db.session.execute(db.select(Cycle).filter_by(year=2025)).scalar_one()
+        c = Cycle(
+            year=year,
+            title=f"Kỳ thử {year}",
+            self_deadline=dt.datetime(2099, 1, 31, 17, 0),
+            explanation_deadline=dt.datetime(2099, 2, 28, 17, 0),
+            opened_at=dt.datetime(year, 1, 2, 8, 0) if opened else None,
+        )
+        db.session.add(c)
+        for r in base.criteria:
+            db.session.add(
+                CriteriaRecord(
+                    cycle=c,
+                    block=r.block,
+                    set_id=r.set_id,
+                    block_name=r.block_name,
+                    file_name=r.file_name,
+                    yaml_text=r.yaml_text,
+                    sha256=r.sha256,
+                )
+            )
+        made = {}
+        for code in codes:
+            old = db.session.execute(
+                db.select(Agency).filter_by(cycle_id=base.id, code=code)
+            ).scalar_one_or_none()
+            name = f"{old.name} ({year})" if old else f"Đơn vị {code}"
+            block = old.block if old else "xa"
+            a = Agency(cycle=c, unit=unit_for(code, name), code=code, name=name, block=block)
+            db.session.add(a)
+            db.session.add(Submission(agency=a, state="draft"))
+            made[code] = a
+        db.session.commit()
+        return {code: a.id for code, a in made.items()}

@@ -113,6 +113,11 @@ POLICY: dict[str, Policy] = {
     "public.version_results": Policy(EVERYONE, state_dependent=True),
     "public.agency_results": Policy(EVERYONE, state_dependent=True),
     "public.decision_table": Policy(EVERYONE, state_dependent=True),
+    "accounts.index": Policy(STAFF),
+    "accounts.account": Policy(STAFF),
+    "accounts.link_unit": Policy(STAFF),
+    "accounts.reset_password": Policy(STAFF),
+    "accounts.set_active": Policy(STAFF),
 }
 
 # ============================================================================ the fixture's data
@@ -157,10 +162,17 @@ def url_values(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "public.version_results": {"year": YEAR, "version": 1},
         "public.agency_results": {"year": YEAR, "code": "xa-a"},
         "public.decision_table": {"year": YEAR, "version": 1},
+        # the officer of xa-b: never the walking user itself
+        "accounts.account": {"user_id": data["other_user"]},
+        "accounts.link_unit": {"user_id": data["other_user"]},
+        "accounts.reset_password": {"user_id": data["other_user"]},
+        "accounts.set_active": {"user_id": data["other_user"]},
     }
 
 
-URL_VALUES_FOR = frozenset(url_values({"own": 0, "own_spare": 0, "submitted": 0, "assignment": 0}))
+URL_VALUES_FOR = frozenset(
+    url_values({"own": 0, "own_spare": 0, "submitted": 0, "assignment": 0, "other_user": 0})
+)
 
 #: a POST's body beyond the CSRF token: empty (an intentionally empty form) unless the endpoint
 #: cannot tell roles apart without one
@@ -260,6 +272,9 @@ def data(app: Flask, cycle: dict[str, Any]) -> dict[str, Any]:
             "other": other.id,
             "submitted": cycle["agency_ids"]["so-a"],
             "assignment": assignment.id,
+            "other_user": db.session.execute(
+                db.select(User.id).filter_by(email="xa-b@thu.vn")
+            ).scalar_one(),
         }
 
 
@@ -593,3 +608,38 @@ def test_no_method_writes_without_a_csrf_token(app: Flask, data: dict[str, Any])
         "documents": [v[1] for k, v in after["evidence"].items() if k not in before["evidence"]],
     }
     assert after == before, f"HEAD without a CSRF token ({answers}) wrote {written}"
+
+
+# ============================================================================ a second year
+def test_in_an_earlier_year_an_officer_still_sees_only_its_own_unit(
+    app: Flask, data: dict[str, Any]
+) -> None:
+    """A 2024 cycle assessing xa-a and xa-b, xa-b's entry and document carrying :data:`SECRET`:
+    xa-a's officer reads its own 2024 pages (``?nam=2024``) without xa-b's data, is refused
+    xa-b's 2024 document, and never reaches a year its unit is not assessed in."""
+    from tests.web.conftest import add_cycle
+
+    earlier = add_cycle(app, 2024)
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    with app.app_context():
+        sub_b = db.session.execute(
+            db.select(Submission).filter_by(agency_id=earlier["xa-b"])
+        ).scalar_one()
+        db.session.add(
+            Entry(submission=sub_b, leaf="1.3.1", data={"done": True, "explanation": SECRET})
+        )
+        doc = _add_evidence(folder, sub_b, LEAF, f"{SECRET}/2024", PDF + SECRET.encode(), "b.pdf")
+        db.session.commit()
+        doc_id = doc.id
+    client = _client(app, OFFICER)
+    pages, _ = _xa_codes()
+    for path in ["/don-vi/?nam=2024", *(f"/don-vi/linh-vuc/{p}?nam=2024" for p in pages)]:
+        r = client.get(path)
+        assert r.status_code == 200, path
+        assert SECRET not in r.get_data(as_text=True), path
+    assert "UBND xã A (2024)" in client.get("/don-vi/?nam=2024").get_data(as_text=True)
+    assert _download(client, doc_id)[0] in (403, 404)
+    assert client.get("/don-vi/?nam=2023").status_code == 404
+    xa_b = app.test_client()
+    assert login(xa_b, "xa-b@thu.vn").status_code == 302
+    assert _download(xa_b, doc_id) == (200, PDF + SECRET.encode())

@@ -59,7 +59,7 @@ def _only_xa_a(app: Flask) -> None:
         for code in ("xa-b", "so-a"):
             agency = db.session.execute(db.select(Agency).filter_by(code=code)).scalar_one()
             for user in db.session.execute(
-                db.select(User).filter_by(agency_id=agency.id)
+                db.select(User).filter_by(unit_id=agency.unit_id)
             ).scalars():
                 db.session.delete(user)
             if agency.submission is not None:

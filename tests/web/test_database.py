@@ -103,3 +103,54 @@ def test_an_agency_written_without_a_unit_joins_the_unit_of_its_code(app: Flask)
         assert [u.code for u in units] == ["so-a", "xa-b"]
         rows = db.session.execute(db.select(Agency).order_by(Agency.id)).scalars().all()
         assert [a.unit_id for a in rows] == [units[0].id, units[0].id, units[1].id]
+
+
+def test_migration_0009_keeps_each_officer_on_its_unit_and_downgrade_restores_the_agency(
+    tmp_path: Path,
+) -> None:
+    """0009 drops users.agency_id (0008 put the officer on its unit); going back restores it
+    from the newest agency row of the unit."""
+    from web import create_app
+    from web.migrate import alembic_config, upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": url})
+    upgrade(app, "0007")
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO cycles (id, year, title, created_at) VALUES "
+                "(1, 2024, 'Kỳ 2024', '2024-01-02 00:00:00'), "
+                "(2, 2025, 'Kỳ 2025', '2025-01-02 00:00:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO agencies (id, cycle_id, code, name, block) VALUES "
+                "(1, 1, 'so-a', 'Sở A', 'so-nganh'), (2, 2, 'so-a', 'Sở A', 'so-nganh')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO users (id, email, name, password_hash, role, agency_id, active, "
+                "failed_logins, created_at, must_change_password) VALUES "
+                "(1, 'a@x.vn', 'A', 'h', 'agency', 1, 1, 0, '2024-01-02 00:00:00', 0), "
+                "(2, 'b@x.vn', 'B', 'h', 'secretariat', NULL, 1, 0, '2024-01-02 00:00:00', 0)"
+            )
+        )
+    upgrade(app)
+    with app.app_context(), db.engine.connect() as conn:
+        columns = {c["name"] for c in db.inspect(conn).get_columns("users")}
+        assert "agency_id" not in columns and "last_login_at" in columns
+        unit = conn.execute(text("SELECT id FROM units WHERE code = 'so-a'")).scalar()
+        rows = conn.execute(text("SELECT id, unit_id FROM users ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [(1, unit), (2, None)]
+    from alembic import command
+
+    with app.app_context(), db.engine.begin() as conn:
+        cfg = alembic_config(url)
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0008")
+    with app.app_context(), db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, agency_id FROM users ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [(1, 2), (2, None)]  # the 2025 row, the newest

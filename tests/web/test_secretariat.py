@@ -238,7 +238,7 @@ def test_import_agencies_from_csv_creates_accounts_that_can_log_in(
         b = db.session.execute(db.select(Agency).filter_by(code="so-tu-phap")).scalar_one()
         assert b.block == "so-nganh"
         user = db.session.execute(db.select(User).filter_by(email="tadung@thu.vn")).scalar_one()
-        assert user.role == "agency" and user.agency_id == a.id
+        assert user.role == "agency" and user.unit_id == a.unit_id
         assert passwords["tadung@thu.vn"] not in user.password_hash
     # the CSV offered in the page holds the same accounts
     link = re.search(r'href="data:text/csv;charset=utf-8;base64,([^"]+)"', page)
@@ -333,7 +333,7 @@ def test_import_with_bad_rows_reports_each_and_creates_nothing(
     assert messages[0].startswith("Khối &#39;huyen&#39; chưa có bộ tiêu chí trong kỳ 2025")
     assert messages[1] == "Thư điện tử &#39;khong-phai-email&#39; không hợp lệ."
     assert messages[2] == "Thiếu tên đơn vị."
-    assert "đã là tài khoản của người dùng khác (UBND xã A, kỳ 2025)" in messages[3]
+    assert "đã là tài khoản của người dùng khác (UBND xã A); nếu cán bộ này chuyển" in messages[3]
     assert messages[4] == "Mã đơn vị &#39;xa-hai&#39; trùng với dòng 3."
     assert messages[5] == "Thư điện tử trùng với dòng 4."
     with app.app_context():
@@ -377,15 +377,23 @@ def test_reimport_updates_name_and_email_with_audit(
     with app.app_context():
         a = db.session.get(Agency, cycle["agency_ids"]["xa-a"])
         assert a is not None and a.name == "UBND xã A (sau sắp xếp)"
-        emails = db.session.execute(
-            db.select(User.email).filter_by(agency_id=cycle["agency_ids"]["xa-b"])
-        ).scalars()
-        assert list(emails) == ["canbo-moi@thu.vn"]
+        xa_b = db.session.get(Agency, cycle["agency_ids"]["xa-b"])
+        assert xa_b is not None
+        accounts = db.session.execute(
+            db.select(User.email, User.active).filter_by(unit_id=xa_b.unit_id).order_by(User.id)
+        ).all()
+        # the earlier account is kept (what it did keeps its author) but can no longer log in
+        assert [tuple(a) for a in accounts] == [
+            ("xa-b@thu.vn", False),
+            ("canbo-moi@thu.vn", True),
+        ]
         assert db.session.execute(db.select(db.func.count(Agency.id))).scalar() == 3
     renamed = [(e.key, e.old, e.new) for e in _audit(app, "agency")]
     assert renamed == [("2025/xa-a", "UBND xã A", "UBND xã A (sau sắp xếp)")]
-    [account] = _audit(app, "account")
-    assert (account.old, account.new) == ("xa-b@thu.vn", "canbo-moi@thu.vn")
+    assert sorted((e.key, e.old, e.new) for e in _audit(app, "account")) == [
+        ("canbo-moi@thu.vn", "", "tạo tài khoản cán bộ đầu mối"),
+        ("xa-b@thu.vn", "đang hoạt động", "ngừng hoạt động"),
+    ]
     assert login(app.test_client(), "xa-b@thu.vn").status_code == 401
     r = login(app.test_client(), "canbo-moi@thu.vn", passwords["canbo-moi@thu.vn"])
     assert r.status_code == 302

@@ -6,6 +6,7 @@ and the agency's own submission go through the same function."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import itertools
 from typing import Any
 
@@ -15,7 +16,7 @@ from flask import Flask
 from tests.web.conftest import login, post
 from web import workflow
 from web.engine import appraisable_codes
-from web.models import Agency, Appraisal, Assignment, AuditEntry, Submission, User, db
+from web.models import Agency, Appraisal, Assignment, AuditEntry, Cycle, Submission, User, db
 from web.workflow import IllegalTransition, transition
 
 LABELS = {
@@ -83,8 +84,8 @@ def test_the_live_code_allows_exactly_the_specified_moves(monkeypatch: pytest.Mo
     monkeypatch.setattr(workflow, "_assigned", lambda user, agency: True)
     allowed, refused = set(), set()
     for old, new, role in itertools.product(LABELS, LABELS, ROLES):
-        sub = Submission(state=old, agency_id=1)
-        why = workflow.refusal(sub, new, User(role=role, agency_id=1), reason="lý do")
+        sub = Submission(state=old, agency=_own_agency())
+        why = workflow.refusal(sub, new, User(role=role, unit_id=1), reason="lý do")
         if why == "":
             allowed.add((old, new, role))
         else:
@@ -95,10 +96,16 @@ def test_the_live_code_allows_exactly_the_specified_moves(monkeypatch: pytest.Mo
     assert len(refused) == 7 * 7 * 4 - 18
 
 
+def _own_agency() -> Agency:
+    """An agency row of unit 1 in an opened cycle: an officer of unit 1 owns it."""
+    cycle = Cycle(year=2025, title="2025", opened_at=dt.datetime(2025, 1, 2))
+    return Agency(cycle=cycle, unit_id=1, code="xa-a", name="Xã A", block="xa")
+
+
 @pytest.mark.parametrize(("old", "new", "role"), ILLEGAL)
 def test_every_illegal_move_is_refused_with_its_message(old: str, new: str, role: str) -> None:
-    sub = Submission(state=old, agency_id=1)
-    user = User(role=role, agency_id=1, email=f"{role}@thu.vn")
+    sub = Submission(state=old, agency=_own_agency())
+    user = User(role=role, unit_id=1, email=f"{role}@thu.vn")
     if (old, new) in LEGAL:
         expected = (
             f"{ROLE_NAMES[role]} không được chuyển hồ sơ từ “{LABELS[old]}” sang “{LABELS[new]}”."

@@ -25,7 +25,7 @@ from werkzeug.utils import secure_filename
 
 from parindex.criteria import Leaf, LoadedSet
 from parindex.text import TextError, is_blank, parse_date
-from web import formatting
+from web import accounts, formatting
 from web.agency.selfassessment import Status, entries_of, loaded_set, status_of
 from web.audit import audit
 from web.engine import evaluate, submission_of
@@ -440,7 +440,7 @@ def evidence_file(user: User, evidence_id: int, folder: str | Path) -> StoredFil
     ev = db.session.get(Evidence, evidence_id)
     if ev is None:
         raise NotFound("Không tìm thấy minh chứng.")
-    if user.role == AGENCY and ev.entry.submission.agency_id != user.agency_id:
+    if user.role == AGENCY and not accounts.owns(user, ev.entry.submission.agency):
         raise Forbidden("Bạn không có quyền xem minh chứng của đơn vị khác.")
     if user.role not in ROLES:
         raise Forbidden()

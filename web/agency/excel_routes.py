@@ -1,5 +1,5 @@
 """Excel round trip for an agency's self-assessment: download the prefilled template, upload it
-back. Only the officer's own agency (``current_user.agency``); the work is in :mod:`web.agency.excel_template` and :mod:`web.agency.excel_import`."""
+back. Only the officer's own agency (:func:`web.accounts.current_agency`); the work is in :mod:`web.agency.excel_template` and :mod:`web.agency.excel_import`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_login import current_user
 
+from web.accounts import current_agency
 from web.agency import excel_import, excel_template
 from web.engine import set_for
 from web.models import Agency
@@ -20,10 +21,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _agency() -> Agency:
-    agency: Agency | None = current_user.agency
-    if agency is None:
-        abort(403)
-    return agency
+    return current_agency()  # the officer's own, in the year asked (web/accounts.py)
 
 
 @bp.route("/mau")

@@ -1,7 +1,8 @@
 """The agency officer's self-assessment: overview, one form per field, live points, evidence,
 submission. Each view reads the request, calls one function of :mod:`web.agency.selfassessment` (or
 :mod:`web.agency.evidence`) and renders or redirects. The agency is always the logged-in officer's own
-(``current_user.agency``), never an id taken from the URL or the form."""
+(:func:`web.accounts.current_agency`: its unit's row in the year asked), never an id taken from the
+URL or the form."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     jsonify,
@@ -22,6 +22,7 @@ from flask import (
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from web.accounts import current_agency
 from web.agency import evidence as ev
 from web.agency import explaining
 from web.agency import selfassessment as sa
@@ -32,10 +33,7 @@ bp = Blueprint("agency", __name__, url_prefix="/don-vi")
 
 
 def _agency() -> Agency:
-    agency: Agency | None = current_user.agency
-    if agency is None:
-        abort(403)
-    return agency
+    return current_agency()  # the officer's own, in the year asked (web/accounts.py)
 
 
 def _upload_config() -> tuple[str, int]:

@@ -20,7 +20,7 @@ from parindex.export import safe_text
 from web import sessions, workflow
 from web.audit import audit
 from web.errors import commit_or_conflict
-from web.models import Agency, Cycle, Submission, User, db
+from web.models import Agency, Cycle, Submission, Unit, User, db
 from web.roles import AGENCY, role_label
 from web.tabular import CellProblem, TableError, letter, normalise, read_table
 
@@ -143,6 +143,7 @@ def import_agencies(cycle: Cycle, file_name: str, data: bytes, user: User) -> Ag
     block_names = {normalise(r.block_name): r.block for r in records.values()}
     block_keys = {normalise(b): b for b in records}
     existing = {a.code: a for a in cycle.agencies}
+    unit_ids = {code: id_ for code, id_ in db.session.execute(db.select(Unit.code, Unit.id))}
     seen_code: dict[str, int] = {}
     seen_email: dict[str, int] = {}
     parsed: list[ImportedRow] = []
@@ -225,11 +226,21 @@ def import_agencies(cycle: Cycle, file_name: str, data: bytes, user: User) -> Ag
         agency = existing.get(code)
         if email and seen_email.get(email) == n:
             owner = db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none()
-            if owner is not None and (agency is None or owner.agency_id != agency.id):
+            if owner is not None and not (
+                owner.role == AGENCY
+                and owner.unit_id is not None
+                and owner.unit_id == unit_ids.get(code)
+            ):
                 problem(
                     "email",
                     "email-taken",
-                    f"Thư điện tử '{email}' đã là tài khoản của người dùng khác ({_owner(owner)}).",
+                    f"Thư điện tử '{email}' đã là tài khoản của người dùng khác ({_owner(owner)})"
+                    + (
+                        "; nếu cán bộ này chuyển sang đơn vị mới, hãy chuyển tài khoản ở trang "
+                        "Tài khoản trước khi nhập."
+                        if owner.role == AGENCY
+                        else "."
+                    ),
                 )
         if agency is not None and block is not None and agency.block != block:
             sub = agency.submission
@@ -269,12 +280,12 @@ def import_agencies(cycle: Cycle, file_name: str, data: bytes, user: User) -> Ag
 
 
 def _owner(user: User) -> str:
-    if user.agency is not None:
-        return f"{user.agency.name}, kỳ {user.agency.cycle.year}"
+    if user.unit is not None:
+        return user.unit.name
     return role_label(user.role)
 
 
-def _new_password() -> str:
+def new_password() -> str:
     """16 random URL-safe characters, the first a letter or digit (a leading ``-`` would make
     a spreadsheet read the password as a formula)."""
     while True:
@@ -284,12 +295,12 @@ def _new_password() -> str:
 
 
 def _apply_row(cycle: Cycle, agency: Agency | None, item: ImportedRow, user: User) -> None:
+    changes: list[str] = []
     if agency is None:
         agency = Agency(cycle=cycle, code=item.code, name=item.name, block=item.block)
         db.session.add(agency)
         db.session.add(Submission(agency=agency, state=workflow.DRAFT))
-        item.password = _new_password()
-        db.session.add(_officer(item, agency))
+        db.session.flush()  # the agency joins the unit of its code (web.models._agency_units)
         audit(
             user,
             "agency",
@@ -299,83 +310,79 @@ def _apply_row(cycle: Cycle, agency: Agency | None, item: ImportedRow, user: Use
             agency=agency,
             reason="nhập danh sách đơn vị",
         )
-        audit(
-            user,
-            "account",
-            item.email,
-            "",
-            "tạo tài khoản cán bộ đầu mối",
-            agency=agency,
-            reason="nhập danh sách đơn vị",
-        )
         item.action = "Tạo mới"
-        return
-    changes = []
-    if agency.name != item.name:
-        audit(
-            user,
-            "agency",
-            f"{cycle.year}/{item.code}",
-            agency.name,
-            item.name,
-            agency=agency,
-            reason="nhập danh sách đơn vị: đổi tên",
-        )
-        agency.name = item.name
-        changes.append("tên")
-    if agency.block != item.block:
-        audit(
-            user,
-            "agency",
-            f"{cycle.year}/{item.code}",
-            f"khối {agency.block}",
-            f"khối {item.block}",
-            agency=agency,
-            reason="nhập danh sách đơn vị: đổi khối",
-        )
-        agency.block = item.block
-        changes.append("khối")
+    else:
+        if agency.name != item.name:
+            audit(
+                user,
+                "agency",
+                f"{cycle.year}/{item.code}",
+                agency.name,
+                item.name,
+                agency=agency,
+                reason="nhập danh sách đơn vị: đổi tên",
+            )
+            agency.name = item.name
+            changes.append("tên")
+        if agency.block != item.block:
+            audit(
+                user,
+                "agency",
+                f"{cycle.year}/{item.code}",
+                f"khối {agency.block}",
+                f"khối {item.block}",
+                agency=agency,
+                reason="nhập danh sách đơn vị: đổi khối",
+            )
+            agency.block = item.block
+            changes.append("khối")
+        if agency.submission is None:
+            db.session.add(Submission(agency=agency, state=workflow.DRAFT))
+    if _officer_of(agency, item, user):
+        changes.append("thư điện tử")
+    if not item.action:
+        item.action = ("Cập nhật " + ", ".join(changes)) if changes else "Không đổi"
+
+
+def _officer_of(agency: Agency, item: ImportedRow, user: User) -> bool:
+    """The unit's officer account is the row's e-mail: kept when it is already the unit's (an
+    account outlives its cycle); else a new account, its password shown once, and the unit's
+    earlier accounts deactivated, never renamed (what they did keeps its author). True when an
+    account was made."""
     officers = (
         db.session.execute(
-            db.select(User).filter_by(agency_id=agency.id, role=AGENCY).order_by(User.id)
+            db.select(User).filter_by(unit_id=agency.unit_id, role=AGENCY).order_by(User.id)
         )
         .scalars()
         .all()
     )
-    if not any(u.email == item.email for u in officers):
-        item.password = _new_password()
-        if officers:
-            officer = officers[0]
+    if any(u.email == item.email for u in officers):
+        return False
+    item.password = new_password()
+    db.session.add(_officer(item, agency))
+    audit(
+        user,
+        "account",
+        item.email,
+        "",
+        "tạo tài khoản cán bộ đầu mối",
+        agency=agency,
+        reason="nhập danh sách đơn vị",
+    )
+    for old in officers:
+        if old.active:
+            old.active = False
+            sessions.end_all(old)  # the replaced account's open sessions end now
             audit(
                 user,
                 "account",
-                officer.email,
-                officer.email,
-                item.email,
+                old.email,
+                "đang hoạt động",
+                "ngừng hoạt động",
                 agency=agency,
-                reason="nhập danh sách đơn vị: đổi thư điện tử, cấp mật khẩu mới",
+                reason=f"nhập danh sách đơn vị: thay bằng tài khoản {item.email}",
             )
-            officer.email = item.email
-            officer.password_hash = generate_password_hash(item.password)
-            officer.must_change_password = True  # given by the secretariat: changed at log-in
-            sessions.end_all(officer)  # a new password ends the sessions opened with the old one
-            officer.failed_logins = 0
-            officer.locked_until = None
-        else:
-            db.session.add(_officer(item, agency))
-            audit(
-                user,
-                "account",
-                item.email,
-                "",
-                "tạo tài khoản cán bộ đầu mối",
-                agency=agency,
-                reason="nhập danh sách đơn vị",
-            )
-        changes.append("thư điện tử")
-    if agency.submission is None:
-        db.session.add(Submission(agency=agency, state=workflow.DRAFT))
-    item.action = ("Cập nhật " + ", ".join(changes)) if changes else "Không đổi"
+    return True
 
 
 def accounts_csv(result: AgencyImport) -> str:
@@ -402,5 +409,5 @@ def _officer(item: Any, agency: Agency) -> User:
         role=AGENCY,
         password_hash=generate_password_hash(item.password),
         must_change_password=True,  # an initial password: changed at first log-in
-        agency=agency,
+        unit_id=agency.unit_id,
     )

@@ -156,13 +156,14 @@ def cycle_blocks(cycle: Cycle) -> list[BlockView]:
     emails: dict[int, list[str]] = {}
     filled: dict[int, int] = {}
     if agency_ids:
+        by_unit = {a.unit_id: a.id for a in cycle.agencies}
         users = db.session.execute(
             db.select(User)
-            .filter(User.agency_id.in_(agency_ids), User.role == AGENCY)
+            .filter(User.unit_id.in_(by_unit), User.role == AGENCY, User.active.is_(True))
             .order_by(User.id)
         ).scalars()
         for u in users:
-            emails.setdefault(u.agency_id, []).append(u.email)
+            emails.setdefault(by_unit[u.unit_id], []).append(u.email)
         counts = db.session.execute(
             db.select(Submission.agency_id, func.count(Entry.id))
             .join(Entry, Entry.submission_id == Submission.id)
