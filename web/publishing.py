@@ -264,7 +264,9 @@ def cycle_results(cycle: Cycle, *, documents: bool = True) -> Results:
         for code, index_u, rank in zip(
             res.agencies["agency"], res.agencies["index_u"], res.agencies["rank"], strict=True
         ):
-            results.comparisons[code] = compare(code, int(index_u), int(rank), previous, None, names)
+            results.comparisons[code] = compare(
+                code, int(index_u), int(rank), previous, None, names
+            )
     results.previous_year = cycle.year - 1
     return results
 

@@ -83,7 +83,7 @@ def test_the_preview_places_each_unit_and_writes_nothing(
     }
     assert "Đơn vị cần chọn khối" in page and 'name="khoi-dk-z"' in page
     assert "hợp nhất từ xa-a, xa-b (01/07/2025)" in page
-    assert "thành lập mới (01/07/2025); xếp theo loại đơn vị như năm 2025" in page
+    assert "thành lập mới (01/07/2025); xếp theo loại đơn vị (UBND xã) như năm 2025" in page
     assert re.findall(r"<td><code>([^<]+)</code></td>", dropped) == ["huyen-h", "xa-a", "xa-b"]
     assert "giải thể từ 01/07/2025" in dropped and "hợp nhất vào xa-ab từ 01/07/2025" in dropped
     assert _count(app, Cycle) == 1

@@ -19,6 +19,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from parindex.lineage import DEFAULT_UNIT_TYPE, UNIT_TYPES
 from web import workflow
 from web.audit import audit
 from web.errors import commit_or_conflict
@@ -237,9 +238,12 @@ def _place(plan: RollPlan, source: Cycle, year: int) -> None:
         )
         blocks = predecessor_blocks(unit.id, {unit.id})
         if len(blocks) != 1:
-            blocks = type_blocks.get(unit.type, set()) if unit.type != "khac" else set()
+            kind = unit.type
+            blocks = type_blocks.get(kind, set()) if kind != DEFAULT_UNIT_TYPE else set()
             if len(blocks) == 1:
-                why += f"; xếp theo loại đơn vị như năm {source.year}"
+                why += (
+                    f"; xếp theo loại đơn vị ({UNIT_TYPES.get(kind, kind)}) như năm {source.year}"
+                )
         if len(blocks) == 1:
             plan.placed.append(Placement(unit, next(iter(blocks)), why))
         else:
