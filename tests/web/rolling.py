@@ -28,13 +28,25 @@ MERGER = dt.date(2025, 7, 1)
 B1_MAX = "      max: 2\n      rule:\n        kind: per-item"
 
 
+#: the blocks' names in the small sets
+BLOCK_NAMES = {
+    "so": "Sở, ban, ngành",
+    "so-nganh": "Sở, ban, ngành",
+    "xa": "UBND cấp xã",
+    "huyen": "UBND cấp huyện",
+    "phuong": "UBND phường",
+}
+
+
 def small_set(block: str, year: int = 2025) -> str:
     """tests/data/criteria-valid.yaml as the set of ``block`` for ``year``."""
     text = VALID.read_text(encoding="utf-8")
-    assert "id: test-so-2025\nyear: 2025\nblock: so\n" in text
+    head = "id: test-so-2025\nyear: 2025\nblock: so\nblock_name: Sở, ban, ngành\n"
+    assert head in text
     return text.replace(
-        "id: test-so-2025\nyear: 2025\nblock: so\n",
-        f"id: test-{block}-{year}\nyear: {year}\nblock: {block}\n",
+        head,
+        f"id: test-{block}-{year}\nyear: {year}\nblock: {block}\n"
+        f"block_name: {BLOCK_NAMES[block]}\n",
     )
 
 

@@ -74,7 +74,7 @@ def test_an_edit_is_saved_with_its_new_hash_and_audited(
     assert sha == criteria_from_text(edited, "xa.yaml").sha256
     assert _audits(app) == [("2025/xa", "sửa bộ tiêu chí trên trang")]
     page = client.get("/so-noi-vu/ky/2025").get_data(as_text=True)
-    assert "Đã lưu bộ tiêu chí test-xa-2025 của khối Sở, ban, ngành." in page
+    assert "Đã lưu bộ tiêu chí test-xa-2025 của khối UBND cấp xã." in page
 
 
 def test_saving_the_text_unchanged_keeps_the_bytes(

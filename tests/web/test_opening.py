@@ -80,10 +80,10 @@ def test_the_checklist_says_what_is_missing_and_opening_is_refused(
         (
             "Chưa đạt",
             "Mọi bộ tiêu chí đọc được và ghi năm 2026",
-            "Sở, ban, ngành (xa): ghi năm 2025",
+            "UBND cấp xã (xa): ghi năm 2025",
         ),
         ("Chưa đạt", "Đã đặt thời hạn", "Chưa đặt hạn tự đánh giá và hạn giải trình."),
-        ("Chưa đạt", "Hạn tự đánh giá chưa qua", ""),
+        ("Chưa đạt", "Hạn tự đánh giá chưa qua", "Chưa đặt hạn tự đánh giá."),
     ]
     for row in _checks(page):
         assert_vietnamese(" ".join(row))

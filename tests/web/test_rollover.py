@@ -26,6 +26,8 @@ from web.models import (
     Entry,
     Evidence,
     Submission,
+    Unit,
+    UnitLink,
     db,
     get_cycle,
 )
@@ -82,7 +84,8 @@ def test_the_preview_places_each_unit_and_writes_nothing(
         "can-chon": ["dk-z"],
     }
     assert "Đơn vị cần chọn khối" in page and 'name="khoi-dk-z"' in page
-    assert "hợp nhất từ xa-a, xa-b (01/07/2025)" in page
+    # by its predecessors (both in xa), not by its type
+    assert "<td>hợp nhất từ xa-a, xa-b (01/07/2025)</td>" in page
     assert "thành lập mới (01/07/2025); xếp theo loại đơn vị (UBND xã) như năm 2025" in page
     assert re.findall(r"<td><code>([^<]+)</code></td>", dropped) == ["huyen-h", "xa-a", "xa-b"]
     assert "giải thể từ 01/07/2025" in dropped and "hợp nhất vào xa-ab từ 01/07/2025" in dropped
@@ -212,3 +215,23 @@ def test_roll_forward_needs_the_csrf_token_and_the_secretariat(
         assert post(other, ROLL, {"source": "2025", "year": "2026"}).status_code == 403
         assert other.get(PREVIEW).status_code == 403
     assert _count(app, Cycle) == 1
+
+
+def test_predecessors_in_two_blocks_place_the_successor_by_its_type(
+    app: Flask, client: FlaskClient, cycle: dict[str, Any]
+) -> None:
+    """huyen-h merged into xa-ab with xa-a and xa-b (instead of dissolved): the predecessors'
+    blocks are xa and huyen, so xa-ab goes by its type: last year's UBND xã units were all in xa."""
+    reorganise(app)
+    with app.app_context():
+        link = db.session.execute(db.select(UnitLink).filter_by(change="dissolved")).scalar_one()
+        link.change = "merged"
+        link.new_unit = db.session.execute(db.select(Unit).filter_by(code="xa-ab")).scalar_one()
+        db.session.commit()
+    _secretariat(client)
+    page = client.get(PREVIEW).get_data(as_text=True)
+    assert (
+        "<td>hợp nhất từ xa-a, xa-b, huyen-h (01/07/2025); "
+        "xếp theo loại đơn vị (UBND xã) như năm 2025</td>"
+    ) in page
+    assert "<td>hợp nhất vào xa-ab từ 01/07/2025</td>" in page.split("Không còn đánh giá")[1]

@@ -56,12 +56,20 @@ def checklist(cycle: Cycle) -> list[Check]:
         Check(
             "Mỗi khối có đơn vị đều có bộ tiêu chí",
             bool(counts) and not missing,
-            "Khối chưa có bộ tiêu chí: " + ", ".join(missing) if missing else "",
+            "Khối chưa có bộ tiêu chí: " + ", ".join(missing)
+            if missing
+            else "Khối " + ", ".join(sorted(counts))
+            if counts
+            else "",
         ),
         Check(
             f"Mọi bộ tiêu chí đọc được và ghi năm {cycle.year}",
             bool(records) and not wrong,
-            "; ".join(wrong) if wrong else ("" if records else "Chưa có bộ tiêu chí nào."),
+            "; ".join(wrong)
+            if wrong
+            else f"{len(records)} bộ tiêu chí"
+            if records
+            else "Chưa có bộ tiêu chí nào.",
         ),
         Check(
             "Đã đặt thời hạn",
@@ -73,7 +81,11 @@ def checklist(cycle: Cycle) -> list[Check]:
         Check(
             "Hạn tự đánh giá chưa qua",
             own is not None and own > vn_now(),
-            f"Hạn tự đánh giá {when(own)} đã qua." if own is not None and own <= vn_now() else "",
+            "Chưa đặt hạn tự đánh giá."
+            if own is None
+            else f"Hạn tự đánh giá {when(own)} đã qua."
+            if own <= vn_now()
+            else "",
         ),
     ]
 

@@ -201,11 +201,11 @@ def _place(plan: RollPlan, source: Cycle, year: int) -> None:
         unit = a.unit
         assert unit is not None  # every stored agency row has its unit (web.models)
         type_blocks.setdefault(unit.type, set()).add(a.block)
+        block_of[unit.id] = a.block  # ended or not: a successor's predecessors are ended
         why = ended(unit)
         if why:
             plan.dropped.append(Dropped(a, why))
             continue
-        block_of[unit.id] = a.block
         plan.placed.append(Placement(unit, a.block, f"đã đánh giá năm {source.year}"))
 
     into: dict[int, list[UnitLink]] = {}
