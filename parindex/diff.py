@@ -83,10 +83,20 @@ class Change:
         return asdict(self)
 
 
+def what_changed(change: Change) -> str:
+    """What changed, in words: "đổi điểm tối đa" (a table's first column)."""
+    return _WHAT[change.kind]
+
+
+def where_changed(change: Change) -> str:
+    """On which thing, in words: "tiêu chí thành phần 1.1.1", "bộ tiêu chí"."""
+    return LEVELS[change.level] + (f" {change.code}" if change.code else "")
+
+
 def describe(change: Change) -> str:
     """The change in one Vietnamese sentence."""
-    thing = LEVELS[change.level] + (f" {change.code}" if change.code else "")
-    text = f"{thing[0].upper()}{thing[1:]}: {_WHAT[change.kind]}"
+    thing = where_changed(change)
+    text = f"{thing[0].upper()}{thing[1:]}: {what_changed(change)}"
     if change.old and change.new:
         return f"{text} — trước: {change.old}; nay: {change.new}"
     return f"{text} — {change.old or change.new}" if change.old or change.new else text

@@ -82,6 +82,12 @@ POLICY: dict[str, Policy] = {
     "secretariat.upload_criteria": Policy(STAFF),
     "secretariat.import_agencies": Policy(STAFF),
     "secretariat.deadlines": Policy(STAFF),
+    # the empty POST is refused as a form (400) for staff, 403 for the others
+    "secretariat.roll_forward": Policy(STAFF),
+    "secretariat.edit_criteria": Policy(STAFF),
+    # cycle 2025 has no previous cycle: 404 for staff (tests/web/test_criteria_diff_page.py)
+    "secretariat.criteria_diff": Policy(STAFF, state_dependent=True),
+    "secretariat.open_cycle": Policy(STAFF),
     "appraisal.queue": Policy(PANEL),
     "appraisal.agency": Policy(PANEL),
     "appraisal.field": Policy(PANEL),
@@ -137,6 +143,9 @@ def url_values(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "secretariat.upload_criteria": {"year": YEAR},
         "secretariat.import_agencies": {"year": YEAR},
         "secretariat.deadlines": {"year": YEAR},
+        "secretariat.edit_criteria": {"year": YEAR, "block": "xa"},
+        "secretariat.criteria_diff": {"year": YEAR},
+        "secretariat.open_cycle": {"year": YEAR},
         "appraisal.agency": {"agency_id": data["submitted"]},
         "appraisal.field": {"agency_id": data["submitted"], "code": "1"},
         "appraisal.complete_round_1": {"agency_id": data["submitted"]},
@@ -173,6 +182,7 @@ POST_DATA: dict[str, dict[str, str]] = {"agency.live_score": {"leaf": LEAF}}
 
 #: walked last, in this order: they change what the requests after them would see
 LAST = (
+    "secretariat.open_cycle",  # the fixture's cycle is ready: staff open it
     "agency.delete_evidence",
     "agency.delete_explanation_evidence",
     "agency.submit",

@@ -17,6 +17,7 @@ from werkzeug.test import encode_multipart
 
 from parindex.export import set_text
 from tests.web.conftest import REPO, csrf, login, post
+from tests.web.rolling import set_opened
 from web.models import Agency, AuditEntry, CriteriaRecord, Cycle, Submission, User, db
 
 DATA = REPO / "tests" / "data"
@@ -82,7 +83,14 @@ def test_bad_year_is_shown_beside_the_field_and_input_kept(
 
 
 # ------------------------------------------------------------------------------- criteria sets
-def test_criteria_upload_valid(app: Flask, client: FlaskClient, cycle: dict[str, Any]) -> None:
+@pytest.fixture
+def in_preparation(app: Flask, cycle: dict[str, Any]) -> dict[str, Any]:
+    """The fixture's cycle 2025, being prepared: its criteria sets may still change."""
+    set_opened(app, 2025, None)
+    return cycle
+
+
+def test_criteria_upload_valid(app: Flask, client: FlaskClient, in_preparation: None) -> None:
     _secretariat(client)
     content = (CRITERIA / "phuong.yaml").read_bytes()
     r = _upload(client, "/so-noi-vu/ky/2025/bo-tieu-chi", "criteria_file", "phuong.yaml", content)
@@ -98,7 +106,7 @@ def test_criteria_upload_valid(app: Flask, client: FlaskClient, cycle: dict[str,
 
 
 def test_criteria_upload_invalid_lists_each_problem_and_saves_nothing(
-    app: Flask, client: FlaskClient, cycle: dict[str, Any]
+    app: Flask, client: FlaskClient, in_preparation: None
 ) -> None:
     _secretariat(client)
     content = (DATA / "criteria-tiers-not-ordered.yaml").read_bytes()
@@ -126,7 +134,7 @@ def test_criteria_upload_invalid_lists_each_problem_and_saves_nothing(
     ],
 )
 def test_criteria_upload_refused_whole(
-    client: FlaskClient, cycle: dict[str, Any], content: bytes, message: str
+    client: FlaskClient, in_preparation: None, content: bytes, message: str
 ) -> None:
     _secretariat(client)
     r = _upload(client, "/so-noi-vu/ky/2025/bo-tieu-chi", "criteria_file", "a.yaml", content)
@@ -134,7 +142,7 @@ def test_criteria_upload_refused_whole(
 
 
 def test_criteria_upload_not_utf8_names_line_and_column(
-    client: FlaskClient, cycle: dict[str, Any]
+    client: FlaskClient, in_preparation: None
 ) -> None:
     # issue 12: the codec's position became a line and column, and no English ("byte")
     from tests.vietnamese import assert_vietnamese
@@ -149,7 +157,7 @@ def test_criteria_upload_not_utf8_names_line_and_column(
     assert_vietnamese(said)
 
 
-def test_criteria_of_another_year_is_refused(client: FlaskClient, cycle: dict[str, Any]) -> None:
+def test_criteria_of_another_year_is_refused(client: FlaskClient, in_preparation: None) -> None:
     _secretariat(client)
     # last year's district set (the sample's 2024) uploaded into the 2025 cycle
     text = (CRITERIA.parent / "2024" / "huyen.yaml").read_text(encoding="utf-8")
@@ -160,8 +168,9 @@ def test_criteria_of_another_year_is_refused(client: FlaskClient, cycle: dict[st
 
 
 def test_criteria_replaced_while_drafts_refused_after_a_submission(
-    app: Flask, client: FlaskClient, cycle: dict[str, Any]
+    app: Flask, client: FlaskClient, in_preparation: dict[str, Any]
 ) -> None:
+    cycle = in_preparation
     _secretariat(client)
     xa = (CRITERIA / "xa.yaml").read_text(encoding="utf-8")
     changed = xa.replace('block_name: "Xã và đặc khu"', 'block_name: "UBND xã, đặc khu"')

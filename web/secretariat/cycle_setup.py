@@ -111,7 +111,7 @@ def create_cycle(form: Mapping[str, str], user: User) -> FormResult:
     with commit_or_conflict() as saved:
         cycle = Cycle(year=year, title=title)
         db.session.add(cycle)
-        audit(user, "cycle", str(year), "", title, reason="mở kỳ đánh giá")
+        audit(user, "cycle", str(year), "", title, reason="tạo kỳ đánh giá")
     if not saved.ok:  # created by someone else at the same moment
         result.errors["year"] = f"Năm {year} đã có kỳ đánh giá."
         return result
@@ -218,16 +218,30 @@ class CriteriaUpload:
     replaced: bool = False
     unchanged: bool = False
     orphans: list[str] = field(default_factory=list)  # leaves filled in drafts, gone from the set
+    text: str = ""  # the text typed in the editor (to re-render it)
 
     @property
     def ok(self) -> bool:
         return not self.problems and not self.error
 
 
+def closed_to_changes(cycle: Cycle) -> str:
+    """Why the cycle's criteria sets can no longer change ("" while it is being prepared)."""
+    if cycle.opened_at is None:
+        return ""
+    return (
+        f"Kỳ đánh giá năm {cycle.year} đã mở ngày {when_utc(cycle.opened_at)[:10]}: "
+        "không thay, không sửa bộ tiêu chí được nữa."
+    )
+
+
 def upload_criteria(cycle: Cycle, file_name: str, data: bytes, user: User) -> CriteriaUpload:
     """Validate an uploaded criteria YAML with the engine and store it as its block's set."""
     name = (file_name or "bo-tieu-chi.yaml").replace("\\", "/").rsplit("/", 1)[-1][:300]
     result = CriteriaUpload(name)
+    result.error = closed_to_changes(cycle)
+    if result.error:
+        return result
     if not data.strip():
         result.error = "Chưa chọn tệp hoặc tệp rỗng."
         return result
@@ -243,6 +257,35 @@ def upload_criteria(cycle: Cycle, file_name: str, data: bytes, user: User) -> Cr
             "hãy mở tệp và lưu lại với bảng mã UTF-8."
         )
         return result
+    return _save_criteria(cycle, result, text, user)
+
+
+def edit_criteria(cycle: Cycle, record: CriteriaRecord, typed: str, user: User) -> CriteriaUpload:
+    """Validate the text typed in the page's editor with the engine and store it as the set of
+    ``record``'s block (the same checks as an upload; nothing saved when anything is wrong)."""
+    text = typed.replace("\r\n", "\n")  # a browser sends a textarea's lines with CR LF
+    result = CriteriaUpload(record.file_name, text=text)
+    result.error = closed_to_changes(cycle)
+    if result.error:
+        return result
+    if not text.strip():
+        result.error = "Nội dung bộ tiêu chí trống; chưa lưu gì."
+        return result
+    if len(text.encode("utf-8")) > MAX_CRITERIA_BYTES:
+        result.error = "Bộ tiêu chí lớn quá 1 MB."
+        return result
+    if text == record.yaml_text.replace("\r\n", "\n"):  # saved as it was: the bytes stay
+        result.unchanged, result.record = True, record
+        return result
+    return _save_criteria(cycle, result, text, user, block=record.block)
+
+
+def _save_criteria(
+    cycle: Cycle, result: CriteriaUpload, text: str, user: User, block: str | None = None
+) -> CriteriaUpload:
+    """Check ``text`` (a set for the cycle's year; for ``block`` when one is being edited) and
+    store it as its block's set."""
+    name = result.file_name
     try:
         loaded = criteria_from_text(text, name)
     except CriteriaError as e:
@@ -259,6 +302,16 @@ def upload_criteria(cycle: Cycle, file_name: str, data: bytes, user: User) -> Cr
                 "year",
                 "year-mismatch",
                 f"Năm của bộ tiêu chí ({model.year}) khác năm của kỳ đánh giá ({cycle.year})",
+            )
+        )
+    if block is not None and model.block != block:
+        result.problems.append(
+            CriteriaProblem(
+                _line_of_key(text, name, "block"),
+                "block",
+                "block-changed",
+                f"Khối của bộ tiêu chí đang sửa là '{block}': giữ nguyên khóa block "
+                "(bộ của khối khác thì tải tệp lên)",
             )
         )
     for key, value, limit in (
@@ -314,7 +367,13 @@ def upload_criteria(cycle: Cycle, file_name: str, data: bytes, user: User) -> Cr
         f"{cycle.year}/{model.block}",
         old,
         f"{model.id} ({name}, sha256 {loaded.sha256[:12]})",
-        reason="thay bộ tiêu chí" if old else "tải bộ tiêu chí",
+        reason=(
+            "sửa bộ tiêu chí trên trang"
+            if block is not None
+            else "thay bộ tiêu chí"
+            if old
+            else "tải bộ tiêu chí"
+        ),
     )
     codes = set(loaded.leaf_by_code) | set(loaded.extra_by_code)
     result.orphans = sorted(
