@@ -191,7 +191,7 @@ def _surveys(cycle: Cycle, ds: Dataset, secretariat: User) -> None:
 
 def _import_lineage(root: Path, year: int, secretariat: User) -> None:
     """The reorganisation as the secretariat imports it (Đơn vị → Nhập lịch sử sắp xếp)."""
-    from web.secretariat.units import import_lineage
+    from web.lineage import import_lineage
 
     sdir = root / "submissions" / str(year)
     for path in (sdir / "lineage.csv", sdir / "lineage.xlsx"):

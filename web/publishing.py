@@ -26,14 +26,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm import contains_eager
 
 from parindex.dataset import collector_paused
 from parindex.decision import write_decision_table
 from parindex.errors import Report
 from parindex.export import json_default
 from parindex.history import PreviousResult, compare
-from parindex.lineage import Lineage, LineageRow
 from parindex.results import Results
 from parindex.rules import kind_of
 from parindex.survey import read_surveys
@@ -42,6 +41,7 @@ from web.audit import audit
 from web.bulk import bulk_results
 from web.engine import loaded_set, submission_of
 from web.errors import commit_or_conflict
+from web.lineage import stored_lineage
 from web.models import (
     Agency,
     CriteriaRecord,
@@ -49,8 +49,6 @@ from web.models import (
     Publication,
     Submission,
     SurveyResult,
-    Unit,
-    UnitLink,
     User,
     db,
 )
@@ -248,24 +246,6 @@ def previous_cycle(cycle: Cycle) -> Cycle | None:
     if cycle.previous_id is not None:
         return db.session.get(Cycle, cycle.previous_id)
     return db.session.execute(db.select(Cycle).filter_by(year=cycle.year - 1)).scalar_one_or_none()
-
-
-def stored_lineage() -> Lineage:
-    """The units' lineage as the engine reads it (:class:`parindex.lineage.Lineage`), from the
-    links the secretariat imported (web.models.UnitLink), in the order they were imported."""
-    old, new = aliased(Unit), aliased(Unit)
-    rows = db.session.execute(
-        db.select(UnitLink, old.code, new.code)
-        .outerjoin(old, UnitLink.old_unit_id == old.id)
-        .outerjoin(new, UnitLink.new_unit_id == new.id)
-        .order_by(UnitLink.id)
-    ).all()
-    return Lineage(
-        tuple(
-            LineageRow(o or "", n or "", link.change, link.effective, link.name, link.basis)
-            for link, o, n in rows
-        )
-    )
 
 
 def cycle_results(cycle: Cycle, *, documents: bool = True) -> Results:

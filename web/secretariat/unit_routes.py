@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
+from web import lineage
 from web.roles import STAFF, role_required
 from web.secretariat import units
 from web.secretariat.routes import _upload
@@ -33,8 +34,8 @@ def index() -> Any:
 @bp.route("/lich-su", methods=["POST"])
 @role_required(*STAFF)
 def import_lineage() -> Any:
-    name, data = _upload("lineage_file", units.MAX_LINEAGE_BYTES)
-    if len(data) > units.MAX_LINEAGE_BYTES:
+    name, data = _upload("lineage_file", lineage.MAX_LINEAGE_BYTES)
+    if len(data) > lineage.MAX_LINEAGE_BYTES:
         return _page(413, too_large="Tệp lịch sử sắp xếp đơn vị quá lớn (tối đa 5 MB).")
-    result = units.import_lineage(name, data, current_user)
+    result = lineage.import_lineage(name, data, current_user)
     return _page(200 if result.ok else (409 if result.refused else 400), result=result)
