@@ -165,5 +165,7 @@ def test_a_wheel_carries_the_sample_province(tmp_path: Path) -> None:
     )
     assert demo.returncode == 0, demo.stderr[-3000:]
     accounts = int(demo.stdout.strip().splitlines()[-1])
-    # admin, secretariat, appraiser and the 39 agencies of the sample's 2025 (16 + 6 + 17)
-    assert accounts == 3 + 39
+    # admin, secretariat, appraiser and one officer per unit of either year: 71 units in 2024,
+    # 39 in 2025, 27 of them in both → 71 + 39 − 27 = 83, less the 9 districts dissolved on
+    # 01/07/2025 (their accounts closed; the merged units' accounts carry on) → 74
+    assert accounts == 3 + 74

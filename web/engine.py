@@ -17,6 +17,7 @@ from parindex.errors import Issue
 from parindex.results import cents
 from parindex.single import score_agency
 from parindex.submission import parse_submission
+from parindex.survey import SurveyResult as EngineSurvey
 from web import workflow
 from web.models import (
     Agency,
@@ -24,6 +25,7 @@ from web.models import (
     Entry,
     Evidence,
     Submission,
+    SurveyResult,
     db,
 )
 
@@ -262,7 +264,7 @@ def evaluate(
     sub = submission_of(agency)
     raw = submission_for_engine(agency, sub, appraised, stored)
     parsed = parse_submission(raw, loaded, source="web")
-    result = score_agency(loaded, parsed)
+    result = score_agency(loaded, parsed, imported_surveys(agency))
     rows = result.leaves
     issues = [i for i in parsed.issues + result.issues if i.code != "survey-missing"]
     by_leaf: dict[str, list[Issue]] = {}
@@ -287,6 +289,20 @@ def evaluate(
         cents(result.applicable_c),
         cents(result.index_u),
     )
+
+
+def imported_surveys(agency: Agency) -> list[EngineSurvey]:
+    """The agency's survey results the secretariat imported, as the engine reads them (none
+    before the import: its survey leaves count 0)."""
+    rows = db.session.execute(
+        db.select(SurveyResult.survey, SurveyResult.result_u, SurveyResult.sample_size)
+        .filter_by(agency_id=agency.id)
+        .order_by(SurveyResult.id)
+    ).all()
+    return [
+        EngineSurvey(agency.code, survey, result_u, sample, n)
+        for n, (survey, result_u, sample) in enumerate(rows, start=2)
+    ]
 
 
 def score_leaf(
