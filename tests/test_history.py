@@ -340,6 +340,10 @@ def test_every_output_states_the_method_and_the_notes(root: Path, tmp_path: Path
     assert any(
         t.startswith("Hợp nhất từ Đơn vị xa-a1, Đơn vị xa-a2 — so với bình quân") for t in texts
     )
+    # xa-a's row: last year's index 84.44, 4th of the six peers then, 3rd now, +1 (as above)
+    row = next(r for r in sheet.iter_rows(values_only=True) if "Đơn vị xa-a" in r)
+    note = row.index(next(t for t in row if isinstance(t, str) and t.startswith("Hợp nhất")))
+    assert row[note - 5 : note] == (84.44, 4, 3, 1.56, 1)
     results = score_dataset(load_year(root, 2025))
     report = build_report(results, "xa", "xa-a")
     assert "tăng 1,56" in report.change and "bình quân có trọng số" in report.change
