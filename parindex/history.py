@@ -63,17 +63,16 @@ def method_text(previous_year: int) -> str:
     p = previous_year
     return (
         f"So sánh với năm {p} theo lịch sử sắp xếp đơn vị. Chỉ số năm {p} được so sánh: của "
-        "chính đơn vị, hoặc của đơn vị trước sắp xếp nếu chỉ có một (đổi tên, chia tách); đơn vị "
-        "hợp nhất hoặc chia tách từ nhiều đơn vị: bình quân Chỉ số của các đơn vị trước sắp xếp "
-        "có trọng số là điểm tối đa áp dụng (Σ Chỉ số × điểm tối đa áp dụng / Σ điểm tối đa áp "
-        "dụng, làm tròn 2 chữ số thập phân, nửa lên); chỉ tính các đơn vị trước sắp xếp thuộc "
-        f"khối năm {p} được so sánh (khóa “compare_with” của bộ tiêu chí; mặc định: khối cùng "
-        "mã). Thứ hạng được so sánh trong khối năm đánh giá, chỉ giữa các đơn vị so sánh được: "
-        f"hạng năm {p} = 1 + số đơn vị đó có Chỉ số năm {p} được so sánh cao hơn; hạng năm đánh "
-        "giá = 1 + số đơn vị đó có Chỉ số năm đánh giá cao hơn; thay đổi thứ hạng = hạng năm "
-        f"{p} − hạng năm đánh giá (dương là tăng bậc). Đơn vị mới, đơn vị có mọi đơn vị trước sắp "
-        f"xếp thuộc khối khác, hoặc không có kết quả năm {p}, không so sánh và không được tính "
-        "khi xếp hai thứ hạng này."
+        "chính đơn vị, hoặc của đơn vị trước sắp xếp nếu chỉ có một; nếu có nhiều (hợp nhất, "
+        "chia tách), bình quân Chỉ số của chúng có trọng số là điểm tối đa áp dụng (Σ Chỉ số × "
+        "điểm tối đa áp dụng / Σ điểm tối đa áp dụng, làm tròn 2 chữ số thập phân, nửa lên); chỉ "
+        f"tính đơn vị thuộc khối năm {p} được so sánh (khóa “compare_with” của bộ tiêu chí; mặc "
+        "định: khối cùng mã). Thứ hạng được so sánh giữa các đơn vị so sánh được của khối năm "
+        f"đánh giá: hạng năm {p} = 1 + số đơn vị đó có Chỉ số năm {p} được so sánh cao hơn, hạng "
+        "năm đánh giá = 1 + số đơn vị đó có Chỉ số năm đánh giá cao hơn, thay đổi = hạng năm "
+        f"{p} − hạng năm đánh giá (dương là tăng bậc). Đơn vị mới, có mọi đơn vị trước sắp xếp "
+        f"thuộc khối khác hoặc không có kết quả năm {p} thì không so sánh và không được tính vào "
+        "hai thứ hạng này."
     )
 
 
