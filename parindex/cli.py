@@ -228,7 +228,7 @@ def _print_table(results: Results, block: str | None = None) -> None:
         right = [True, False, True, True, True, False]
         compare = results.previous_year is not None
         if compare:
-            header += [f"± so với {results.previous_year}", "± hạng", "Ghi chú"]
+            header += [f"± so với {results.previous_year}", "± hạng trong khối", "Ghi chú"]
             right += [True, True, False]
         table = []
         for r in rows:

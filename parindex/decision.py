@@ -237,7 +237,11 @@ def ranking_sheet(
                 f"So với năm {results.previous_year}",
             ),
             (
-                f"Thứ hạng năm {results.previous_year} được so sánh",
+                f"Hạng năm {results.previous_year} giữa các đơn vị so sánh được của khối",
+                f"So với năm {results.previous_year}",
+            ),
+            (
+                f"Hạng năm {results.year} giữa các đơn vị so sánh được của khối",
                 f"So với năm {results.previous_year}",
             ),
             (
@@ -367,6 +371,7 @@ def ranking_sheet(
             cells += [
                 new(ws, ch.get("previous_index"), NUMBER_LOOK),
                 new(ws, ch.get("previous_rank"), CENTRED),
+                new(ws, ch.get("comparable_rank"), CENTRED),
                 new(ws, ch.get("index_change"), change_look),
                 new(ws, ch.get("rank_change"), rank_change_look),
                 new(ws, note, note_look, text=True),
@@ -421,7 +426,7 @@ def ranking_sheet(
         widths[c] = 9.5
     widths[c_band] = 11
     if has_prev:
-        widths[c_band + 5] = 18
+        widths[c_band + 6] = 18
     if missing_col:
         widths[ncol] = 18
     for c, w in widths.items():

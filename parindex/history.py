@@ -11,20 +11,22 @@ numbers by :mod:`parindex.text`. Nothing is dropped or read wrongly without a wo
 a duplicate, an index with more than 2 decimals, a rank that is not a whole number, a file of
 another year — each is an issue located by row and column.
 
-The comparison (:func:`compare`, stated by :func:`method_text` in every output; see
+The comparison (:func:`compare_block`, stated by :func:`method_text` in every output; see
 docs/decisions.md, "Year over year through the lineage"): a unit is compared with its
 predecessors that have last year's results in the blocks its criteria set is compared with
-(``compare_with``) — one predecessor: its index and rank; several: the average of their indices
-weighted by their applicable maxima, and the rank that average would have taken among last
-year's units of those blocks. A new unit, or one whose predecessors were all in other blocks,
-is marked and not compared.
+(``compare_with``) — one predecessor: its index; several: the average of their indices weighted
+by their applicable maxima. Ranks are compared among this year's comparable peers: within this
+year's block, the units with a previous index are ranked twice, by that index and by this
+year's, and the rank change is the difference. A new unit, or one whose predecessors were all
+in other blocks, is marked, not compared, and left out of both rankings.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from bisect import bisect_right
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -58,16 +60,19 @@ NOTES = {
 
 def method_text(previous_year: int) -> str:
     """The comparison with last year in one Vietnamese paragraph, as every output states it."""
+    p = previous_year
     return (
-        f"So sánh với năm {previous_year} theo lịch sử sắp xếp đơn vị: đơn vị giữ nguyên hoặc "
-        f"đổi tên so với Chỉ số và thứ hạng năm {previous_year} của chính nó; đơn vị hợp nhất "
-        "hoặc chia tách từ nhiều đơn vị so với bình quân Chỉ số của các đơn vị trước sắp xếp có "
-        "trọng số là điểm tối đa áp dụng của từng đơn vị (Σ Chỉ số × điểm tối đa áp dụng / Σ điểm "
-        "tối đa áp dụng, làm tròn 2 chữ số thập phân, nửa lên), và với thứ hạng mà Chỉ số bình "
-        f"quân đó có trong khối năm {previous_year} (1 + số đơn vị có Chỉ số cao hơn); chỉ tính "
-        f"các đơn vị trước sắp xếp thuộc khối năm {previous_year} được so sánh (khóa “compare_with” "
-        "của bộ tiêu chí; mặc định: khối cùng mã). Đơn vị mới, hoặc có mọi đơn vị trước sắp xếp "
-        "thuộc khối khác, không so sánh."
+        f"So sánh với năm {p} theo lịch sử sắp xếp đơn vị. Chỉ số năm {p} được so sánh: của "
+        "chính đơn vị, hoặc của đơn vị trước sắp xếp nếu chỉ có một; nếu có nhiều (hợp nhất, "
+        "chia tách), bình quân Chỉ số của chúng có trọng số là điểm tối đa áp dụng (Σ Chỉ số × "
+        "điểm tối đa áp dụng / Σ điểm tối đa áp dụng, làm tròn 2 chữ số thập phân, nửa lên); chỉ "
+        f"tính đơn vị thuộc khối năm {p} được so sánh (khóa “compare_with” của bộ tiêu chí; mặc "
+        "định: khối cùng mã). Thứ hạng được so sánh giữa các đơn vị so sánh được của khối năm "
+        f"đánh giá: hạng năm {p} = 1 + số đơn vị đó có Chỉ số năm {p} được so sánh cao hơn, hạng "
+        "năm đánh giá = 1 + số đơn vị đó có Chỉ số năm đánh giá cao hơn, thay đổi = hạng năm "
+        f"{p} − hạng năm đánh giá (dương là tăng bậc). Đơn vị mới, có mọi đơn vị trước sắp xếp "
+        f"thuộc khối khác hoặc không có kết quả năm {p} thì không so sánh và không được tính vào "
+        "hai thứ hạng này."
     )
 
 
@@ -87,12 +92,16 @@ class Comparison:
 
     change: str  # same | renamed | merged | split | new | none | other-block
     previous_index_u: int | None
+    #: the rank of ``previous_index_u`` among this year's comparable peers (the units of this
+    #: year's block that have a previous index): 1 + the number of them above it
     previous_rank: int | None
     index_change_u: int | None  # + = up
-    rank_change: int | None  # + = climbed that many places
+    rank_change: int | None  # previous_rank − comparable_rank: + = climbed that many places
     note: str
     #: last year's units it was compared with
     predecessors: tuple[str, ...] = ()
+    #: this year's rank among the same peers: 1 + the number of them with a higher index
+    comparable_rank: int | None = None
 
 
 def _table(path: Path) -> tuple[int, list[str], list[tuple[int, list[Any]]]] | Issue:
@@ -303,22 +312,49 @@ def _read_previous_json(
     return out, issues
 
 
-def compare(
-    agency: str,
-    index_u: int,
-    rank: int,
+def compare_block(
+    rows: Iterable[tuple[str, int]],
     previous: Mapping[str, PreviousResult],
     lineage: Lineage | None = None,
     names: Mapping[str, str] | None = None,
     *,
     year: int | None = None,
     blocks: Collection[str] | None = None,
-) -> Comparison:
-    """``agency`` (this year's index and rank) against last year's ``previous`` results,
-    through ``lineage`` (links of ``year``'s period); ``blocks``: last year's blocks it is
-    compared with (None: those of its predecessors). The one method of :func:`method_text`."""
+) -> dict[str, Comparison]:
+    """Each unit of one of this year's blocks — ``rows``: (id, index in hundredths) — against
+    last year's ``previous`` results, through ``lineage`` (links of ``year``'s period);
+    ``blocks``: last year's blocks the block is compared with (None: those of each unit's
+    predecessors). The one method of :func:`method_text`: each unit's previous index
+    (:func:`_previous_index`), then both ranks among the units that have one."""
     lineage = lineage or Lineage()
     names = names or {}
+    indices = {str(a): int(i) for a, i in rows}
+    found = {
+        a: _previous_index(a, i, previous, lineage, names, year, blocks) for a, i in indices.items()
+    }
+    peers = [a for a, c in found.items() if c.previous_index_u is not None]
+    before = sorted(found[a].previous_index_u or 0 for a in peers)
+    now = sorted(indices[a] for a in peers)
+    for a in peers:
+        c = found[a]
+        # 1 + the number of peers strictly above: equal indices share a rank, as in the ranking
+        was = 1 + len(before) - bisect_right(before, c.previous_index_u or 0)
+        rank = 1 + len(now) - bisect_right(now, indices[a])
+        found[a] = replace(c, previous_rank=was, rank_change=was - rank, comparable_rank=rank)
+    return found
+
+
+def _previous_index(
+    agency: str,
+    index_u: int,
+    previous: Mapping[str, PreviousResult],
+    lineage: Lineage,
+    names: Mapping[str, str],
+    year: int | None,
+    blocks: Collection[str] | None,
+) -> Comparison:
+    """``agency`` (this year's index) against its predecessors: the previous index, the index
+    change and the note; the ranks are left to :func:`compare_block`."""
     change = lineage.change_of(agency, year)
     if change == "new":
         return Comparison("new", None, None, None, None, NOTES["new"])
@@ -337,8 +373,7 @@ def compare(
     if len(used) > 1 and change == "renamed":
         change = "merged"  # renamed from a unit that was itself merged: several predecessors
     if len(used) == 1:
-        prev = previous[used[0]]
-        previous_index, previous_rank = prev.index_u, prev.rank
+        previous_index = previous[used[0]].index_u
         note = "" if change == "same" else f"{FROM[change]} {label}"
     else:
         maxima = [previous[p].applicable_u for p in used]
@@ -349,24 +384,14 @@ def compare(
         # Σ index_i × max_i / Σ max_i, in hundredths of a percent, half up
         weighted = sum(previous[p].index_u * (previous[p].applicable_u or 0) for p in used)
         previous_index = half_up_div(weighted, total)
-        compared = set(blocks) if blocks is not None else {previous[p].block for p in used}
-        previous_rank = 1 + sum(
-            1 for r in previous.values() if r.block in compared and r.index_u > previous_index
-        )
         note = (
             f"{FROM[change]} {label} — so với bình quân có trọng số theo điểm tối đa áp dụng "
-            f"{_vn(previous_index)}, thứ hạng tương ứng {previous_rank}"
+            f"{_vn(previous_index)}"
         )
     if left_out:
         note += "; không tính " + ", ".join(previous[p].name for p in left_out) + " (khối khác)"
     return Comparison(
-        change,
-        previous_index,
-        previous_rank,
-        index_u - previous_index,
-        previous_rank - rank,
-        note,
-        tuple(used),
+        change, previous_index, None, index_u - previous_index, None, note, tuple(used)
     )
 
 

@@ -13,7 +13,7 @@ from parindex import __version__
 from parindex.criteria import CriteriaSet
 from parindex.dataset import Dataset
 from parindex.errors import Issue, Location, Report
-from parindex.history import Comparison, compare, describe, method_text
+from parindex.history import Comparison, compare_block, describe, method_text
 from parindex.ranking import tie_rule_text
 from parindex.scoring import BlockResult, score_block
 
@@ -119,6 +119,7 @@ class Results:
         return {
             "previous_index": None if c.previous_index_u is None else number(c.previous_index_u),
             "previous_rank": c.previous_rank,
+            "comparable_rank": c.comparable_rank,
             "index_change": None if c.index_change_u is None else number(c.index_change_u),
             "rank_change": c.rank_change,
             "change_note": c.note,
@@ -245,20 +246,16 @@ def score_dataset(ds: Dataset) -> Results:
     comparisons: dict[str, Comparison] = {}
     if ds.previous:
         for res in blocks.values():
-            compared = res.criteria.model.compared_blocks
-            for agency, index_u, rank in zip(
-                res.agencies["agency"], res.agencies["index_u"], res.agencies["rank"], strict=True
-            ):
-                comparisons[agency] = compare(
-                    agency,
-                    int(index_u),
-                    int(rank),
+            comparisons.update(
+                compare_block(
+                    zip(res.agencies["agency"], res.agencies["index_u"], strict=True),
                     ds.previous,
                     ds.lineage,
                     names,
                     year=ds.year,
-                    blocks=compared,
+                    blocks=res.criteria.model.compared_blocks,
                 )
+            )
         if any(_needs_maxima(c) for c in comparisons.values()):
             where = Location(file=ds.previous_file)
             report.add(Issue.make("history-no-applicable-max", where, severity="warning"))

@@ -143,6 +143,9 @@ def test_ranking_sheet_layout(sample: Results, tmp_path: Path) -> None:
     assert "Điểm điều tra xã hội học (tối đa 30)" in top
     assert "Chỉ số CCHC (%)" in top and "Xếp hạng" in top and "Xếp loại" in top
     assert "So với năm 2024" in top
+    # the ranks compared are among this year's comparable peers, and the headers say so
+    assert "Hạng năm 2024 giữa các đơn vị so sánh được của khối" in headers
+    assert "Hạng năm 2025 giữa các đơn vị so sánh được của khối" in headers
     assert ws.cell(row=6, column=1).value == "STT"
 
 
@@ -223,10 +226,11 @@ def test_cell_formats(sample: Results, tmp_path: Path) -> None:
         c_index: _expected(bold=True, fmt="0.00"),
         c_band: _expected(align="center"),
         c_band + 1: _expected(fmt="0.00"),  # last year's index compared with
-        c_band + 2: _expected(align="center"),  # and its rank
-        c_band + 3: _expected(fmt="+0.00;-0.00;0.00"),
-        c_band + 4: _expected(fmt="+0;-0;0", align="center"),
-        c_band + 5: _expected(9, wrap=True),
+        c_band + 2: _expected(align="center"),  # its rank among this year's comparable peers
+        c_band + 3: _expected(align="center"),  # this year's rank among them
+        c_band + 4: _expected(fmt="+0.00;-0.00;0.00"),
+        c_band + 5: _expected(fmt="+0;-0;0", align="center"),
+        c_band + 6: _expected(9, wrap=True),
     }
     for col, look in expected.items():
         for row in range(FIRST_DATA, FIRST_DATA + n):

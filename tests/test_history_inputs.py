@@ -270,7 +270,14 @@ def _change_columns(root: Path) -> list[dict[str, Any]]:
     assert not [i for i in ds.report.issues if "history" in i.code or "table" in i.code]
     assert ds.previous and ds.lineage.rows
     results = score_dataset(ds)
-    keys = ("previous_index", "previous_rank", "index_change", "rank_change", "change_note")
+    keys = (
+        "previous_index",
+        "previous_rank",
+        "comparable_rank",
+        "index_change",
+        "rank_change",
+        "change_note",
+    )
     return [
         {"agency": r["agency"], **{k: r.get(k) for k in (*keys, "change_text")}}
         for r in results.rows()

@@ -32,7 +32,7 @@ from parindex.dataset import collector_paused
 from parindex.decision import write_decision_table
 from parindex.errors import Report
 from parindex.export import json_default
-from parindex.history import PreviousResult, compare
+from parindex.history import PreviousResult, compare_block
 from parindex.results import Results
 from parindex.rules import kind_of
 from parindex.survey import read_surveys
@@ -252,8 +252,8 @@ def cycle_results(cycle: Cycle, *, documents: bool = True) -> Results:
     """The cycle's results from the database (:func:`web.bulk.bulk_results`; ``documents``
     as there) with the change since the previous cycle, when its results were published here
     (its latest version): units followed through their lineage and compared by the engine's
-    one method (:func:`parindex.history.compare`), and each block's criteria set diffed against
-    the previous cycle's sets (the decision table's method sheet)."""
+    one method (:func:`parindex.history.compare_block`, block by block), and each block's
+    criteria set diffed against the previous cycle's sets (the decision table's method sheet)."""
     results = bulk_results(cycle, documents=documents)
     before = previous_cycle(cycle)
     pub = None if before is None else latest(before)
@@ -279,20 +279,16 @@ def cycle_results(cycle: Cycle, *, documents: bool = True) -> Results:
     )
     lineage = stored_lineage()
     for res in results.blocks.values():
-        compared = res.criteria.model.compared_blocks
-        for code, index_u, rank in zip(
-            res.agencies["agency"], res.agencies["index_u"], res.agencies["rank"], strict=True
-        ):
-            results.comparisons[code] = compare(
-                code,
-                int(index_u),
-                int(rank),
+        results.comparisons.update(
+            compare_block(
+                zip(res.agencies["agency"], res.agencies["index_u"], strict=True),
                 previous,
                 lineage,
                 names,
                 year=cycle.year,
-                blocks=compared,
+                blocks=res.criteria.model.compared_blocks,
             )
+        )
     results.previous_year = before.year
     results.previous_sets = {
         record.block: loaded_set(record).model

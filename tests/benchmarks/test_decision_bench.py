@@ -43,7 +43,7 @@ from parindex.decision import write_decision_table
 from parindex.errors import Report
 from parindex.facts import records_from_submissions
 from parindex.generate import BLOCKS, SURVEYS, YEAR, synthetic_set, synthetic_submission
-from parindex.history import PreviousResult, compare
+from parindex.history import PreviousResult, compare_block
 from parindex.ranking import rank
 from parindex.results import Results
 from parindex.scoring import BlockResult, aggregate, score_leaves
@@ -125,11 +125,14 @@ def synthetic_results(agencies: int, seed: int = 0) -> Results:
         report.extend(issues + scored)
     previous, mapping = _previous(blocks, rng)
     comparisons = {
-        agency: compare(agency, int(index_u), int(r), previous, mapping, names)
+        agency: c
         for res in blocks.values()
-        for agency, index_u, r in zip(
-            res.agencies["agency"], res.agencies["index_u"], res.agencies["rank"], strict=True
-        )
+        for agency, c in compare_block(
+            zip(res.agencies["agency"], res.agencies["index_u"], strict=True),
+            previous,
+            mapping,
+            names,
+        ).items()
     }
     return Results(YEAR, blocks, report, inputs, comparisons, YEAR - 1)
 

@@ -391,8 +391,8 @@ def test_the_change_since_last_years_publication_is_shown(app: Flask, data: dict
                     "block": "xa",
                     "block_name": "Xã",
                     "agencies": [
-                        {"agency": "xa-b", "name": "UBND xã B", "rank": 1, "index": 0.5},
-                        {"agency": "xa-a", "name": "UBND xã A", "rank": 2, "index": 1.0},
+                        {"agency": "xa-b", "name": "UBND xã B", "rank": 1, "index": 1.0},
+                        {"agency": "xa-a", "name": "UBND xã A", "rank": 2, "index": 0.5},
                     ],
                 }
             ]
@@ -407,8 +407,12 @@ def test_the_change_since_last_years_publication_is_shown(app: Flask, data: dict
             db.session.execute(db.select(Cycle).filter_by(year=YEAR)).scalar_one()
         )
     rows = {a["agency"]: a for b in res["blocks"] for a in b["agencies"]}
-    assert rows["xa-a"]["previous_rank"] == 2 and rows["xa-a"]["rank_change"] == 1
-    assert rows["xa-a"]["index_change"] == pytest.approx(rows["xa-a"]["index"] - 1.0)
+    # this year xa-a has more points than xa-b (test_appraisal's facts: 2,25 against 1,00), so
+    # of the two comparable units xa-a is 1st, xa-b 2nd; last year xa-b (1.00) was above xa-a
+    # (0.50): xa-a 2 − 1 = +1, xa-b 1 − 2 = −1
+    assert (rows["xa-a"]["previous_rank"], rows["xa-a"]["comparable_rank"]) == (2, 1)
+    assert rows["xa-a"]["rank_change"] == 1 and rows["xa-b"]["rank_change"] == -1
+    assert rows["xa-a"]["index_change"] == pytest.approx(rows["xa-a"]["index"] - 0.5)
     assert rows["so-a"]["index_change"] is None
     set_states(app, "approved")
     assert post(staff(app), f"/so-noi-vu/ky/{YEAR}/cong-bo").status_code == 302
@@ -512,8 +516,8 @@ def test_a_merged_unit_is_compared_with_its_predecessors_through_the_lineage(
     """Last year's xã C (index 80.00 on 80 applicable points) and xã D (70.00 on 100) merged
     into xã A on 01/07/2025 (the lineage imported here). The previous index xã A is compared
     with is their average weighted by applicable maxima: (80 × 80 + 70 × 100) / 180
-    = 13400 / 180 = 74.444… → 74.44; the rank it would have taken last year: one unit (xã C,
-    80.00) above it → 2. The public page states it."""
+    = 13400 / 180 = 74.444… → 74.44. Its previous rank is among this year's comparable units
+    of its block (xã A, xã B), not among last year's three communes. The public page states it."""
     from web.models import Unit, UnitLink
 
     with app.app_context():
@@ -571,10 +575,15 @@ def test_a_merged_unit_is_compared_with_its_predecessors_through_the_lineage(
         )
     rows = {a["agency"]: a for b in res["blocks"] for a in b["agencies"]}
     assert rows["xa-a"]["previous_index"] == pytest.approx(74.44)
-    assert rows["xa-a"]["previous_rank"] == 2
+    # (80.00 × 80 + 70.00 × 100) / 180 = 13 400 / 180 = 74.444… → 74.44. The ranks are among
+    # this year's comparable xa units, xa-a (74.44) and xa-b (0.50): xa-a 1st last year and
+    # this year (2,25 points against 1,00), 1 − 1 = 0; xa-b, 3rd of last year's three
+    # communes, is 2nd of the two, and 2nd this year: 2 − 2 = 0
+    assert (rows["xa-a"]["previous_rank"], rows["xa-a"]["rank_change"]) == (1, 0)
     assert rows["xa-a"]["index_change"] == pytest.approx(rows["xa-a"]["index"] - 74.44)
     assert "Hợp nhất từ UBND xã C, UBND xã D" in rows["xa-a"]["change_note"]
-    assert rows["xa-b"]["previous_rank"] == 3  # unchanged: compared with itself
+    assert "thứ hạng tương ứng" not in rows["xa-a"]["change_note"]
+    assert (rows["xa-b"]["previous_rank"], rows["xa-b"]["rank_change"]) == (2, 0)
     set_states(app, "approved")
     assert post(staff(app), f"/so-noi-vu/ky/{YEAR}/cong-bo").status_code == 302
     page = app.test_client().get(f"/ket-qua/{YEAR}").get_data(as_text=True)
