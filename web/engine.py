@@ -232,6 +232,8 @@ class Evaluation:
     points: Decimal
     applicable_max: Decimal
     index: Decimal
+    #: the secretariat has imported this agency's survey results (its survey leaves count)
+    surveys_imported: bool = False
 
     @property
     def errors(self) -> list[Issue]:
@@ -264,7 +266,8 @@ def evaluate(
     sub = submission_of(agency)
     raw = submission_for_engine(agency, sub, appraised, stored)
     parsed = parse_submission(raw, loaded, source="web")
-    result = score_agency(loaded, parsed, imported_surveys(agency))
+    surveys = imported_surveys(agency)
+    result = score_agency(loaded, parsed, surveys)
     rows = result.leaves
     issues = [i for i in parsed.issues + result.issues if i.code != "survey-missing"]
     by_leaf: dict[str, list[Issue]] = {}
@@ -288,6 +291,7 @@ def evaluate(
         cents(result.total_c),
         cents(result.applicable_c),
         cents(result.index_u),
+        bool(surveys),
     )
 
 

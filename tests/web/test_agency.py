@@ -201,6 +201,7 @@ def test_overview_shows_state_deadline_progress_and_fields(xa_a: FlaskClient) ->
     assert "Cải cách thủ tục hành chính" in html and "Điểm thưởng, điểm trừ" in html
     assert 'href="/don-vi/linh-vuc/3"' in html and "Nộp hồ sơ" in html
     assert "Tiêu chí chưa được kê khai; tính 0 điểm" in html  # what blocks submission
+    assert "tính 0 cho đến khi Sở Nội vụ nhập kết quả điều tra" in html  # none imported yet
 
 
 def test_only_agency_officers_use_the_self_assessment(app: Flask, cycle: dict[str, Any]) -> None:

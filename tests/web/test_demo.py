@@ -114,3 +114,5 @@ def test_the_demo_logs_in_and_shows_the_newest_year(app: Flask, demo: Any) -> No
     assert login(client, "so-ke-hoach-dau-tu@tinhmau.gov.vn", DEMO_PASSWORD).status_code == 302
     page = client.get("/don-vi/", follow_redirects=True).get_data(as_text=True)
     assert "Sở Tài chính" in page and "2025" in page
+    # the demo's 2025 survey results are imported: the survey field counts them
+    assert "theo kết quả điều tra Sở Nội vụ đã nhập" in page

@@ -584,6 +584,8 @@ def test_a_merged_unit_is_compared_with_its_predecessors_through_the_lineage(
     assert "Hợp nhất từ UBND xã C, UBND xã D" in rows["xa-a"]["change_note"]
     assert "thứ hạng tương ứng" not in rows["xa-a"]["change_note"]
     assert (rows["xa-b"]["previous_rank"], rows["xa-b"]["rank_change"]) == (2, 0)
+    shown = staff(app).get(f"/so-noi-vu/ky/{YEAR}/xep-hang").get_data(as_text=True)
+    assert "Hợp nhất từ UBND xã C, UBND xã D" in shown and "Cách so sánh với năm trước" in shown
     set_states(app, "approved")
     assert post(staff(app), f"/so-noi-vu/ky/{YEAR}/cong-bo").status_code == 302
     page = app.test_client().get(f"/ket-qua/{YEAR}").get_data(as_text=True)

@@ -81,10 +81,12 @@ def import_surveys(year: int) -> Any:
 @role_required(*STAFF)
 def preview(year: int) -> Any:
     cycle = _cycle_or_404(year)
+    data = publishing.preview(cycle)
     return render_template(
         "secretariat/preview.html",
         cycle=cycle,
-        blocks=publishing.ranking(publishing.preview(cycle)),
+        blocks=publishing.ranking(data),
+        method=data.get("comparison_method", ""),
     )
 
 
