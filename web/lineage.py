@@ -89,7 +89,7 @@ def import_lineage(file_name: str, data: bytes, user: User) -> LineageImport:
     result.links = len(rows)
     reason = f"nhập lịch sử sắp xếp đơn vị ({name})"
     with commit_or_conflict() as saved:
-        units = {u.code: u for u in db.session.execute(db.select(Unit)).scalars()}
+        units: dict[str, Unit] = {u.code: u for u in db.session.execute(db.select(Unit)).scalars()}
 
         def unit(code: str, label: str) -> Unit:
             if code not in units:

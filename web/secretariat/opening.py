@@ -110,7 +110,7 @@ def open_cycle(cycle: Cycle, user: User) -> str:
             .where(Cycle.id == cycle.id, Cycle.opened_at.is_(None))
             .values(opened_at=utcnow())
         )
-        if done.rowcount != 1:
+        if done.rowcount != 1:  # type: ignore[attr-defined]
             raise _AlreadyOpen
         audit(user, "cycle", str(cycle.year), "đang chuẩn bị", "đã mở", reason="mở kỳ đánh giá")
     db.session.expire(cycle)

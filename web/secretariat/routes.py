@@ -82,8 +82,10 @@ def roll_forward() -> Any:
     if request.method == "POST":
         plan = rollover.roll_forward(request.form, current_user)
         if plan.ok and plan.cycle is not None:
+            source = plan.cycle.previous
             flash(
-                f"Đã tạo kỳ đánh giá năm {plan.cycle.year} từ kỳ {plan.cycle.previous.year}: "
+                f"Đã tạo kỳ đánh giá năm {plan.cycle.year} từ kỳ "
+                f"{source.year if source is not None else ''}: "
                 f"{len(plan.cycle.criteria)} bộ tiêu chí, {len(plan.placed)} đơn vị. "
                 "Hãy đặt thời hạn, soát bộ tiêu chí rồi mở kỳ.",
                 "success",
