@@ -368,31 +368,39 @@ def _previous_index(
     used = [p for p in found if blocks is None or previous[p].block in blocks]
     if not used:
         return Comparison("other-block", None, None, None, None, NOTES["other-block"])
-    label = ", ".join(previous[p].name for p in used)
     left_out = [p for p in found if p not in used]
     if len(used) > 1 and change == "renamed":
         change = "merged"  # renamed from a unit that was itself merged: several predecessors
+    head = _head(agency, change, used, previous)
     if len(used) == 1:
         previous_index = previous[used[0]].index_u
-        note = "" if change == "same" else f"{FROM[change]} {label}"
+        note = "" if change == "same" else head
     else:
         maxima = [previous[p].applicable_u for p in used]
         total = sum(m for m in maxima if m is not None)
         if None in maxima or total <= 0:
-            note = f"{FROM[change]} {label} — {NOTES['no-max']}"
+            note = f"{head} — {NOTES['no-max']}"
             return Comparison(change, None, None, None, None, note, tuple(used))
         # Σ index_i × max_i / Σ max_i, in hundredths of a percent, half up
         weighted = sum(previous[p].index_u * (previous[p].applicable_u or 0) for p in used)
         previous_index = half_up_div(weighted, total)
         note = (
-            f"{FROM[change]} {label} — so với bình quân có trọng số theo điểm tối đa áp dụng "
-            f"{_vn(previous_index)}"
+            f"{head} — so với bình quân có trọng số theo điểm tối đa áp dụng {_vn(previous_index)}"
         )
     if left_out:
         note += "; không tính " + ", ".join(previous[p].name for p in left_out) + " (khối khác)"
     return Comparison(
         change, previous_index, None, index_u - previous_index, None, note, tuple(used)
     )
+
+
+def _head(agency: str, change: str, used: list[str], previous: Mapping[str, PreviousResult]) -> str:
+    """How the note names the predecessors: "Hợp nhất từ A, B"; a unit that continues and took
+    over part of a split one: "Tiếp nhận một phần từ B (chia tách)" (not "split from itself")."""
+    if change == "split" and agency in used and len(used) > 1:
+        others = ", ".join(previous[p].name for p in used if p != agency)
+        return f"Tiếp nhận một phần từ {others} (chia tách)"
+    return f"{FROM.get(change, '')} {', '.join(previous[p].name for p in used)}".strip()
 
 
 def _vn(hundredths: int) -> str:

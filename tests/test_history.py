@@ -395,3 +395,27 @@ def test_reads_our_own_json_output(tmp_path: Path) -> None:
         1,
         8400,
     )
+
+
+def test_a_unit_that_continues_and_takes_over_part_of_a_split_one() -> None:
+    """u2 is split between u1 (which existed and continues) and the new u3. u1 is compared
+    with itself and u2 weighted by their maxima: (90.00 × 100 + 80.00 × 50) / 150
+    = (9000 + 4000) / 150 = 86.666… → 86.67, and its note says it took over part of u2; u3 with
+    u2 alone, 80.00. Peers by previous index: u1 86.67 → 1, u3 80.00 → 2; this year u1 88.00 →
+    1, u3 70.00 → 2: no change of place."""
+    previous = {
+        "u1": PreviousResult("xa", "u1", "Xã Một", 9000, 1, 10000),
+        "u2": PreviousResult("xa", "u2", "Xã Hai", 8000, 2, 5000),
+    }
+    lineage, issues = read_lineage(
+        b"old,new,change,date\nu2,u1,split,01/07/2025\nu2,u3,split,01/07/2025\n", "l.csv"
+    )
+    assert issues == []
+    got = compare_block([("u1", 8800), ("u3", 7000)], previous, lineage, year=2025, blocks=["xa"])
+    assert (got["u1"].previous_index_u, got["u1"].index_change_u) == (8667, 133)
+    assert got["u1"].note == (
+        "Tiếp nhận một phần từ Xã Hai (chia tách) — so với bình quân có trọng số theo điểm tối "
+        "đa áp dụng 86,67"
+    )
+    assert (got["u3"].previous_index_u, got["u3"].note) == (8000, "Chia tách từ Xã Hai")
+    assert (got["u1"].rank_change, got["u3"].rank_change) == (0, 0)
