@@ -236,6 +236,8 @@ MESSAGES: dict[str, str] = {
     "restore-cancelled": "Đã hủy; dữ liệu không thay đổi",
     "restore-failed": "Không phục hồi được (hệ thống báo: “{detail}”); hãy dừng ứng dụng web rồi thử lại",
     "restore-postgresql": "CSDL là PostgreSQL: hãy phục hồi bằng công cụ của PostgreSQL: “{detail}”",
+    # the reminders' command (web/cli.py remind)
+    "reminder-days-invalid": "Số ngày nhắc hạn “{value}” không hợp lệ; hãy viết các số nguyên không âm cách nhau bởi dấu phẩy, ví dụ 7,3,1",
     # last year's results (parindex.history)
     "history-empty": "Tệp không có dòng nào; hãy xóa tệp hoặc ghi dòng tiêu đề và các dòng dữ liệu",
     "history-missing-column": "Thiếu cột '{key}' ở dòng tiêu đề",

@@ -87,6 +87,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from web.agency import routes as agency
     from web.appraisal import routes as appraisal
     from web.auth import routes as auth
+    from web.notifications import routes as notifications
     from web.public import routes as public
     from web.secretariat import account_routes, publication, unit_routes
     from web.secretariat import routes as secretariat
@@ -100,6 +101,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(publication.bp)
     app.register_blueprint(account_routes.bp)
     app.register_blueprint(unit_routes.bp)
+    notifications.init_app(app)  # its blueprint, the header's count, mail after a commit
 
     app.jinja_env.filters["so"] = formatting.number
     app.jinja_env.filters["phantram"] = formatting.percent

@@ -1,4 +1,5 @@
-"""The web app's commands. `parindex serve` is this module's :func:`serve`, registered under the
+"""The web app's commands. `parindex serve` is this module's :func:`serve` (and `remind` its
+:func:`remind`, the deadline reminders and the e-mail outbox, run by cron), registered under the
 entry point group ``parindex.commands`` (pyproject.toml), so that parindex imports nothing of
 the web app; ``python3 -m web serve`` runs the same command without the installed entry point."""
 
@@ -16,12 +17,18 @@ from typing import Any
 import click
 from flask import Flask
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+)
 from waitress import create_server
 
 from parindex.dataset import default_root
 from parindex.errors import DataError, Issue, Location
-from web import create_app
+from web import create_app, mailer, notify
 from web.backup import (
     PG_DUMP,
     PG_RESTORE,
@@ -32,7 +39,7 @@ from web.backup import (
 )
 from web.demo import seed_demo
 from web.migrate import upgrade
-from web.models import db
+from web.models import db, vn_now
 
 #: database back-ends the app is written and tested for
 BACKENDS = ("sqlite", "postgresql")
@@ -245,3 +252,50 @@ def restore(file: str, database: str | None, yes: bool) -> None:
         restore_sqlite(source, target)
         upgrade(app)  # a backup from an older version gets the current schema
     click.echo(f"Đã phục hồi CSDL {target} từ {source}.")
+
+
+@cli.command()
+@DATABASE_OPTION
+@click.option(
+    "--days",
+    default=None,
+    help="Nhắc trước hạn bao nhiêu ngày, ví dụ 7,3,1 (mặc định: biến REMINDER_DAYS).",
+)
+def remind(database: str | None, days: str | None) -> None:
+    """Gửi thư nhắc hạn (tự đánh giá, giải trình) và các thư thông báo còn chờ trong hàng đợi.
+
+    Chạy định kỳ (cron, systemd timer); chạy lại không gửi trùng: mỗi lần nhắc chỉ ghi một lần
+    cho mỗi tài khoản, thư chưa gửi được (máy chủ thư lỗi) được gửi lại ở lần chạy sau."""
+    with _refusals():
+        app, url, where = open_app(database)
+        raw = days if days is not None else str(app.config["REMINDER_DAYS"])
+        try:
+            wanted = notify.reminder_days(raw)
+        except ValueError as exc:
+            path = "--days" if days is not None else "REMINDER_DAYS"
+            raise _refuse("reminder-days-invalid", Location(path=path), value=str(exc)) from exc
+        try:
+            upgrade(app)
+            with app.app_context():
+                try:
+                    written = notify.remind(wanted, vn_now())
+                    db.session.commit()
+                except IntegrityError:  # another run wrote the same reminders meanwhile
+                    db.session.rollback()
+                    written = 0
+                done = mailer.flush(db.engine, app.config)
+                left = mailer.waiting(db.engine)
+        except DatabaseError as exc:
+            raise _unreachable(url, where, exc) from exc
+    click.echo(f"Đã ghi {written} thông báo nhắc hạn.")
+    if not done.configured:
+        click.echo(
+            f"Chưa đặt máy chủ thư (SMTP_HOST): không gửi thư; {left} thư đang chờ trong hàng đợi."
+        )
+        return
+    click.echo(f"Đã gửi {done.sent} thư; {left} thư đang chờ trong hàng đợi.")
+    if done.failed:
+        click.echo(
+            f"Chưa gửi được {done.failed} thư: {done.error} Lần chạy sau sẽ gửi lại.", err=True
+        )
+        sys.exit(1)

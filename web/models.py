@@ -387,6 +387,40 @@ class Publication(db.Model):  # type: ignore[name-defined,misc]
     by: Mapped[User | None] = relationship(foreign_keys=[published_by])
 
 
+class Notification(db.Model):  # type: ignore[name-defined,misc]
+    """A notification to one user: an entry of the in-app list (/thong-bao) and, in the same
+    row, the outbox of its e-mail. It is written in the transaction of the change it tells of
+    (web/notify.py), so nothing is lost when the mail server is down: the mail waits here
+    (``mail_sent_at`` None) until web/mailer.py sends it, right after the commit or at the next
+    ``parindex remind``. ``key`` makes a reminder unique per user: the same one is never written
+    twice."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    #: what it tells of (web.notify.KINDS)
+    kind: Mapped[str] = mapped_column(String(30))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    #: the page it is about (a path of this site), or ""
+    link: Mapped[str] = mapped_column(String(300), default="")
+    #: a reminder's key (deadline, unit, days before); None for the notice of a change of state
+    key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    #: the outbox: the address when written ("" when the account has none: no mail)
+    email: Mapped[str] = mapped_column(String(200), default="")
+    mail_sent_at: Mapped[dt.datetime | None] = mapped_column(nullable=True, index=True)
+    mail_attempts: Mapped[int] = mapped_column(default=0)
+    mail_error: Mapped[str] = mapped_column(Text, default="")
+    #: a sender working on it (token, since when): two senders never send the same mail
+    mail_claim: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    mail_claimed_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+
+    user: Mapped[User] = relationship()
+
+
 def unit_for(code: str, name: str) -> Unit:
     """The unit of ``code``, created (named ``name``) when there is none yet."""
     unit = db.session.execute(db.select(Unit).filter_by(code=code)).scalar_one_or_none()

@@ -10,8 +10,10 @@
 is required. :func:`transition` (one submission) and :func:`transition_all` (many at once, as
 publication moves every approved one) are the only code that writes ``Submission.state``; they
 refuse anything else with :class:`IllegalTransition` (a Vietnamese message) and write an audit
-entry (old state, new state, reason) for each move. They do not commit: the caller commits, so
-that a change of state and the data that justify it are saved together.
+entry (old state, new state, reason) for each move, and the notifications it causes
+(:func:`web.notify.on_move`: the in-app list and the e-mail outbox). They do not commit: the
+caller commits, so that a change of state, the data that justify it and its notifications are
+saved together.
 
 No Flask here: only the models.
 """
@@ -23,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from web import accounts, roles
+from web import accounts, notify, roles
 from web.audit import audit
 from web.models import Agency, Appraisal, Assignment, Cycle, Submission, User, db, utcnow, vn_now
 
@@ -259,6 +261,8 @@ def _move(
         action = reason or TRANSITIONS[(old, to_state)].action
         for s in moving:  # inserted together when the caller commits
             audit(user, "submission", s.agency.code, old, to_state, agency=s.agency, reason=action)
+        # the notices of the move (web/notify.py), committed with it or not at all
+        notify.on_move(moving, old, to_state, reason)
     for sub in subs:  # the objects in the session read the new state on next access
         db.session.expire(sub, list(values))
 
