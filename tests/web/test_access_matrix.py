@@ -68,6 +68,8 @@ POLICY: dict[str, Policy] = {
     # back to the log-in page (tests/web/test_second_factor.py)
     "auth.second_step": Policy(EVERYONE),
     "auth.two_factor": Policy(LOGGED_IN),
+    "notifications.index": Policy(LOGGED_IN),  # each user's own (test_notifications.py)
+    "notifications.read_all": Policy(LOGGED_IN),
     "agency.overview": Policy(frozenset({OFFICER})),
     "agency.field": Policy(frozenset({OFFICER})),
     "agency.live_score": Policy(frozenset({OFFICER}), api=True),
