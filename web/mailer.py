@@ -58,7 +58,7 @@ def message(row: Notification, config: Mapping[str, Any]) -> MIMEText:
         "xin đừng trả lời thư này."
     )
     msg = MIMEText(body, "plain", "utf-8")
-    msg["Subject"] = Header(row.subject, "utf-8")
+    msg["Subject"] = Header(row.subject, "utf-8")  # type: ignore[assignment]
     msg["From"] = str(config["SMTP_SENDER"])
     msg["To"] = row.email
     msg["Date"] = formatdate(localtime=False)

@@ -196,8 +196,8 @@ def on_move(subs: list[Submission], old: str, new: str, reason: str) -> None:
     rows: list[Notification] = []
     if new == "submitted":
         for sub in subs:
-            notice = _submitted_notice(sub.agency)
-            rows += [_row(user, notice) for user in panel_of(sub.agency)]
+            told = _submitted_notice(sub.agency)
+            rows += [_row(user, told) for user in panel_of(sub.agency)]
     else:
         officers = officers_of(s.agency.unit_id for s in subs)
         for sub in subs:
