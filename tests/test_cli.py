@@ -259,4 +259,5 @@ def test_the_web_app_declares_serve_in_the_group() -> None:
         "serve": "web.cli:serve",
         "backup": "web.cli:backup",
         "restore": "web.cli:restore",
+        "remind": "web.cli:remind",
     }

@@ -36,6 +36,17 @@ def test_serve_is_listed_with_its_documented_options(declared: None) -> None:
     assert "--port" in result.output and "--database" in result.output
 
 
+def test_remind_is_a_parindex_command(declared: None) -> None:
+    """`parindex remind` (reminders and the mail outbox, run by cron: docs/web.md); what it
+    does is tested in tests/web/test_notifications.py."""
+    runner = CliRunner()
+    assert "  remind " in runner.invoke(main, ["--help"]).output
+    result = runner.invoke(main, ["remind", "--help"])
+    assert result.exit_code == 0, result.output
+    assert "--database" in result.output and "--days" in result.output
+    assert "Gửi thư nhắc hạn" in result.output
+
+
 @pytest.mark.parametrize("command", ["backup", "restore"])
 def test_backup_and_restore_are_parindex_commands(declared: None, command: str) -> None:
     runner = CliRunner()
