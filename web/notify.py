@@ -12,7 +12,9 @@ outbox in one row per user):
 
 Who receives them (docs/decisions.md, "Notifications"): the active officer accounts of the unit
 (``User.unit_id``) for what happens to their self-assessment; the appraisers assigned to the
-unit (else the secretariat) when a unit submits. The mails themselves are sent by
+unit (else the secretariat) when a unit submits and when it has answered every question of its
+explanation round (:func:`explanations_answered`, called by the agency's answers: not a move of
+state). The mails themselves are sent by
 :mod:`web.mailer`. No Flask here: only the models.
 """
 
@@ -27,6 +29,7 @@ from web.models import Agency, Assignment, Cycle, Notification, Submission, User
 
 # the kinds of notification, and their labels on the in-app list
 SUBMITTED = "submitted"
+ANSWERED = "answered"
 RETURNED = "returned"
 ROUND_FINISHED = "round-finished"
 EXPLANATION = "explanation"
@@ -34,6 +37,7 @@ PUBLISHED = "published"
 REMINDER = "reminder"
 KINDS = {
     SUBMITTED: "Đơn vị nộp hồ sơ",
+    ANSWERED: "Đơn vị đã giải trình",
     RETURNED: "Trả lại hồ sơ",
     ROUND_FINISHED: "Hoàn thành vòng thẩm định",
     EXPLANATION: "Yêu cầu giải trình",
@@ -206,6 +210,36 @@ def on_move(subs: list[Submission], old: str, new: str, reason: str) -> None:
             if notice is None:
                 continue
             rows += [_row(user, notice) for user in officers.get(sub.agency.unit_id or 0, [])]
+    if rows:
+        db.session.add_all(rows)
+        db.session.info[WRITTEN] = True
+
+
+def explanations_answered(agency: Agency, count: int) -> None:
+    """The agency has answered every question of its explanation round: the panel (as for a
+    submission) is told, once per submission (``key``), in the session of the answers. Not a
+    move of state: the round runs until its deadline (the agency may still edit answers)."""
+    sub = agency.submission
+    if sub is None:
+        return
+    key = f"giai-trinh-du-{sub.id}"
+    panel = panel_of(agency)
+    told = set(
+        db.session.execute(db.select(Notification.user_id).where(Notification.key == key)).scalars()
+    )
+    notice = Notice(
+        ANSWERED,
+        f"{agency.name} đã giải trình đủ {count} tiêu chí (năm {agency.cycle.year})",
+        f"{agency.name} (mã {agency.code}) đã trả lời đủ {count} tiêu chí được yêu cầu giải "
+        f"trình. Tổ thẩm định có thể chấm vòng 2"
+        + (
+            f" (đơn vị vẫn có thể sửa giải trình đến hạn {formatting.deadline(due)})."
+            if (due := agency.cycle.explanation_deadline)
+            else "."
+        ),
+        QUEUE_PATH,
+    )
+    rows = [_row(user, notice, key) for user in panel if user.id not in told]
     if rows:
         db.session.add_all(rows)
         db.session.info[WRITTEN] = True

@@ -21,11 +21,22 @@ from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.security import generate_password_hash
 
 from tests.web.conftest import login, post, prefill_self_assessment
-from web import notify, workflow
+from web import mailer, notify, workflow
 from web.cli import cli
-from web.models import Agency, Appraisal, Assignment, Cycle, Notification, User, db, vn_now
+from web.models import (
+    Agency,
+    Appraisal,
+    Assignment,
+    Cycle,
+    Notification,
+    User,
+    db,
+    utcnow,
+    vn_now,
+)
 
 SENDER = "cchc@sonoivu.thu.vn"
 
@@ -267,6 +278,86 @@ def test_publication_tells_each_unit(app: Flask, cycle: dict[str, Any], smtp: Sm
     assert "https://cchc.thu.vn/ket-qua/2025" in body(msg)
     for code in ("xa-a", "xa-b", "so-a"):
         assert [n.kind for n in entries(app, f"{code}@thu.vn")] == ["published"]
+
+
+def test_the_panel_is_told_once_when_every_question_is_answered(
+    app: Flask, cycle: dict[str, Any], smtp: SmtpServer
+) -> None:
+    set_state(app, "xa-a", "submitted")
+    appraise_all(app, "xa-a", {"1.1.3": "Danh mục?", "1.1.2": "Phụ lục?"})
+    staff = client_for(app, "sonoivu@thu.vn")
+    assert (
+        post(staff, f"/tham-dinh/don-vi/{agency_id(app, 'xa-a')}/hoan-thanh-vong-1").status_code
+        == 302
+    )
+    smtp.inbox.mails.clear()  # the request for explanations, tested above
+    officer = client_for(app, "xa-a@thu.vn")
+    # one of two answered: nobody is told yet
+    assert (
+        post(officer, "/don-vi/giai-trinh", {"1.1.3-answer": "Danh mục kèm theo"}).status_code
+        == 302
+    )
+    assert smtp.inbox.mails == []
+    # the second one: the panel (nobody assigned: the secretariat) is told
+    assert post(officer, "/don-vi/giai-trinh", {"1.1.2-answer": "Có phụ lục"}).status_code == 302
+    (msg,) = smtp.inbox.to("sonoivu@thu.vn")
+    assert len(smtp.inbox.mails) == 1
+    assert msg["Subject"] == "UBND xã A đã giải trình đủ 2 tiêu chí (năm 2025)"
+    assert "đến hạn 17:00 28/02/2099" in body(msg)
+    # an answer edited afterwards tells nobody again
+    assert post(officer, "/don-vi/giai-trinh", {"1.1.2-answer": "Có phụ lục 2"}).status_code == 302
+    assert len(smtp.inbox.mails) == 1
+    assert [n.kind for n in entries(app, "sonoivu@thu.vn")] == ["answered"]
+
+
+def test_every_active_account_of_the_unit_is_told(
+    app: Flask, cycle: dict[str, Any], smtp: SmtpServer
+) -> None:
+    with app.app_context():
+        unit = db.session.execute(db.select(Agency).filter_by(code="xa-a")).scalar_one().unit
+        for mail, active in (("pho-xa-a@thu.vn", True), ("cu-xa-a@thu.vn", False)):
+            db.session.add(
+                User(
+                    email=mail,
+                    name=mail,
+                    role="agency",
+                    password_hash=generate_password_hash("x", method="pbkdf2:sha256:1"),
+                    unit=unit,
+                    active=active,
+                )
+            )
+        db.session.commit()
+    set_state(app, "xa-a", "submitted")
+    staff = client_for(app, "sonoivu@thu.vn")
+    post(staff, f"/tham-dinh/don-vi/{agency_id(app, 'xa-a')}/tra-lai", {"reason": "Thiếu"})
+    assert sorted(r for rcpt, _ in smtp.inbox.mails for r in rcpt) == [
+        "pho-xa-a@thu.vn",
+        "xa-a@thu.vn",
+    ]
+    assert entries(app, "cu-xa-a@thu.vn") == []  # a deactivated account: nothing
+
+
+def test_a_mail_claimed_by_another_sender_is_not_sent_twice(
+    app: Flask, cycle: dict[str, Any], smtp: SmtpServer
+) -> None:
+    app.config["MAIL_AFTER_COMMIT"] = 0  # only the explicit runs below send
+    set_state(app, "xa-a", "submitted")
+    staff = client_for(app, "sonoivu@thu.vn")
+    post(staff, f"/tham-dinh/don-vi/{agency_id(app, 'xa-a')}/tra-lai", {"reason": "Thiếu"})
+    assert smtp.inbox.mails == []
+    with app.app_context():
+        row = db.session.execute(db.select(Notification)).scalar_one()
+        row.mail_claim, row.mail_claimed_at = "another-run", utcnow()  # being sent elsewhere
+        db.session.commit()
+        assert mailer.flush(db.engine, app.config).sent == 0
+        assert smtp.inbox.mails == []
+        # that sender died 20 minutes ago: its claim is abandoned, this run sends
+        row = db.session.execute(db.select(Notification)).scalar_one()
+        row.mail_claimed_at = utcnow() - dt.timedelta(minutes=20)
+        db.session.commit()
+        assert mailer.flush(db.engine, app.config).sent == 1
+        assert mailer.flush(db.engine, app.config).sent == 0
+    assert len(smtp.inbox.mails) == 1
 
 
 def test_a_refused_move_writes_no_notification(

@@ -20,7 +20,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import NotFound
 
 from parindex.criteria import Leaf
-from web import formatting, workflow
+from web import formatting, notify, workflow
 from web.agency import evidence as ev
 from web.agency.selfassessment import entries_of, loaded_set
 from web.audit import audit
@@ -199,6 +199,11 @@ def save_answers(
             audit(
                 user, "explanation", row.leaf, row.answer, text, agency=agency, reason="giải trình"
             )
+        now_answered = {row.leaf: text for row, text in changed}
+        flagged = _flagged(agency)
+        if flagged and all(now_answered.get(r.leaf) or r.answer for r in flagged):
+            # every question answered: the panel is told once (web/notify.py)
+            notify.explanations_answered(agency, len(flagged))
         for row, _ in changed:
             db.session.expire(row)
     if not saved.ok:
