@@ -569,3 +569,15 @@ def test_the_mail_is_vietnamese_utf8(app: Flask, cycle: dict[str, Any], smtp: Sm
     (msg,) = smtp.inbox.to("xa-a@thu.vn")
     assert msg.get_content_charset() == "utf-8"
     assert "xin đừng trả lời thư này" in body(msg)
+
+
+def test_remind_without_a_mail_server_writes_the_entries_and_says_so(
+    app: Flask, cycle: dict[str, Any]
+) -> None:
+    set_self_deadline(app, 1)
+    url = app.config["DATABASE_URL"]
+    r = CliRunner().invoke(cli, ["remind", "--database", url, "--days", "1"], env={"SMTP_HOST": ""})
+    assert r.exit_code == 0, r.output
+    assert "Đã ghi 3 thông báo nhắc hạn." in r.output  # xa-a, xa-b, so-a: all in draft
+    assert "Chưa đặt máy chủ thư (SMTP_HOST): không gửi thư; 3 thư đang chờ" in r.output
+    assert [n.kind for n in entries(app, "xa-b@thu.vn")] == ["reminder"]
