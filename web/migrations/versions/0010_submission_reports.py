@@ -21,9 +21,7 @@ def upgrade() -> None:
     op.create_table(
         "submission_reports",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column(
-            "submission_id", sa.Integer(), sa.ForeignKey("submissions.id"), nullable=False
-        ),
+        sa.Column("submission_id", sa.Integer(), sa.ForeignKey("submissions.id"), nullable=False),
         sa.Column("difficulties", sa.Text(), nullable=False, server_default=""),
         sa.Column("proposals", sa.Text(), nullable=False, server_default=""),
         sa.Column("signer_title", sa.String(200), nullable=False, server_default=""),
