@@ -28,6 +28,8 @@ BODY_PT = 14
 TABLE_PT = 12
 #: the summary table's columns: STT, content, maximum, self-score, note (A4, margins 3 + 2 cm)
 WIDTHS = (Cm(1.3), Cm(7.2), Cm(2.2), Cm(2.3), Cm(3.0))
+#: the heading's two columns: the unit, Quốc hiệu and tiêu ngữ
+HEAD_WIDTHS = (Cm(6.0), Cm(10.0))
 HEADERS = ("STT", "Lĩnh vực, tiêu chí", "Điểm tối đa", "Điểm tự đánh giá", "Ghi chú")
 
 
@@ -92,8 +94,13 @@ def _cell_para(cell: _Cell, text: str = "", **kw: Any) -> Paragraph:
     return _para(cell, text, **kw)
 
 
-def _line_under(p: Paragraph) -> None:
-    """A short rule under a heading line (the lines under the unit's name and the tiêu ngữ)."""
+def _rule(cell: _Cell, cell_width: Cm, length: Cm) -> None:
+    """A short centred rule in a heading cell (under the unit's name, under the tiêu ngữ): an
+    empty paragraph as wide as the rule, with a bottom border."""
+    p = _cell_para(cell, "", pt=2)
+    side = Cm((cell_width.cm - length.cm) / 2)
+    p.paragraph_format.left_indent = side
+    p.paragraph_format.right_indent = side
     p_pr = p._p.get_or_add_pPr()
     border = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
@@ -101,6 +108,7 @@ def _line_under(p: Paragraph) -> None:
         bottom.set(qn(key), value)
     border.append(bottom)
     p_pr.append(border)
+    p.paragraph_format.line_spacing = Pt(3)  # exactly: the rule sits under the text above
 
 
 def _fonts(document: object) -> None:
@@ -116,11 +124,19 @@ def _fonts(document: object) -> None:
         fonts.set(qn(key), FONT)
 
 
-def _widths(table: object, widths: tuple[object, ...]) -> None:
-    table.autofit = False  # type: ignore[attr-defined]
-    for row in table.rows:  # type: ignore[attr-defined]
+def _widths(table: Any, widths: tuple[Any, ...]) -> None:
+    """Fixed column widths (the grid, each cell, a fixed layout): Word and LibreOffice then
+    agree on them."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width
+    tbl_pr = table._tbl.tblPr
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tbl_pr.append(layout)
 
 
 def _repeat_header(row: object) -> None:
@@ -148,14 +164,15 @@ def report_docx(data: ReportData) -> bytes:
     head.alignment = WD_TABLE_ALIGNMENT.CENTER
     left, right = head.rows[0].cells
     center = WD_ALIGN_PARAGRAPH.CENTER
+    left_w, right_w = HEAD_WIDTHS
     _cell_para(left, data.superior, pt=13, align=center)
-    unit = _cell_para(left, data.unit, bold=True, pt=13, align=center)
-    _line_under(unit)
+    _cell_para(left, data.unit, bold=True, pt=13, align=center)
+    _rule(left, left_w, Cm(2.5))
     _cell_para(left, "", pt=6, align=center)
-    _cell_para(left, f"Số:      /BC-{'…' * 6}", pt=13, align=center)
-    _cell_para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, pt=13, align=center)
-    motto = _cell_para(right, "Độc lập - Tự do - Hạnh phúc", bold=True, pt=14, align=center)
-    _line_under(motto)
+    _cell_para(left, f"Số:      /BC-{'…' * 4}", pt=13, align=center)
+    _cell_para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, pt=12, align=center)
+    _cell_para(right, "Độc lập - Tự do - Hạnh phúc", bold=True, pt=14, align=center)
+    _rule(right, right_w, Cm(6))
     _cell_para(right, "", pt=6, align=center)
     _cell_para(
         right,
@@ -164,7 +181,7 @@ def report_docx(data: ReportData) -> bytes:
         pt=14,
         align=center,
     )
-    _widths(head, (Cm(6.5), Cm(9.5)))
+    _widths(head, HEAD_WIDTHS)
 
     if data.draft:
         _para(
@@ -256,7 +273,7 @@ def report_docx(data: ReportData) -> bytes:
     foot = document.add_table(rows=1, cols=2)
     recipients, signer = foot.rows[0].cells
     _cell_para(recipients, "Nơi nhận:", bold=True, italic=True, pt=12)
-    _cell_para(recipients, f"- Như trên ({data.recipient});", pt=11)
+    _cell_para(recipients, "- Như trên;", pt=11)
     _cell_para(recipients, "- Lưu: VT.", pt=11)
     _cell_para(signer, data.signer, bold=True, pt=14, align=center)
     _cell_para(signer, "(Ký, ghi rõ họ tên, đóng dấu)", italic=True, pt=13, align=center)
