@@ -213,8 +213,9 @@ def test_the_docx_figures_are_the_engines(app: Flask, filled: dict[str, Any]) ->
                 assert row[3] == formatting.number(sums[code]), code
             checked += 1
     assert checked == len(rows)
-    # by hand: 1.1 = 1.1.1 on time 1 + 1.1.2 first level 0,5 + 1.1.3 18/20 = 90 % → "từ 80%
-    # đến dưới 100%" … as the reference says; 3.3.2 did not arise: full points 1,5
+    # by hand: 1.1 = 1.1.1 issued on its due date 1 + 1.1.2 "Xác định đầy đủ: 0,5 điểm" 0,5
+    # + 1.1.3 18/20 = 90 %, "từ 80% đến dưới 100%: 0,75 điểm" → 2,25 of 3
+    assert rows["1.1"][3] == "2,25" and rows["1.1"][2] == "3,00"
     assert ref.leaves["3.3.2"].final == Decimal("1.5") and ref.leaves["1.4.1"].applicable is False
     assert "Không phát sinh: 1.4.1" in rows["1.4"][4]
     total = next(r for r in table.rows if r.cells[1].text == "Tổng điểm tự đánh giá")
