@@ -11,6 +11,7 @@ import io
 from typing import Any
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -47,18 +48,17 @@ def _run(p: Paragraph, text: str, *, bold: bool = False, italic: bool = False, p
 
 
 def _para(
-    where: object,
+    where: DocxDocument | _Cell,
     text: str = "",
     *,
     bold: bool = False,
     italic: bool = False,
     pt: int = 0,
-    align: int | None = None,
+    align: WD_ALIGN_PARAGRAPH | None = None,
     indent: bool = False,
     after: int = 6,
 ) -> Paragraph:
-    add = where.add_paragraph  # type: ignore[attr-defined]
-    p: Paragraph = add()
+    p = where.add_paragraph()
     if text:
         _run(p, text, bold=bold, italic=italic, pt=pt)
     fmt = p.paragraph_format
@@ -75,7 +75,7 @@ def _cell_para(cell: _Cell, text: str = "", **kw: Any) -> Paragraph:
     """A line in a table cell: the cell's own empty paragraph for its first line, a new one
     after that."""
     kw.setdefault("after", 0)
-    first = cell.paragraphs[0]
+    first: Paragraph = cell.paragraphs[0]
     # a new cell's paragraph has no run and no spacing yet: it is this cell's first line
     if len(cell.paragraphs) == 1 and not first.runs and first.paragraph_format.space_after is None:
         if text:
@@ -91,7 +91,8 @@ def _cell_para(cell: _Cell, text: str = "", **kw: Any) -> Paragraph:
         first.paragraph_format.space_after = Pt(kw["after"])
         first.paragraph_format.space_before = Pt(0)
         return first
-    return _para(cell, text, **kw)
+    paragraph: Paragraph = _para(cell, text, **kw)
+    return paragraph
 
 
 def _rule(cell: _Cell, cell_width: Cm, length: Cm) -> None:
