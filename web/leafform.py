@@ -233,12 +233,19 @@ def parse_leaf(
     return data, errors
 
 
-def cleared_by_claim(leaf: Leaf, raw: Mapping[str, str]) -> list[str]:
-    """The labels of the figures typed for a leaf whose "Không phát sinh" box is ticked: the
-    save clears them (:func:`parse_leaf`), and the officer is told which."""
+def cleared_by_claim(
+    leaf: Leaf, raw: Mapping[str, str], stored: Mapping[str, Any] | None = None
+) -> list[str]:
+    """The labels of the figures a leaf's "Không phát sinh" claim clears when saved: those typed
+    beside the ticked box and those stored before (:func:`parse_leaf` drops them); the officer
+    is told which."""
     if not str(raw.get("dna", "")).strip():
         return []
-    return [i.label for i in fact_inputs(leaf) if not is_blank(raw.get(i.key))]
+    return [
+        i.label
+        for i in fact_inputs(leaf)
+        if not is_blank(raw.get(i.key)) or (stored and stored.get(i.fact) not in (None, ""))
+    ]
 
 
 def _vn(value: Any) -> str:

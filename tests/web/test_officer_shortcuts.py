@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.web.conftest import post
 from tests.web.test_agency import form_of, leaf_html, officer, page, points_on, save, stored
 from web.models import Entry, Submission, db
 
@@ -121,3 +122,22 @@ def test_a_submitted_overview_offers_the_template_but_not_the_import(
     html = page(xa_a, "/don-vi/")
     assert 'href="/don-vi/excel/mau"' in html
     assert 'href="/don-vi/excel/nhap"' not in html
+
+
+def test_with_the_figures_greyed_out_the_stored_ones_are_cleared_and_named(
+    app: Flask, xa_a: FlaskClient
+) -> None:
+    """With JavaScript the ticked box disables the figures, so the browser does not send them:
+    the stored figures are cleared all the same and the message names them."""
+    save(xa_a, "3", {"3.3.2-numerator": "3", "3.3.2-denominator": "4"})
+    values = form_of(page(xa_a, "/don-vi/linh-vuc/3")).values
+    del values["3.3.2-numerator"], values["3.3.2-denominator"]  # disabled: not sent
+    values |= {"3.3.2-dna": "1", "3.3.2-dna_reason": REASON}
+    assert post(xa_a, "/don-vi/linh-vuc/3", values).status_code == 302
+    entry = stored(app, "xa-a", "3.3.2")
+    assert entry is not None and entry.data == {"did_not_arise": REASON}
+    html = page(xa_a, "/don-vi/linh-vuc/3")
+    assert (
+        "Tiêu chí 3.3.2 khai “Không phát sinh”: đã xóa số liệu đã nhập (Số hồ sơ sai sót, trễ "
+        "hạn có văn bản xin lỗi; Tổng số hồ sơ sai sót, trễ hạn)."
+    ) in html

@@ -372,7 +372,7 @@ def save_field(
                 reason="tự đánh giá: lưu nháp",
             )
             out.saved.append(leaf.code)
-            cleared = cleared_by_claim(leaf, posted.raw)
+            cleared = cleared_by_claim(leaf, posted.raw, stored)
             if cleared:
                 out.cleared[leaf.code] = cleared
     if not saved.ok:
