@@ -431,3 +431,22 @@ def _docx_of(client: FlaskClient) -> Any:
     r = client.get(DOCX_PATH)
     assert r.status_code == 200
     return Document(io.BytesIO(r.data))
+
+
+def test_a_scan_above_the_upload_limit_is_refused_in_words(
+    app: Flask, filled: dict[str, Any]
+) -> None:
+    _submit(app, filled["agency_ids"]["xa-a"])
+    client = _officer(app)
+    just_over = PDF + b"0" * (1024 * 1024)  # MAX_UPLOAD_MB is 1 in the tests
+    r = _upload(client, just_over, "quet.pdf")
+    assert r.status_code == 400
+    assert "vượt quá dung lượng cho phép (1 MB); bản báo cáo chưa được lưu" in r.get_data(
+        as_text=True
+    )
+    r = _upload(client, PDF + b"0" * (3 * 1024 * 1024), "quet-lon.pdf")  # beyond the request
+    assert r.status_code == 413
+    page = r.get_data(as_text=True)
+    assert "bản báo cáo chưa được lưu" in page and "Quay lại trang báo cáo" in page
+    with app.app_context():
+        assert db.session.execute(db.select(SubmissionReport)).scalar_one_or_none() is None

@@ -47,7 +47,13 @@ def too_large(e: RequestEntityTooLarge) -> tuple[str, int]:
         f"Tệp tải lên vượt quá dung lượng cho phép ({max_mb} MB); bản báo cáo chưa được lưu. "
         "Hãy quét lại với độ phân giải thấp hơn hoặc nén tệp rồi thử lại."
     )
-    return render_template("agency/too_large.html", message=message, back=url_for(".page")), 413
+    page = render_template(
+        "agency/too_large.html",
+        message=message,
+        back=url_for(".page"),
+        back_label="Quay lại trang báo cáo",
+    )
+    return page, 413
 
 
 @bp.app_template_global()
