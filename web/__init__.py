@@ -84,6 +84,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         return sessions.load_user(user_id)  # through its server-side session row
 
     from web.agency import excel_routes as agency_excel
+    from web.agency import report_routes as agency_report
     from web.agency import routes as agency
     from web.appraisal import routes as appraisal
     from web.auth import routes as auth
@@ -96,6 +97,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(public.bp)
     app.register_blueprint(agency.bp)
     app.register_blueprint(agency_excel.bp)
+    app.register_blueprint(agency_report.bp)
     app.register_blueprint(secretariat.bp)
     app.register_blueprint(appraisal.bp)
     app.register_blueprint(publication.bp)

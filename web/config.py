@@ -21,6 +21,12 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     ),
     "UPLOAD_FOLDER": ("uploads", "Thư mục lưu tệp minh chứng (tên tệp do hệ thống sinh)."),
     "MAX_UPLOAD_MB": (20, "Dung lượng tối đa của một tệp minh chứng (MB)."),
+    "PROVINCE": (
+        "",
+        "Tên tỉnh (ví dụ Đồng Tháp) ghi trên báo cáo tự đánh giá của đơn vị: địa danh, cơ quan "
+        "chủ quản “UBND tỉnh …”, “Kính gửi: Sở Nội vụ tỉnh …” (biến môi trường PROVINCE); "
+        "để trống thì báo cáo để chỗ trống cho đơn vị điền.",
+    ),
     "LOGIN_MAX_FAILURES": (5, "Số lần đăng nhập sai liên tiếp trước khi tạm khóa tài khoản."),
     "LOGIN_LOCK_MINUTES": (15, "Thời gian tạm khóa sau quá nhiều lần đăng nhập sai (phút)."),
     "STAFF_SECOND_FACTOR": (
@@ -79,6 +85,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
     config["UPLOAD_FOLDER"] = env.get("UPLOAD_FOLDER", str(Path(instance_path) / "uploads"))
     if env.get("MAX_UPLOAD_MB"):
         config["MAX_UPLOAD_MB"] = int(env["MAX_UPLOAD_MB"])
+    config["PROVINCE"] = env.get("PROVINCE", "").strip()
     config["SESSION_COOKIE_SECURE"] = not env.get("PARINDEX_INSECURE_COOKIES")
     config["STAFF_SECOND_FACTOR"] = not env.get("PARINDEX_SECOND_FACTOR_OPTIONAL")
     for name in ("SMTP_HOST", "SMTP_USER", "SMTP_PASSWORD", "SMTP_SENDER", "SMTP_TLS"):

@@ -15,7 +15,7 @@ from sqlalchemy.orm import defer
 from parindex.criteria import Leaf, LoadedSet, criteria_from_text
 from parindex.errors import Issue
 from parindex.results import cents
-from parindex.single import score_agency
+from parindex.single import AgencyScore, score_agency
 from parindex.submission import parse_submission
 from parindex.survey import SurveyResult as EngineSurvey
 from web import workflow
@@ -234,6 +234,9 @@ class Evaluation:
     index: Decimal
     #: the secretariat has imported this agency's survey results (its survey leaves count)
     surveys_imported: bool = False
+    #: the engine's whole result (fields' and criteria's points, bonus and penalty after their
+    #: caps): what a report prints, never worked out again
+    score: AgencyScore | None = None
 
     @property
     def errors(self) -> list[Issue]:
@@ -292,6 +295,7 @@ def evaluate(
         cents(result.applicable_c),
         cents(result.index_u),
         bool(surveys),
+        result,
     )
 
 

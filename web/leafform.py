@@ -213,7 +213,11 @@ def parse_leaf(
                     f"tối đa {formatting.number(MAX_REASON, 0)} ký tự."
                 )
             else:
-                data["did_not_arise"] = reason
+                # the claim wins: the leaf's figures are cleared in the same save (the form
+                # says so beside the box; :func:`cleared_by_claim` names them for the message)
+                data = {"did_not_arise": reason}
+                for i in inputs:  # nor is a figure that cannot be read in the way
+                    errors.pop(i.key, None)
         elif reason:
             errors["dna_reason"] = (
                 "Đã nhập lý do nhưng chưa chọn “Không phát sinh”; chọn ô đó hoặc xóa lý do."
@@ -227,6 +231,21 @@ def parse_leaf(
     elif explanation:
         data["explanation"] = explanation
     return data, errors
+
+
+def cleared_by_claim(
+    leaf: Leaf, raw: Mapping[str, str], stored: Mapping[str, Any] | None = None
+) -> list[str]:
+    """The labels of the figures a leaf's "Không phát sinh" claim clears when saved: those typed
+    beside the ticked box and those stored before (:func:`parse_leaf` drops them); the officer
+    is told which."""
+    if not str(raw.get("dna", "")).strip():
+        return []
+    return [
+        i.label
+        for i in fact_inputs(leaf)
+        if not is_blank(raw.get(i.key)) or (stored and stored.get(i.fact) not in (None, ""))
+    ]
 
 
 def _vn(value: Any) -> str:

@@ -261,6 +261,32 @@ class Entry(db.Model):  # type: ignore[name-defined,misc]
     )
 
 
+class SubmissionReport(db.Model):  # type: ignore[name-defined,misc]
+    """The agency's self-assessment report (báo cáo tự đánh giá) around its submission: the
+    texts the officer writes for it (difficulties and proposals, the signer) and, once
+    submitted, the signed scan, which is the submission's cover document. The figures are never
+    stored: the report reads them from the engine each time (web/agency/report.py)."""
+
+    __tablename__ = "submission_reports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), unique=True)
+    difficulties: Mapped[str] = mapped_column(Text, default="")
+    proposals: Mapped[str] = mapped_column(Text, default="")
+    signer_title: Mapped[str] = mapped_column(String(200), default="")
+    signer_name: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    #: the signed scan (PDF or image, checked by content like evidence; a generated name)
+    scan_original_name: Mapped[str] = mapped_column(String(300), default="")
+    scan_stored_name: Mapped[str] = mapped_column(String(100), default="")
+    scan_content_type: Mapped[str] = mapped_column(String(100), default="")
+    scan_size: Mapped[int] = mapped_column(default=0)
+    scan_uploaded_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    scan_uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    submission: Mapped[Submission] = relationship()
+
+
 class Evidence(db.Model):  # type: ignore[name-defined,misc]
     """A document cited for a leaf (tài liệu kiểm chứng): metadata plus a stored file or a link."""
 

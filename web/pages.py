@@ -50,6 +50,8 @@ class SaveOutcome:
     conflicts: list[str] = field(default_factory=list)
     flashes: list[tuple[str, str]] = field(default_factory=list)
     forms: dict[str, Any] = field(default_factory=dict)  # leaf → its form (self or appraisal)
+    #: leaf → the labels of the figures a "did not arise" claim cleared (self-assessment)
+    cleared: dict[str, list[str]] = field(default_factory=dict)
     status: int = 200
 
     @property

@@ -25,7 +25,16 @@ from werkzeug.test import TestResponse
 
 from parindex.criteria import load_criteria
 from tests.web.conftest import REPO, login, post
-from web.models import Agency, Assignment, Entry, Evidence, Submission, User, db
+from web.models import (
+    Agency,
+    Assignment,
+    Entry,
+    Evidence,
+    Submission,
+    SubmissionReport,
+    User,
+    db,
+)
 from web.pages import EXTRA_PAGE, pages_of
 
 # ===================================================================================== the policy
@@ -79,6 +88,13 @@ POLICY: dict[str, Policy] = {
     "agency.submit": Policy(frozenset({OFFICER})),
     "agency_excel.template": Policy(frozenset({OFFICER})),
     "agency_excel.upload": Policy(frozenset({OFFICER})),
+    "agency_report.page": Policy(frozenset({OFFICER})),
+    "agency_report.docx": Policy(frozenset({OFFICER})),
+    "agency_report.printable": Policy(frozenset({OFFICER})),
+    # the signed scan is uploaded after submission only: the fixture's xa-a is a draft (403)
+    "agency_report.upload_scan": Policy(frozenset({OFFICER}), state_dependent=True),
+    # xa-a has no signed scan yet (404); officers read their own agency's only
+    "agency_report.scan": Policy(LOGGED_IN, state_dependent=True),
     "secretariat.dashboard": Policy(STAFF),
     "secretariat.cycle": Policy(STAFF),
     "secretariat.upload_criteria": Policy(STAFF),
@@ -141,6 +157,7 @@ def url_values(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "agency.evidence_file": {"evidence_id": data["own"]},
         # the walk deletes this one (the officer may); the one above stays for the download
         "agency.delete_evidence": {"evidence_id": data["own_spare"]},
+        "agency_report.scan": {"agency_id": data["agency_ids"]["xa-a"]},
         "secretariat.cycle": {"year": YEAR},
         "secretariat.upload_criteria": {"year": YEAR},
         "secretariat.import_agencies": {"year": YEAR},
@@ -175,7 +192,16 @@ def url_values(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 URL_VALUES_FOR = frozenset(
-    url_values({"own": 0, "own_spare": 0, "submitted": 0, "assignment": 0, "other_user": 0})
+    url_values(
+        {
+            "own": 0,
+            "own_spare": 0,
+            "submitted": 0,
+            "assignment": 0,
+            "other_user": 0,
+            "agency_ids": {"xa-a": 0},
+        }
+    )
 )
 
 #: a POST's body beyond the CSRF token: empty (an intentionally empty form) unless the endpoint
@@ -252,6 +278,18 @@ def data(app: Flask, cycle: dict[str, Any]) -> dict[str, Any]:
         db.session.flush()
         other = _add_evidence(
             folder, subs["xa-b"], LEAF, f"{SECRET}/KH", PDF + SECRET.encode(), f"{SECRET}.pdf"
+        )
+        # xa-b has a signed report (its scan holds the secret)
+        scan = f"{uuid.uuid4().hex}.pdf"
+        (folder / scan).write_bytes(PDF + SECRET.encode())
+        db.session.add(
+            SubmissionReport(
+                submission=subs["xa-b"],
+                scan_original_name=f"{SECRET}.pdf",
+                scan_stored_name=scan,
+                scan_content_type="application/pdf",
+                scan_size=len(PDF) + len(SECRET),
+            )
         )
         # so-a has submitted and the appraiser is assigned field 1 of its block
         so_a = db.session.execute(
@@ -477,6 +515,8 @@ def cross_values(data: dict[str, Any]) -> dict[str, list[tuple[dict[str, Any], s
         "agency.evidence": [({"code": c}, {200, 404}) for c in leaves],
         "agency.evidence_file": [({"evidence_id": data["other"]}, {403, 404})],
         "agency.delete_evidence": [({"evidence_id": data["other"]}, {403, 404})],
+        # xa-b's signed report (it holds the secret): refused
+        "agency_report.scan": [({"agency_id": data["agency_ids"]["xa-b"]}, {403})],
         # outside the explanation round (xa-a is a draft) these pages refuse every leaf
         "agency.explanation_evidence": [({"code": c}, {403, 404}) for c in leaves[:5]],
         "agency.delete_explanation_evidence": [({"evidence_id": data["other"]}, {403, 404})],

@@ -381,3 +381,23 @@ def test_only_agency_officers(client: FlaskClient, filled: dict[str, Any]) -> No
     login(client, "sonoivu@thu.vn")
     assert client.get("/don-vi/excel/mau").status_code == 403
     assert client.get("/don-vi/excel/nhap").status_code == 403
+
+
+DAY_DU = "Đủ công chức, diện tích, máy quét số hóa, máy tra cứu, khu vực hướng dẫn nộp trực tuyến"
+
+
+def test_the_result_names_a_level_by_its_wording_not_its_key(
+    client: FlaskClient, filled: dict[str, Any]
+) -> None:
+    """3.2.1 goes from "co-ban" to "day-du": the table of changes says both levels as the
+    criteria set words them (issue 14, item 7), never the keys."""
+    _officer(client)
+    r = _upload(client, _edit(_template(client), {f"{LEVEL}30": DAY_DU}))
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200, page
+    assert "Đã lưu 1 tiêu chí thay đổi" in page
+    row = re.search(r"<tr><td class=\"n\">30</td><td>3\.2\.1</td>.*?</tr>", page, re.S)
+    assert row is not None, page
+    assert f"{CO_BAN}</td>" in row.group(0)  # before
+    assert f"{DAY_DU}</td>" in row.group(0)  # after
+    assert "day-du" not in page and "co-ban" not in page

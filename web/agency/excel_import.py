@@ -39,6 +39,7 @@ from web.agency.excel_template import (
 from web.audit import audit
 from web.engine import set_for, submission_of
 from web.errors import commit_or_conflict
+from web.leafform import describe_data
 from web.models import Agency, Entry, Evidence, User, db, utcnow
 from web.tabular import (
     CellProblem,
@@ -60,6 +61,9 @@ class Change:
     row: int
     old: dict[str, Any]
     new: dict[str, Any]
+    #: ``old`` and ``new`` in words, as the form says them (the rule's labels, a level's wording)
+    old_text: str = ""
+    new_text: str = ""
 
 
 @dataclass
@@ -309,7 +313,7 @@ def import_workbook(
         result.problems.sort(key=lambda p: (p.row or 0, COL.get(_key_of(p), 0)))
         result.evidence_skipped = []
         return result
-    _save(agency, user, entries, changed, data_changed, result, now)
+    _save(agency, loaded, user, entries, changed, data_changed, result, now)
     return result
 
 
@@ -521,6 +525,7 @@ def _engine_safe(entry: Entry | None) -> dict[str, Any]:
 
 def _save(
     agency: Agency,
+    loaded: LoadedSet,
     user: User,
     entries: dict[str, Entry],
     changed: dict[str, _Row],
@@ -568,7 +573,15 @@ def _save(
                     db.session.expire(entry)
                 audit(user, "entry", code, old, row.data, agency=agency, reason="nhập từ tệp Excel")
                 result.changes.append(
-                    Change(code, row.row.leaf.name, row.number, old, dict(row.data))
+                    Change(
+                        code,
+                        row.row.leaf.name,
+                        row.number,
+                        old,
+                        dict(row.data),
+                        describe_data(loaded, row.row.leaf, old),
+                        describe_data(loaded, row.row.leaf, row.data),
+                    )
                 )
             if row.evidence is not None:
                 if entry is None:
@@ -618,34 +631,3 @@ class _Conflict(Exception):
     def __init__(self, code: str):
         self.code = code
         super().__init__(code)
-
-
-def describe(data: dict[str, Any]) -> str:
-    """An entry's managed data as one line for the result page."""
-    labels = {
-        "done": "Có/Không",
-        "date": "Ngày",
-        "numerator": "Tử số",
-        "denominator": "Mẫu số",
-        "count": "Số lượng",
-        "level": "Mức",
-        "score": "Điểm",
-        "did_not_arise": "Không phát sinh",
-        "explanation": "Giải trình",
-    }
-    parts = []
-    for key in MANAGED:
-        if key not in data:
-            continue
-        value = data[key]
-        if key == "done":
-            value = YES if value else NO
-        elif key == "date":
-            try:
-                value = dt.date.fromisoformat(str(value)).strftime("%d/%m/%Y")
-            except ValueError:
-                pass
-        elif key == "score":
-            value = str(value).replace(".", ",")
-        parts.append(f"{labels[key]}: {value}")
-    return "; ".join(parts) or "(trống)"

@@ -65,7 +65,6 @@ def upload() -> Any:
             editable=editable,
             why=why,
             result=result,
-            describe=excel_import.describe,
         ),
         status,
     )

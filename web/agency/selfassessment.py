@@ -20,7 +20,7 @@ from sqlalchemy.orm import lazyload
 from werkzeug.exceptions import NotFound
 
 from parindex.criteria import FieldArea, Leaf, LoadedSet
-from parindex.rules import Input, kind_of
+from parindex.rules import FACTS, Input, kind_of
 from parindex.units import half_up_div, to_cents
 from web import formatting, workflow
 from web.audit import audit
@@ -38,6 +38,7 @@ from web.leafform import (
     SELF_KEYS,
     LeafForm,
     Message,
+    cleared_by_claim,
     describe_data,
     dna_allowed,
     fact_inputs,
@@ -345,10 +346,10 @@ def save_field(
                 out.invalid.append(leaf.code)
                 continue
             new_fp = fingerprint(data)
-            if new_fp == posted.orig:
-                continue  # the officer did not change this leaf
             entry = entries.get(leaf.code)
             stored = None if entry is None else entry.data
+            if new_fp == posted.orig and not _claim_clears(data, stored):
+                continue  # the officer did not change this leaf
             if fingerprint(stored) == new_fp:
                 continue  # already stored as typed
             version = 0 if entry is None else entry.version
@@ -371,6 +372,9 @@ def save_field(
                 reason="tự đánh giá: lưu nháp",
             )
             out.saved.append(leaf.code)
+            cleared = cleared_by_claim(leaf, posted.raw, stored)
+            if cleared:
+                out.cleared[leaf.code] = cleared
     if not saved.ok:
         out.forms = {leaf.code: _posted_form(loaded, leaf, form) for leaf in leaves}
         out.saved, out.invalid, out.conflicts = [], [], []
@@ -385,6 +389,14 @@ def save_field(
         return out
     out.flashes.extend(_save_flashes(out))
     return out
+
+
+def _claim_clears(data: Mapping[str, Any], stored: Mapping[str, Any] | None) -> bool:
+    """Whether saving ``data`` clears figures stored beside a "did not arise" claim (written
+    together by an import): the form shows them, and the claim saved again removes them."""
+    return "did_not_arise" in data and any(
+        stored.get(k) not in (None, "") for k in FACTS if stored is not None
+    )
 
 
 def _conflict(loaded: LoadedSet, leaf: Leaf, posted: LeafForm, entry: Entry | None) -> LeafForm:
@@ -437,6 +449,14 @@ def _save_flashes(out: SaveOutcome) -> list[tuple[str, str]]:
     flashes: list[tuple[str, str]] = []
     if out.saved:
         flashes.append(("success", f"Đã lưu {len(out.saved)} tiêu chí: {', '.join(out.saved)}."))
+    for code, labels in out.cleared.items():
+        flashes.append(
+            (
+                "info",
+                f"Tiêu chí {code} khai “Không phát sinh”: đã xóa số liệu đã nhập "
+                f"({'; '.join(labels)}).",
+            )
+        )
     if out.invalid:
         flashes.append(
             (

@@ -86,3 +86,28 @@
     if (dirty) { event.preventDefault(); event.returnValue = ""; }
   });
 })();
+
+/* "Không phát sinh" ticked: the leaf's figures are greyed out and not sent, so the claim is
+ * saved in one step (the server clears them too, with or without this file); unticked, they
+ * come back as they were. */
+(function () {
+  "use strict";
+  var OWN = /-(dna|dna_reason|explanation|version|orig)$/;
+  function toggle(box) {
+    var section = box.closest("[data-leaf]");
+    if (!section) { return; }
+    var fields = section.querySelectorAll("input, select, textarea");
+    for (var i = 0; i < fields.length; i++) {
+      var el = fields[i];
+      if (!el.name || OWN.test(el.name) || el.type === "hidden") { continue; }
+      el.disabled = box.checked;
+    }
+    section.classList.toggle("dna-claimed", box.checked);
+  }
+  var boxes = document.querySelectorAll('#self-form input[type="checkbox"][name$="-dna"]');
+  for (var i = 0; i < boxes.length; i++) {
+    if (boxes[i].matches(":disabled")) { continue; }
+    toggle(boxes[i]);
+    boxes[i].addEventListener("change", function () { toggle(this); });
+  }
+})();
