@@ -195,7 +195,7 @@ def office_zip(*names: str) -> bytes:
 def test_overview_shows_state_deadline_progress_and_fields(xa_a: FlaskClient) -> None:
     html = page(xa_a, "/don-vi/")
     assert "UBND xã A" in html and "Bản nháp" in html
-    assert "17:00 31/01/2099" in html  # the cycle's self-assessment deadline
+    assert "31/01/2099 17:00" in html  # the cycle's self-assessment deadline
     # 74 sub-criteria in xa.yaml, 6 of them (8.1.1–8.1.5, 8.2.1) scored by surveys
     assert "0/68" in html
     assert "Cải cách thủ tục hành chính" in html and "Điểm thưởng, điểm trừ" in html

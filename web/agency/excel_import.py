@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import update
 
+from parindex import dates
 from parindex.criteria import LoadedSet
 from parindex.errors import Issue, message
 from parindex.submission import parse_submission
@@ -101,7 +102,7 @@ def _text(value: Any) -> str:
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
+        return dates.day(value)
     text = unicodedata.normalize("NFC", str(value)).replace("\r\n", "\n").replace("\r", "\n")
     return text.strip()
 
@@ -642,7 +643,7 @@ def describe(data: dict[str, Any]) -> str:
             value = YES if value else NO
         elif key == "date":
             try:
-                value = dt.date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+                value = dates.day(dt.date.fromisoformat(str(value)))
             except ValueError:
                 pass
         elif key == "score":
