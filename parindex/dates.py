@@ -28,11 +28,6 @@ def _vietnam() -> dt.tzinfo:
 
 VIETNAM = _vietnam()
 
-#: what a date input shows as its placeholder and pattern: the only way dates are typed
-DATE_PLACEHOLDER = "dd/mm/yyyy"
-DATE_PATTERN = r"\s*[0-9]{1,2}[/.\-][0-9]{1,2}[/.\-][0-9]{4}\s*"
-
-
 def day(value: dt.date | dt.datetime | None) -> str:
     """A day: "31/01/2026" (a date-time is its day as given, with no change of zone)."""
     if value is None:
