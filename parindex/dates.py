@@ -28,6 +28,7 @@ def _vietnam() -> dt.tzinfo:
 
 VIETNAM = _vietnam()
 
+
 def day(value: dt.date | dt.datetime | None) -> str:
     """A day: "31/01/2026" (a date-time is its day as given, with no change of zone)."""
     if value is None:

@@ -216,7 +216,9 @@ def test_field_page_shows_every_leaf_with_its_input(xa_a: FlaskClient) -> None:
         assert f'id="tc-{code}"' in html
     assert "Kế hoạch CCHC năm" in html  # a criterion heading
     one = leaf_html(html, "1.1.1")  # deadline
-    assert 'placeholder="dd/mm/yyyy"' in one and 'type="date"' not in one  # dd/mm/yyyy in any browser
+    assert (
+        'placeholder="dd/mm/yyyy"' in one and 'type="date"' not in one
+    )  # dd/mm/yyyy in any browser
     assert "Chưa ban hành" in one and "Hạn: 30/07/2025" in one
     assert "Không phát sinh" not in one  # did_not_arise: not-allowed
     rate = leaf_html(html, "1.1.3")  # tiers: the rule's own labels
