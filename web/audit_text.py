@@ -125,7 +125,7 @@ def value_parts(entity: str, text: str, *, full_hash: bool = False) -> list[tupl
     for i, m in enumerate(starts):
         end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
         pairs.append((m[1], text[m.end() : end]))
-    order = list(labels)
+    order = [*FIELD_LABELS.get(entity, {}), *FIELD_LABELS[""]]  # the entity's own first
     pairs.sort(key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
     return [(labels.get(k, k), _scalar(v, full_hash=full_hash)) for k, v in pairs]
 

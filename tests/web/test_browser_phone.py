@@ -150,3 +150,42 @@ def test_officer_pages_fit_a_phone(app: Flask, cycle: dict[str, Any], tmp_path: 
             page.goto(url + path)
             width, client = _no_sideways_scroll(page)
             assert width <= client, (path, width, client)
+
+
+@pytest.mark.browser
+def test_audit_page_fits_a_1280_px_screen(app: Flask, cycle: dict[str, Any]) -> None:
+    import datetime as dt
+
+    from web.models import AuditEntry
+
+    long_title = "Kế hoạch thực hiện công tác cải cách hành chính năm 2025 " * 5
+    with app.app_context():
+        for n in range(30):
+            db.session.add(
+                AuditEntry(
+                    entity="evidence",
+                    key=f"1.1.{n % 9 + 1}#{n}",
+                    old="",
+                    new=(
+                        f"date=2025-07-20; file=ke-hoach-cai-cach-hanh-chinh-{n}.pdf; "
+                        f"number=125/KH-UBND; stored={'ab' * 32}.pdf; title={long_title}; "
+                        f"url=https://xa-a.gov.vn/{'tailieu' * 30}"
+                    ),
+                    reason="thêm minh chứng",
+                    at=dt.datetime(2026, 12, 2, 6, 56, 2),
+                )
+            )
+        db.session.commit()
+    with live_server(app) as url, browser() as b:
+        page = b.new_page(viewport={"width": 1280, "height": 900}, locale="en-US")
+        page.goto(url + "/dang-nhap")
+        page.fill("#email", "sonoivu@thu.vn")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        page.goto(url + "/so-noi-vu/nhat-ky")
+        text = page.inner_text("main")
+        assert "02/12/2026 13:56" in text and "Tài liệu kiểm chứng" in text
+        assert "stored=" not in text and "Ngày ban hành: 20/07/2025" in text
+        width, client = _no_sideways_scroll(page)
+        assert width <= client == 1280, ("audit", width, client)
