@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
 
 from parindex.dates import vietnam_now
+from tests.web.conftest import login, post
 from tests.web.test_agency import add_evidence, page, xa_a  # noqa: F401  (fixture)
 from web.models import Cycle, db
 
@@ -93,3 +95,27 @@ def test_warnings_of_one_kind_are_one_row(app: Flask, xa_a: FlaskClient) -> None
     assert block.count(text) == 1
     row = block[block.index(text) : block.index("</tr>", block.index(text))]
     assert "Tiêu chí (2)" in row and ">1.1.3</a>, <a" in row and ">1.3.2</a>" in row
+
+
+def test_the_deadline_form_shows_and_takes_dd_mm_yyyy(app: Flask, cycle: dict[str, Any]) -> None:
+    client = app.test_client()
+    assert login(client, "sonoivu@thu.vn").status_code == 302
+    html = page(client, "/so-noi-vu/ky/2025")
+    # the cycle's deadline, 31/01/2099 17:00, in text boxes that say their format
+    assert re.search(r'name="self_date" value="31/01/2099"[^>]*placeholder="dd/mm/yyyy"', html)
+    assert re.search(r'name="self_time" value="17:00"[^>]*placeholder="HH:MM"', html)
+    assert 'type="date"' not in html and 'type="time"' not in html
+    r = post(
+        client,
+        "/so-noi-vu/ky/2025/thoi-han",
+        {
+            "self_date": "02/03/2026",
+            "self_time": "16:30",
+            "explanation_date": "",
+            "explanation_time": "",
+        },
+    )
+    assert r.status_code == 302
+    with app.app_context():
+        c = db.session.execute(db.select(Cycle).filter_by(year=2025)).scalar_one()
+        assert c.self_deadline == dt.datetime(2026, 3, 2, 16, 30)  # 2 March: the day first
