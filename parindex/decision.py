@@ -26,7 +26,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from parindex import __version__
+from parindex import __version__, dates
 from parindex.dataset import collector_paused
 from parindex.diff import changes_since
 from parindex.export import cell_text, fit_landscape, set_text
@@ -640,7 +640,7 @@ def method_sheet(
         (),
         ("Năm đánh giá", results.year),
         ("Phần mềm", f"parindex {__version__}"),
-        ("Thời điểm chạy (UTC)", run_time.strftime("%Y-%m-%d %H:%M:%S")),
+        ("Thời điểm chạy (giờ Việt Nam)", dates.moment(run_time)),
         (
             "Làm tròn",
             "Điểm tiêu chí thành phần: 2 chữ số thập phân, nửa lên (half up), ngay khi "

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from parindex import dates
 from parindex.errors import Issue, Location
 from parindex.tables import TableError, misfit_row, read_rows, rows_of
 from parindex.text import TextError, clean, identifier, is_blank, parse_date
@@ -123,7 +124,7 @@ class LineageRow:
             "old": self.old,
             "new": self.new,
             "change": CHANGE_LABELS[self.change],
-            "date": self.date.strftime("%d/%m/%Y"),
+            "date": dates.day(self.date),
             "name": self.name,
             "basis": self.basis,
         }

@@ -332,14 +332,14 @@ def test_method_sheet_and_identical_rerun(sample: Results, tmp_path: Path) -> No
         if sheet == "Phương pháp":
             continue
         assert a[sheet] == b[sheet], sheet
-    method_a = [r for r in a["Phương pháp"] if r[0] != "Thời điểm chạy (UTC)"]
-    method_b = [r for r in b["Phương pháp"] if r[0] != "Thời điểm chạy (UTC)"]
+    method_a = [r for r in a["Phương pháp"] if r[0] != "Thời điểm chạy (giờ Việt Nam)"]
+    method_b = [r for r in b["Phương pháp"] if r[0] != "Thời điểm chạy (giờ Việt Nam)"]
     assert method_a == method_b
     flat = [str(c) for r in a["Phương pháp"] for c in r if c is not None]
     for res in sample.blocks.values():
         assert res.criteria.sha256 in flat
         assert res.criteria.model.id in flat
-    assert "2026-01-15 08:00:00" in flat
+    assert "15/01/2026 15:00" in flat  # RUN, 08:00 UTC, read in Vietnam time (UTC+7)
     for path, digest in sample.inputs.items():
         assert path in flat and digest in flat
     assert any("parindex" in c for c in flat)

@@ -110,6 +110,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["ngay"] = formatting.date
     app.jinja_env.filters["thoigian"] = formatting.datetime
     app.jinja_env.filters["hanchot"] = formatting.deadline
+    app.jinja_env.filters["conlai"] = formatting.countdown
     app.jinja_env.filters["diem"] = formatting.points_text
     app.jinja_env.globals.update(ROLE_LABELS=ROLE_LABELS, STAFF=STAFF, PANEL=PANEL)
     app.jinja_env.globals.update(workflow=workflow, state_label=workflow.state_label)

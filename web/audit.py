@@ -8,7 +8,6 @@ import io
 from typing import Any
 
 from parindex.export import set_text
-from web.formatting import datetime as vn_datetime
 from web.models import Agency, AuditEntry, Cycle, User, db
 
 
@@ -44,17 +43,49 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+#: entries on one page of the audit trail
+AUDIT_PAGE = 100
+
+
 def audit_rows(
-    agency_code: str = "", leaf: str = "", year: int | None = None, limit: int = 2000
+    agency_code: str = "",
+    leaf: str = "",
+    year: int | None = None,
+    limit: int = 2000,
+    offset: int = 0,
 ) -> list[tuple[AuditEntry, str, str]]:
     """Audit entries (newest first) with the user's e-mail and the agency code, filtered by
-    agency code and leaf (the entry's key, or a key that names it: ``1.1.1``, ``1.1.1/round1``)."""
-    query = (
+    agency code and leaf (the entry's key, or a key that names it: ``1.1.1``, ``1.1.1/round1``);
+    ``limit`` entries from the ``offset``-th."""
+    query = _filtered(
         db.select(AuditEntry, User.email, Agency.code)
         .outerjoin(User, User.id == AuditEntry.user_id)
         .outerjoin(Agency, Agency.id == AuditEntry.agency_id)
-        .order_by(AuditEntry.id.desc())
+        .order_by(AuditEntry.id.desc()),
+        agency_code,
+        leaf,
+        year,
     )
+    return [
+        (e, email or "", code or "")
+        for e, email, code in db.session.execute(query.limit(limit).offset(offset))
+    ]
+
+
+def audit_count(agency_code: str = "", leaf: str = "", year: int | None = None) -> int:
+    """How many entries the same filter finds (for the pages)."""
+    query = _filtered(
+        db.select(db.func.count(AuditEntry.id)).outerjoin(
+            Agency, Agency.id == AuditEntry.agency_id
+        ),
+        agency_code,
+        leaf,
+        year,
+    )
+    return int(db.session.execute(query).scalar_one())
+
+
+def _filtered(query: Any, agency_code: str, leaf: str, year: int | None) -> Any:
     if agency_code:
         query = query.where(Agency.code == agency_code)
     if year is not None:
@@ -68,10 +99,9 @@ def audit_rows(
             | AuditEntry.key.startswith(leaf + "/")
             | AuditEntry.key.startswith(leaf + " ")
             | AuditEntry.key.startswith(leaf + ":")
+            | AuditEntry.key.startswith(leaf + "#")  # a document of the leaf
         )
-    return [
-        (e, email or "", code or "") for e, email, code in db.session.execute(query.limit(limit))
-    ]
+    return query
 
 
 AUDIT_COLUMNS = (
@@ -90,13 +120,25 @@ def audit_xlsx(rows: list[tuple[AuditEntry, str, str]]) -> bytes:
     """The audit rows as a workbook; every user text is a plain string cell."""
     from openpyxl import Workbook
 
+    from web.audit_text import parts_text, readable  # it reads the workflow, which audits
+
     wb = Workbook()
     ws = wb.active
     ws.title = "Nhật ký"
     for col, title in enumerate(AUDIT_COLUMNS, start=1):
         set_text(ws.cell(row=1, column=col), title)
     for n, (e, email, code) in enumerate(rows, start=2):
-        values = (vn_datetime(e.at), email, code, e.entity, e.key, e.old, e.new, e.reason)
+        line = readable(e, email, code, full_hash=True)  # the file: whole stored names
+        values = (
+            line.at,
+            line.who,
+            line.agency,
+            line.entity,
+            line.key,
+            parts_text(line.old),
+            parts_text(line.new),
+            line.reason,
+        )
         for col, value in enumerate(values, start=1):
             set_text(ws.cell(row=n, column=col), value or "")
     buffer = io.BytesIO()

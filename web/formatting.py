@@ -1,4 +1,5 @@
-"""Vietnamese formats through Babel: "87,50", "87,50 %", "31/01/2025"."""
+"""Vietnamese formats: numbers through Babel ("87,50", "87,50 %"); dates and times through
+the one formatter :mod:`parindex.dates` ("31/01/2025", "31/01/2025 17:00", Vietnam time)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import datetime as dt
 from decimal import Decimal
 from functools import lru_cache
 
-from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
+
+from parindex import dates
 
 LOCALE = "vi_VN"
 
@@ -36,31 +38,20 @@ def percent(value: Decimal | int | float | None) -> str:
 
 
 def date(value: dt.date | dt.datetime | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    return _date(value)
-
-
-@lru_cache(maxsize=4096)
-def _date(value: dt.date) -> str:
-    return format_date(value, format="dd/MM/yyyy", locale=LOCALE)
-
-
-VIETNAM = dt.timezone(dt.timedelta(hours=7))
+    """A day: "31/01/2025" (:func:`parindex.dates.day`)."""
+    return dates.day(value)
 
 
 def datetime(value: dt.datetime | None) -> str:
-    """When something happened (stored in UTC), shown in Vietnam time: "08:05 31/01/2026"."""
-    if value is None:
-        return ""
-    local = value.replace(tzinfo=dt.UTC).astimezone(VIETNAM).replace(tzinfo=None)
-    return format_datetime(local, format="HH:mm dd/MM/yyyy", locale=LOCALE)
+    """When something happened (stored in UTC), in Vietnam time: "31/01/2026 08:05"."""
+    return dates.moment(value)
 
 
 def deadline(value: dt.datetime | None) -> str:
-    """A deadline, stored as typed in Vietnam time: "17:00 31/01/2026"."""
-    if value is None:
-        return ""
-    return format_datetime(value, format="HH:mm dd/MM/yyyy", locale=LOCALE)
+    """A deadline, stored as typed in Vietnam time: "31/01/2026 17:00"."""
+    return dates.local(value)
+
+
+def countdown(value: dt.datetime | None, now: dt.datetime | None = None) -> str:
+    """How far a deadline is: "còn 5 ngày", "hạn là hôm nay", "quá hạn 2 ngày"."""
+    return dates.countdown(value, now)

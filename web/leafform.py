@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from parindex import dates
 from parindex.criteria import Leaf, LoadedSet
 from parindex.errors import Issue
 from parindex.rules import FACT_LABELS, FACTS, Input, kind_of
@@ -129,8 +130,9 @@ def raw_from_data(loaded: LoadedSet, leaf: Leaf, data: Mapping[str, Any] | None)
         value = data.get(i.fact)
         if i.widget == "co-khong":
             raw[i.key] = "" if value is None else "co" if value is True else "khong"
-        elif i.widget == "date":
-            raw[i.key] = str(value or "")
+        elif i.widget == "date":  # stored ISO, shown as typed here: dd/mm/yyyy
+            date = parse_date(value) if value else None
+            raw[i.key] = dates.day(date) if isinstance(date, dt.date) else str(value or "")
         elif i.widget == "not-issued":
             raw[i.key] = "1" if value is False else ""
         elif i.widget == "score":

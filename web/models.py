@@ -10,15 +10,14 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint, event, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
+from parindex.dates import vietnam_now
+
 
 class Base(DeclarativeBase):
     pass
 
 
 db = SQLAlchemy(model_class=Base)
-
-
-VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")  # no daylight saving
 
 
 def utcnow() -> dt.datetime:
@@ -28,7 +27,7 @@ def utcnow() -> dt.datetime:
 
 def vn_now() -> dt.datetime:
     """Now in Vietnam time, naive: what deadlines (stored as typed, Vietnam time) compare with."""
-    return dt.datetime.now(VIETNAM).replace(tzinfo=None)
+    return vietnam_now()
 
 
 class User(db.Model, UserMixin):  # type: ignore[name-defined,misc]

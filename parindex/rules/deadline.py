@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from parindex import dates
 from parindex.rules.base import (
     FACT_LABELS,
     NA_INT,
@@ -48,7 +49,7 @@ class Deadline(Kind):
 
     def note(self, rule: DeadlineRule) -> str:
         late = number_text(rule.late_share * 100)
-        return f"Hạn: {rule.due:%d/%m/%Y}; ban hành chậm được {late} % số điểm."
+        return f"Hạn: {dates.day(rule.due)}; ban hành chậm được {late} % số điểm."
 
     def check(
         self, ck: Checks, rule: DeadlineRule, maximum: Decimal, path: tuple[str | int, ...]

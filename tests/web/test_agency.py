@@ -195,7 +195,7 @@ def office_zip(*names: str) -> bytes:
 def test_overview_shows_state_deadline_progress_and_fields(xa_a: FlaskClient) -> None:
     html = page(xa_a, "/don-vi/")
     assert "UBND xã A" in html and "Bản nháp" in html
-    assert "17:00 31/01/2099" in html  # the cycle's self-assessment deadline
+    assert "31/01/2099 17:00" in html  # the cycle's self-assessment deadline
     # 74 sub-criteria in xa.yaml, 6 of them (8.1.1–8.1.5, 8.2.1) scored by surveys
     assert "0/68" in html
     assert "Cải cách thủ tục hành chính" in html and "Điểm thưởng, điểm trừ" in html
@@ -216,7 +216,10 @@ def test_field_page_shows_every_leaf_with_its_input(xa_a: FlaskClient) -> None:
         assert f'id="tc-{code}"' in html
     assert "Kế hoạch CCHC năm" in html  # a criterion heading
     one = leaf_html(html, "1.1.1")  # deadline
-    assert 'type="date"' in one and "Chưa ban hành" in one and "Hạn: 30/07/2025" in one
+    assert (
+        'placeholder="dd/mm/yyyy"' in one and 'type="date"' not in one
+    )  # dd/mm/yyyy in any browser
+    assert "Chưa ban hành" in one and "Hạn: 30/07/2025" in one
     assert "Không phát sinh" not in one  # did_not_arise: not-allowed
     rate = leaf_html(html, "1.1.3")  # tiers: the rule's own labels
     assert "Số nhiệm vụ, sản phẩm đã hoàn thành" in rate
@@ -282,9 +285,9 @@ def test_save_facts_of_several_rule_kinds(app: Flask, xa_a: FlaskClient) -> None
             db.select(AuditEntry).filter_by(entity="entry", key="1.1.3")
         ).scalar_one()
         assert audit.old == "" and audit.new == "denominator=10; numerator=8"
-    # the typed values come back in the form
+    # the typed values come back in the form; a date as people write it (typed ISO here)
     values = form_of(html).values
-    assert values["1.1.3-numerator"] == "8" and values["1.1.1-date"] == "2025-07-30"
+    assert values["1.1.3-numerator"] == "8" and values["1.1.1-date"] == "30/07/2025"
     assert values["1.3.1-done"] == "co" and values["1.1.2-level"] == "chua-day-du"
 
 

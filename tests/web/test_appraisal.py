@@ -712,7 +712,7 @@ def test_the_officer_answers_only_flagged_leaves_before_the_deadline(app: Flask,
     assert "Đang giải trình" in html and 'href="/don-vi/giai-trinh"' in html
     html = html_of(officer, "/don-vi/giai-trinh")
     assert 'id="tc-1.1.3"' in html and 'id="tc-1.1.2"' in html and 'id="tc-1.1.1"' not in html
-    assert "Nộp danh mục 10 nhiệm vụ và sản phẩm" in html and "17:00 28/02/2099" in html
+    assert "Nộp danh mục 10 nhiệm vụ và sản phẩm" in html and "28/02/2099 17:00" in html
     r = post(
         officer,
         "/don-vi/giai-trinh",
@@ -750,7 +750,7 @@ def test_the_officer_answers_only_flagged_leaves_before_the_deadline(app: Flask,
     deadline_passed(app)
     r = post(officer, "/don-vi/giai-trinh", {"1.1.3-answer": "Muộn"})
     assert r.status_code == 403
-    assert "Đã quá hạn giải trình (17:00 28/02/2026). Giải trình chưa được gửi." in r.get_data(
+    assert "Đã quá hạn giải trình (28/02/2026 17:00). Giải trình chưa được gửi." in r.get_data(
         as_text=True
     )
     r = post(
@@ -777,7 +777,7 @@ def test_round_2_settles_the_flagged_leaves(app: Flask, xa_a: int) -> None:
     # answered: open for round 2, starting from the round-1 score; 1.1.2 waits for the agency
     assert 'name="1.1.3-score" value="0,50"' in html and 'name="1.1.1-score"' not in html
     assert 'name="1.1.2-score"' not in html
-    assert "Chờ đơn vị giải trình (hạn 17:00 28/02/2099)." in html
+    assert "Chờ đơn vị giải trình (hạn 28/02/2099 17:00)." in html
     r = post(panel, f"/tham-dinh/don-vi/{xa_a}/hoan-thanh-vong-2")
     assert "Chưa hoàn thành được vòng 2: Còn 2 tiêu chí yêu cầu giải trình chưa chấm vòng 2: " in (
         html_of(panel, f"/tham-dinh/don-vi/{xa_a}")

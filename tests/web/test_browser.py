@@ -38,15 +38,15 @@ from tests.web.conftest import PASSWORD, prefill_self_assessment
 from tests.web.livesite import browser, live_server
 
 LEAVES_TYPED = {
-    "1.1.1": ("date", "2025-07-20", "1,00"),
+    "1.1.1": ("date", "20/07/2025", "1,00"),
     "1.1.2": ("level", "chua-day-du", "0,25"),
     "1.1.3": ("rate", (80, 100), "0,75"),
     "1.2.1": ("count", 1, "0,50"),
-    "1.2.2": ("date", "2025-12-10", "0,50"),
+    "1.2.2": ("date", "10/12/2025", "0,50"),
     "1.3.1": ("done", "co", "0,50"),
     "1.3.2": ("rate", (50, 100), "0,50"),
     "1.3.3": ("dna", "Xã không có đơn vị trực thuộc", "0,50"),
-    "1.4.1": ("date", "2025-07-01", "0,50"),
+    "1.4.1": ("date", "01/07/2025", "0,50"),
     "1.4.2": ("rate", (6825, 10000), "0,34"),
     "1.4.3": ("count", 3, "0,30"),
     "1.4.4": ("done", "khong", "0,00"),
@@ -129,13 +129,13 @@ def test_officer_files_and_submits_in_a_real_browser(
         for code, (_, _, expected) in LEAVES_TYPED.items():
             assert _points(page, code) == expected, code
         assert page.input_value("[name='1.1.3-numerator']") == "80"
-        assert page.input_value("[name='1.1.1-date']") == "2025-07-20"
+        assert page.input_value("[name='1.1.1-date']") == "20/07/2025"
         assert page.input_value("[name='1.4.2-denominator']") == "10000"
         assert page.is_checked("[name='1.3.3-dna']")
 
         page.goto(url + "/don-vi/tieu-chi/1.1.1/minh-chung")
         page.fill("#ev-number", "125/KH-UBND")
-        page.fill("#ev-date", "2025-07-20")
+        page.fill("#ev-date", "20/07/2025")
         page.fill("#ev-issuer", "UBND xã A")
         page.fill("#ev-title", "Kế hoạch cải cách hành chính năm 2025")
         page.fill("#ev-location", "toàn văn")

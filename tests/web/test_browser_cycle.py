@@ -257,30 +257,31 @@ def test_a_whole_cycle_with_three_roles_in_a_real_browser(
             for r in staff.locator("table.audit tbody tr").evaluate_all(
                 "trs => trs.map(tr => [...tr.cells].slice(1).map(td => td.textContent.trim()))"
             )
-        ]  # (who, agency, entity, key, old, new, reason), newest first
+        ]  # (who, agency, what: entity and key in words, old, new, reason), newest first
         assert (
-            "thamdinh@thu.vn", "xa-a", "appraisal", f"{CHANGED}/round1",
+            "thamdinh@thu.vn", "xa-a", f"Điểm thẩm định {CHANGED}, vòng 1",
             "tự chấm 1,00", "0,50", CHANGED_REASON,
         ) in rows  # fmt: skip
         assert (
-            "thamdinh@thu.vn", "xa-a", "appraisal", f"{FLAGGED}/round1",
+            "thamdinh@thu.vn", "xa-a", f"Điểm thẩm định {FLAGGED}, vòng 1",
             "tự chấm 0,50", f"0,50; yêu cầu giải trình: {QUESTION}", "thẩm định vòng 1",
         ) in rows  # fmt: skip
         assert (
-            "xa-a@thu.vn", "xa-a", "explanation", FLAGGED, "", ANSWER, "giải trình"
+            "xa-a@thu.vn", "xa-a", f"Giải trình {FLAGGED}", "", ANSWER, "giải trình"
         ) in rows  # fmt: skip
         assert (
-            "thamdinh@thu.vn", "xa-a", "appraisal", f"{FLAGGED}/round2",
+            "thamdinh@thu.vn", "xa-a", f"Điểm thẩm định {FLAGGED}, vòng 2",
             "vòng 1: 0,50", "0,00", SETTLED_REASON,
         ) in rows  # fmt: skip
-        moves = [(r[0], r[4], r[5]) for r in reversed(rows) if r[2] == "submission"]
+        # the submission's states by their names (its key, the unit's code, is not repeated)
+        moves = [(r[0], r[3], r[4]) for r in reversed(rows) if r[2] == "Hồ sơ tự đánh giá"]
         assert moves == [
-            ("xa-a@thu.vn", "draft", "submitted"),
-            ("thamdinh@thu.vn", "submitted", "appraised_1"),
-            ("thamdinh@thu.vn", "appraised_1", "explanation"),
-            ("thamdinh@thu.vn", "explanation", "appraised_2"),
-            ("sonoivu@thu.vn", "appraised_2", "approved"),
-            ("sonoivu@thu.vn", "approved", "published"),
+            ("xa-a@thu.vn", "Bản nháp", "Đã nộp"),
+            ("thamdinh@thu.vn", "Đã nộp", "Đã thẩm định vòng 1"),
+            ("thamdinh@thu.vn", "Đã thẩm định vòng 1", "Đang giải trình"),
+            ("thamdinh@thu.vn", "Đang giải trình", "Đã thẩm định vòng 2"),
+            ("sonoivu@thu.vn", "Đã thẩm định vòng 2", "Đã phê duyệt"),
+            ("sonoivu@thu.vn", "Đã phê duyệt", "Đã công bố"),
         ], moves
 
     assert not [e for e in errors if "favicon" not in e], errors

@@ -21,7 +21,7 @@ PASTED = "Văn bản\x0bdán từ Word\x00"
 #: what a field of each input type is given: a valid value with the two characters inside
 FILLER = {
     "number": "2030\x0b\x00",
-    "date": "2025-07-15\x0b\x00",
+    "date": "15/07/2025\x0b\x00",
     "time": "17:00\x00",
     "email": "van-ban@thu.vn\x00",
     "url": "https://vb.thu.vn/\x0bx\x00",
@@ -86,7 +86,9 @@ def _kinds(html: str) -> dict[str, str]:
         def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
             a = {k: v or "" for k, v in attrs}
             if tag == "input" and a.get("name"):
-                out[a["name"]] = a.get("type", "text")
+                # dates and times are text boxes that say their format (_date_input.html)
+                shape = {"dd/mm/yyyy": "date", "HH:MM": "time"}.get(a.get("placeholder", ""))
+                out[a["name"]] = shape or a.get("type", "text")
             elif tag == "textarea" and a.get("name"):
                 out[a["name"]] = "textarea"
 

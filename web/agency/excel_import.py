@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import update
 
+from parindex import dates
 from parindex.criteria import LoadedSet
 from parindex.errors import Issue, message
 from parindex.submission import parse_submission
@@ -105,7 +106,7 @@ def _text(value: Any) -> str:
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
+        return dates.day(value)
     text = unicodedata.normalize("NFC", str(value)).replace("\r\n", "\n").replace("\r", "\n")
     return text.strip()
 

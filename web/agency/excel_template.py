@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from parindex import dates
 from parindex.criteria import EVIDENCE_NEED_LABELS, Leaf, LoadedSet
 from parindex.export import set_text
 from parindex.rules import kind_of
@@ -167,7 +168,7 @@ def _stored_cells(leaf: Leaf, data: dict[str, Any]) -> dict[str, Any]:
         cells["done"] = YES if data["done"] else NO
     if data.get("date"):
         try:
-            cells["date"] = dt.date.fromisoformat(str(data["date"])).strftime("%d/%m/%Y")
+            cells["date"] = dates.day(dt.date.fromisoformat(str(data["date"])))
         except ValueError:
             cells["date"] = str(data["date"])
     for key in ("numerator", "denominator", "count"):
@@ -277,7 +278,7 @@ def template(agency: Agency) -> bytes:
         stored = _stored_cells(leaf, entry.data or {}) if entry is not None else {}
         have = (
             "; ".join(
-                ev.number + (f" ({ev.date:%d/%m/%Y})" if ev.date else "") for ev in entry.evidence
+                ev.number + (f" ({dates.day(ev.date)})" if ev.date else "") for ev in entry.evidence
             )
             if entry is not None
             else ""
@@ -405,7 +406,7 @@ def _write_guide(ws: Any, agency: Agency, loaded: LoadedSet) -> None:
     set_text(ws.cell(3, 2), f"Bộ tiêu chí: {loaded.model.title}")
     deadline = agency.cycle.self_deadline
     if deadline is not None:
-        set_text(ws.cell(4, 2), f"Hạn tự đánh giá: {deadline:%d/%m/%Y %H:%M}")
+        set_text(ws.cell(4, 2), f"Hạn tự đánh giá: {dates.local(deadline)}")
     for n, line in enumerate(GUIDE_LINES, start=6):
         ws.cell(n, 1).value = n - 5
         set_text(ws.cell(n, 2), line)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +19,9 @@ from sqlalchemy import update
 from sqlalchemy.orm import lazyload
 from werkzeug.exceptions import NotFound
 
+from parindex import dates
 from parindex.criteria import FieldArea, Leaf, LoadedSet
+from parindex.errors import Issue
 from parindex.rules import FACTS, Input, kind_of
 from parindex.units import half_up_div, to_cents
 from web import formatting, workflow
@@ -94,6 +96,8 @@ class Status:
     submitted: bool
     returned: str = ""  # why the secretariat returned the submission, while it is a draft again
     explaining: bool = False  # the panel asked for explanations (state "explanation")
+    countdown: str = ""  # "còn 5 ngày", "quá hạn 2 ngày" while the unit has not submitted
+    overdue: bool = False
 
 
 def status_of(agency: Agency, now: dt.datetime | None = None) -> Status:
@@ -109,6 +113,8 @@ def status_of(agency: Agency, now: dt.datetime | None = None) -> Status:
         state != workflow.DRAFT,
         _returned_reason(agency) if sub is not None and state == workflow.DRAFT else "",
         state == workflow.EXPLANATION,
+        "" if state != workflow.DRAFT else dates.countdown(agency.cycle.self_deadline, now),
+        dates.countdown_overdue(agency.cycle.self_deadline, now),
     )
 
 
@@ -551,6 +557,7 @@ class Overview:
     fields: list[FieldRow]
     extras: list[LeafRow]
     problems: list[Problem]
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def progress(self) -> int:
@@ -579,8 +586,27 @@ def _leaf_row(leaf: Leaf, result: LeafResult | None) -> LeafRow:
 
 def problems_of(loaded: LoadedSet, evaluation: Evaluation) -> list[Problem]:
     """What blocks submission, each with the page where it is fixed."""
+    return _problems(loaded, evaluation.blocking())
+
+
+def warnings_of(loaded: LoadedSet, evaluation: Evaluation) -> list[Problem]:
+    """What does not block submission but the panel will see (an evidence item without its
+    date or issuer, an implausible date...), each with the page where it is fixed. Survey
+    results are the secretariat's to import, not the unit's to fix: left out."""
+    blocking = evaluation.blocking()
+    return _problems(
+        loaded,
+        [
+            i
+            for i in evaluation.issues
+            if i.severity == "warning" and i not in blocking and not i.code.startswith("survey")
+        ],
+    )
+
+
+def _problems(loaded: LoadedSet, issues: list[Issue]) -> list[Problem]:
     out = []
-    for issue in evaluation.blocking():
+    for issue in issues:
         code = issue.location.leaf
         leaf = None
         if code in loaded.leaf_by_code or code in loaded.extra_by_code:
@@ -631,7 +657,13 @@ def overview(agency: Agency, now: dt.datetime | None = None) -> Overview:
         for item in list(m.bonus.items) + list(m.penalty.items)
     ]
     return Overview(
-        agency, status_of(agency, now), evaluation, rows, extras, problems_of(loaded, evaluation)
+        agency,
+        status_of(agency, now),
+        evaluation,
+        rows,
+        extras,
+        problems_of(loaded, evaluation),
+        warnings_of(loaded, evaluation),
     )
 
 

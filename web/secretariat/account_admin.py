@@ -13,6 +13,7 @@ from sqlalchemy import or_
 from sqlalchemy.orm import selectinload
 from werkzeug.security import generate_password_hash
 
+from parindex import dates
 from web import sessions
 from web.audit import audit
 from web.errors import commit_or_conflict
@@ -140,7 +141,7 @@ def link_unit(actor: User, target: User, code: str) -> Outcome:
     if not why and unit is not None and unit.id == target.unit_id:
         why = f"Tài khoản đã thuộc đơn vị '{unit.code}'."
     if not why and unit is not None and unit.ended_on is not None:
-        ended = unit.ended_on.strftime("%d/%m/%Y")
+        ended = dates.day(unit.ended_on)
         why = f"Đơn vị '{unit.code}' đã kết thúc hoạt động từ {ended}; hãy chọn đơn vị kế thừa."
     if why:
         return Outcome(False, why)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, func
 from sqlalchemy.orm import selectinload
 
+from parindex import dates
 from parindex.criteria import LoadedSet, criteria_from_text
 from parindex.errors import CriteriaError, Issue
 from parindex.text import TextError, parse_date
@@ -39,17 +40,14 @@ MAX_CRITERIA_BYTES = 1024 * 1024
 DEFAULT_TIME = dt.time(17, 0)  # a deadline typed without a time closes at the end of office hours
 
 
-VIETNAM = dt.timedelta(hours=7)  # UTC+7 all year (no daylight saving)
-
-
 def when(value: dt.datetime | None) -> str:
     """``31/01/2026 17:00``: a deadline, stored as the Vietnam local time the secretariat typed."""
-    return "" if value is None else value.strftime("%d/%m/%Y %H:%M")
+    return dates.local(value)
 
 
 def when_utc(value: dt.datetime | None) -> str:
     """A moment the app recorded (stored in UTC), shown in Vietnam local time."""
-    return "" if value is None else when(value + VIETNAM)
+    return dates.moment(value)
 
 
 # ------------------------------------------------------------------------------------- cycles
@@ -418,7 +416,7 @@ def deadline_values(cycle: Cycle) -> dict[str, str]:
         ("self", cycle.self_deadline),
         ("explanation", cycle.explanation_deadline),
     ):
-        values[f"{prefix}_date"] = value.date().isoformat() if value else ""
+        values[f"{prefix}_date"] = dates.day(value)
         values[f"{prefix}_time"] = value.strftime("%H:%M") if value else ""
     return values
 
@@ -456,7 +454,7 @@ def set_deadlines(cycle: Cycle, form: Mapping[str, str], user: User) -> FormResu
             continue
         if not lo <= day <= hi:
             result.errors[f"{prefix}_date"] = (
-                f"Ngày phải trong khoảng {lo:%d/%m/%Y} – {hi:%d/%m/%Y} (kỳ {cycle.year})."
+                f"Ngày phải trong khoảng {dates.day(lo)} – {dates.day(hi)} (kỳ {cycle.year})."
             )
             continue
         clock = _parse_time(time_text) if time_text else DEFAULT_TIME

@@ -9,8 +9,7 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from web import audit, publishing, workflow
-from web.formatting import datetime as vn_datetime
+from web import audit, audit_text, publishing, workflow
 from web.inputs import small_int, small_int_or_none
 from web.roles import STAFF, role_required
 from web.secretariat.routes import _cycle_or_404, _upload
@@ -110,9 +109,22 @@ def audit_log() -> Any:
     agency = request.args.get("agency", "").strip()
     leaf = request.args.get("leaf", "").strip()
     year = request.args.get("year", type=small_int)
-    rows = audit.audit_rows(agency, leaf, year, limit=500)
+    total = audit.audit_count(agency, leaf, year)
+    pages = max(1, -(-total // audit.AUDIT_PAGE))
+    number = min(max(1, request.args.get("trang", 1, type=small_int) or 1), pages)
+    rows = audit.audit_rows(
+        agency, leaf, year, limit=audit.AUDIT_PAGE, offset=(number - 1) * audit.AUDIT_PAGE
+    )
     return render_template(
-        "secretariat/audit.html", rows=rows, agency=agency, leaf=leaf, year=year, when=vn_datetime
+        "secretariat/audit.html",
+        lines=[audit_text.readable(e, email, code) for e, email, code in rows],
+        agency=agency,
+        leaf=leaf,
+        year=year,
+        total=total,
+        page=number,
+        pages=pages,
+        first=(number - 1) * audit.AUDIT_PAGE + 1,
     )
 
 

@@ -19,6 +19,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from parindex import dates
 from parindex.lineage import DEFAULT_UNIT_TYPE, UNIT_TYPES
 from web import workflow
 from web.audit import audit
@@ -53,7 +54,7 @@ CHOICE_PREFIX = "khoi-"
 
 
 def _day(value: dt.date) -> str:
-    return value.strftime("%d/%m/%Y")
+    return dates.day(value)
 
 
 def default_title(year: int) -> str:
