@@ -213,7 +213,7 @@ def test_returning_to_draft_mails_the_officer_the_reason_and_deadline(
     assert msg["Subject"] == "Hồ sơ tự đánh giá năm 2025 của UBND xã A được trả lại để chỉnh sửa"
     text = body(msg)
     assert "Lý do: Thiếu báo cáo quý IV" in text
-    assert "Hạn tự đánh giá: 17:00 31/01/2099." in text  # the fixture's deadline, dd/mm/yyyy
+    assert "Hạn tự đánh giá: 31/01/2099 17:00." in text  # the fixture's deadline, dd/mm/yyyy
     (entry,) = entries(app, "xa-a@thu.vn")
     assert entry.kind == "returned" and entry.read_at is None
     # the same in the app: the list and the header's count
@@ -237,7 +237,7 @@ def test_round_1_with_flags_asks_for_explanations_once(
     assert mails[0]["Subject"] == "Yêu cầu giải trình: hồ sơ năm 2025 của UBND xã A"
     text = body(mails[0])
     assert "giải trình 2 tiêu chí: 1.1.2, 1.1.3." in text
-    assert "Hạn giải trình: 17:00 28/02/2099." in text
+    assert "Hạn giải trình: 28/02/2099 17:00." in text
     assert "https://cchc.thu.vn/don-vi/giai-trinh?nam=2025" in text
     assert [n.kind for n in entries(app, "xa-a@thu.vn")] == ["explanation"]
 
@@ -303,7 +303,7 @@ def test_the_panel_is_told_once_when_every_question_is_answered(
     (msg,) = smtp.inbox.to("sonoivu@thu.vn")
     assert len(smtp.inbox.mails) == 1
     assert msg["Subject"] == "UBND xã A đã giải trình đủ 2 tiêu chí (năm 2025)"
-    assert "đến hạn 17:00 28/02/2099" in body(msg)
+    assert "đến hạn 28/02/2099 17:00" in body(msg)
     # an answer edited afterwards tells nobody again
     assert post(officer, "/don-vi/giai-trinh", {"1.1.2-answer": "Có phụ lục 2"}).status_code == 302
     assert len(smtp.inbox.mails) == 1
@@ -441,7 +441,7 @@ def test_remind_twice_sends_once_and_skips_units_that_submitted(
     assert sorted(r for rcpt, _ in smtp.inbox.mails for r in rcpt) == ["so-a@thu.vn", "xa-a@thu.vn"]
     msg = smtp.inbox.to("xa-a@thu.vn")[0]
     due = deadline.strftime("%d/%m/%Y")  # dd/mm/yyyy, worked out here
-    assert msg["Subject"] == f"Nhắc hạn tự đánh giá năm 2025: còn 3 ngày (hạn 17:00 {due})"
+    assert msg["Subject"] == f"Nhắc hạn tự đánh giá năm 2025: còn 3 ngày (hạn {due} 17:00)"
     assert "UBND xã A chưa nộp hồ sơ tự đánh giá" in body(msg)
     second = remind(app, smtp.port, "--days", "7,3,1")
     assert second.exit_code == 0, second.output
