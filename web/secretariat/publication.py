@@ -14,8 +14,9 @@ from web import audit, council, publishing, workflow
 from web.errors import commit_or_conflict
 from web.formatting import datetime as vn_datetime
 from web.inputs import small_int, small_int_or_none
+from web.publishing import grouped
 from web.roles import STAFF, role_required
-from web.secretariat.checklist import checklist, grouped
+from web.secretariat.checklist import checklist
 from web.secretariat.routes import _cycle_or_404, _upload
 
 bp = Blueprint("publishing", __name__, url_prefix="/so-noi-vu")
