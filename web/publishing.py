@@ -98,7 +98,13 @@ class BlockProgress:
     @property
     def refusals(self) -> list[Group]:
         """Why the others may not be approved, each reason once with its units."""
-        return grouped([(r.agency.code, r.why_not) for r in self.rows if r.why_not])
+        return grouped(
+            [
+                (r.agency.code, r.why_not)
+                for r in self.rows
+                if r.why_not and r.state not in workflow.APPROVED_STATES
+            ]
+        )
 
 
 def progress(cycle: Cycle, user: User) -> list[BlockProgress]:

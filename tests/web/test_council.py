@@ -337,7 +337,9 @@ def test_identical_refusals_are_grouped_on_the_progress_page(
 ) -> None:
     client = staff(app)
     set_states(app, "submitted", ("xa-a", "xa-b"))
+    set_states(app, "approved", ("so-a",))
     page = text(client.get(f"/so-noi-vu/ky/{YEAR}/tien-do"))
+    assert "từ “Đã phê duyệt”" not in page  # an approved unit is no refusal
     submitted = "Không thể chuyển hồ sơ từ “Đã nộp” sang “Đã phê duyệt”."
     assert page.count(submitted) == 1  # once for the two communes, not once each
     assert f"<summary>2 đơn vị: {submitted}</summary>" in page.replace("&#34;", '"')

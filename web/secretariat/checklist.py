@@ -5,7 +5,7 @@ publication is said here; :func:`web.publishing.publish` checks the same again w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from parindex.dataset import collector_paused
 from parindex.errors import Issue
@@ -13,6 +13,44 @@ from web import council, publishing, workflow
 from web.models import Agency, CouncilDecision, Cycle, Publication, db
 from web.publishing import Group, grouped
 from web.secretariat.set_changes import BlockChanges, cycle_changes
+
+#: a short title per kind of finding, for the groups (the message of the first one otherwise)
+KIND_TITLES = {
+    "leaf-empty": "Tiêu chí chưa kê khai (tính 0 điểm)",
+    "evidence-missing": "Có điểm tự đánh giá nhưng chưa có tài liệu kiểm chứng",
+}
+
+
+@dataclass
+class Findings:
+    """One kind of finding: how many, and the leaves each unit has it on."""
+
+    message: str
+    count: int = 0
+    by_agency: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def items(self) -> list[str]:
+        return [
+            f"{agency}: {', '.join(leaves)}" if leaves else agency
+            for agency, leaves in self.by_agency.items()
+        ]
+
+
+def findings(issues: list[Issue]) -> list[Findings]:
+    """The issues (but missing surveys) gathered by kind — by code where the kind has a title,
+    else by their message — the largest first."""
+    out: dict[str, Findings] = {}
+    for issue in issues:
+        if issue.code == "survey-missing":
+            continue
+        key = issue.code if issue.code in KIND_TITLES else issue.message
+        group = out.setdefault(key, Findings(KIND_TITLES.get(issue.code, issue.message)))
+        group.count += 1
+        leaves = group.by_agency.setdefault(issue.location.agency or "", [])
+        if issue.location.leaf and issue.location.leaf not in leaves:
+            leaves.append(issue.location.leaf)
+    return sorted(out.values(), key=lambda g: -g.count)
 
 
 @dataclass
@@ -27,7 +65,7 @@ class Checklist:
     #: agency code → (name, survey keys missing)
     missing_surveys: dict[str, tuple[str, list[str]]]
     #: the results' other warnings and errors, grouped by kind
-    warnings: list[Group]
+    warnings: list[Findings]
     changes: list[BlockChanges]
 
     @property
@@ -51,20 +89,6 @@ class Checklist:
         return sum(len(c.changes) for b in self.changes for c in b.comparisons)
 
 
-#: a short title per kind of finding, for the groups (the message of the first one otherwise)
-KIND_TITLES = {
-    "leaf-empty": "Tiêu chí chưa kê khai (tính 0 điểm)",
-    "evidence-missing": "Có điểm tự đánh giá nhưng chưa có tài liệu kiểm chứng",
-}
-
-
-def _finding(issue: Issue) -> str:
-    where = issue.location.agency or ""
-    if issue.location.leaf:
-        where += f" – {issue.location.leaf}"
-    return f"{where}: {issue.message}" if where else issue.message
-
-
 def checklist(cycle: Cycle) -> Checklist:
     """Everything the secretariat checks before publishing ``cycle``, read now."""
     names = dict(
@@ -82,12 +106,6 @@ def checklist(cycle: Cycle) -> Checklist:
         code: (names.get(code, code), keys)
         for code, keys in publishing.missing_surveys(results).items()
     }
-    by_kind: dict[str, Group] = {}
-    for issue in results.report.issues:
-        if issue.code == "survey-missing":
-            continue
-        group = by_kind.setdefault(issue.code, Group(KIND_TITLES.get(issue.code, issue.message)))
-        group.items.append(_finding(issue))
     return Checklist(
         cycle=cycle,
         previous=publishing.latest(cycle),
@@ -96,6 +114,6 @@ def checklist(cycle: Cycle) -> Checklist:
         council_refusal=council.approval_refusal(cycle, snapshot),
         snapshot=snapshot,
         missing_surveys=missing,
-        warnings=sorted(by_kind.values(), key=lambda g: -len(g.items)),
+        warnings=findings(results.report.issues),
         changes=cycle_changes(cycle),
     )
