@@ -23,7 +23,9 @@ from parindex.text import has_controls, without_controls
 
 #: the fields typed in a ``<textarea>`` (matched on the part of the name after its last "-",
 #: as in "1.2.1-explanation"): line breaks are the person's
-MULTILINE = frozenset({"explanation", "reason", "dna_reason", "answer", "question", "yaml_text"})
+MULTILINE = frozenset(
+    {"explanation", "reason", "dna_reason", "survey_reason", "answer", "question", "yaml_text"}
+)
 
 
 def is_multiline(name: str) -> bool:
