@@ -365,3 +365,38 @@ def test_the_survey_label_and_headers_are_vietnamese(app: Flask, data: dict[str,
     vietnamese = 'Mã đơn vị,Cuộc điều tra,Kết quả (%),Cỡ mẫu\nxa-a,sipas-tthc,"87,5",120\n'
     assert upload(client, vietnamese).status_code == 302
     assert stored(app) == [("xa-a", "sipas-tthc", 875000, 120)]
+
+
+# ===================================================================== the migration (0010)
+def test_migration_0010_keeps_the_versions_published_before_it(tmp_path: Any) -> None:
+    """A version published before the council was recorded keeps its row: no decision, no
+    survey reason; the public page still reads it."""
+    from sqlalchemy import text as sql
+
+    from web import create_app
+    from web.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": url})
+    upgrade(app, "0009")
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(
+            sql(
+                "INSERT INTO cycles (id, year, title, created_at) VALUES "
+                "(1, 2024, 'Kỳ 2024', '2024-01-02 00:00:00')"
+            )
+        )
+        conn.execute(
+            sql(
+                "INSERT INTO publications (id, cycle_id, version, reason, published_at, "
+                "results_json, decision_xlsx) VALUES (1, 1, 1, 'công bố lần đầu', "
+                "'2025-01-20 03:00:00', :data, x'')"
+            ),
+            {"data": json.dumps({"blocks": []})},
+        )
+    upgrade(app)
+    with app.app_context():
+        pub = db.session.execute(db.select(Publication)).scalar_one()
+        assert (pub.council_decision_id, pub.survey_reason) == (None, "")
+    page = app.test_client().get("/ket-qua/2024")
+    assert page.status_code == 200 and "Hội đồng thẩm định phê duyệt" not in text(page)
