@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from parindex.dataset import Dataset, load_year
-from web import publishing, workflow
+from web import council, publishing, workflow
 from web.engine import appraisable_codes, evaluate
 from web.models import (
     Agency,
@@ -245,7 +245,32 @@ def _published(
             workflow.transition(sub, workflow.APPRAISED_2, staff[APPRAISER])
         workflow.transition(sub, workflow.APPROVED, staff[SECRETARIAT])
     db.session.flush()
+    _council(cycle, staff[SECRETARIAT])
     publishing._publish(cycle, staff[SECRETARIAT], "")
+
+
+#: the demo's appraisal council: (name, role, attendance, vote) — 6 of 7 agree, one absent
+COUNCIL = (
+    ("Trần Minh Đức", "Chủ tịch Hội đồng (Phó Chủ tịch UBND tỉnh)", "present", "agree"),
+    ("Lê Thị Hồng", "Phó Chủ tịch Hội đồng (Giám đốc Sở Nội vụ)", "present", "agree"),
+    ("Phạm Văn Bình", "Thành viên (Chánh Văn phòng UBND tỉnh)", "present", "agree"),
+    ("Nguyễn Thị Lan", "Thành viên (Giám đốc Sở Tư pháp)", "written", "agree"),
+    ("Võ Thanh Sơn", "Thành viên (Giám đốc Sở Tài chính)", "present", "agree"),
+    ("Huỳnh Quốc Việt", "Thành viên (Chánh Thanh tra tỉnh)", "absent", ""),
+    ("Đặng Thu Trang", "Thư ký (Trưởng phòng CCHC, Sở Nội vụ)", "present", "agree"),
+)
+
+
+def _council(cycle: Cycle, secretariat: User) -> None:
+    """The council's session approving the year's results as they now are (a valid decision:
+    6 of its 7 members agree), recorded as the secretariat would."""
+    form = council.CouncilForm(
+        number=f"05/QĐ-HĐTĐ-{cycle.year}",
+        decided_on=f"20/01/{cycle.year + 1}",
+        rows=[council.MemberRow(*member) for member in COUNCIL],
+    )
+    council.record(cycle, form, publishing.current_snapshot(cycle), secretariat)
+    db.session.flush()
 
 
 def _in_progress(

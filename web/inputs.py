@@ -28,6 +28,7 @@ MULTILINE = frozenset(
         "explanation",
         "reason",
         "dna_reason",
+        "survey_reason",
         "answer",
         "question",
         "yaml_text",

@@ -407,9 +407,54 @@ class Publication(db.Model):  # type: ignore[name-defined,misc]
     published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     results_json: Mapped[str] = mapped_column(Text)
     decision_xlsx: Mapped[bytes] = mapped_column(LargeBinary)
+    #: the council's decision that approved these results (None before the council was recorded)
+    council_decision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("council_decisions.id"), nullable=True
+    )
+    #: why it was published while survey results were missing ("" when none was missing)
+    survey_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     cycle: Mapped[Cycle] = relationship()
     by: Mapped[User | None] = relationship(foreign_keys=[published_by])
+    council: Mapped[CouncilDecision | None] = relationship()
+
+
+class CouncilDecision(db.Model):  # type: ignore[name-defined,misc]
+    """A session of the appraisal council on a cycle's results (:mod:`web.council`): its
+    decision number and date, its members and their votes, and the hash of the results it saw.
+    Never changed: a new session is a new row."""
+
+    __tablename__ = "council_decisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
+    number: Mapped[str] = mapped_column(String(60))
+    decided_on: Mapped[dt.date] = mapped_column()
+    snapshot: Mapped[str] = mapped_column(String(64))  # sha256 of the results it approved
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    cycle: Mapped[Cycle] = relationship()
+    by: Mapped[User | None] = relationship(foreign_keys=[recorded_by])
+    members: Mapped[list[CouncilMember]] = relationship(
+        back_populates="decision", order_by="CouncilMember.position"
+    )
+
+
+class CouncilMember(db.Model):  # type: ignore[name-defined,misc]
+    """One member of the council at a session: name, role, how they took part (``present``,
+    ``written``, ``absent``) and their vote (``agree``, ``disagree``, ``abstain``; "" when
+    absent)."""
+
+    __tablename__ = "council_members"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("council_decisions.id"), index=True)
+    position: Mapped[int] = mapped_column()
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(200))
+    attendance: Mapped[str] = mapped_column(String(20))
+    vote: Mapped[str] = mapped_column(String(20))
+
+    decision: Mapped[CouncilDecision] = relationship(back_populates="members")
 
 
 class Notification(db.Model):  # type: ignore[name-defined,misc]

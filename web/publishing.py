@@ -36,7 +36,7 @@ from parindex.history import PreviousResult, compare_block
 from parindex.results import Results
 from parindex.rules import kind_of
 from parindex.survey import read_surveys
-from web import workflow
+from web import council, workflow
 from web.audit import audit
 from web.bulk import bulk_results
 from web.engine import loaded_set, submission_of
@@ -57,6 +57,26 @@ from web.models import (
 
 
 @dataclass
+class Group:
+    """Identical findings gathered: one line ("64 đơn vị: …") and the list behind it."""
+
+    message: str
+    items: list[str] = field(default_factory=list)
+
+
+def grouped(pairs: list[tuple[str, str]]) -> list[Group]:
+    """(item, message) pairs as one group per message, the largest first, items in order.
+
+    >>> [(g.message, g.items) for g in grouped([("a", "x"), ("b", "y"), ("c", "x")])]
+    [('x', ['a', 'c']), ('y', ['b'])]
+    """
+    groups: dict[str, Group] = {}
+    for item, message in pairs:
+        groups.setdefault(message, Group(message)).items.append(item)
+    return sorted(groups.values(), key=lambda g: -len(g.items))
+
+
+@dataclass
 class AgencyRow:
     agency: Agency
     state: str
@@ -74,6 +94,17 @@ class BlockProgress:
     @property
     def approvable(self) -> int:
         return sum(r.can_approve for r in self.rows)
+
+    @property
+    def refusals(self) -> list[Group]:
+        """Why the others may not be approved, each reason once with its units."""
+        return grouped(
+            [
+                (r.agency.code, r.why_not)
+                for r in self.rows
+                if r.why_not and r.state not in workflow.APPROVED_STATES
+            ]
+        )
 
 
 def progress(cycle: Cycle, user: User) -> list[BlockProgress]:
@@ -373,22 +404,59 @@ def publish_refusal(cycle: Cycle, reason: str) -> str:
     return ""
 
 
-def publish(cycle: Cycle, user: User, reason: str = "") -> Publication:
+def missing_surveys(results: Results) -> dict[str, list[str]]:
+    """The survey results the engine found missing, by agency code: {agency: [survey key]}
+    (their survey leaves count 0)."""
+    out: dict[str, list[str]] = {}
+    for issue in results.report.issues:
+        if issue.code == "survey-missing":
+            out.setdefault(issue.location.agency or "", []).append(str(issue.params["value"]))
+    return {code: sorted(set(keys)) for code, keys in sorted(out.items())}
+
+
+def snapshot_of(results: Results) -> str:
+    """The hash of ``results`` a council approves (:func:`web.council.snapshot`)."""
+    return council.snapshot(results.as_dict(plain=True)["blocks"])
+
+
+def current_snapshot(cycle: Cycle) -> str:
+    """The hash of the cycle's results as they are now."""
+    with collector_paused():
+        return snapshot_of(cycle_results(cycle, documents=False))
+
+
+def survey_refusal(missing: dict[str, list[str]], survey_reason: str) -> str:
+    """Why survey results missing refuse publication ("" when none is missing or a reason is
+    given)."""
+    if not missing or survey_reason.strip():
+        return ""
+    codes = list(missing)
+    more = f" … (cộng {len(codes) - 8})" if len(codes) > 8 else ""
+    return (
+        f"Còn {len(codes)} đơn vị thiếu kết quả điều tra xã hội học: {', '.join(codes[:8])}{more}. "
+        "Hãy nhập kết quả điều tra, hoặc ghi lý do công bố khi chưa đủ kết quả điều tra."
+    )
+
+
+def publish(cycle: Cycle, user: User, reason: str = "", survey_reason: str = "") -> Publication:
     """Publish the cycle's results as a new version (1, 2, …): the results JSON and the
     decision table as they are now, frozen; approved agencies move to ``published``.
     Raises :class:`workflow.IllegalTransition` with the Vietnamese reason when it may not —
-    also when another publication of the cycle was written at the same moment (a double
-    click, two tabs): the moves are conditional and the version number unique, so exactly one
-    of them is saved and audited."""
+    a unit not approved, no valid council approval of exactly these results
+    (:func:`web.council.approval_refusal`), survey results missing without ``survey_reason``,
+    a correction without its ``reason`` — also when another publication of the cycle was
+    written at the same moment (a double click, two tabs): the moves are conditional and the
+    version number unique, so exactly one of them is saved and audited."""
     with commit_or_conflict(workflow.IllegalTransition) as saved:
-        pub = _publish(cycle, user, reason)
+        pub = _publish(cycle, user, reason, survey_reason)
     if not saved.ok:
         raise workflow.IllegalTransition(saved.why)
     return pub
 
 
-def _publish(cycle: Cycle, user: User, reason: str) -> Publication:
+def _publish(cycle: Cycle, user: User, reason: str, survey_reason: str = "") -> Publication:
     reason = reason.strip()
+    survey_reason = survey_reason.strip()
     why = publish_refusal(cycle, reason)
     if why:
         raise workflow.IllegalTransition(why)
@@ -396,6 +464,12 @@ def _publish(cycle: Cycle, user: User, reason: str) -> Publication:
     number = 1 if previous is None else previous.version + 1
     with collector_paused():  # the results and their JSON: large, made at once
         results = cycle_results(cycle)
+        missing = missing_surveys(results)
+        why = survey_refusal(missing, survey_reason)
+        if why:
+            raise workflow.IllegalTransition(why)
+        survey_reason = survey_reason if missing else ""
+        decision = council.latest(cycle)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"bang-xep-hang-{cycle.year}.xlsx"
@@ -403,7 +477,21 @@ def _publish(cycle: Cycle, user: User, reason: str) -> Publication:
                 functools.partial(write_decision_table, results, path, charts=False, run_time=now)
             ):  # the workbook is written on the other core while the JSON and the moves are made
                 data = results.as_dict(plain=True)
-                data["publication"] = {"version": number, "reason": reason}
+                # the council approved exactly these results (a refusal stops the workbook)
+                why = council.approval_refusal(cycle, council.snapshot(data["blocks"]))
+                if why or decision is None:
+                    raise workflow.IllegalTransition(why)
+                data["publication"] = {
+                    "version": number,
+                    "reason": reason,
+                    "council": {
+                        "number": decision.number,
+                        "date": decision.decided_on.isoformat(),
+                        "agree": council.agreeing(decision),
+                        "members": len(decision.members),
+                    },
+                    "missing_surveys": {"reason": survey_reason, "agencies": missing},
+                }
                 for block in data["blocks"]:  # the fields' names, for the public breakdown pages
                     model = results.blocks[block["block"]].criteria.model
                     block["field_names"] = {f.code: f.name for f in model.fields}
@@ -429,6 +517,8 @@ def _publish(cycle: Cycle, user: User, reason: str) -> Publication:
             published_by=user.id,
             results_json=results_json,
             decision_xlsx=xlsx,
+            council_decision_id=decision.id,
+            survey_reason=survey_reason,
         )
     db.session.add(pub)
     audit(
@@ -437,7 +527,15 @@ def _publish(cycle: Cycle, user: User, reason: str) -> Publication:
         f"{cycle.year}/v{number}",
         "" if previous is None else f"v{previous.version}",
         f"v{number}",
-        reason=reason or "công bố lần đầu",
+        reason="; ".join(
+            part
+            for part in (
+                reason or "công bố lần đầu",
+                council.title(decision),
+                survey_reason and f"thiếu kết quả điều tra: {survey_reason}",
+            )
+            if part
+        ),
     )
     return pub
 

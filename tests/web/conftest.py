@@ -240,3 +240,51 @@ def add_cycle(
             made[code] = a
         db.session.commit()
         return {code: a.id for code, a in made.items()}
+
+
+# ============================================================ the council, then the checklist
+#: the reason the tests give for publishing without survey results (their cycles have none)
+NO_SURVEY_REASON = "Chưa tổ chức điều tra xã hội học ở kỳ thử"
+
+
+def council_approves(
+    client: FlaskClient,
+    year: int = 2025,
+    *,
+    agree: int = 3,
+    members: int = 3,
+    number: str = "01/QĐ-HĐTĐ",
+) -> Any:
+    """The secretariat (``client``, logged in) records a council session on the cycle's results
+    as they now are, through the council page: ``agree`` of ``members`` present agree, the
+    others disagree."""
+    page = client.get(f"/so-noi-vu/ky/{year}/hoi-dong").get_data(as_text=True)
+    match = re.search(r'name="snapshot" value="([0-9a-f]{64})"', page)
+    assert match, page
+    data = {"number": number, "decided_on": "15/01/2026", "snapshot": match[1]}
+    data["rows"] = str(members)
+    for i in range(members):
+        data |= {
+            f"name-{i}": f"Thành viên {i + 1}",
+            f"role-{i}": "Chủ tịch Hội đồng" if i == 0 else "Thành viên",
+            f"attendance-{i}": "present",
+            f"vote-{i}": "agree" if i < agree else "disagree",
+        }
+    return post(client, f"/so-noi-vu/ky/{year}/hoi-dong", data)
+
+
+def confirm_publication(
+    client: FlaskClient, year: int = 2025, reason: str = "", survey_reason: str = NO_SURVEY_REASON
+) -> Any:
+    """The confirmation of the checklist page (after reading it): the publication's POST."""
+    assert client.get(f"/so-noi-vu/ky/{year}/cong-bo").status_code == 200
+    return post(
+        client, f"/so-noi-vu/ky/{year}/cong-bo", {"reason": reason, "survey_reason": survey_reason}
+    )
+
+
+def publish_through_council(client: FlaskClient, year: int = 2025, **kw: Any) -> Any:
+    """Publish as the secretariat does: the council approves the current results (a valid
+    decision), then the checklist is confirmed; returns the publication's answer."""
+    assert council_approves(client, year).status_code == 302
+    return confirm_publication(client, year, **kw)

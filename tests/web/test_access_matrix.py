@@ -123,6 +123,9 @@ POLICY: dict[str, Policy] = {
     "publishing.preview": Policy(STAFF),
     # nothing is approved in the fixture: staff get 409 (refused, with the reason)
     "publishing.publish": Policy(STAFF, state_dependent=True),
+    "publishing.checklist_page": Policy(STAFF),
+    "publishing.council_page": Policy(STAFF),
+    "publishing.record_council": Policy(STAFF, state_dependent=True),
     "publishing.audit_log": Policy(STAFF),
     "publishing.audit_export": Policy(STAFF),
     # published results are public; the fixture has none, so everyone gets 404 there
@@ -179,6 +182,9 @@ def url_values(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "publishing.import_surveys": {"year": YEAR},
         "publishing.preview": {"year": YEAR},
         "publishing.publish": {"year": YEAR},
+        "publishing.checklist_page": {"year": YEAR},
+        "publishing.council_page": {"year": YEAR},
+        "publishing.record_council": {"year": YEAR},
         "public.year_results": {"year": YEAR},
         "public.version_results": {"year": YEAR, "version": 1},
         "public.agency_results": {"year": YEAR, "code": "xa-a"},

@@ -28,7 +28,14 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests.vietnamese import assert_vietnamese
-from tests.web.conftest import csrf, login, post, prefill_self_assessment
+from tests.web.conftest import (
+    NO_SURVEY_REASON,
+    council_approves,
+    csrf,
+    login,
+    post,
+    prefill_self_assessment,
+)
 from tests.web.livesite import live_server
 from web import workflow
 from web.agency import explaining
@@ -94,6 +101,9 @@ def _prepare_return(app: Flask) -> None:
 def _prepare_publish(app: Flask) -> None:
     for code in ("xa-a", "xa-b", "so-a"):
         _set_state(app, code, workflow.APPROVED)
+    staff = app.test_client()
+    login(staff, "sonoivu@thu.vn")
+    assert council_approves(staff).status_code == 302
 
 
 def _prepare_answer(app: Flask) -> None:
@@ -172,7 +182,7 @@ ACTIONS = {
     "publish": Action(
         "sonoivu@thu.vn",
         _prepare_publish,
-        lambda c: post(c, "/so-noi-vu/ky/2025/cong-bo"),
+        lambda c: post(c, "/so-noi-vu/ky/2025/cong-bo", {"survey_reason": NO_SURVEY_REASON}),
         "publication",
         _one_publication,
     ),

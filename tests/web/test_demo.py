@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 
 from tests.web.conftest import REPO
+from web import council, publishing
 from web.accounts import agencies_of
 from web.demo import DEMO_PASSWORD, seed_demo
 from web.models import Appraisal, Cycle, Publication, Submission, Unit, User, db
@@ -46,6 +47,14 @@ def test_2024_is_published_with_the_figures_of_the_sample_s_published_file(
     assert web == _published_file()
     page = app.test_client().get("/ket-qua/2024")
     assert page.status_code == 200 and "UBND huyện" in page.get_data(as_text=True)
+    # through the council's decision: 6 of its 7 members agree (6 × 2 > 7), on these results
+    with app.app_context():
+        pub = db.session.merge(pub)
+        assert pub.council is not None and council.is_valid(pub.council)
+        assert (council.agreeing(pub.council), len(pub.council.members)) == (6, 7)
+        cycle = db.session.merge(cycle)
+        assert council.approval_refusal(cycle, publishing.current_snapshot(cycle)) == ""
+    assert "Quyết định số 05/QĐ-HĐTĐ-2024 ngày 20/01/2025" in page.get_data(as_text=True)
 
 
 def test_2025_is_in_progress_with_work_for_every_role(app: Flask, demo: Any) -> None:

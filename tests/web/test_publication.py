@@ -20,7 +20,7 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
 from parindex.cli import main
-from tests.web.conftest import REPO, login, post
+from tests.web.conftest import NO_SURVEY_REASON, REPO, login, post, publish_through_council
 from tests.web.test_appraisal import (
     XA_A_FACTS,
     XA_A_ROUNDS,
@@ -29,7 +29,7 @@ from tests.web.test_appraisal import (
     _export,
     _store,
 )
-from web import publishing
+from web import council, publishing
 from web.models import (
     Agency,
     AuditEntry,
@@ -257,7 +257,7 @@ def test_publication_versions(app: Flask, data: dict[str, Any]) -> None:
         assert db.session.execute(db.select(Publication)).first() is None
     set_states(app, "approved", ("so-a",))
 
-    assert post(client, f"/so-noi-vu/ky/{YEAR}/cong-bo").status_code == 302
+    assert publish_through_council(client).status_code == 302
     assert set(states(app).values()) == {"published"}
     anon = app.test_client()
     v1 = anon.get(f"/ket-qua/{YEAR}").get_data(as_text=True)
@@ -292,7 +292,7 @@ def test_publication_versions(app: Flask, data: dict[str, Any]) -> None:
     _store(app, data, "so-a", {}, {("1.1.1", 1): ("0", "Văn bản ban hành sau thời hạn")})
     r = post(client, f"/so-noi-vu/ky/{YEAR}/cong-bo", {"reason": "  "})
     assert r.status_code == 409 and "lý do đính chính" in r.get_data(as_text=True)
-    r = post(client, f"/so-noi-vu/ky/{YEAR}/cong-bo", {"reason": "Đính chính điểm Sở A <b>"})
+    r = publish_through_council(client, reason="Đính chính điểm Sở A <b>")
     assert r.status_code == 302
     with app.app_context():
         pubs = (
@@ -415,7 +415,7 @@ def test_the_change_since_last_years_publication_is_shown(app: Flask, data: dict
     assert rows["xa-a"]["index_change"] == pytest.approx(rows["xa-a"]["index"] - 0.5)
     assert rows["so-a"]["index_change"] is None
     set_states(app, "approved")
-    assert post(staff(app), f"/so-noi-vu/ky/{YEAR}/cong-bo").status_code == 302
+    assert publish_through_council(staff(app)).status_code == 302
     page = app.test_client().get(f"/ket-qua/{YEAR}").get_data(as_text=True)
     assert "Thay đổi so với năm trước" in page and "tăng 01 bậc" in page
 
@@ -449,7 +449,17 @@ def test_the_published_workbook_is_the_one_written_here(
     with app.app_context():
         cycle = db.session.execute(db.select(Cycle)).scalar_one()
         user = db.session.execute(db.select(User).filter_by(email=STAFF)).scalar_one()
-        pub = publishing.publish(cycle, user)
+        council.record(
+            cycle,
+            council.CouncilForm(
+                "01/QĐ-HĐTĐ",
+                "15/01/2026",
+                [council.MemberRow("Chủ tịch", "Chủ tịch", "present", "agree")],
+            ),
+            publishing.current_snapshot(cycle),
+            user,
+        )
+        pub = publishing.publish(cycle, user, survey_reason=NO_SURVEY_REASON)
         here = tmp_path / "here.xlsx"
         results = publishing.cycle_results(cycle)
         write_decision_table(results, here, charts=False, run_time=pub.published_at)
@@ -587,7 +597,7 @@ def test_a_merged_unit_is_compared_with_its_predecessors_through_the_lineage(
     shown = staff(app).get(f"/so-noi-vu/ky/{YEAR}/xep-hang").get_data(as_text=True)
     assert "Hợp nhất từ UBND xã C, UBND xã D" in shown and "Cách so sánh với năm trước" in shown
     set_states(app, "approved")
-    assert post(staff(app), f"/so-noi-vu/ky/{YEAR}/cong-bo").status_code == 302
+    assert publish_through_council(staff(app)).status_code == 302
     page = app.test_client().get(f"/ket-qua/{YEAR}").get_data(as_text=True)
     assert "Hợp nhất từ UBND xã C, UBND xã D" in page and "Cách so sánh với năm trước" in page
     page = app.test_client().get(f"/ket-qua/{YEAR}/don-vi/xa-a").get_data(as_text=True)

@@ -48,6 +48,7 @@ def _results_page(year: int, version: int | None) -> Any:
         versions=publishing.versions(cycle),
         blocks=blocks,
         method=data.get("comparison_method", ""),
+        missing_surveys=data.get("publication", {}).get("missing_surveys", {}).get("agencies", {}),
         charts={b["block"]: Markup(publishing.bar_chart(b)) for b in blocks},  # noqa: S704
     )
 

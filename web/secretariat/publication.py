@@ -9,9 +9,14 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from web import audit, audit_text, publishing, workflow
+from parindex.diff import what_changed, where_changed
+from web import audit, audit_text, council, publishing, workflow
+from web.errors import commit_or_conflict
+from web.formatting import datetime as vn_datetime
 from web.inputs import small_int, small_int_or_none
+from web.publishing import grouped
 from web.roles import STAFF, role_required
+from web.secretariat.checklist import checklist
 from web.secretariat.routes import _cycle_or_404, _upload
 
 bp = Blueprint("publishing", __name__, url_prefix="/so-noi-vu")
@@ -54,8 +59,16 @@ def approve(year: int) -> Any:
     done, refused = publishing.approve(cycle, ids, current_user)
     if done:
         flash(f"Đã phê duyệt {len(done)} đơn vị: {', '.join(done)}.", "success")
-    for message in refused:
-        flash(f"Không phê duyệt được {message}", "danger")
+    pairs = [(code, message) for code, _, message in (m.partition(": ") for m in refused)]
+    for group in grouped(pairs):
+        if len(group.items) == 1:
+            flash(f"Không phê duyệt được {group.items[0]}: {group.message}", "danger")
+        else:
+            flash(
+                f"Không phê duyệt được {len(group.items)} đơn vị ({', '.join(group.items)}): "
+                f"{group.message}",
+                "danger",
+            )
     return redirect(url_for(".progress", year=year))
 
 
@@ -89,18 +102,93 @@ def preview(year: int) -> Any:
     )
 
 
+def _checklist_page(year: int, status: int = 200, **context: Any) -> tuple[str, int]:
+    cycle = _cycle_or_404(year)
+    return (
+        render_template(
+            "secretariat/checklist.html",
+            check=checklist(cycle),
+            cycle=cycle,
+            what_changed=what_changed,
+            where_changed=where_changed,
+            **context,
+        ),
+        status,
+    )
+
+
+@bp.route("/ky/<int:year>/cong-bo")
+@role_required(*STAFF)
+def checklist_page(year: int) -> Any:
+    """What to check before publishing, and the confirmation's form."""
+    return _checklist_page(year)
+
+
 @bp.route("/ky/<int:year>/cong-bo", methods=["POST"])
 @role_required(*STAFF)
 def publish(year: int) -> Any:
+    """The confirmation of the checklist's page: publishes, or shows the page again with why
+    not and what was typed."""
     cycle = _cycle_or_404(year)
     reason = request.form.get("reason", "")
+    survey_reason = request.form.get("survey_reason", "")
     try:
-        pub = publishing.publish(cycle, current_user, reason)
+        pub = publishing.publish(cycle, current_user, reason, survey_reason)
     except workflow.IllegalTransition as e:
-        flash(e.message, "danger")
-        return _progress_page(year, 409, publish_reason=reason)
+        return _checklist_page(
+            year, 409, refusal=e.message, publish_reason=reason, survey_reason=survey_reason
+        )
     flash(f"Đã công bố kết quả năm {year}, phiên bản {pub.version}.", "success")
-    return redirect(url_for(".progress", year=year))
+    return redirect(url_for(".progress", year=year) + "#cong-bo")
+
+
+def _council_page(year: int, status: int = 200, **context: Any) -> tuple[str, int]:
+    cycle = _cycle_or_404(year)
+    context.setdefault("form", council.blank_form(cycle))
+    context.setdefault("snapshot", publishing.current_snapshot(cycle))
+    return (
+        render_template(
+            "secretariat/council.html",
+            cycle=cycle,
+            decisions=council.decisions(cycle),
+            council=council,
+            **context,
+        ),
+        status,
+    )
+
+
+@bp.route("/ky/<int:year>/hoi-dong")
+@role_required(*STAFF)
+def council_page(year: int) -> Any:
+    """The council's sessions on the cycle's results, and the form to record one."""
+    return _council_page(year)
+
+
+@bp.route("/ky/<int:year>/hoi-dong", methods=["POST"])
+@role_required(*STAFF)
+def record_council(year: int) -> Any:
+    cycle = _cycle_or_404(year)
+    count = min(small_int_or_none(request.form.get("rows", "")) or 0, 200)
+    form = council.read_form(request.form, count)
+    seen = request.form.get("snapshot", "")
+    current = publishing.current_snapshot(cycle)
+    if not form.ok:
+        return _council_page(year, 400, form=form, snapshot=seen or current)
+    if seen != current:
+        form.errors["snapshot"] = (
+            "Kết quả đã thay đổi từ khi mở trang này: Hội đồng phải xem kết quả hiện tại "
+            "(bảng xếp hạng xem trước) trước khi ghi nhận."
+        )
+        return _council_page(year, 409, form=form, snapshot=current)
+    with commit_or_conflict() as saved:
+        decision = council.record(cycle, form, seen, current_user)
+    if not saved.ok:
+        form.errors["snapshot"] = saved.why
+        return _council_page(year, 409, form=form, snapshot=current)
+    verdict = "được thông qua" if council.is_valid(decision) else "không được thông qua"
+    flash(f"Đã ghi nhận {council.title(decision)} của Hội đồng: {verdict}.", "success")
+    return redirect(url_for(".council_page", year=year))
 
 
 @bp.route("/nhat-ky")
