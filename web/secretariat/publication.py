@@ -12,7 +12,6 @@ from flask_login import current_user
 from parindex.diff import what_changed, where_changed
 from web import audit, audit_text, council, publishing, workflow
 from web.errors import commit_or_conflict
-from web.formatting import datetime as vn_datetime
 from web.inputs import small_int, small_int_or_none
 from web.publishing import grouped
 from web.roles import STAFF, role_required
