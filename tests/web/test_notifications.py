@@ -23,7 +23,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 
-from tests.web.conftest import login, post, prefill_self_assessment
+from tests.web.conftest import login, post, prefill_self_assessment, publish_through_council
 from web import mailer, notify, workflow
 from web.cli import cli
 from web.models import (
@@ -267,7 +267,7 @@ def test_publication_tells_each_unit(app: Flask, cycle: dict[str, Any], smtp: Sm
     for code in ("xa-a", "xa-b", "so-a"):
         set_state(app, code, "approved")
     staff = client_for(app, "sonoivu@thu.vn")
-    assert post(staff, "/so-noi-vu/ky/2025/cong-bo").status_code == 302
+    assert publish_through_council(staff).status_code == 302
     assert sorted(r for rcpt, _ in smtp.inbox.mails for r in rcpt) == [
         "so-a@thu.vn",
         "xa-a@thu.vn",

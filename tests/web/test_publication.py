@@ -517,7 +517,10 @@ def test_when_the_body_fails_the_second_process_is_stopped(tmp_path: Path) -> No
     path = tmp_path / "out.txt"
     with pytest.raises(ZeroDivisionError), publishing._beside(_pid_writer(path)):
         1 / 0  # noqa: B018
-    assert not path.exists() or int(path.read_text()) != os.getpid()
+    # the child may have been killed before, while or after it wrote (an empty file when the
+    # kill came between opening and writing): what matters is that this process wrote nothing
+    written = path.read_text() if path.exists() else ""
+    assert written != str(os.getpid())
 
 
 def test_a_merged_unit_is_compared_with_its_predecessors_through_the_lineage(
