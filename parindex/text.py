@@ -77,6 +77,24 @@ def clean(value: Any) -> str:
     return " ".join("".join(out).translate(_DASHES).split())
 
 
+def fold(value: Any) -> str:
+    """Text as a search compares it: cleaned (:func:`clean`), without diacritics (``đ`` read as
+    ``d``) and case-folded, so that "so noi vu" finds "Sở Nội vụ" however either was typed.
+
+    >>> fold("Sở Nội vụ") == fold("so noi vu") == fold("SO NOI VU") == "so noi vu"
+    True
+    >>> fold("Đắk Lắk"), fold("Ủy ban  nhân dân\u00a0xã")
+    ('dak lak', 'uy ban nhan dan xa')
+    """
+    text = clean(value).translate(_D_BAR)
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+#: the one Vietnamese letter whose stroke is not a combining mark
+_D_BAR = str.maketrans({"đ": "d", "Đ": "D"})
+
+
 #: control characters that break a line or a cell: a person meant a line break or a space
 _LINE_BREAKS = "\r\n\x0b\x0c\x85"  # CR LF, Word's vertical tab (Shift+Enter), form feed, NEL
 #: the control characters (Unicode category Cc: C0, DEL, C1), found in one pass in C
