@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy.orm import selectinload
@@ -145,6 +145,23 @@ class PanelPage:
     def editable(self) -> int:
         return sum(1 for s in self.sections for v in s.leaves if v.editing)
 
+    @property
+    def focus(self) -> str:
+        """The id of the input the page opens on: the first one with an error, else the score
+        of the first leaf not yet scored in the open round ("" when none)."""
+        open_leaves = [v for s in self.sections for v in s.leaves if v.form is not None]
+        for v in open_leaves:
+            assert v.form is not None
+            if v.form.conflict:
+                return f"a-{v.code}-score"
+            for key in ("score", "reason", "question"):
+                if key in v.form.errors:
+                    return f"a-{v.code}-{key}"
+        for v in open_leaves:
+            if (v.round1 if v.editing == 1 else v.round2) is None:
+                return f"a-{v.code}-score"
+        return ""
+
 
 def _self_c(result: LeafResult | None) -> int | None:
     if result is None:
@@ -212,6 +229,10 @@ def _heading(loaded: LoadedSet, leaf: Leaf) -> tuple[str, str]:
     return section, "Điểm thưởng" if section == "bonus" else "Điểm trừ"
 
 
+#: entry keys the leaf card shows on their own line, not among the facts
+_OWN_LINES = frozenset({"explanation", "did_not_arise"})
+
+
 def _leaf_panel(
     seen: Seen,
     leaf: Leaf,
@@ -241,7 +262,10 @@ def _leaf_panel(
     return LeafPanel(
         leaf=leaf,
         section=section,
-        facts=describe_data(seen.loaded, leaf, data),
+        # the explanation and the "did not arise" reason have their own lines on the card
+        facts=describe_data(
+            seen.loaded, leaf, {k: v for k, v in data.items() if k not in _OWN_LINES}
+        ),
         explanation=str(data.get("explanation") or ""),
         did_not_arise=str(data.get("did_not_arise") or ""),
         self_c=self_c,
@@ -431,6 +455,101 @@ def complete_round_1(user: User, agency_id: int) -> Outcome:
     )
 
 
+#: the audit's reason for a self-score accepted with "accept the remaining self-scores"
+ACCEPT_REASON = "chấp nhận điểm tự chấm"
+
+
+@dataclass
+class Accepted(Outcome):
+    """What "Chấp nhận điểm tự chấm còn lại" did: the leaves accepted, those left to the
+    appraiser because the engine had a warning on them."""
+
+    accepted: list[str] = field(default_factory=list)
+    left: list[str] = field(default_factory=list)
+
+    @property
+    def category(self) -> str:
+        return "danger" if not self.ok else "success" if self.accepted else "info"
+
+
+def accept_remaining(
+    user: User, agency_id: int, code: str = "", now: dt.datetime | None = None
+) -> Accepted:
+    """Round 1 of the leaves assigned to ``user`` (of one page ``code``, else of the whole
+    agency) that nobody has appraised yet: each gets the self-score as its appraised score,
+    with one audit entry per leaf. Leaves already appraised (with or without a request for an
+    explanation) are not touched; a leaf whose self-assessment carries a warning (evidence
+    incomplete, an explanation instead of a document…) is left for the appraiser to read —
+    docs/decisions.md. Only while round 1 is open; all or nothing."""
+    seen = seen_by(user, agency_id)
+    sub = seen.sub
+    if current_round(sub) != 1:
+        return Accepted(
+            False,
+            f"Hồ sơ đang ở trạng thái “{workflow.state_label(sub.state)}”: chỉ chấp nhận điểm "
+            "tự chấm được trong vòng 1 (hồ sơ “Đã nộp”). Không có điểm nào được ghi.",
+        )
+    leaves = seen.leaves
+    where = "các tiêu chí được giao"
+    if code:
+        pages = {p.code: p for p in _pages(seen)}
+        if code not in pages:
+            if code in [p.code for p in pages_of(seen.loaded)]:
+                raise Forbidden("Bạn không được phân công thẩm định lĩnh vực này.")
+            raise NotFound(f"Không có lĩnh vực mã {code}.")
+        leaves = [lf for lf in leaves if page_of_leaf(seen.loaded, lf.code) == code]
+        where = f"“{pages[code].title}”"
+    own = evaluate(seen.agency, seen.loaded, appraised=False)
+    done = workflow.round1_rows(sub)
+    out = Accepted(True, "")
+    stamp = now or utcnow()
+    with commit_or_conflict() as saved:
+        for leaf in leaves:
+            if leaf.code in done:
+                continue
+            result = own.leaves.get(leaf.code)
+            if result is not None and result.issues:
+                out.left.append(leaf.code)
+                continue
+            self_c = _self_c(result)
+            row = Appraisal(
+                submission=sub, leaf=leaf.code, round=1, score_c=self_c, by_id=user.id, at=stamp
+            )
+            row.reason, row.flagged, row.question = "", False, ""
+            db.session.add(row)
+            audit(
+                user,
+                "appraisal",
+                f"{leaf.code}/round1",
+                f"tự chấm {points_text(self_c)}",
+                describe(row),
+                agency=seen.agency,
+                reason=ACCEPT_REASON,
+            )
+            out.accepted.append(leaf.code)
+    if not saved.ok:
+        return Accepted(
+            False,
+            "Chưa ghi được: có người vừa chấm đơn vị này cùng lúc hoặc hệ thống đang bận. "
+            "Không có điểm nào được ghi; hãy tải lại trang và thử lại.",
+        )
+    parts = []
+    if out.accepted:
+        parts.append(
+            f"Đã chấp nhận điểm tự chấm của {len(out.accepted)} tiêu chí trong {where} "
+            f"({workflow.codes_text(out.accepted)}) làm điểm thẩm định vòng 1."
+        )
+    else:
+        parts.append(f"Không còn tiêu chí nào chưa thẩm định vòng 1 trong {where} để chấp nhận.")
+    if out.left:
+        parts.append(
+            f"Còn {len(out.left)} tiêu chí có cảnh báo chưa được chấp nhận tự động, hãy xem và "
+            f"chấm từng tiêu chí: {workflow.codes_text(out.left)}."
+        )
+    out.message = " ".join(parts)
+    return out
+
+
 def complete_round_2(user: User, agency_id: int) -> Outcome:
     """ "Hoàn thành vòng 2": explanation → appraised_2 (every flagged leaf settled)."""
     seen = seen_by(user, agency_id)
@@ -546,6 +665,11 @@ class AgencyView:
     total: Progress  # every leaf of the agency, whoever appraises it
     actions: dict[str, str]  # action → "" when possible now, else why not
     deadline: dt.datetime | None
+
+    @property
+    def accepting(self) -> bool:
+        """Whether "accept the remaining self-scores" is offered: while round 1 is open."""
+        return current_round(self.sub) == 1
 
 
 def agency_view(user: User, agency_id: int) -> AgencyView:

@@ -53,6 +53,15 @@ def complete_round_1(agency_id: int) -> Any:
     return redirect(url_for(".agency", agency_id=agency_id))
 
 
+@bp.route("/don-vi/<int:agency_id>/chap-nhan-tu-cham", methods=["POST"])
+@role_required(*PANEL)
+def accept_remaining(agency_id: int) -> Any:
+    code = str(request.form.get("linh_vuc", ""))
+    outcome = appraising.accept_remaining(current_user, agency_id, code)
+    flash(outcome.message, outcome.category)
+    return redirect(url_for(".agency", agency_id=agency_id))
+
+
 @bp.route("/don-vi/<int:agency_id>/hoan-thanh-vong-2", methods=["POST"])
 @role_required(*PANEL)
 def complete_round_2(agency_id: int) -> Any:
