@@ -457,12 +457,15 @@ def complete_round_1(user: User, agency_id: int) -> Outcome:
 
 #: the audit's reason for a self-score accepted with "accept the remaining self-scores"
 ACCEPT_REASON = "chấp nhận điểm tự chấm"
+#: the engine's warnings that keep a leaf out of "accept the remaining": points claimed whose
+#: evidence is missing or incomplete — the panel reads those one by one (docs/decisions.md)
+LEFT_ALONE = frozenset({"evidence-missing", "evidence-incomplete", "evidence-no-source"})
 
 
 @dataclass
 class Accepted(Outcome):
     """What "Chấp nhận điểm tự chấm còn lại" did: the leaves accepted, those left to the
-    appraiser because the engine had a warning on them."""
+    appraiser because they claim points with evidence missing or incomplete."""
 
     accepted: list[str] = field(default_factory=list)
     left: list[str] = field(default_factory=list)
@@ -478,9 +481,8 @@ def accept_remaining(
     """Round 1 of the leaves assigned to ``user`` (of one page ``code``, else of the whole
     agency) that nobody has appraised yet: each gets the self-score as its appraised score,
     with one audit entry per leaf. Leaves already appraised (with or without a request for an
-    explanation) are not touched; a leaf whose self-assessment carries a warning (evidence
-    incomplete, an explanation instead of a document…) is left for the appraiser to read —
-    docs/decisions.md. Only while round 1 is open; all or nothing."""
+    explanation) are not touched; a leaf that claims points with evidence missing or incomplete
+    (:data:`LEFT_ALONE`) is left for the appraiser to read — docs/decisions.md. Only while round 1 is open; all or nothing."""
     seen = seen_by(user, agency_id)
     sub = seen.sub
     if current_round(sub) != 1:
@@ -508,7 +510,7 @@ def accept_remaining(
             if leaf.code in done:
                 continue
             result = own.leaves.get(leaf.code)
-            if result is not None and result.issues:
+            if result is not None and any(i.code in LEFT_ALONE for i in result.issues):
                 out.left.append(leaf.code)
                 continue
             self_c = _self_c(result)
@@ -543,8 +545,9 @@ def accept_remaining(
         parts.append(f"Không còn tiêu chí nào chưa thẩm định vòng 1 trong {where} để chấp nhận.")
     if out.left:
         parts.append(
-            f"Còn {len(out.left)} tiêu chí có cảnh báo chưa được chấp nhận tự động, hãy xem và "
-            f"chấm từng tiêu chí: {workflow.codes_text(out.left)}."
+            f"Còn {len(out.left)} tiêu chí tự chấm điểm mà thiếu hoặc chưa đủ tài liệu kiểm chứng "
+            "nên không được chấp nhận tự động; hãy xem và chấm từng tiêu chí: "
+            f"{workflow.codes_text(out.left)}."
         )
     out.message = " ".join(parts)
     return out
