@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import Forbidden, NotFound
 
 from parindex.criteria import Leaf, LoadedSet
@@ -51,7 +50,6 @@ from web.models import (
     utcnow,
 )
 from web.pages import PageRef, SaveOutcome, page_of_leaf, pages_of
-from web.roles import STAFF
 
 
 @dataclass
@@ -600,56 +598,6 @@ def progress_of(sub: Submission, leaves: list[Leaf]) -> Progress:
             p.answered += row.answered_at is not None
             p.settled += leaf.code in r2s
     return p
-
-
-@dataclass
-class QueueRow:
-    agency: Agency
-    state: str
-    label: str
-    progress: Progress
-
-
-@dataclass
-class QueueCycle:
-    cycle: Cycle
-    rows: list[QueueRow]
-
-
-def queue(user: User) -> list[QueueCycle]:
-    """The submitted agencies with leaves assigned to ``user``, per cycle (latest first), with
-    the progress on those leaves."""
-    cycles = db.session.execute(db.select(Cycle).order_by(Cycle.year.desc())).scalars().all()
-    out = []
-    for cycle in cycles:
-        subs = db.session.execute(
-            db.select(Submission)
-            .join(Agency, Submission.agency_id == Agency.id)
-            .filter(Agency.cycle_id == cycle.id, Submission.state.in_(workflow.SEEN_BY_PANEL))
-            .options(selectinload(Submission.appraisals))
-        ).scalars()
-        rows = []
-        by_block: dict[str, list[Leaf]] = {}  # the same leaves for every agency of a block
-        for sub in subs:
-            block = sub.agency.block
-            if block not in by_block:
-                loaded = set_for(sub.agency)
-                codes = assigned_codes(user, sub.agency)
-                by_block[block] = [] if loaded is None else panel_leaves(loaded, codes)
-            leaves = by_block[block]
-            if leaves:
-                rows.append(
-                    QueueRow(
-                        sub.agency,
-                        sub.state,
-                        workflow.state_label(sub.state),
-                        progress_of(sub, leaves),
-                    )
-                )
-        if rows or user.role in STAFF:
-            rows.sort(key=lambda r: (workflow.STATES.index(r.state), r.agency.name))
-            out.append(QueueCycle(cycle, rows))
-    return out
 
 
 @dataclass

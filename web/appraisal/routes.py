@@ -11,6 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from web.appraisal import appraising, assignments
+from web.appraisal.queue import FLAGS, PROGRESS, SORTS, queue_page, read_filters
 from web.models import get_cycle
 from web.roles import PANEL, STAFF, role_required
 
@@ -20,7 +21,10 @@ bp = Blueprint("appraisal", __name__, url_prefix="/tham-dinh")
 @bp.route("/")
 @role_required(*PANEL)
 def queue() -> Any:
-    return render_template("appraisal/queue.html", cycles=appraising.queue(current_user))
+    page = queue_page(current_user, read_filters(request.args))
+    return render_template(
+        "appraisal/queue.html", page=page, PROGRESS=PROGRESS, FLAGS=FLAGS, SORTS=SORTS
+    )
 
 
 @bp.route("/don-vi/<int:agency_id>")
