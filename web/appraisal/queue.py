@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import and_, case, func
+from sqlalchemy import func
 
 from parindex.text import fold
 from web import workflow
@@ -199,13 +199,13 @@ def queue_rows(user: User, cycle: Cycle) -> list[QueueRow]:
         by_block.setdefault(row[7], []).append(row)
     out: list[QueueRow] = []
     for block, subs in by_block.items():
-        leaves = _leaves(user, subs[0][4], block)
+        leaves, everything = _leaves(user, subs[0][4], block)
         if not leaves:
             continue
-        counts = _counts(cycle, block, leaves)
+        counts = _counts(cycle, block, None if everything else leaves)
         for sub_id, state, submitted_at, state_at, agency_id, code, name, _ in subs:
             p, last = counts.get(sub_id, (Progress(), None))
-            p = replace(p, assigned=len(leaves))
+            p.assigned = len(leaves)
             changed = max(
                 (d for d in (submitted_at, state_at, last) if d is not None), default=None
             )
@@ -226,50 +226,57 @@ def queue_rows(user: User, cycle: Cycle) -> list[QueueRow]:
     return out
 
 
-def _leaves(user: User, agency_id: int, block: str) -> list[str]:
-    """The codes of the leaves ``user`` appraises in ``block`` (one agency stands for it)."""
+def _leaves(user: User, agency_id: int, block: str) -> tuple[list[str], bool]:
+    """The codes of the leaves ``user`` appraises in ``block`` (one agency stands for it), and
+    whether they are every leaf the panel appraises there (then no round needs filtering)."""
     agency = db.session.get(Agency, agency_id)
     assert agency is not None
     loaded = set_for(agency)
     if loaded is None:
-        return []
-    return [leaf.code for leaf in panel_leaves(loaded, assigned_codes(user, agency))]
+        return [], False
+    codes = assigned_codes(user, agency)
+    return [leaf.code for leaf in panel_leaves(loaded, codes)], codes is None
 
 
 def _counts(
-    cycle: Cycle, block: str, leaves: list[str]
+    cycle: Cycle, block: str, leaves: list[str] | None
 ) -> dict[int, tuple[Progress, dt.datetime | None]]:
-    """Per submission of the block: the rounds on ``leaves`` counted in SQL (a round-2 row
-    exists only for a flagged leaf, so round-2 rows are the settled flagged leaves), and the
-    last time any round or answer of the submission was written."""
-    mine = Appraisal.leaf.in_(leaves)
-    r1 = and_(mine, Appraisal.round == 1)
-
-    def count(condition: Any) -> Any:
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-    rows = db.session.execute(
+    """Per submission of the block: its rounds on ``leaves`` (``None``: every leaf) counted by
+    SQL in groups of (round, flagged, answered) — a round-2 row exists only for a flagged leaf,
+    so the round-2 rows are the settled flagged leaves — and the last time one of those rounds
+    or answers was written."""
+    answered = Appraisal.answered_at.is_not(None)
+    query = (
         db.select(
             Appraisal.submission_id,
-            count(r1),
-            count(and_(r1, Appraisal.flagged)),
-            count(and_(r1, Appraisal.flagged, Appraisal.answered_at.is_not(None))),
-            count(and_(mine, Appraisal.round == 2)),
+            Appraisal.round,
+            Appraisal.flagged,
+            answered,
+            func.count(),
             func.max(Appraisal.at),
             func.max(Appraisal.answered_at),
         )
         .join(Submission, Submission.id == Appraisal.submission_id)
         .join(Agency, Agency.id == Submission.agency_id)
         .filter(Agency.cycle_id == cycle.id, Agency.block == block)
-        .group_by(Appraisal.submission_id)
-    ).all()
-    out = {}
-    for sub_id, appraised, flagged, answered, settled, at, answered_at in rows:
-        last = max((d for d in (at, answered_at) if d is not None), default=None)
-        out[sub_id] = (
-            Progress(0, int(appraised), int(flagged), int(answered), int(settled)),
-            last,
-        )
+        .group_by(Appraisal.submission_id, Appraisal.round, Appraisal.flagged, answered)
+    )
+    if leaves is not None:
+        query = query.filter(Appraisal.leaf.in_(leaves))
+    out: dict[int, tuple[Progress, dt.datetime | None]] = {}
+    for sub_id, rnd, flagged, was_answered, n, at, answered_at in db.session.execute(query):
+        p, last = out.get(sub_id) or (Progress(), None)
+        if rnd == 1:
+            p.appraised += n
+            if flagged:
+                p.flagged += n
+                p.answered += n if was_answered else 0
+        elif rnd == 2:
+            p.settled += n
+        for d in (at, answered_at):
+            if d is not None and (last is None or d > last):
+                last = d
+        out[sub_id] = (p, last)
     return out
 
 
