@@ -372,3 +372,50 @@ def test_an_appraiser_queue_counts_only_assigned_leaves(app: Flask, queue_cycle:
     assert _names(html) == ["Sở Nội vụ", "Sở Tư pháp"]  # no commune: nothing assigned there
     # both departments scored leaves 1.1.1 and 1.1.2; criterion 1.1 of so-nganh.yaml
     assert html.count('<td class="n">2/') == 2
+
+
+# ============================================================ in a real browser, by keyboard
+@pytest.mark.browser
+def test_scoring_by_keyboard_in_a_real_browser(app: Flask, cycle: dict[str, Any]) -> None:
+    """Chromium: the field page opens with the cursor in 1.1.1's score; Enter saves the page
+    (the three leaves of criterion 1.1 at their self-scores); the agency page's "accept all"
+    then accepts field 2's six leaves; the queue finds the agency typed without diacritics."""
+    from tests.web.conftest import PASSWORD
+    from tests.web.livesite import browser, live_server
+
+    agency_id = submitted(app, cycle, "xa-a", XA_A_FACTS)
+    assign(app, "1.1", "2")
+    dialogs: list[str] = []
+    with live_server(app) as url, browser() as b:
+        page = b.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.accept()))
+        page.goto(url + "/dang-nhap")
+        page.fill("#email", "thamdinh@thu.vn")
+        page.fill("#password", PASSWORD)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        page.goto(f"{url}/tham-dinh/don-vi/{agency_id}/linh-vuc/1")
+        assert page.evaluate("document.activeElement.id") == "a-1.1.1-score"
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.id") == "a-1.1.1-reason"
+        page.keyboard.press("Shift+Tab")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert "Đã lưu điểm thẩm định vòng 1 của 3 tiêu chí" in page.inner_text("main")
+        assert page.evaluate("document.activeElement.tagName") == "BODY"  # nothing left
+        page.goto(f"{url}/tham-dinh/don-vi/{agency_id}")
+        with page.expect_navigation():
+            page.click("#accept-form button")
+        assert dialogs and "điểm tự chấm" in dialogs[-1]
+        assert "Đã chấp nhận điểm tự chấm của 6 tiêu chí" in page.inner_text("main")
+        page.goto(url + "/tham-dinh/")
+        page.fill("#q", "ubnd xa a")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert "UBND xã A" in page.inner_text("#queue-2025")
+        assert "9/9" in page.inner_text("#queue-2025")
+    assert sorted(rows(app, agency_id)) == sorted(
+        f"{c}/1"
+        for c in ("1.1.1", "1.1.2", "1.1.3", "2.1.1", "2.1.2")
+        + ("2.2.1", "2.2.2", "2.2.3", "2.2.4")
+    )
