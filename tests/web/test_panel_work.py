@@ -88,8 +88,12 @@ def test_accept_remaining_of_one_field(app: Flask, cycle: dict[str, Any]) -> Non
     assert stored["1.1.2/1"].question == "Gửi kế hoạch đã ký"
     assert audits(app, "appraisal") == [("1.1.1/round1", "tự chấm 1,00", "1,00", ACCEPT_REASON)]
     html = html_of(panel, f"/tham-dinh/don-vi/{agency_id}")
-    assert "Đã chấp nhận điểm tự chấm của 1 tiêu chí" in html and "(1.1.1)" in html
-    assert "thiếu hoặc chưa đủ tài liệu kiểm chứng" in html and "1.1.3" in html
+    assert "Đã chấp nhận điểm tự chấm làm điểm thẩm định vòng 1 của 1 tiêu chí" in html
+    assert ": 1.1.1." in html
+    assert "Còn 1 tiêu chí tự chấm điểm mà thiếu hoặc chưa đủ tài liệu kiểm chứng" in html
+    assert "từng tiêu chí: 1.1.3." in html
+    # field 1's row now says what is left to read, with no button
+    assert "1 tiêu chí thiếu minh chứng</a>: chấm từng tiêu chí" in html
     # field 2 (6 leaves: 2.1.1, 2.1.2, 2.2.1–2.2.4) still offers its own acceptance
     assert "Chấp nhận 6 điểm còn lại" in html
     # pressing again accepts nothing more and writes nothing
@@ -162,6 +166,7 @@ def test_the_agency_page_offers_acceptance_per_field_and_for_all(
     # criterion 1.1: 3 leaves on field 1's page; field 2: 6 leaves
     assert "Chấp nhận 3 điểm còn lại" in html and "Chấp nhận 6 điểm còn lại" in html
     assert 'id="accept-form"' in html and 'accesskey="a"' in html
+    assert "Chấp nhận 9 điểm tự chấm còn lại" in html
     assert "<kbd>Alt</kbd>+<kbd>A</kbd>" in html  # the shortcut is written on the page
     assert html.count('name="csrf_token"') >= 3
 
@@ -407,7 +412,7 @@ def test_scoring_by_keyboard_in_a_real_browser(app: Flask, cycle: dict[str, Any]
         with page.expect_navigation():
             page.click("#accept-form button")
         assert dialogs and "điểm tự chấm" in dialogs[-1]
-        assert "Đã chấp nhận điểm tự chấm của 6 tiêu chí" in page.inner_text("main")
+        assert "vòng 1 của 6 tiêu chí" in page.inner_text("main")
         page.goto(url + "/tham-dinh/")
         page.fill("#q", "ubnd xa a")
         with page.expect_navigation():

@@ -473,6 +473,23 @@ class Accepted(Outcome):
         return "danger" if not self.ok else "success" if self.accepted else "info"
 
 
+def remaining(seen: Seen, leaves: list[Leaf], own: Evaluation) -> tuple[list[str], list[str]]:
+    """Of ``leaves``, those with no round-1 score yet that "accept the remaining" would accept,
+    and those it leaves to be read one by one (:data:`LEFT_ALONE`)."""
+    done = workflow.round1_rows(seen.sub)
+    accept: list[str] = []
+    read: list[str] = []
+    for leaf in leaves:
+        if leaf.code in done:
+            continue
+        result = own.leaves.get(leaf.code)
+        if result is not None and any(i.code in LEFT_ALONE for i in result.issues):
+            read.append(leaf.code)
+        else:
+            accept.append(leaf.code)
+    return accept, read
+
+
 def accept_remaining(
     user: User, agency_id: int, code: str = "", now: dt.datetime | None = None
 ) -> Accepted:
@@ -500,33 +517,27 @@ def accept_remaining(
         leaves = [lf for lf in leaves if page_of_leaf(seen.loaded, lf.code) == code]
         where = f"“{pages[code].title}”"
     own = evaluate(seen.agency, seen.loaded, appraised=False)
-    done = workflow.round1_rows(sub)
-    out = Accepted(True, "")
+    accept, left = remaining(seen, leaves, own)
+    out = Accepted(True, "", left=left)
     stamp = now or utcnow()
     with commit_or_conflict() as saved:
-        for leaf in leaves:
-            if leaf.code in done:
-                continue
-            result = own.leaves.get(leaf.code)
-            if result is not None and any(i.code in LEFT_ALONE for i in result.issues):
-                out.left.append(leaf.code)
-                continue
-            self_c = _self_c(result)
+        for code in accept:
+            self_c = _self_c(own.leaves.get(code))
             row = Appraisal(
-                submission=sub, leaf=leaf.code, round=1, score_c=self_c, by_id=user.id, at=stamp
+                submission=sub, leaf=code, round=1, score_c=self_c, by_id=user.id, at=stamp
             )
             row.reason, row.flagged, row.question = "", False, ""
             db.session.add(row)
             audit(
                 user,
                 "appraisal",
-                f"{leaf.code}/round1",
+                f"{code}/round1",
                 f"tự chấm {points_text(self_c)}",
                 describe(row),
                 agency=seen.agency,
                 reason=ACCEPT_REASON,
             )
-            out.accepted.append(leaf.code)
+            out.accepted.append(code)
     if not saved.ok:
         return Accepted(
             False,
@@ -536,8 +547,8 @@ def accept_remaining(
     parts = []
     if out.accepted:
         parts.append(
-            f"Đã chấp nhận điểm tự chấm của {len(out.accepted)} tiêu chí trong {where} "
-            f"({workflow.codes_text(out.accepted)}) làm điểm thẩm định vòng 1."
+            f"Đã chấp nhận điểm tự chấm làm điểm thẩm định vòng 1 của {len(out.accepted)} "
+            f"tiêu chí trong {where}: {workflow.codes_text(out.accepted)}."
         )
     else:
         parts.append(f"Không còn tiêu chí nào chưa thẩm định vòng 1 trong {where} để chấp nhận.")
@@ -604,6 +615,8 @@ def progress_of(sub: Submission, leaves: list[Leaf]) -> Progress:
 class PageProgress:
     page: PageRef
     progress: Progress
+    acceptable: int = 0  # round 1: leaves "accept the remaining" would accept
+    to_read: int = 0  # round 1: leaves not scored it leaves to be read one by one
 
 
 @dataclass
@@ -622,13 +635,27 @@ class AgencyView:
         """Whether "accept the remaining self-scores" is offered: while round 1 is open."""
         return current_round(self.sub) == 1
 
+    @property
+    def acceptable(self) -> int:
+        return sum(p.acceptable for p in self.pages)
+
+    @property
+    def to_read(self) -> int:
+        return sum(p.to_read for p in self.pages)
+
 
 def agency_view(user: User, agency_id: int) -> AgencyView:
     seen = seen_by(user, agency_id)
+    own = (
+        evaluate(seen.agency, seen.loaded, appraised=False)
+        if current_round(seen.sub) == 1
+        else None
+    )
     pages = []
     for p in _pages(seen):
         leaves = [lf for lf in seen.leaves if page_of_leaf(seen.loaded, lf.code) == p.code]
-        pages.append(PageProgress(p, progress_of(seen.sub, leaves)))
+        accept, read = remaining(seen, leaves, own) if own is not None else ([], [])
+        pages.append(PageProgress(p, progress_of(seen.sub, leaves), len(accept), len(read)))
     sub = seen.sub
     actions: dict[str, str] = {}
     moves = {
