@@ -393,3 +393,22 @@ def test_the_appraisal_form_reads_the_same_numbers(kind: str, typed: str, expect
         assert errors == {"score": "Điểm thẩm định không được âm."}
     else:
         assert errors == {} and parsed is not None and parsed.score_c == int(expected * 100)
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("so noi vu", "Sở Nội vụ"),
+        ("SỞ NỘI VỤ", "Sở Nội vụ"),
+        ("dak lak", "Đắk Lắk"),
+        ("uy ban", "Ủy ban nhân dân"),
+        ("so noi vu", "So\u031b\u0309 No\u0323\u0302i vu\u0323"),  # the name stored decomposed
+    ],
+)
+def test_fold_finds_vietnamese_without_diacritics(typed: str, name: str) -> None:
+    assert text.fold(typed) in text.fold(name)
+
+
+def test_fold_keeps_letters_apart() -> None:
+    # "Sở Tư pháp" must not match "so nội vụ": folding drops only the marks
+    assert text.fold("so noi vu") not in text.fold("Sở Tư pháp")

@@ -95,6 +95,10 @@ def _codes(codes: list[str], most: int = 8) -> str:
     return ", ".join(codes[:most]) + (f" … (cộng {len(codes) - most})" if len(codes) > most else "")
 
 
+#: a list of leaf codes as messages name them (the first few, then how many more)
+codes_text = _codes
+
+
 def _all_appraised(sub: Submission) -> str:
     from web.engine import appraisable_codes
 

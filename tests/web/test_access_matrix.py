@@ -110,6 +110,7 @@ POLICY: dict[str, Policy] = {
     "appraisal.agency": Policy(PANEL),
     "appraisal.field": Policy(PANEL),
     "appraisal.complete_round_1": Policy(PANEL),
+    "appraisal.accept_remaining": Policy(PANEL),
     "appraisal.complete_round_2": Policy(PANEL, state_dependent=True),
     "appraisal.return_to_agency": Policy(STAFF),
     "appraisal.assign": Policy(STAFF),
@@ -171,6 +172,7 @@ def url_values(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "appraisal.agency": {"agency_id": data["submitted"]},
         "appraisal.field": {"agency_id": data["submitted"], "code": "1"},
         "appraisal.complete_round_1": {"agency_id": data["submitted"]},
+        "appraisal.accept_remaining": {"agency_id": data["submitted"]},
         "appraisal.complete_round_2": {"agency_id": data["submitted"]},
         "appraisal.return_to_agency": {"agency_id": data["submitted"]},
         "appraisal.assign": {"year": YEAR},
@@ -222,6 +224,7 @@ LAST = (
     "agency.submit",
     "appraisal.unassign",
     "appraisal.complete_round_1",
+    "appraisal.accept_remaining",  # writes round-1 scores: after round 1 was tried
     "appraisal.complete_round_2",
     "appraisal.return_to_agency",
     "auth.logout",

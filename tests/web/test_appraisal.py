@@ -839,7 +839,8 @@ def test_accepting_did_not_arise_on_the_page(app: Flask, cycle: dict[str, Any]) 
     staff = client_for(app, "sonoivu@thu.vn")
     html = html_of(staff, f"/tham-dinh/don-vi/{agency_id}/linh-vuc/1")
     assert 'name="1.4.3-score" value=""' in html
-    assert "Đơn vị khai “Không phát sinh”: Chưa có trang tin." in html
+    assert '<dt>Không phát sinh</dt><dd class="did-not-arise">Chưa có trang tin</dd>' in html
+    assert "Đơn vị khai “Không phát sinh”: để trống điểm là chấp nhận không phát sinh." in html
     r = appraise_page(staff, agency_id, "1", {"1.4.3-score": "0"})
     assert "Điểm thẩm định khác điểm tự chấm (không phát sinh); phải nêu lý do." in r.get_data(
         as_text=True

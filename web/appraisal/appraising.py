@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import Forbidden, NotFound
 
 from parindex.criteria import Leaf, LoadedSet
@@ -51,7 +50,6 @@ from web.models import (
     utcnow,
 )
 from web.pages import PageRef, SaveOutcome, page_of_leaf, pages_of
-from web.roles import STAFF
 
 
 @dataclass
@@ -145,6 +143,23 @@ class PanelPage:
     def editable(self) -> int:
         return sum(1 for s in self.sections for v in s.leaves if v.editing)
 
+    @property
+    def focus(self) -> str:
+        """The id of the input the page opens on: the first one with an error, else the score
+        of the first leaf not yet scored in the open round ("" when none)."""
+        open_leaves = [v for s in self.sections for v in s.leaves if v.form is not None]
+        for v in open_leaves:
+            assert v.form is not None
+            if v.form.conflict:
+                return f"a-{v.code}-score"
+            for key in ("score", "reason", "question"):
+                if key in v.form.errors:
+                    return f"a-{v.code}-{key}"
+        for v in open_leaves:
+            if (v.round1 if v.editing == 1 else v.round2) is None:
+                return f"a-{v.code}-score"
+        return ""
+
 
 def _self_c(result: LeafResult | None) -> int | None:
     if result is None:
@@ -212,6 +227,10 @@ def _heading(loaded: LoadedSet, leaf: Leaf) -> tuple[str, str]:
     return section, "Điểm thưởng" if section == "bonus" else "Điểm trừ"
 
 
+#: entry keys the leaf card shows on their own line, not among the facts
+_OWN_LINES = frozenset({"explanation", "did_not_arise"})
+
+
 def _leaf_panel(
     seen: Seen,
     leaf: Leaf,
@@ -241,7 +260,10 @@ def _leaf_panel(
     return LeafPanel(
         leaf=leaf,
         section=section,
-        facts=describe_data(seen.loaded, leaf, data),
+        # the explanation and the "did not arise" reason have their own lines on the card
+        facts=describe_data(
+            seen.loaded, leaf, {k: v for k, v in data.items() if k not in _OWN_LINES}
+        ),
         explanation=str(data.get("explanation") or ""),
         did_not_arise=str(data.get("did_not_arise") or ""),
         self_c=self_c,
@@ -431,6 +453,115 @@ def complete_round_1(user: User, agency_id: int) -> Outcome:
     )
 
 
+#: the audit's reason for a self-score accepted with "accept the remaining self-scores"
+ACCEPT_REASON = "chấp nhận điểm tự chấm"
+#: the engine's warnings that keep a leaf out of "accept the remaining": points claimed whose
+#: evidence is missing or incomplete — the panel reads those one by one (docs/decisions.md)
+LEFT_ALONE = frozenset({"evidence-missing", "evidence-incomplete", "evidence-no-source"})
+
+
+@dataclass
+class Accepted(Outcome):
+    """What "Chấp nhận điểm tự chấm còn lại" did: the leaves accepted, those left to the
+    appraiser because they claim points with evidence missing or incomplete."""
+
+    accepted: list[str] = field(default_factory=list)
+    left: list[str] = field(default_factory=list)
+
+    @property
+    def category(self) -> str:
+        return "danger" if not self.ok else "success" if self.accepted else "info"
+
+
+def remaining(seen: Seen, leaves: list[Leaf], own: Evaluation) -> tuple[list[str], list[str]]:
+    """Of ``leaves``, those with no round-1 score yet that "accept the remaining" would accept,
+    and those it leaves to be read one by one (:data:`LEFT_ALONE`)."""
+    done = workflow.round1_rows(seen.sub)
+    accept: list[str] = []
+    read: list[str] = []
+    for leaf in leaves:
+        if leaf.code in done:
+            continue
+        result = own.leaves.get(leaf.code)
+        if result is not None and any(i.code in LEFT_ALONE for i in result.issues):
+            read.append(leaf.code)
+        else:
+            accept.append(leaf.code)
+    return accept, read
+
+
+def accept_remaining(
+    user: User, agency_id: int, code: str = "", now: dt.datetime | None = None
+) -> Accepted:
+    """Round 1 of the leaves assigned to ``user`` (of one page ``code``, else of the whole
+    agency) that nobody has appraised yet: each gets the self-score as its appraised score,
+    with one audit entry per leaf. Leaves already appraised (with or without a request for an
+    explanation) are not touched; a leaf that claims points with evidence missing or incomplete
+    (:data:`LEFT_ALONE`) is left for the appraiser to read — docs/decisions.md. Only while round 1 is open; all or nothing."""
+    seen = seen_by(user, agency_id)
+    sub = seen.sub
+    if current_round(sub) != 1:
+        return Accepted(
+            False,
+            f"Hồ sơ đang ở trạng thái “{workflow.state_label(sub.state)}”: chỉ chấp nhận điểm "
+            "tự chấm được trong vòng 1 (hồ sơ “Đã nộp”). Không có điểm nào được ghi.",
+        )
+    leaves = seen.leaves
+    where = "các tiêu chí được giao"
+    if code:
+        pages = {p.code: p for p in _pages(seen)}
+        if code not in pages:
+            if code in [p.code for p in pages_of(seen.loaded)]:
+                raise Forbidden("Bạn không được phân công thẩm định lĩnh vực này.")
+            raise NotFound(f"Không có lĩnh vực mã {code}.")
+        leaves = [lf for lf in leaves if page_of_leaf(seen.loaded, lf.code) == code]
+        where = f"“{pages[code].title}”"
+    own = evaluate(seen.agency, seen.loaded, appraised=False)
+    accept, left = remaining(seen, leaves, own)
+    out = Accepted(True, "", left=left)
+    stamp = now or utcnow()
+    with commit_or_conflict() as saved:
+        for code in accept:
+            self_c = _self_c(own.leaves.get(code))
+            row = Appraisal(
+                submission=sub, leaf=code, round=1, score_c=self_c, by_id=user.id, at=stamp
+            )
+            row.reason, row.flagged, row.question = "", False, ""
+            db.session.add(row)
+            audit(
+                user,
+                "appraisal",
+                f"{code}/round1",
+                f"tự chấm {points_text(self_c)}",
+                describe(row),
+                agency=seen.agency,
+                reason=ACCEPT_REASON,
+            )
+            out.accepted.append(code)
+    if not saved.ok:
+        return Accepted(
+            False,
+            "Chưa ghi được: có người vừa chấm đơn vị này cùng lúc hoặc hệ thống đang bận. "
+            "Không có điểm nào được ghi; hãy tải lại trang và thử lại.",
+        )
+    parts = []
+    if out.accepted:
+        parts.append(
+            f"Đã chấp nhận điểm tự chấm làm điểm thẩm định vòng 1 của {len(out.accepted)} "
+            f"tiêu chí trong {where}: {workflow.codes_text(out.accepted)}."
+        )
+    else:
+        parts.append(f"Không còn tiêu chí nào chưa thẩm định vòng 1 trong {where} để chấp nhận.")
+    if out.left:
+        parts.append(
+            f"Còn {len(out.left)} tiêu chí tự chấm điểm mà thiếu hoặc chưa đủ tài liệu kiểm chứng "
+            "nên không được chấp nhận tự động; hãy xem và chấm từng tiêu chí: "
+            f"{workflow.codes_text(out.left)}."
+        )
+    out.message = " ".join(parts)
+    return out
+
+
 def complete_round_2(user: User, agency_id: int) -> Outcome:
     """ "Hoàn thành vòng 2": explanation → appraised_2 (every flagged leaf settled)."""
     seen = seen_by(user, agency_id)
@@ -481,59 +612,11 @@ def progress_of(sub: Submission, leaves: list[Leaf]) -> Progress:
 
 
 @dataclass
-class QueueRow:
-    agency: Agency
-    state: str
-    label: str
-    progress: Progress
-
-
-@dataclass
-class QueueCycle:
-    cycle: Cycle
-    rows: list[QueueRow]
-
-
-def queue(user: User) -> list[QueueCycle]:
-    """The submitted agencies with leaves assigned to ``user``, per cycle (latest first), with
-    the progress on those leaves."""
-    cycles = db.session.execute(db.select(Cycle).order_by(Cycle.year.desc())).scalars().all()
-    out = []
-    for cycle in cycles:
-        subs = db.session.execute(
-            db.select(Submission)
-            .join(Agency, Submission.agency_id == Agency.id)
-            .filter(Agency.cycle_id == cycle.id, Submission.state.in_(workflow.SEEN_BY_PANEL))
-            .options(selectinload(Submission.appraisals))
-        ).scalars()
-        rows = []
-        by_block: dict[str, list[Leaf]] = {}  # the same leaves for every agency of a block
-        for sub in subs:
-            block = sub.agency.block
-            if block not in by_block:
-                loaded = set_for(sub.agency)
-                codes = assigned_codes(user, sub.agency)
-                by_block[block] = [] if loaded is None else panel_leaves(loaded, codes)
-            leaves = by_block[block]
-            if leaves:
-                rows.append(
-                    QueueRow(
-                        sub.agency,
-                        sub.state,
-                        workflow.state_label(sub.state),
-                        progress_of(sub, leaves),
-                    )
-                )
-        if rows or user.role in STAFF:
-            rows.sort(key=lambda r: (workflow.STATES.index(r.state), r.agency.name))
-            out.append(QueueCycle(cycle, rows))
-    return out
-
-
-@dataclass
 class PageProgress:
     page: PageRef
     progress: Progress
+    acceptable: int = 0  # round 1: leaves "accept the remaining" would accept
+    to_read: int = 0  # round 1: leaves not scored it leaves to be read one by one
 
 
 @dataclass
@@ -547,13 +630,32 @@ class AgencyView:
     actions: dict[str, str]  # action → "" when possible now, else why not
     deadline: dt.datetime | None
 
+    @property
+    def accepting(self) -> bool:
+        """Whether "accept the remaining self-scores" is offered: while round 1 is open."""
+        return current_round(self.sub) == 1
+
+    @property
+    def acceptable(self) -> int:
+        return sum(p.acceptable for p in self.pages)
+
+    @property
+    def to_read(self) -> int:
+        return sum(p.to_read for p in self.pages)
+
 
 def agency_view(user: User, agency_id: int) -> AgencyView:
     seen = seen_by(user, agency_id)
+    own = (
+        evaluate(seen.agency, seen.loaded, appraised=False)
+        if current_round(seen.sub) == 1
+        else None
+    )
     pages = []
     for p in _pages(seen):
         leaves = [lf for lf in seen.leaves if page_of_leaf(seen.loaded, lf.code) == p.code]
-        pages.append(PageProgress(p, progress_of(seen.sub, leaves)))
+        accept, read = remaining(seen, leaves, own) if own is not None else ([], [])
+        pages.append(PageProgress(p, progress_of(seen.sub, leaves), len(accept), len(read)))
     sub = seen.sub
     actions: dict[str, str] = {}
     moves = {

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from web.appraisal import appraising, assignments
+from web.appraisal.queue import FLAGS, PROGRESS, SORTS, queue_page, read_filters
 from web.models import get_cycle
 from web.roles import PANEL, STAFF, role_required
 
@@ -20,7 +21,10 @@ bp = Blueprint("appraisal", __name__, url_prefix="/tham-dinh")
 @bp.route("/")
 @role_required(*PANEL)
 def queue() -> Any:
-    return render_template("appraisal/queue.html", cycles=appraising.queue(current_user))
+    page = queue_page(current_user, read_filters(request.args))
+    return render_template(
+        "appraisal/queue.html", page=page, PROGRESS=PROGRESS, FLAGS=FLAGS, SORTS=SORTS
+    )
 
 
 @bp.route("/don-vi/<int:agency_id>")
@@ -50,6 +54,15 @@ def field(agency_id: int, code: str) -> Any:
 def complete_round_1(agency_id: int) -> Any:
     outcome = appraising.complete_round_1(current_user, agency_id)
     flash(outcome.message, "success" if outcome.ok else "danger")
+    return redirect(url_for(".agency", agency_id=agency_id))
+
+
+@bp.route("/don-vi/<int:agency_id>/chap-nhan-tu-cham", methods=["POST"])
+@role_required(*PANEL)
+def accept_remaining(agency_id: int) -> Any:
+    code = str(request.form.get("linh_vuc", ""))
+    outcome = appraising.accept_remaining(current_user, agency_id, code)
+    flash(outcome.message, outcome.category)
     return redirect(url_for(".agency", agency_id=agency_id))
 
 
