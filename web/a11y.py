@@ -22,7 +22,7 @@ Error = str | Iterable[str] | None
 
 def error_id(input_id: str) -> str:
     """The id of the message of input ``input_id``."""
-    return f"{input_id}-loi"
+    return f"{input_id}-error"
 
 
 def _messages(error: Error) -> list[str]:

@@ -9,7 +9,7 @@
     var inner = first.querySelector("input, select, textarea");
     if (inner) { first = inner; }
   }
-  if (first.disabled) { return; }
+  if (first.matches(":disabled")) { return; }
   first.focus();
   if (first.scrollIntoView) { first.scrollIntoView({ block: "center" }); }
 })();
