@@ -350,3 +350,103 @@ def test_a_wrong_second_factor_code_is_named_by_the_code_input(site: Site) -> No
         assert violations == [], _report(violations)
     finally:
         page.close()
+
+
+# ------------------------------------------------------------------ the chart and the helpers
+LONG = {
+    "block": "so-nganh",
+    "block_name": "Sở, ban, ngành <tỉnh>",
+    "agencies": [
+        {"rank": 1, "name": "Ban Quản lý Khu kinh tế và các khu công nghiệp tỉnh", "index": 91.25},
+        {"rank": 2, "name": "Sở Y tế", "index": 100},
+        {
+            "rank": 3,
+            "name": "Văn phòng Đoàn đại biểu Quốc hội và Hội đồng nhân dân tỉnh <hợp nhất>",
+            "index": 72.4,
+        },
+        {"rank": 4, "name": "Trungtâmcótênrấtdàikhôngcódấucáchnàođểngắtdòngchotửtế", "index": 0},
+    ],
+}
+
+
+def test_a_long_name_wraps_between_words_and_nothing_is_lost() -> None:
+    from web.public.chart import wrap
+
+    # by hand: 38 characters a line at most, broken at the spaces
+    assert wrap("Ban Quản lý Khu kinh tế và các khu công nghiệp tỉnh") == [
+        "Ban Quản lý Khu kinh tế và các khu",  # 34: "công" would make it 39
+        "công nghiệp tỉnh",
+    ]
+    assert wrap("Sở Y tế") == ["Sở Y tế"]
+    assert wrap("abcdefghij klm", 4) == ["abcd", "efgh", "ij", "klm"]
+    assert wrap("") == [""]
+
+
+def test_the_chart_escapes_names_and_describes_every_unit() -> None:
+    from web.public.chart import bar_chart
+
+    svg = str(bar_chart(LONG))
+    assert "<hợp nhất>" not in svg and "&lt;hợp nhất&gt;" in svg
+    assert (
+        '<title id="bieu-do-so-nganh-ten">Biểu đồ Chỉ số CCHC khối Sở, ban, ngành &lt;tỉnh&gt;'
+        in svg
+    )
+    desc = re.search(r'<desc id="bieu-do-so-nganh-mo-ta">(.*?)</desc>', svg)
+    assert desc is not None
+    assert desc.group(1) == (
+        "Chỉ số CCHC của 4 đơn vị, theo thứ tự xếp hạng: "
+        "hạng 1: Ban Quản lý Khu kinh tế và các khu công nghiệp tỉnh, 91,25 %; "
+        "hạng 2: Sở Y tế, 100,00 %; "
+        "hạng 3: Văn phòng Đoàn đại biểu Quốc hội và Hội đồng nhân dân tỉnh &lt;hợp nhất&gt;, "
+        "72,40 %; "
+        "hạng 4: Trungtâmcótênrấtdàikhôngcódấucáchnàođểngắtdòngchotửtế, 0,00 %."
+    )
+
+
+@pytest.mark.browser
+def test_long_names_stay_in_their_column_and_rows_do_not_overlap(site: Site) -> None:
+    from web.public.chart import BAR_X, bar_chart
+
+    page = site.context(None).new_page()
+    try:
+        page.set_content(f'<!doctype html><html lang="vi"><body>{bar_chart(LONG)}</body></html>')
+        boxes = page.evaluate(
+            """() => [...document.querySelectorAll('svg > text')].map(t => {
+                const b = t.getBBox(); return [t.textContent, b.x, b.y, b.width, b.height]; })"""
+        )
+        labels = boxes[0::2]  # name, value, name, value…
+        bars = page.evaluate(
+            "() => [...document.querySelectorAll('svg rect')].map(r => { const b = r.getBBox();"
+            " return [b.x, b.y, b.width, b.height]; })"
+        )
+        assert len(labels) == len(bars) == 4
+        for (_, x, _, width, _), bar in zip(labels, bars, strict=True):
+            assert x >= 0 and x + width < BAR_X == bar[0]  # the whole name before the bar
+        for above, below in zip(labels, labels[1:], strict=False):
+            assert above[2] + above[4] <= below[2]  # a wrapped name does not reach the next
+        # the third name needs two lines, the one without spaces two pieces: nothing cut off
+        assert boxes[4][0] == (
+            "Văn phòng Đoàn đại biểu Quốc hội vàHội đồng nhân dân tỉnh <hợp nhất>"
+        )
+        assert boxes[6][0] == "Trungtâmcótênrấtdàikhôngcódấucáchnàođểngắtdòngchotửtế"
+    finally:
+        page.close()
+
+
+def test_an_invalid_input_is_tied_to_its_message() -> None:
+    from web.a11y import error_message, invalid_attrs, invalid_kw
+
+    assert invalid_attrs("f-1.1.3-numerator", "Không đọc được số.") == (
+        ' aria-invalid="true" aria-describedby="f-1.1.3-numerator-error"'
+    )
+    assert invalid_attrs("x", None) == ""
+    assert invalid_kw("new", [], "rules", "strength") == {"aria-describedby": "rules strength"}
+    assert invalid_kw("code", ["Mã sai."], "code-hint") == {
+        "aria-invalid": "true",
+        "aria-describedby": "code-hint code-error",
+    }
+    assert error_message("x", "Sai <b>") == '<p class="field-error" id="x-error">Sai &lt;b&gt;</p>'
+    assert error_message("x", ["Một.", "Hai."]) == (
+        '<p class="field-error" id="x-error">Một.<br>Hai.</p>'
+    )
+    assert error_message("x", "") == ""
