@@ -333,6 +333,75 @@ def test_after_a_save_with_errors_the_focus_is_on_the_first_invalid_input(site: 
         page.close()
 
 
+# forms of each role saved with an error: (account, page, what to type, the button, the input
+# that must hold the focus, its message as the server words it, worked out from the form's rules)
+FORMS_WITH_ERRORS = {
+    "officer's evidence form, no number": (
+        DRAFT,
+        "/don-vi/tieu-chi/1.1.1/minh-chung",
+        {"#ev-title": "Kế hoạch CCHC năm 2025"},
+        "form[enctype] button[type=submit]",
+        "ev-number",
+        "Nhập số, ký hiệu của văn bản (ví dụ 125/KH-UBND).",
+    ),
+    "secretariat's new cycle, a year out of range": (
+        SECRETARIAT,
+        "/so-noi-vu/",
+        {"#year": "1999"},
+        "form:has(#year) button[type=submit]",
+        "year",
+        "Năm phải là số có 4 chữ số, từ 2000 đến 2100.",
+    ),
+    "appraiser's score below zero": (
+        APPRAISER,
+        "/tham-dinh/don-vi/{submitted_id}/linh-vuc/1",
+        {"input[id$='-score'] >> nth=0": "-1"},
+        "form:has(input[id$='-score']) button[type=submit]",
+        None,  # the first score input of the page
+        "Điểm thẩm định không được âm.",
+    ),
+    "log-in with nothing typed": (
+        None,
+        "/dang-nhap",
+        {},
+        "form button[type=submit]",
+        "email",
+        "Nhập địa chỉ thư điện tử.",
+    ),
+}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("form", sorted(FORMS_WITH_ERRORS))
+def test_every_role_s_form_saved_with_an_error_focuses_and_names_it(site: Site, form: str) -> None:
+    account, path, typed, button, input_id, wording = FORMS_WITH_ERRORS[form]
+    # the log-in is tried in a context of its own: the shared anonymous one stays untouched
+    fresh = None if account else site.browser.new_context(bypass_csp=True, locale="vi-VN")
+    page = fresh.new_page() if fresh else site.page(account)
+    try:
+        page.goto(site.url + path.format(**site.ids))
+        if input_id is None:
+            input_id = page.get_attribute(next(iter(typed)), "id")
+        for selector, value in typed.items():
+            page.fill(selector, value)
+        page.click(button)
+        page.wait_for_load_state("load")
+        page.wait_for_function("(id) => document.activeElement.id === id", arg=input_id)
+        field = f"[id='{input_id}']"
+        assert page.get_attribute(field, "aria-invalid") == "true"
+        described = (page.get_attribute(field, "aria-describedby") or "").split()
+        assert f"{input_id}-error" in described
+        message = page.locator(f"[id='{input_id}-error']").inner_text().strip()
+        assert message == wording
+        assert message in _accessible(page, field)[1]
+        violations = site.violations(page)
+        assert violations == [], _report(violations)
+    finally:
+        page.close()
+        if fresh:
+            fresh.close()
+
+
 @pytest.mark.browser
 def test_a_wrong_second_factor_code_is_named_by_the_code_input(site: Site) -> None:
     page = site.page(ADMIN)
