@@ -16,6 +16,7 @@ file (``DOWNLOADS``).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,7 +25,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.web.conftest import REPO
+from tests.web.conftest import REPO, _reset_postgres
 from tests.web.livesite import browser, live_server
 
 AXE = Path(__file__).parent / "axe" / "axe.min.js"
@@ -206,11 +207,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     from web.models import db
 
     tmp = tmp_path_factory.mktemp("a11y")
+    # the database of the run (CI's second pass: PostgreSQL), emptied as the other web tests do
+    url = os.environ.get("PARINDEX_TEST_DATABASE_URL") or f"sqlite:///{tmp / 'demo.db'}"
+    if url.startswith("postgresql"):
+        _reset_postgres(url)
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "tests-only",
-            "DATABASE_URL": f"sqlite:///{tmp / 'demo.db'}",
+            "DATABASE_URL": url,
             "UPLOAD_FOLDER": str(tmp / "uploads"),
             "SESSION_COOKIE_SECURE": False,
             "STAFF_SECOND_FACTOR": False,
