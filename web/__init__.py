@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
 
 from parindex.lineage import UNIT_TYPES
-from web import accounts, errors, formatting, inputs, sessions, workflow
+from web import a11y, accounts, errors, formatting, inputs, sessions, workflow
 from web.config import from_environment
 from web.models import User, db
 from web.roles import PANEL, ROLE_LABELS, STAFF
@@ -115,6 +115,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals.update(ROLE_LABELS=ROLE_LABELS, STAFF=STAFF, PANEL=PANEL)
     app.jinja_env.globals.update(workflow=workflow, state_label=workflow.state_label)
     app.jinja_env.globals.update(UNIT_TYPES=UNIT_TYPES)
+    app.jinja_env.globals.update(a11y.GLOBALS)
 
     errors.init_app(app)
     accounts.init_app(app)

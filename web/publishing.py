@@ -627,30 +627,6 @@ def agency_of(data: dict[str, Any], code: str) -> tuple[dict[str, Any], dict[str
     return None
 
 
-def bar_chart(block: dict[str, Any]) -> str:
-    """A plain inline SVG bar chart of a block's indices (no script, text escaped)."""
-    from markupsafe import escape
-
-    rows = block["agencies"]
-    height = 22 * len(rows) + 10
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="640" height="{height}" role="img" '
-        f'aria-label="Biểu đồ Chỉ số CCHC khối {escape(block["block_name"])}">'
-    ]
-    for i, r in enumerate(rows):
-        y = 5 + 22 * i
-        width = max(0.0, min(100.0, float(r["index"]))) * 4
-        label = escape(r["name"])
-        parts.append(
-            f'<text x="0" y="{y + 14}" font-size="12">{label}</text>'
-            f'<rect x="220" y="{y}" width="{width:.1f}" height="16" fill="#3b6ea5"></rect>'
-            f'<text x="{224 + width:.1f}" y="{y + 13}" font-size="11">'
-            f"{str(r['index']).replace('.', ',')}</text>"
-        )
-    parts.append("</svg>")
-    return "".join(parts)
-
-
 def submission_state(agency: Agency) -> str:
     sub: Submission | None = agency.submission
     return (sub.state if sub else None) or workflow.DRAFT

@@ -439,7 +439,7 @@ def test_bad_appraisal_input_is_kept_with_its_message(
     section = html[
         html.index(f'id="tc-{leaf}"') : html.index("</section>", html.index(f'id="tc-{leaf}"'))
     ]
-    assert f'<p class="field-error">{message}</p>' in section
+    assert f'<p class="field-error" id="a-{leaf}-{key}-error">{message}</p>' in section
     field = section[section.index(f'name="{leaf}-{key}"') - 400 :]
     assert 'aria-invalid="true"' in field[:600]
     assert f'value="{score}"' in section  # what was typed is shown again

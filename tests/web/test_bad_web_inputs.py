@@ -168,7 +168,7 @@ CASES = {
 }
 
 _FLASH = re.compile(r'<div class="flash [a-z]+" role="alert">(.*?)</div>', re.S)
-_MAIN = re.compile(r"<main>(.*)</main>", re.S)
+_MAIN = re.compile(r"<main[^>]*>(.*)</main>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 

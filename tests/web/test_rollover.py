@@ -140,7 +140,9 @@ def test_a_unit_without_a_block_must_be_chosen_and_nothing_is_created(
     r = post(client, ROLL, {"source": "2025", "year": "2026", "title": "Kỳ 2026"})
     page = r.get_data(as_text=True)
     assert r.status_code == 400
-    assert '<p class="field-error">Chọn khối cho UBND đặc khu Z.</p>' in page
+    assert re.search(
+        r'<p class="field-error" id="[^"]+-error">Chọn khối cho UBND đặc khu Z\.</p>', page
+    )
     assert 'value="Kỳ 2026"' in page
     assert _count(app, Cycle) == 1 and _placed(app, 2026) == set()
 

@@ -470,7 +470,8 @@ def test_bad_deadlines_are_refused_and_typed_values_kept(
     page = r.get_data(as_text=True)
     assert r.status_code == 400
     html_field = re.search(
-        rf'name="{field}" value="[^"]*"[^>]* aria-invalid="true"[^>]*>\s*<p class="field-error">([^<]*)</p>',
+        rf'name="{field}" value="[^"]*"[^>]* aria-invalid="true" aria-describedby="{field}-error">\s*'
+        rf'<p class="field-error" id="{field}-error">([^<]*)</p>',
         page,
     )
     assert html_field is not None and html_field.group(1).startswith(message)
