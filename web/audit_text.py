@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from parindex import dates
@@ -90,13 +91,23 @@ def entity_label(entity: str) -> str:
 def key_text(entity: str, key: str) -> str:
     """``1.1.1/round2`` → "1.1.1, vòng 2"; ``1.1.1#12`` → "1.1.1, tài liệu số 12";
     ``2025/self_deadline`` → "2025, hạn tự đánh giá"."""
-    if entity == "appraisal" and (m := re.fullmatch(r"(.+)/round([12])", key)):
-        return f"{m[1]}, vòng {m[2]}"
-    if entity == "evidence" and (m := re.fullmatch(r"(.+)#([0-9]+)", key)):
-        return f"{m[1]}, tài liệu số {m[2]}"
-    if entity == "deadline" and (m := re.fullmatch(r"([0-9]{4})/([a-z_]+)", key)):
-        return f"{m[1]}, {DEADLINE_LABELS.get(m[2], m[2])}"
+    form = _KEY_FORMS.get(entity)
+    if form is not None and (m := form[0].fullmatch(key)):
+        return form[1](m)
     return key
+
+
+#: the audit entities whose keys have parts to put in words: the key's pattern, its wording
+#: (a cycle's deadline entity shares its name with the deadline rule kind, hence a table
+#: rather than comparisons with the entity's name)
+_KEY_FORMS: dict[str, tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = {
+    "appraisal": (re.compile(r"(.+)/round([12])"), lambda m: f"{m[1]}, vòng {m[2]}"),
+    "evidence": (re.compile(r"(.+)#([0-9]+)"), lambda m: f"{m[1]}, tài liệu số {m[2]}"),
+    "deadline": (
+        re.compile(r"([0-9]{4})/([a-z_]+)"),
+        lambda m: f"{m[1]}, {DEADLINE_LABELS.get(m[2], m[2])}",
+    ),
+}
 
 
 def _scalar(value: str, *, full_hash: bool) -> str:

@@ -53,6 +53,8 @@ DOWNLOADS = {
     "agency_excel.template",
     "publishing.audit_export",
     "public.decision_table",
+    "agency_report.docx",
+    "agency_report.scan",
 }
 
 # endpoint → (account or None, the address: a path, or a function of the demo's ids)
@@ -77,6 +79,9 @@ PAGES: dict[str, tuple[str | None, str | Callable[[dict[str, Any]], str]]] = {
         lambda d: f"/don-vi/giai-trinh/{d['flagged_leaf']}/minh-chung",
     ),
     "auth.change_password": (DRAFT, "/doi-mat-khau"),
+    "agency_report.page": (DRAFT, "/don-vi/bao-cao/"),
+    "agency_report.printable": (DRAFT, "/don-vi/bao-cao/ban-in"),
+    "notifications.index": (EXPLAINING, "/thong-bao/"),
     # the appraisal panel
     "appraisal.queue": (APPRAISER, "/tham-dinh/"),
     "appraisal.agency": (APPRAISER, lambda d: f"/tham-dinh/don-vi/{d['submitted_id']}"),
@@ -92,6 +97,8 @@ PAGES: dict[str, tuple[str | None, str | Callable[[dict[str, Any]], str]]] = {
     "publishing.progress": (SECRETARIAT, "/so-noi-vu/ky/2025/tien-do"),
     "publishing.preview": (SECRETARIAT, "/so-noi-vu/ky/2025/xep-hang"),
     "publishing.audit_log": (SECRETARIAT, "/so-noi-vu/nhat-ky"),
+    "publishing.checklist_page": (SECRETARIAT, "/so-noi-vu/ky/2025/cong-bo"),
+    "publishing.council_page": (SECRETARIAT, "/so-noi-vu/ky/2025/hoi-dong"),
     "accounts.index": (SECRETARIAT, "/so-noi-vu/tai-khoan/"),
     "accounts.account": (SECRETARIAT, lambda d: f"/so-noi-vu/tai-khoan/{d['officer_id']}"),
     "units.index": (SECRETARIAT, "/so-noi-vu/don-vi/"),

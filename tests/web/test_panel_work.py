@@ -197,7 +197,7 @@ def test_the_field_page_opens_on_the_first_leaf_not_scored(
     assert first_button and 'type="submit"' in first_button.group(0)
     assert 'accesskey="s"' in first_button.group(0)
     assert "Dùng bàn phím" in html and "<kbd>Enter</kbd> trong ô điểm" in html
-    assert "tabindex" not in html  # the tab order is the page's order
+    assert "tabindex" not in form  # the tab order is the page's order
 
 
 # ======================================================= item 10: the explanation shown once
