@@ -226,7 +226,7 @@ def block_robustness(
         pts = points(result_u)
         got = np.repeat(got0[None], chunk, axis=0)
         cells = n_units * n_fields
-        at = (np.arange(chunk)[:, None] * cells + (unit[var] * n_fields + field_of[var])[None])
+        at = np.arange(chunk)[:, None] * cells + (unit[var] * n_fields + field_of[var])[None]
         np.add.at(got.reshape(-1), at.ravel(), pts.ravel())
         survey_c = survey0[None] + _per_unit(pts, unit[var], n_units)
         if model.weighted:
