@@ -125,7 +125,8 @@ def _perturbed_weights(
     order = np.argsort(-(scaled - base), axis=1, kind="stable")
     place = np.empty_like(order)
     np.put_along_axis(place, order, np.arange(len(weights_c))[None, :], axis=1)
-    return base + (place < short[:, None])
+    out: np.ndarray = base + (place < short[:, None])
+    return out
 
 
 def _ranks(keys: list[tuple[np.ndarray, bool]]) -> np.ndarray:
