@@ -28,11 +28,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
+import pandas as pd
 
 from parindex.ranking import TIE_KEY_COLUMNS
 from parindex.rules import KINDS as RULE_KINDS
 from parindex.rules.base import Rows, Taken
-from parindex.scoring import SECTION_CODE, BlockResult, _index_u, positions, rule_tables
+from parindex.scoring import (
+    SECTION_CODE,
+    STATES,
+    BlockResult,
+    _index_u,
+    positions,
+    rule_tables,
+)
 from parindex.survey import SurveyResult
 from parindex.units import half_up_div, to_cents
 
@@ -163,9 +171,8 @@ def block_robustness(
     published = res.agencies
     agencies = [str(a) for a in published["agency"]]
     n_units = len(agencies)
-    unit_of = {a: i for i, a in enumerate(agencies)}
     leaves = res.leaves
-    unit = np.array([unit_of[str(a)] for a in leaves["agency"]], dtype=np.intp)
+    unit = positions(leaves["agency"], pd.Index(agencies, dtype=object))
     pos = positions(leaves["leaf"], t.index)
     final_c = leaves["final_c"].to_numpy(dtype=np.int64)
     tree = (arr["section"][pos] == SECTION_CODE["tree"]) & leaves["applicable"].to_numpy(bool)
@@ -175,10 +182,10 @@ def block_robustness(
 
     # the rows that vary: a survey leaf scored from a survey result with a sample size
     samples = _samples(surveys)
-    state = leaves["state"].astype(str).to_numpy()
+    state = positions(leaves["state"], pd.Index(STATES, dtype=object))
     no_round = (leaves["round1_c"].to_numpy() < 0) & (leaves["round2_c"].to_numpy() < 0)
     key_of = np.asarray(t.survey_keys + [""], dtype=object)[arr["survey_key"][pos]]
-    candidates = np.flatnonzero(tree & survey_row & (state == "survey") & no_round)
+    candidates = np.flatnonzero(tree & survey_row & (state == STATES.index("survey")) & no_round)
     found = [samples.get((agencies[unit[i]], str(key_of[i]))) for i in candidates]
     var = np.array([i for i, f in zip(candidates, found, strict=True) if f], dtype=np.intp)
     share_u = np.array([f[0] for f in found if f], dtype=np.int64)
