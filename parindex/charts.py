@@ -301,7 +301,7 @@ def interval_chart(
     _setup()
     n = len(names)
     if n > RANKING_BARS:
-        fig, ax = plt.subplots(figsize=(10, 7), dpi=110)
+        fig, ax = plt.subplots(figsize=(10, interval_chart_height(n)), dpi=110)
         ax.fill_between(rank, low, high, color="#9ecae1", step="mid", label="Khoảng hạng 90 %")
         ax.plot(rank, rank, color="#08519c", linewidth=0.8, label="Hạng công bố")
         ax.set_xlabel("Hạng công bố", fontsize=9)
@@ -321,7 +321,7 @@ def interval_chart(
     ax.set_xlim(0.5, max([n, *high]) + 0.5)
     ax.set_xlabel("Hạng", fontsize=9)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper right")  # the top rows sit at the left
     ax.set_title(title, fontsize=11)
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()

@@ -11,6 +11,8 @@ from openpyxl.drawing.image import Image
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from parindex.charts import interval_chart_height
+from parindex.export import fit_landscape
 from parindex.results import cents
 from parindex.robustness import HIGH, LOW, Robustness
 from parindex.scoring import BlockResult
@@ -81,7 +83,6 @@ def robustness_sheet(
         for col, text in enumerate(headers, start=1):
             styles.set(ws, row, col, text, head)
         ws.row_dimensions[row].height = 45
-        top = row
         for i in range(len(b.agencies)):
             row += 1
             values = [
@@ -95,14 +96,24 @@ def robustness_sheet(
                 "" if b.varied[i] else NOTE_NO_SAMPLE,
             ]
             for col, value in enumerate(values, start=1):
-                look = Look(fmt="0.00") if col == 4 else Look(fmt="0.0") if col > 6 else Look()
+                look = (
+                    Look(fmt="0.00")
+                    if col == 4
+                    else Look(align="center")
+                    if col in (2, 5, 6)
+                    else Look(fmt="0.0")
+                    if col > 6
+                    else Look()
+                )
                 styles.set(ws, row, col, value, look)
-        if charts and block in charts:
-            ws.add_image(Image(str(charts[block])), f"{get_column_letter(widest + 2)}{top}")
         row += 2
+        if charts and block in charts:  # below the block's rows: printed with them
+            ws.add_image(Image(str(charts[block])), f"A{row}")
+            row += int(interval_chart_height(len(b.agencies)) * 110 / 20) + 2
     for col, width in enumerate([10, 7, 38, 10, 12, 12], start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     for col in range(7, widest + 1):
         ws.column_dimensions[get_column_letter(col)].width = 12
     ws.column_dimensions[get_column_letter(widest)].width = 30
+    fit_landscape(ws)
     return ws
