@@ -154,16 +154,23 @@ def _ranks(keys: list[tuple[np.ndarray, bool]]) -> np.ndarray:
     return ranks
 
 
-def block_robustness(
-    res: BlockResult,
-    surveys: Iterable[SurveyResult],
-    *,
-    draws: int = DEFAULT_DRAWS,
-    seed: int = DEFAULT_SEED,
-    weight_spread: Decimal | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> BlockRobustness:
-    """The rank intervals of one scored block (see the module's text)."""
+@dataclass
+class Prepared:
+    """A scored block made ready for draws: the survey rows that vary (their unit, survey key,
+    published result in millionths and sample size) and ``indices``, which gives chunk × units
+    (index, appraised points, survey points) for chunk × varied rows of survey results (and,
+    for a weighted set, chunk × fields weights in hundredths, or None for the stated ones)."""
+
+    varied_rows: list[tuple[str, str]]
+    share_u: np.ndarray
+    size: np.ndarray
+    unit: np.ndarray  # the unit of each varied row (a position in the published order)
+    weights_c: np.ndarray
+    indices: Callable[[np.ndarray, np.ndarray | None], tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+def prepare(res: BlockResult, surveys: Iterable[SurveyResult]) -> Prepared:
+    """What a draw needs of ``res``; raises when its path does not give the published index."""
     loaded = res.criteria
     model = loaded.model
     t = rule_tables(loaded)
@@ -190,8 +197,6 @@ def block_robustness(
     var = np.array([i for i, f in zip(candidates, found, strict=True) if f], dtype=np.intp)
     share_u = np.array([f[0] for f in found if f], dtype=np.int64)
     size = np.array([f[1] for f in found if f], dtype=np.float64)
-    k = share_u / SHARE_UNIT * size
-    alpha, beta = k + 0.5, size - k + 0.5
 
     # what stays fixed: per unit × field, the points and maxima of every other counted row
     fixed = tree.copy()
@@ -208,7 +213,6 @@ def block_robustness(
     weights_c = np.array(
         [to_cents(f.weight) if f.weight is not None else 0 for f in model.fields], dtype=np.int64
     )
-    perturb = model.weighted and weight_spread is not None and weight_spread > 0
 
     rule_columns = {**arr, "table_a": t.table_a, "table_b": t.table_b}
     var_kind = arr["kind"][pos[var]]
@@ -255,7 +259,36 @@ def block_robustness(
         and np.array_equal(survey_check[0], published["survey_c"].to_numpy(dtype=np.int64))
     ):
         raise RuntimeError(f"block {model.block}: the robustness path does not reproduce the index")
+    return Prepared(
+        [(agencies[unit[i]], str(key_of[i])) for i in var],
+        share_u,
+        size,
+        unit[var],
+        weights_c,
+        indices,
+    )
 
+
+def block_robustness(
+    res: BlockResult,
+    surveys: Iterable[SurveyResult],
+    *,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
+    weight_spread: Decimal | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> BlockRobustness:
+    """The rank intervals of one scored block (see the module's text)."""
+    model = res.criteria.model
+    published = res.agencies
+    n_units = len(published)
+    ready = prepare(res, surveys)
+    k = ready.share_u / SHARE_UNIT * ready.size
+    alpha, beta = k + 0.5, ready.size - k + 0.5
+    n_var = len(ready.share_u)
+    bonus = published["bonus_c"].to_numpy(dtype=np.int64)
+    penalty = published["penalty_c"].to_numpy(dtype=np.int64)
+    perturb = model.weighted and weight_spread is not None and weight_spread > 0
     thresholds = np.array([int(b.at_least * 100) for b in model.bands], dtype=np.int64)
     ss = np.random.SeedSequence([seed, zlib.crc32(model.block.encode())])
     share_seq, weight_seq = ss.spawn(2)
@@ -265,13 +298,13 @@ def block_robustness(
     tie_cols = [TIE_KEY_COLUMNS[key] for key in model.tie_break]
     for start in range(0, draws, CHUNK):
         chunk = min(CHUNK, draws - start)
-        drawn = share_rng.beta(alpha[None], beta[None], size=(chunk, len(var)))
+        drawn = share_rng.beta(alpha[None], beta[None], size=(chunk, n_var))
         result_u = np.floor(drawn * SHARE_UNIT + 0.5).astype(np.int64)  # half up, as the file
         w = None
         if perturb:
             assert weight_spread is not None
-            w = _perturbed_weights(weight_rng, weights_c, float(weight_spread), chunk)
-        index_u, appraised_c, survey_c = indices(result_u, w)
+            w = _perturbed_weights(weight_rng, ready.weights_c, float(weight_spread), chunk)
+        index_u, appraised_c, survey_c = ready.indices(result_u, w)
         keys: list[tuple[np.ndarray, bool]] = [(index_u, True)]
         for column, ascending in tie_cols:
             value = {
@@ -291,10 +324,10 @@ def block_robustness(
     low = all_ranks[-(-LOW * draws // 100) - 1]
     high = all_ranks[-(-HIGH * draws // 100) - 1]
     varied = np.zeros(n_units, dtype=bool)
-    varied[unit[var]] = True
+    varied[ready.unit] = True
     return BlockRobustness(
         str(model.block),
-        agencies,
+        [str(a) for a in published["agency"]],
         [str(n) for n in published["name"]],
         published["rank"].to_numpy(dtype=np.int64),
         published["index_u"].to_numpy(dtype=np.int64),
