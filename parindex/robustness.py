@@ -250,13 +250,15 @@ def prepare(res: BlockResult, surveys: Iterable[SurveyResult]) -> Prepared:
             tree_c = got.sum(axis=2)
             applicable = np.repeat(mx.sum(axis=1)[None], chunk, axis=0)
         total = np.maximum(tree_c + bonus[None] - penalty[None], 0)
-        return _index_u(total, applicable), tree_c - survey_c, survey_c
+        # appraised points as aggregate_rows has them: unweighted, before the weights
+        return _index_u(total, applicable), got.sum(axis=2) - survey_c, survey_c
 
     # the engine's published figures must come out of the same path: a check of the path
     check, appraised_check, survey_check = indices(share_u[None], None)
     if not (
         np.array_equal(check[0], published["index_u"].to_numpy(dtype=np.int64))
         and np.array_equal(survey_check[0], published["survey_c"].to_numpy(dtype=np.int64))
+        and np.array_equal(appraised_check[0], published["appraised_c"].to_numpy(dtype=np.int64))
     ):
         raise RuntimeError(f"block {model.block}: the robustness path does not reproduce the index")
     return Prepared(

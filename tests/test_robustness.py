@@ -22,7 +22,7 @@ from parindex.decision import write_decision_table
 from parindex.errors import Report
 from parindex.report import build_report, write_html
 from parindex.results import Results, score_dataset
-from parindex.robustness import _perturbed_weights, block_robustness, robustness
+from parindex.robustness import _perturbed_weights, block_robustness, prepare, robustness
 from parindex.robustness_table import SHEET
 from parindex.scoring import BlockResult
 from parindex.survey import SurveyResult
@@ -321,3 +321,37 @@ def test_rank_writes_the_sheet_by_default(tmp_path: Path) -> None:
     out2 = tmp_path / "y.xlsx"
     CliRunner().invoke(main, ["rank", "--no-charts", "--no-robustness", "--out", str(out2)])
     assert SHEET not in load_workbook(out2).sheetnames
+
+
+# -------------------------------------------------------------------- the path is the engine
+@pytest.mark.parametrize("weighted", [False, True])
+def test_a_draw_scores_exactly_as_the_engine(weighted: bool) -> None:
+    # random survey results (any millionth, ends in …5 included) put through the draw's path
+    # and, as a survey file, through the engine: the same index, survey and appraised points
+    res, surveys = _weighted(100) if weighted else _close()
+    data = WEIGHTED if weighted else CLOSE
+    subs = (
+        [
+            submission("a", {"1.1.1": {"score": D(8)}}),
+            submission("b", {"1.1.1": {"score": D(6)}}),
+            submission("c", {"1.1.1": {"score": D(10)}}),
+        ]
+        if weighted
+        else CLOSE_SUBS
+    )
+    ready = prepare(res, surveys)
+    rng = np.random.default_rng(42)
+    drawn = rng.integers(0, 1_000_001, (20, len(ready.share_u)))
+    drawn[0] = 5  # 50 × 0.000005 = 0.00025 points: rounds to 0,00
+    drawn[1] = 100  # 0.005 points → 0.01 (half up)
+    index_u, appraised_c, survey_c = ready.indices(drawn, None)
+    order = res.agencies["agency"].tolist()
+    for d in range(len(drawn)):
+        again = [
+            SurveyResult(a, key, int(u), 100, 2)
+            for (a, key), u in zip(ready.varied_rows, drawn[d], strict=True)
+        ]
+        engine = score(data, subs, again).agencies.set_index("agency").loc[order]
+        assert index_u[d].tolist() == engine["index_u"].tolist()
+        assert survey_c[d].tolist() == engine["survey_c"].tolist()
+        assert appraised_c[d].tolist() == engine["appraised_c"].tolist()
