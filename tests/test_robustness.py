@@ -6,6 +6,10 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
+import os
+import re
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -355,3 +359,24 @@ def test_a_draw_scores_exactly_as_the_engine(weighted: bool) -> None:
         assert index_u[d].tolist() == engine["index_u"].tolist()
         assert survey_c[d].tolist() == engine["survey_c"].tolist()
         assert appraised_c[d].tolist() == engine["appraised_c"].tolist()
+
+
+def test_the_report_command_writes_the_line(tmp_path: Path) -> None:
+    out = CliRunner().invoke(main, ["report", "so-tu-phap", "--out", str(tmp_path)])
+    assert out.exit_code in (0, 3), out.output
+    html = (tmp_path / "so-nganh" / "so-tu-phap.html").read_text(encoding="utf-8")
+    assert re.search(r"Độ tin cậy của xếp hạng: hạng \d+; từ \d+ đến \d+ với độ tin cậy 90 %", html)
+
+
+def test_the_command_as_a_real_subprocess() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "parindex.cli", "robustness", "--block", "phuong", "--seed", "2"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Phường — năm 2025" in done.stdout and "Sở, ban, ngành" not in done.stdout
+    assert "Traceback" not in done.stderr
