@@ -22,7 +22,13 @@ from parindex.errors import CriteriaError, DataError, Issue, Report
 from parindex.export import json_text
 from parindex.ranking import tie_rule_text
 from parindex.results import Results, score_dataset
-from parindex.robustness import DEFAULT_DRAWS, DEFAULT_SEED, MIN_DRAWS, Robustness
+from parindex.robustness import (
+    DEFAULT_DRAWS,
+    DEFAULT_SEED,
+    MIN_DRAWS,
+    PathMismatch,
+    Robustness,
+)
 from parindex.robustness import robustness as robustness_run
 
 
@@ -425,11 +431,12 @@ def rank(
         with click.progressbar(
             length=steps, label="Đang ghi bảng xếp hạng", file=sys.stderr
         ) as bar:
-            intervals = (
-                None
-                if no_robustness
-                else robustness_of(results, results.surveys, progress=bar.update)
-            )
+            intervals = None
+            if not no_robustness:
+                try:
+                    intervals = robustness_of(results, results.surveys, progress=bar.update)
+                except PathMismatch as e:  # the official table never waits on this sheet
+                    click.echo(f"\nCảnh báo: {e.message}", err=True)
             write_decision_table(
                 results,
                 out,
@@ -474,7 +481,11 @@ def report(
     unknown = [a for a in agencies if a not in known]
     if unknown:
         raise click.UsageError(f"Không có đơn vị: {', '.join(unknown)}")
-    intervals = robustness_of(results, results.surveys)
+    try:
+        intervals: Robustness | None = robustness_of(results, results.surveys)
+    except PathMismatch as e:  # the reports never wait on their line
+        click.echo(f"Cảnh báo: {e.message}", err=True)
+        intervals = None
     with clivi.writing(out):
         written = write_reports(results, out, list(agencies) or None, intervals)
     click.echo(f"Đã ghi {len(written) // 2} báo cáo đơn vị vào {out}")

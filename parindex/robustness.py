@@ -52,6 +52,21 @@ LOW, HIGH = 5, 95  # the percentiles of the rank interval
 SHARE_UNIT = 1_000_000  # a survey result in millionths of a share (the engine's ``survey_u``)
 
 
+class PathMismatch(RuntimeError):
+    """The draws' path did not give the published figures of a block (a bug: the intervals
+    would be those of another engine, so none are given; the published table never waits on
+    them)."""
+
+    def __init__(self, block: str) -> None:
+        super().__init__(f"block {block}: the robustness path does not reproduce the index")
+        self.block = block
+        self.message = (
+            f"Không tính được độ tin cậy của xếp hạng khối {block}: phép tính lại không cho đúng "
+            "Chỉ số đã công bố (lỗi phần mềm, xin báo lại); bảng xếp hạng vẫn được ghi, không "
+            "có trang này."
+        )
+
+
 @dataclass
 class BlockRobustness:
     """One block's intervals, units in published rank order."""
@@ -260,7 +275,7 @@ def prepare(res: BlockResult, surveys: Iterable[SurveyResult]) -> Prepared:
         and np.array_equal(survey_check[0], published["survey_c"].to_numpy(dtype=np.int64))
         and np.array_equal(appraised_check[0], published["appraised_c"].to_numpy(dtype=np.int64))
     ):
-        raise RuntimeError(f"block {model.block}: the robustness path does not reproduce the index")
+        raise PathMismatch(model.block)
     return Prepared(
         [(agencies[unit[i]], str(key_of[i])) for i in var],
         share_u,

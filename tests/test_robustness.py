@@ -380,3 +380,20 @@ def test_the_command_as_a_real_subprocess() -> None:
     assert done.returncode == 0, done.stderr
     assert "Phường — năm 2025" in done.stdout and "Sở, ban, ngành" not in done.stdout
     assert "Traceback" not in done.stderr
+
+
+def test_rank_writes_the_official_table_even_if_the_intervals_fail(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import parindex.cli as cli
+    from parindex.robustness import PathMismatch
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise PathMismatch("xa")
+
+    monkeypatch.setattr(cli, "robustness_run", broken)
+    out = tmp_path / "x.xlsx"
+    res = CliRunner().invoke(main, ["rank", "--no-charts", "--out", str(out)])
+    assert res.exit_code in (0, 3), res.output
+    assert "Không tính được độ tin cậy của xếp hạng khối xa" in res.output
+    assert load_workbook(out).sheetnames[-1] == "Ghi chú"
