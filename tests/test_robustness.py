@@ -397,3 +397,12 @@ def test_rank_writes_the_official_table_even_if_the_intervals_fail(
     assert res.exit_code in (0, 3), res.output
     assert "Không tính được độ tin cậy của xếp hạng khối xa" in res.output
     assert load_workbook(out).sheetnames[-1] == "Ghi chú"
+
+
+def test_the_command_states_a_weight_perturbation() -> None:
+    # the sample's sets have no weights: the option is stated in the note and changes nothing
+    plain = CliRunner().invoke(main, ["robustness", "--block", "phuong"])
+    weights = CliRunner().invoke(main, ["robustness", "--block", "phuong", "--weights", "0.1"])
+    assert weights.exit_code == 0, weights.output
+    assert "[1 − 10 %; 1 + 10 %]" in weights.output
+    assert plain.output.split("\n\n")[1] == weights.output.split("\n\n")[1]
