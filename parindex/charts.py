@@ -25,6 +25,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 if TYPE_CHECKING:  # the profile workers need not import the engine (pandas) to start
     from parindex.scoring import BlockResult
@@ -278,3 +279,50 @@ def profile_charts(
             if progress:
                 progress(1)
         return out
+
+
+def interval_chart_height(agencies: int) -> float:
+    """The rank-interval chart's height in inches."""
+    return ranking_chart_height(agencies)
+
+
+def interval_chart(
+    names: list[str],
+    rank: list[int],
+    low: list[int],
+    high: list[int],
+    title: str,
+    out_stem: Path,
+) -> Path:
+    """How sure each rank is: per unit (rank 1 at the top) a line from its rank at the 5th
+    percentile to its rank at the 95th and a dot at its published rank — or, for more than
+    ``RANKING_BARS`` units, the band between the two percentiles against the published rank.
+    Returns the PNG path (an SVG beside it)."""
+    _setup()
+    n = len(names)
+    if n > RANKING_BARS:
+        fig, ax = plt.subplots(figsize=(10, interval_chart_height(n)), dpi=110)
+        ax.fill_between(rank, low, high, color="#9ecae1", step="mid", label="Khoảng hạng 90 %")
+        ax.plot(rank, rank, color="#08519c", linewidth=0.8, label="Hạng công bố")
+        ax.set_xlabel("Hạng công bố", fontsize=9)
+        ax.set_ylabel("Hạng (phân vị 5 %–95 %)", fontsize=9)
+        ax.invert_yaxis()
+        ax.legend(fontsize=8, loc="upper left")
+        ax.set_title(f"{title} — {n} đơn vị", fontsize=11)
+        ax.grid(alpha=0.3)
+        fig.tight_layout()
+        return _save(fig, out_stem)
+    fig, ax = plt.subplots(figsize=(10, interval_chart_height(n)), dpi=110)
+    ys = list(range(n))
+    ax.hlines(ys, low, high, color="#6baed6", linewidth=5, label="Khoảng hạng 90 % (5 %–95 %)")
+    ax.plot(rank, ys, "o", color="#08519c", markersize=5, label="Hạng công bố")
+    ax.set_yticks(ys, [f"{r}. {name}" for r, name in zip(rank, names, strict=True)], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0.5, max([n, *high]) + 0.5)
+    ax.set_xlabel("Hạng", fontsize=9)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(fontsize=8, loc="upper right")  # the top rows sit at the left
+    ax.set_title(title, fontsize=11)
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return _save(fig, out_stem)

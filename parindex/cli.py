@@ -22,6 +22,14 @@ from parindex.errors import CriteriaError, DataError, Issue, Report
 from parindex.export import json_text
 from parindex.ranking import tie_rule_text
 from parindex.results import Results, score_dataset
+from parindex.robustness import (
+    DEFAULT_DRAWS,
+    DEFAULT_SEED,
+    MIN_DRAWS,
+    PathMismatch,
+    Robustness,
+)
+from parindex.robustness import robustness as robustness_run
 
 
 def _width(text: str) -> int:
@@ -369,6 +377,12 @@ def _table_path(out: Path | None, root: Path | None, year: int, draft: bool) -> 
 )
 @click.option("--no-charts", is_flag=True, help="Không vẽ biểu đồ (nhanh hơn).")
 @click.option(
+    "--no-robustness",
+    is_flag=True,
+    help="Không tính trang Độ tin cậy của xếp hạng (mặc định: tính với "
+    f"{DEFAULT_DRAWS} lần rút, hạt giống {DEFAULT_SEED}).",
+)
+@click.option(
     "--draft",
     is_flag=True,
     help="Ghi bảng dù dữ liệu còn lỗi hoặc thiếu hồ sơ, dưới dạng BẢN NHÁP (tên tệp "
@@ -381,9 +395,11 @@ def rank(
     surveys_file: Path | None,
     out: Path | None,
     no_charts: bool,
+    no_robustness: bool,
     draft: bool,
 ) -> None:
-    """Xếp hạng từng khối, in bảng và ghi bảng quyết định công bố (XLSX, CSV, JSON)."""
+    """Xếp hạng từng khối, in bảng và ghi bảng quyết định công bố (XLSX, CSV, JSON); trang cuối
+    của bảng: độ tin cậy của xếp hạng (parindex robustness)."""
     from parindex.decision import write_decision_table
     from parindex.export import write_csv, write_json
 
@@ -410,11 +426,24 @@ def rank(
     with clivi.writing(out):
         out.parent.mkdir(parents=True, exist_ok=True)
         steps = 2 + (0 if no_charts else sum(len(b.agencies) for b in results.blocks.values()))
+        if not no_robustness:
+            steps += DEFAULT_DRAWS * len(results.blocks)
         with click.progressbar(
             length=steps, label="Đang ghi bảng xếp hạng", file=sys.stderr
         ) as bar:
+            intervals = None
+            if not no_robustness:
+                try:
+                    intervals = robustness_of(results, results.surveys, progress=bar.update)
+                except PathMismatch as e:  # the official table never waits on this sheet
+                    click.echo(f"\nCảnh báo: {e.message}", err=True)
             write_decision_table(
-                results, out, charts=not no_charts, progress=bar.update, draft=draft
+                results,
+                out,
+                charts=not no_charts,
+                progress=bar.update,
+                draft=draft,
+                robustness=intervals,
             )
             write_csv(results, out.with_suffix(".csv"))
             write_json(results, out.with_suffix(".json"), draft=draft)
@@ -452,11 +481,118 @@ def report(
     unknown = [a for a in agencies if a not in known]
     if unknown:
         raise click.UsageError(f"Không có đơn vị: {', '.join(unknown)}")
+    try:
+        intervals: Robustness | None = robustness_of(results, results.surveys)
+    except PathMismatch as e:  # the reports never wait on their line
+        click.echo(f"Cảnh báo: {e.message}", err=True)
+        intervals = None
     with clivi.writing(out):
-        written = write_reports(results, out, list(agencies) or None)
+        written = write_reports(results, out, list(agencies) or None, intervals)
     click.echo(f"Đã ghi {len(written) // 2} báo cáo đơn vị vào {out}")
     _summary(results, show_issues)
     sys.exit(_exit_code(results))
+
+
+@main.command()
+@_data_options
+@_SURVEYS_OPTION
+@click.option(
+    "--draws",
+    type=click.IntRange(min=MIN_DRAWS),
+    default=DEFAULT_DRAWS,
+    show_default=True,
+    help="Số lần rút ngẫu nhiên (ít nhất 1000).",
+)
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Hạt giống.")
+@click.option(
+    "--weights",
+    "weight_spread",
+    type=click.FloatRange(min=0, max=0.5, min_open=True),
+    default=None,
+    help="Với bộ tiêu chí có trọng số lĩnh vực: nhân mỗi trọng số với một số ngẫu nhiên đều "
+    "trong [1 − S; 1 + S] rồi chuẩn hóa lại (ví dụ 0.1). Mặc định: trọng số giữ nguyên.",
+)
+@click.option("--block", default=None, help="Chỉ một khối (mã khối, ví dụ so-nganh).")
+def robustness(
+    root: Path | None,
+    year: int | None,
+    show_issues: bool,
+    surveys_file: Path | None,
+    draws: int,
+    seed: int,
+    weight_spread: float | None,
+    block: str | None,
+) -> None:
+    """Độ tin cậy của xếp hạng: khoảng hạng 90 % của từng đơn vị do sai số chọn mẫu của điều tra
+    xã hội học (mô phỏng Monte Carlo; kết quả công bố không đổi)."""
+    results = _load(root, year, surveys=surveys_file)
+    if block is not None and block not in results.blocks:
+        raise click.UsageError(f"Không có khối '{block}' (có: {', '.join(results.blocks)}).")
+    blocks = {b: r for b, r in results.blocks.items() if block in (None, b)}
+    spread = None if weight_spread is None else Decimal(str(weight_spread))
+    with click.progressbar(
+        length=draws * len(blocks), label="Đang mô phỏng", file=sys.stderr
+    ) as bar:
+        got = robustness_of(
+            results,
+            results.surveys,
+            draws=draws,
+            seed=seed,
+            spread=spread,
+            progress=bar.update,
+            blocks=blocks,
+        )
+    for b, r in got.blocks.items():
+        model = results.blocks[b].criteria.model
+        click.echo("")
+        click.echo(
+            f"{model.block_name} — năm {results.year} ({model.id})"
+            + (" — DỮ LIỆU MẪU" if model.sample else "")
+        )
+        header = ["Hạng", "Đơn vị", "Chỉ số %", "Khoảng hạng 90 %"]
+        header += [f"{name} %" for name in r.bands]
+        table = []
+        for i, name in enumerate(r.names):
+            line = [
+                str(r.rank[i]),
+                name,
+                _vn(Decimal(int(r.index_u[i])).scaleb(-2)),
+                f"{r.low[i]}–{r.high[i]}" + ("" if r.varied[i] else " (không có cỡ mẫu)"),
+            ]
+            line += [f"{c * 100 / draws:.1f}".replace(".", ",") for c in r.band_draws[i]]
+            table.append(line)
+        right = [True, False, True, True] + [True] * len(r.bands)
+        widths = [max(_width(x) for x in col) for col in zip(header, *table, strict=False)]
+        click.echo("  ".join(_pad(h, w, a) for h, w, a in zip(header, widths, right, strict=True)))
+        for line in table:
+            click.echo(
+                "  ".join(_pad(c, w, a) for c, w, a in zip(line, widths, right, strict=True))
+            )
+    click.echo("")
+    click.echo(got.method_text())
+    _summary(results, show_issues)
+    sys.exit(_exit_code(results))
+
+
+def robustness_of(
+    results: Results,
+    surveys: Any,
+    *,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
+    spread: Decimal | None = None,
+    progress: Any = None,
+    blocks: Any = None,
+) -> Robustness:
+    """The rank intervals of ``results`` (every block unless ``blocks``)."""
+    return robustness_run(
+        blocks if blocks is not None else results.blocks,
+        surveys,
+        draws=draws,
+        seed=seed,
+        weight_spread=spread,
+        progress=progress,
+    )
 
 
 @main.command()

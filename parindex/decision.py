@@ -32,6 +32,7 @@ from parindex.diff import changes_since
 from parindex.export import cell_text, fit_landscape, set_text
 from parindex.ranking import tie_rule_text
 from parindex.results import Results, cents
+from parindex.robustness import Robustness
 from parindex.scoring import BlockResult
 from parindex.units import to_cents
 
@@ -768,6 +769,7 @@ def clear_charts(folder: Path) -> None:
     ``ho-so/*`` PNG and SVG files), so that none is left beside a new table; anything else a
     person put there stays, and the folders are removed only when that leaves them empty."""
     stale = [*folder.glob("xep-hang-*.png"), *folder.glob("xep-hang-*.svg")]
+    stale += [*folder.glob("do-tin-cay-*.png"), *folder.glob("do-tin-cay-*.svg")]
     stale += [*folder.glob("ho-so/*.png"), *folder.glob("ho-so/*.svg")]
     for file in stale:
         if file.is_file():
@@ -795,10 +797,13 @@ def write_decision_table(
     run_time: dt.datetime | None = None,
     progress: Callable[[int], None] | None = None,
     draft: bool = False,
+    robustness: Robustness | None = None,
 ) -> Path:
     """Write the decision table workbook; charts (PNG and SVG) go to ``<stem>-bieu-do/``, and
     the charts of an earlier run there are removed first (:func:`clear_charts`). ``draft``:
-    every sheet is marked :data:`DRAFT_MARK` (a table that must not be published)."""
+    every sheet is marked :data:`DRAFT_MARK` (a table that must not be published).
+    ``robustness``: the rank intervals, in a last sheet after every official one
+    (:mod:`parindex.robustness_table`), with their charts when ``charts``."""
     run_time = run_time or dt.datetime.now(dt.UTC).replace(microsecond=0)
     clear_charts(charts_dir(path))
     drawn = draw_charts(results, charts_dir(path), progress) if charts else {}
@@ -813,6 +818,15 @@ def write_decision_table(
             chart_sheets(wb, results, drawn)
         method_sheet(wb, results, run_time, styles)
         notes_sheet(wb, results, styles)
+        if robustness is not None:
+            from parindex.robustness_table import interval_charts, robustness_sheet
+
+            intervals = (
+                interval_charts(robustness, results.blocks, results.year, charts_dir(path))
+                if charts
+                else None
+            )
+            robustness_sheet(wb, robustness, results.blocks, intervals)
         if draft:
             for ws in wb.worksheets:
                 mark_draft(ws)

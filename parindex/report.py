@@ -15,6 +15,8 @@ from parindex.export import fit_landscape, set_text
 from parindex.history import sentence
 from parindex.ranking import tie_rule_text
 from parindex.results import Results, cents
+from parindex.robustness import Robustness
+from parindex.robustness import sentence as interval_sentence
 from parindex.scoring import BlockResult
 
 FONT = "Times New Roman"
@@ -59,6 +61,8 @@ class AgencyReport:
     top_losses: list[Line] = field(default_factory=list)
     next_rank: tuple[int, Decimal, Decimal] | None = None  # (rank, index to reach, points needed)
     next_band: tuple[str, Decimal, Decimal] | None = None  # (band, threshold, points needed)
+    #: how sure the rank is ("hạng 7; từ 5 đến 10 với độ tin cậy 90 %"; "" when not computed)
+    confidence: str = ""
 
 
 def points_to_reach(target_u: int, total_c: int, applicable_c: int) -> int:
@@ -74,7 +78,9 @@ def points_to_reach(target_u: int, total_c: int, applicable_c: int) -> int:
     return max(0, needed - total_c)
 
 
-def build_report(results: Results, block: str, agency: str) -> AgencyReport:
+def build_report(
+    results: Results, block: str, agency: str, robustness: Robustness | None = None
+) -> AgencyReport:
     res: BlockResult = results.blocks[block]
     model = res.criteria.model
     agencies = res.agencies.to_dict("records")
@@ -167,7 +173,16 @@ def build_report(results: Results, block: str, agency: str) -> AgencyReport:
         top_losses=top,
         next_rank=next_rank,
         next_band=next_band,
+        confidence=_confidence(robustness, agency),
     )
+
+
+def _confidence(robustness: Robustness | None, agency: str) -> str:
+    got = robustness.interval(agency) if robustness is not None else None
+    if got is None:
+        return ""
+    rank, low, high = got
+    return interval_sentence(rank, low, high)
 
 
 def _sum_line(level: str, code: str, name: str, children: list[Line]) -> Line:
@@ -217,6 +232,8 @@ def write_xlsx(report: AgencyReport, path: Path) -> Path:
         f"{report.block_name}. Chỉ số {_vn(report.index)} %, xếp hạng {report.rank}/{report.of}, "
         f"xếp loại {report.band}. {report.change}",
     ]
+    if report.confidence:
+        head.append(f"Độ tin cậy của xếp hạng: {report.confidence}.")
     if report.method:
         head.append(report.method)
     if report.sample:
@@ -291,14 +308,20 @@ def write_xlsx(report: AgencyReport, path: Path) -> Path:
     return path
 
 
-def write_reports(results: Results, out: Path, agencies: list[str] | None = None) -> list[Path]:
-    """Write ``<out>/<block>/<agency>.html`` and ``.xlsx`` for the given (default: all) agencies."""
+def write_reports(
+    results: Results,
+    out: Path,
+    agencies: list[str] | None = None,
+    robustness: Robustness | None = None,
+) -> list[Path]:
+    """Write ``<out>/<block>/<agency>.html`` and ``.xlsx`` for the given (default: all) agencies;
+    with ``robustness``, each says how sure its rank is."""
     written = []
     for block, res in results.blocks.items():
         for agency in res.agencies["agency"]:
             if agencies and agency not in agencies:
                 continue
-            report = build_report(results, block, str(agency))
+            report = build_report(results, block, str(agency), robustness)
             folder = out / block
             folder.mkdir(parents=True, exist_ok=True)
             written.append(write_html(report, folder / f"{agency}.html"))

@@ -16,6 +16,7 @@ from parindex.errors import Issue, Location, Report
 from parindex.history import Comparison, compare_block, describe, method_text
 from parindex.ranking import tie_rule_text
 from parindex.scoring import BlockResult, score_block
+from parindex.survey import SurveyResult
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -37,6 +38,8 @@ class Results:
     previous_year: int | None = None
     #: last year's criteria sets by block (the criteria-set diff of the method sheet)
     previous_sets: dict[str, CriteriaSet] = field(default_factory=dict)
+    #: the survey results with their sample sizes (the rank intervals of parindex.robustness)
+    surveys: list[SurveyResult] = field(default_factory=list)
 
     @property
     def method(self) -> str:
@@ -267,4 +270,5 @@ def score_dataset(ds: Dataset) -> Results:
         comparisons,
         ds.year - 1 if ds.previous else None,
         {block: loaded.model for block, loaded in ds.previous_sets.items()},
+        list(ds.surveys),
     )

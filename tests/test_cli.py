@@ -156,6 +156,7 @@ def test_rank_writes_workbook(runner: CliRunner, tmp_path: Path) -> None:
         "Chi tiết xa",
         "Phương pháp",
         "Ghi chú",
+        "Độ tin cậy của xếp hạng",  # after the official sheets (tests/test_robustness.py)
     ]
     assert out.with_suffix(".csv").exists() and out.with_suffix(".json").exists()
 

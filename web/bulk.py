@@ -32,6 +32,7 @@ from parindex.facts import RECORD_COLUMNS, as_records, score_cents
 from parindex.results import Results
 from parindex.scoring import BlockResult
 from parindex.submission import EVIDENCE_REQUIRED, parse_submission
+from parindex.survey import SurveyResult as SurveyRow
 from parindex.validate import score_records
 from web.engine import EVIDENCE_COLUMNS, entry_mapping, loaded_set
 from web.models import (
@@ -266,14 +267,29 @@ def _with_rounds(
 
 def block_surveys(cycle: Cycle, block: str) -> pd.DataFrame:
     rows = _rows(
-        db.select(Agency.code, SurveyResult.survey, SurveyResult.result_u)
+        db.select(Agency.code, SurveyResult.survey, SurveyResult.result_u, SurveyResult.sample_size)
         .join(Agency, SurveyResult.agency_id == Agency.id)
         .where(SurveyResult.cycle_id == cycle.id, Agency.block == block)
         .order_by(SurveyResult.id)
     )
-    return pd.DataFrame(rows, columns=["agency", "survey_key", "result_u"]).astype(
+    return pd.DataFrame(rows, columns=["agency", "survey_key", "result_u", "sample_size"]).astype(
         {"result_u": "int64"}
     )
+
+
+def survey_rows(frame: pd.DataFrame) -> list[SurveyRow]:
+    """A block's survey results with their sample sizes, as the engine's survey reader gives
+    them (the rank intervals of parindex.robustness read the sample sizes)."""
+    return [
+        SurveyRow(str(a), str(k), int(u), None if pd.isna(n) else int(n), 0)
+        for a, k, u, n in zip(
+            frame["agency"],
+            frame["survey_key"],
+            frame["result_u"],
+            frame["sample_size"],
+            strict=True,
+        )
+    ]
 
 
 # ------------------------------------------------------------------------- what files would say
@@ -351,9 +367,12 @@ def bulk_results(cycle: Cycle, *, documents: bool = True) -> Results:
     only the report shows — for a caller that shows
     the ranking alone (the preview), they are not looked for."""
 
+    samples: list[SurveyRow] = []
+
     def score(record: CriteriaRecord, loaded: LoadedSet) -> tuple[BlockResult, list[Issue]]:
         records, codes, names = block_records(cycle, record.block)
         surveys = block_surveys(cycle, record.block)
+        samples.extend(survey_rows(surveys))
         result = score_records(loaded, records, surveys, names, agencies=codes)
         issues = list(result.issues)
         if documents:
@@ -362,7 +381,9 @@ def bulk_results(cycle: Cycle, *, documents: bool = True) -> Results:
         return result, result.issues
 
     with collector_paused():  # half a million decoded entries, made and dropped
-        return cycle_results(cycle, score)
+        results = cycle_results(cycle, score)
+    results.surveys = samples
+    return results
 
 
 def cycle_results(

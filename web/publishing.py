@@ -34,6 +34,7 @@ from parindex.errors import Report
 from parindex.export import json_default
 from parindex.history import PreviousResult, compare_block
 from parindex.results import Results
+from parindex.robustness import PathMismatch, Robustness, robustness
 from parindex.rules import kind_of
 from parindex.survey import read_surveys
 from web import council, workflow
@@ -474,7 +475,7 @@ def _publish(cycle: Cycle, user: User, reason: str, survey_reason: str = "") -> 
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"bang-xep-hang-{cycle.year}.xlsx"
             with _beside(
-                functools.partial(write_decision_table, results, path, charts=False, run_time=now)
+                functools.partial(decision_table, results, path, now)
             ):  # the workbook is written on the other core while the JSON and the moves are made
                 data = results.as_dict(plain=True)
                 # the council approved exactly these results (a refusal stops the workbook)
@@ -542,6 +543,16 @@ def _publish(cycle: Cycle, user: User, reason: str, survey_reason: str = "") -> 
 
 #: how long the second process may take before the work is done here instead
 BESIDE_TIMEOUT = dt.timedelta(minutes=5)
+
+
+def decision_table(results: Results, path: Path, now: dt.datetime) -> Path:
+    """The published workbook, its last sheet the rank intervals (docs/robustness.md: 1,000
+    draws, seed 0, from the imported survey results' sample sizes)."""
+    try:
+        intervals: Robustness | None = robustness(results.blocks, results.surveys)
+    except PathMismatch:  # a bug; the official sheets never wait on this one
+        intervals = None
+    return write_decision_table(results, path, charts=False, run_time=now, robustness=intervals)
 
 
 @contextmanager

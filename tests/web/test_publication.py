@@ -465,8 +465,14 @@ def test_the_published_workbook_is_the_one_written_here(
         pub = publishing.publish(cycle, user, survey_reason=NO_SURVEY_REASON)
         here = tmp_path / "here.xlsx"
         results = publishing.cycle_results(cycle)
-        write_decision_table(results, here, charts=False, run_time=pub.published_at)
-        assert _cells(pub.decision_xlsx) == _cells(here.read_bytes())
+        publishing.decision_table(results, here, pub.published_at)
+        published = _cells(pub.decision_xlsx)
+        assert published == _cells(here.read_bytes())
+        # the official sheets as the plain table has them; the rank intervals' sheet last
+        plain = tmp_path / "plain.xlsx"
+        write_decision_table(results, plain, charts=False, run_time=pub.published_at)
+        assert list(published)[-1] == "Độ tin cậy của xếp hạng"
+        assert dict(list(published.items())[:-1]) == _cells(plain.read_bytes())
         assert json.loads(pub.results_json)["blocks"]  # and the JSON beside it
 
 
