@@ -76,7 +76,11 @@ DOCUMENT_TYPES: dict[str, str] = {
 }
 #: the công văn: a symbol without a type part, or "CV"
 LETTER = "CV"
-_BY_FOLDED = {fold(k): k for k in DOCUMENT_TYPES}
+#: a typed abbreviation → its type: as written (any case: "TTR"), else without its accent when
+#: that is unambiguous ("QD" → QĐ; "HD" is Hướng dẫn, not Hợp đồng HĐ; "DA" Dự án, not Đề án)
+_BY_UPPER = {k.upper(): k for k in DOCUMENT_TYPES}
+_FOLDS = [fold(k) for k in DOCUMENT_TYPES]
+_BY_FOLDED = {fold(k): k for k in DOCUMENT_TYPES if _FOLDS.count(fold(k)) == 1}
 #: how a title names its type, folded, longest first ("quyet dinh" before "quy dinh" cannot
 #: clash: a name matches only as the title's first whole words); a công văn's trích yếu begins
 #: "V/v" or "Về việc"
@@ -124,7 +128,7 @@ def parse_symbol(text: str) -> Symbol | None:
     if m is None:
         return None
     first, _, rest = m["symbol"].partition("-")
-    code = _BY_FOLDED.get(fold(first))
+    code = _BY_UPPER.get(first.upper()) or _BY_FOLDED.get(fold(first))
     if code is None:  # no type part: a công văn (``45/UBND-VP``, a commune's ``45/UBND``)
         code, rest = LETTER, m["symbol"]
     if not rest:  # a type without its issuer
