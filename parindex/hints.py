@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -413,3 +414,48 @@ def dataset_hints(ds: Dataset) -> list[Issue]:
     ]
     names = {a.id: a.name for a in ds.agencies.values()}
     return evidence_hints(cited, ds.sets.values(), ds.year, names)
+
+
+#: the evidence report's columns (the secretariat filters on them)
+REPORT_COLUMNS = ("Đơn vị", "Tiêu chí", "Tài liệu", "Loại gợi ý", "Nội dung")
+
+
+def hints_xlsx(issues: Iterable[Issue], names: Mapping[str, str] = {}, year: int = 0) -> bytes:
+    """The hints as a workbook, one row each under a filterable header (đơn vị, tiêu chí, tài
+    liệu, loại gợi ý, nội dung); every text cell written by :func:`parindex.export.set_text`, so
+    a title typed as ``=…`` stays text."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from parindex.export import fit_landscape, set_text
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"Gợi ý minh chứng {year}" if year else "Gợi ý minh chứng"
+    for col, title in enumerate(REPORT_COLUMNS, start=1):
+        cell = ws.cell(row=1, column=col)
+        set_text(cell, title)
+        cell.font = Font(bold=True)
+    n = 1
+    for n, issue in enumerate(issues, start=2):
+        loc = issue.location
+        document = str(issue.params.get("number", ""))
+        if loc.item is not None:
+            document = f"{document} (tài liệu thứ {loc.item})" if document else f"thứ {loc.item}"
+        values = (
+            names.get(loc.agency, loc.agency),
+            loc.leaf,
+            document,
+            HINT_LABELS.get(issue.code, issue.code),
+            issue.message,
+        )
+        for col, value in enumerate(values, start=1):
+            set_text(ws.cell(row=n, column=col), value)
+    ws.auto_filter.ref = f"A1:E{max(n, 1)}"
+    ws.freeze_panes = "A2"
+    for letter, width in zip("ABCDE", (34, 10, 30, 30, 90), strict=True):
+        ws.column_dimensions[letter].width = width
+    fit_landscape(ws)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
