@@ -188,7 +188,9 @@ def _where(c: Cited, fact: str = "evidence") -> Location:
 
 
 def _hint(code: str, c: Cited, **params: object) -> Issue:
-    return Issue.make(code, _where(c), severity="warning", number=c.number, **params)
+    return Issue.make(
+        code, _where(c), severity="warning", number=c.number, title=c.title, **params
+    )
 
 
 def document_hints(c: Cited, year: int) -> list[Issue]:
@@ -262,16 +264,18 @@ def evidence_hints(
         first = docs[0]
         if first.leaf not in dated or first.claimed is None:
             continue
-        dates = [d.date for d in docs if d.date is not None]
-        if dates and first.claimed not in dates:
+        dated = [d for d in docs if d.date is not None]
+        if dated and first.claimed not in [d.date for d in dated]:
             out.append(
                 Issue.make(
                     "evidence-date-claimed",
                     Location(agency=first.agency, leaf=first.leaf, fact="date"),
                     severity="warning",
                     claimed=first.claimed,
-                    date=dates[0],
-                    value=first.number,
+                    date=dated[0].date,
+                    value=dated[0].number,
+                    number=dated[0].number,
+                    title=dated[0].title,
                 )
             )
 
@@ -422,7 +426,7 @@ REPORT_COLUMNS = ("Đơn vị", "Tiêu chí", "Tài liệu", "Loại gợi ý", 
 
 def hints_xlsx(issues: Iterable[Issue], names: Mapping[str, str] = {}, year: int = 0) -> bytes:
     """The hints as a workbook, one row each under a filterable header (đơn vị, tiêu chí, tài
-    liệu, loại gợi ý, nội dung); every text cell written by :func:`parindex.export.set_text`, so
+    liệu: its number-symbol and title, loại gợi ý, nội dung); every text cell written by :func:`parindex.export.set_text`, so
     a title typed as ``=…`` stays text."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -439,9 +443,9 @@ def hints_xlsx(issues: Iterable[Issue], names: Mapping[str, str] = {}, year: int
     n = 1
     for n, issue in enumerate(issues, start=2):
         loc = issue.location
-        document = str(issue.params.get("number", ""))
-        if loc.item is not None:
-            document = f"{document} (tài liệu thứ {loc.item})" if document else f"thứ {loc.item}"
+        document = " — ".join(
+            str(p) for p in (issue.params.get("number"), issue.params.get("title")) if p
+        )
         values = (
             names.get(loc.agency, loc.agency),
             loc.leaf,
