@@ -188,9 +188,7 @@ def _where(c: Cited, fact: str = "evidence") -> Location:
 
 
 def _hint(code: str, c: Cited, **params: object) -> Issue:
-    return Issue.make(
-        code, _where(c), severity="warning", number=c.number, title=c.title, **params
-    )
+    return Issue.make(code, _where(c), severity="warning", number=c.number, title=c.title, **params)
 
 
 def document_hints(c: Cited, year: int) -> list[Issue]:
@@ -215,7 +213,9 @@ def document_hints(c: Cited, year: int) -> list[Issue]:
             )
     low, high = window(year)
     if c.date is not None and not low <= c.date <= high:
-        out.append(_hint("evidence-date-window", c, value=c.number, date=c.date, low=low, high=high))
+        out.append(
+            _hint("evidence-date-window", c, value=c.number, date=c.date, low=low, high=high)
+        )
     if c.link and not is_web_link(c.link):
         out.append(_hint("evidence-link-scheme", c, value=c.link))
     return out
@@ -264,18 +264,18 @@ def evidence_hints(
         first = docs[0]
         if first.leaf not in dated or first.claimed is None:
             continue
-        dated = [d for d in docs if d.date is not None]
-        if dated and first.claimed not in [d.date for d in dated]:
+        with_date = [d for d in docs if d.date is not None]
+        if with_date and first.claimed not in [d.date for d in with_date]:
             out.append(
                 Issue.make(
                     "evidence-date-claimed",
                     Location(agency=first.agency, leaf=first.leaf, fact="date"),
                     severity="warning",
                     claimed=first.claimed,
-                    date=dated[0].date,
-                    value=dated[0].number,
-                    number=dated[0].number,
-                    title=dated[0].title,
+                    date=with_date[0].date,
+                    value=with_date[0].number,
+                    number=with_date[0].number,
+                    title=with_date[0].title,
                 )
             )
 
@@ -414,7 +414,10 @@ def _file_hash(name: str, *folders: Path | None) -> str:
 def dataset_hints(ds: Dataset) -> list[Issue]:
     """Every hint on a year's submissions read from files (``parindex evidence``)."""
     cited = [
-        c for subs in ds.submissions.values() for sub in subs for c in submission_cited(sub, ds.root)
+        c
+        for subs in ds.submissions.values()
+        for sub in subs
+        for c in submission_cited(sub, ds.root)
     ]
     names = {a.id: a.name for a in ds.agencies.values()}
     return evidence_hints(cited, ds.sets.values(), ds.year, names)

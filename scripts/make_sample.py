@@ -401,8 +401,10 @@ def _own_documents(filing: dict[str, Any], copied: Unit, copier: Unit) -> None:
             item["issuer"] = name
             for key in ("file", "url"):
                 if key in item:
-                    item[key] = item[key].replace(f"/{old_slug}/", f"/{slug}/").replace(
-                        f"-{old_abbr}", f"-{abbr}"
+                    item[key] = (
+                        item[key]
+                        .replace(f"/{old_slug}/", f"/{slug}/")
+                        .replace(f"-{old_abbr}", f"-{abbr}")
                     )
 
 

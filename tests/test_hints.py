@@ -75,9 +75,7 @@ def found(cited: list[Cited], loaded: LoadedSet) -> list[tuple[str, str, str, in
         ("9/QĐ-UBND", "Tài liệu họp"),  # a title naming no type: nothing to compare
     ],
 )
-def test_a_well_formed_document_raises_no_hint(
-    loaded: LoadedSet, number: str, title: str
-) -> None:
+def test_a_well_formed_document_raises_no_hint(loaded: LoadedSet, number: str, title: str) -> None:
     assert found([good(number=number, title=title)], loaded) == []
 
 
@@ -142,6 +140,14 @@ def test_claimed_issue_date_unlike_the_documents(loaded: LoadedSet) -> None:
     assert found([good(leaf="1.1.1", claimed=D(2025, 3, 10))], loaded) == []
     other = good(leaf="1.1.1", item=2, number="126/QĐ-UBND", title="Quyết định", date=D(2025, 3, 1))
     assert found([plan, other], loaded) == []
+    # every such leaf is told, not only the first
+    theirs = good(
+        agency="xa-b", leaf="1.1.1", issuer="UBND xã B", file_hash="", claimed=D(2025, 2, 2)
+    )
+    assert [(c, a) for c, a, *_ in found([plan, theirs], loaded)] == [
+        ("evidence-date-claimed", "xa-a"),
+        ("evidence-date-claimed", "xa-b"),
+    ]
     # a leaf whose rule takes no issue date (yes/no) is not compared
     assert found([good(leaf="1.1.2", claimed=D(2025, 3, 1))], loaded) == []
 
@@ -186,7 +192,8 @@ def test_one_document_for_unrelated_leaves_of_one_unit(loaded: LoadedSet) -> Non
 
 
 @pytest.mark.parametrize(
-    "link", ["ftp://vanban.gov.vn/a.pdf", "file:///C:/minh-chung.pdf", "vanban.gov.vn/125", "https:"]
+    "link",
+    ["ftp://vanban.gov.vn/a.pdf", "file:///C:/minh-chung.pdf", "vanban.gov.vn/125", "https:"],
 )
 def test_a_link_that_is_not_http(loaded: LoadedSet, link: str) -> None:
     issues = evidence_hints([good(file_hash="", link=link)], [loaded], YEAR)

@@ -168,15 +168,22 @@ def test_the_cycle_report_is_a_filterable_workbook(app: Flask, hinted: int) -> N
 
 
 def test_only_staff_download_the_report(app: Flask, hinted: int) -> None:
-    assert client_for(app, "thamdinh@thu.vn").get(
-        "/so-noi-vu/ky/2025/goi-y-minh-chung.xlsx"
-    ).status_code == 403
-    assert client_for(app, "xa-a@thu.vn").get(
-        "/so-noi-vu/ky/2025/goi-y-minh-chung.xlsx"
-    ).status_code == 403
-    assert client_for(app, "sonoivu@thu.vn").get(
-        "/so-noi-vu/ky/2024/goi-y-minh-chung.xlsx"
-    ).status_code == 404
+    assert (
+        client_for(app, "thamdinh@thu.vn")
+        .get("/so-noi-vu/ky/2025/goi-y-minh-chung.xlsx")
+        .status_code
+        == 403
+    )
+    assert (
+        client_for(app, "xa-a@thu.vn").get("/so-noi-vu/ky/2025/goi-y-minh-chung.xlsx").status_code
+        == 403
+    )
+    assert (
+        client_for(app, "sonoivu@thu.vn")
+        .get("/so-noi-vu/ky/2024/goi-y-minh-chung.xlsx")
+        .status_code
+        == 404
+    )
 
 
 def test_a_cycle_without_problems_has_an_empty_report(app: Flask, cycle: dict[str, Any]) -> None:
