@@ -23,6 +23,7 @@ data, its message in the catalogue of :mod:`parindex.errors`):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import re
@@ -37,6 +38,9 @@ from parindex.criteria import LoadedSet
 from parindex.errors import Issue, Location
 from parindex.rules import kind_of
 from parindex.text import clean, fold
+
+#: fold, remembered: a cycle's issuers and titles' starts repeat (thousands of documents)
+_fold = functools.lru_cache(maxsize=8192)(fold)
 
 if TYPE_CHECKING:
     from parindex.dataset import Dataset
@@ -139,7 +143,7 @@ def parse_symbol(text: str) -> Symbol | None:
 
 def title_type(title: str) -> str | None:
     """The document type a title (trích yếu) names by its first words, or None."""
-    folded = fold(title)
+    folded = _fold(title[:40])  # the names are short: a long title's start is enough
     for name, code in _TITLE_NAMES:
         if folded == name or folded.startswith(name + " "):
             return code
@@ -180,7 +184,7 @@ class Cited:
 def document_key(number: str, issuer: str) -> tuple[str, str]:
     """What makes two citations the same document: the number-symbol and the issuer, compared
     without spaces, case or diacritics (``125/KH-UBND`` of two communes are two documents)."""
-    return fold(number).replace(" ", ""), fold(issuer)
+    return _fold(number).replace(" ", ""), _fold(issuer)
 
 
 def _where(c: Cited, fact: str = "evidence") -> Location:
@@ -243,23 +247,31 @@ def _criterion_of(sets: Iterable[LoadedSet]) -> dict[str, str]:
 
 
 def evidence_hints(
-    cited: Iterable[Cited], sets: Iterable[LoadedSet], year: int, names: Mapping[str, str] = {}
+    cited: Iterable[Cited],
+    sets: Iterable[LoadedSet],
+    year: int,
+    names: Mapping[str, str] = {},
+    *,
+    agency: str | None = None,
 ) -> list[Issue]:
-    """Every hint on the documents ``cited`` (a cycle's, or a part of it with what it is
-    compared against: cross-unit duplicates are found within ``cited``). ``names`` gives the
-    agencies' names for the messages (their ids otherwise). Ordered by agency, leaf, document."""
+    """Every hint on the documents ``cited`` (a cycle's: cross-unit duplicates are found within
+    ``cited``); with ``agency``, only the hints on that agency's documents (still compared with
+    every other's). ``names`` gives the agencies' names for the messages (their ids otherwise).
+    Ordered by agency, leaf, document."""
     items = list(cited)
     sets = list(sets)
     dated = _dated_leaves(sets)
     criterion = _criterion_of(sets)
     out: list[Issue] = []
     for c in items:
-        out.extend(document_hints(c, year))
+        if agency is None or c.agency == agency:
+            out.extend(document_hints(c, year))
 
     # a dated leaf: its claimed issue date on none of its documents
     by_leaf: dict[tuple[str, str], list[Cited]] = defaultdict(list)
     for c in items:
-        by_leaf[c.agency, c.leaf].append(c)
+        if agency is None or c.agency == agency:
+            by_leaf[c.agency, c.leaf].append(c)
     for docs in by_leaf.values():
         first = docs[0]
         if first.leaf not in dated or first.claimed is None:
@@ -296,6 +308,8 @@ def evidence_hints(
         for docs in grouped.values():
             agencies = list(dict.fromkeys(d.agency for d in docs))
             for c in docs:
+                if agency is not None and c.agency != agency:
+                    continue
                 others = [a for a in agencies if a != c.agency]
                 if others:
                     code = "evidence-same-file" if what == "file" else "evidence-same-number"

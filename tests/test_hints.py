@@ -270,3 +270,16 @@ def test_a_file_on_disk_is_compared_by_its_content(tmp_path: Path, loaded: Loade
     cited = [c for s in subs for c in hints.submission_cited(s, tmp_path)]
     assert cited[0].file_hash == cited[1].file_hash != ""
     assert [c for c, *_ in found(cited, loaded)] == ["evidence-same-file"] * 2
+
+
+def test_one_agency_s_hints_are_those_of_the_whole_on_its_documents(loaded: LoadedSet) -> None:
+    cited = [
+        good(number="KH 1"),
+        good(agency="xa-b", issuer="UBND xã B", number="9/QĐ-UBND"),  # same file as xa-a's
+        good(agency="xa-b", leaf="2.1.1", issuer="UBND xã B", number="9/QĐ-UBND", file_hash=""),
+    ]
+    everything = evidence_hints(cited, [loaded], YEAR)
+    for agency in ("xa-a", "xa-b"):
+        mine = evidence_hints(cited, [loaded], YEAR, agency=agency)
+        assert mine == [i for i in everything if i.location.agency == agency]
+        assert mine

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
+from sqlalchemy.orm import defer
 
 from parindex.errors import Issue
 from parindex.hints import Cited, evidence_hints, hints_xlsx
@@ -47,8 +48,8 @@ def _file_hash(folder: Path, stored: str) -> str:
     return _HASHES[stored]
 
 
-def _claimed(data: Any) -> dt.date | None:
-    value = data.get("date") if isinstance(data, dict) else None
+def _claimed(value: Any) -> dt.date | None:
+    """The leaf's issue-date fact as ``Entry.data`` stores it (ISO text), or None."""
     if isinstance(value, str):
         try:
             return dt.date.fromisoformat(value)
@@ -67,7 +68,7 @@ def cycle_cited(cycle: Cycle, folder: str | Path | None = None) -> list[Cited]:
             Agency.code,
             Entry.id,
             Entry.leaf,
-            Entry.data,
+            Entry.data["date"].as_string().label("claimed"),  # not the whole JSON
             Evidence.number,
             Evidence.date,
             Evidence.title,
@@ -100,7 +101,7 @@ def cycle_cited(cycle: Cycle, folder: str | Path | None = None) -> list[Cited]:
                 issuer=r.issuer or "",
                 file_hash=_file_hash(base, r.stored_name) if same_size else "",
                 link=r.url or "",
-                claimed=_claimed(r.data),
+                claimed=_claimed(r.claimed),
             )
         )
     return out
@@ -113,21 +114,27 @@ def cycle_names(cycle: Cycle) -> dict[str, str]:
     return {r.code: r.name for r in rows}
 
 
-def cycle_hints(cycle: Cycle, folder: str | Path | None = None) -> list[Issue]:
-    """Every hint on the cycle's evidence, ordered by agency, leaf and document."""
+def cycle_hints(
+    cycle: Cycle, folder: str | Path | None = None, *, agency: str | None = None
+) -> list[Issue]:
+    """Every hint on the cycle's evidence (with ``agency``, on that agency's documents only,
+    compared with the whole cycle's), ordered by agency, leaf and document."""
     records = db.session.execute(
-        db.select(CriteriaRecord).where(CriteriaRecord.cycle_id == cycle.id)
+        db.select(CriteriaRecord)
+        .where(CriteriaRecord.cycle_id == cycle.id)
+        .options(defer(CriteriaRecord.yaml_text))  # read only when the set is not cached yet
     ).scalars()
     sets = [loaded_set(r) for r in records]
-    return evidence_hints(cycle_cited(cycle, folder), sets, cycle.year, cycle_names(cycle))
+    return evidence_hints(
+        cycle_cited(cycle, folder), sets, cycle.year, cycle_names(cycle), agency=agency
+    )
 
 
 def agency_hints(agency: Agency, folder: str | Path | None = None) -> dict[str, list[Issue]]:
     """The hints on one agency's documents, by leaf (compared with the whole cycle's)."""
     out: dict[str, list[Issue]] = {}
-    for issue in cycle_hints(agency.cycle, folder):
-        if issue.location.agency == agency.code:
-            out.setdefault(issue.location.leaf, []).append(issue)
+    for issue in cycle_hints(agency.cycle, folder, agency=agency.code):
+        out.setdefault(issue.location.leaf, []).append(issue)
     return out
 
 
