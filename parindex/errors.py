@@ -300,8 +300,8 @@ MESSAGES: dict[str, str] = {
     "evidence-date-claimed": "Ngày ban hành kê khai {claimed:%d/%m/%Y} khác ngày của văn bản "
     "minh chứng {value} ({date:%d/%m/%Y})",
     "evidence-same-file": "Tệp của văn bản {value} giống hệt tệp minh chứng của đơn vị khác: "
-    "{others}",
-    "evidence-same-number": "Văn bản {value} cũng là minh chứng của đơn vị khác: {others}",
+    "{detail}",
+    "evidence-same-number": "Văn bản {value} cũng là minh chứng của đơn vị khác: {detail}",
     "evidence-reused": "Văn bản {value} cũng là minh chứng của tiêu chí {leaf_list} (thuộc tiêu "
     "chí khác) của đơn vị",
     "evidence-link-scheme": "Đường dẫn “{value}” không phải địa chỉ web http:// hoặc https://",

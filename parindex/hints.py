@@ -319,7 +319,7 @@ def evidence_hints(
                             c,
                             value=c.number,
                             agencies=tuple(others),
-                            others=", ".join(name(a) for a in others),
+                            detail=_listed([name(a) for a in others]),  # up to 400 chars
                         )
                     )
                 mine = [d for d in docs if d.agency == c.agency and d.leaf != c.leaf]
@@ -349,6 +349,13 @@ def evidence_hints(
             seen.add(key)
             unique.append(issue)
     return sorted(unique, key=_order)
+
+
+def _listed(names: list[str], most: int = 3) -> str:
+    """Names for a message: the first ``most``, then how many more."""
+    if len(names) <= most:
+        return ", ".join(names)
+    return ", ".join(names[:most]) + f" và {len(names) - most} đơn vị khác"
 
 
 def _order(issue: Issue) -> tuple[str, tuple[tuple[int, str], ...], int, str]:

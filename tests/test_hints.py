@@ -283,3 +283,15 @@ def test_one_agency_s_hints_are_those_of_the_whole_on_its_documents(loaded: Load
         mine = evidence_hints(cited, [loaded], YEAR, agency=agency)
         assert mine == [i for i in everything if i.location.agency == agency]
         assert mine
+
+
+def test_many_units_citing_one_document_are_named_three_then_counted(loaded: LoadedSet) -> None:
+    province = {"number": "2712/QĐ-UBND", "issuer": "UBND tỉnh", "title": "Quyết định"}
+    cited = [good(agency=f"xa-{n}", file_hash=str(n) * 64, **province) for n in range(1, 6)]
+    names = {f"xa-{n}": f"Ủy ban nhân dân xã Số {n} của tỉnh" for n in range(1, 6)}
+    first = evidence_hints(cited, [loaded], YEAR, names)[0]
+    assert first.params["agencies"] == ("xa-2", "xa-3", "xa-4", "xa-5")
+    assert first.message.endswith(
+        "Ủy ban nhân dân xã Số 2 của tỉnh, Ủy ban nhân dân xã Số 3 của tỉnh, "
+        "Ủy ban nhân dân xã Số 4 của tỉnh và 1 đơn vị khác"
+    )
