@@ -20,6 +20,7 @@ from sqlalchemy.orm import defer
 
 from parindex.errors import Issue
 from parindex.hints import Cited, evidence_hints, hints_xlsx
+from web import workflow
 from web.engine import loaded_set
 from web.models import Agency, CriteriaRecord, Cycle, Entry, Evidence, Submission, db
 
@@ -59,9 +60,10 @@ def _claimed(value: Any) -> dt.date | None:
 
 
 def cycle_cited(cycle: Cycle, folder: str | Path | None = None) -> list[Cited]:
-    """Every document the cycle's agencies cite, as records: one query over the cycle's
-    evidence (documents numbered within their leaf in the order they were added, as the
-    engine counts them)."""
+    """Every document the cycle's agencies cite once they have submitted (a draft is neither
+    shown to the panel nor compared), as records: one query over the cycle's evidence
+    (documents numbered within their leaf in the order they were added, as the engine counts
+    them)."""
     base = Path(folder or current_app.config["UPLOAD_FOLDER"])
     rows = db.session.execute(
         db.select(
@@ -80,7 +82,7 @@ def cycle_cited(cycle: Cycle, folder: str | Path | None = None) -> list[Cited]:
         .join(Entry, Evidence.entry_id == Entry.id)
         .join(Submission, Entry.submission_id == Submission.id)
         .join(Agency, Submission.agency_id == Agency.id)
-        .where(Agency.cycle_id == cycle.id)
+        .where(Agency.cycle_id == cycle.id, Submission.state != workflow.DRAFT)
         .order_by(Agency.code, Entry.id, Evidence.id)
     ).all()
     shared = Counter(r.size for r in rows if r.stored_name)
