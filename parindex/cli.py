@@ -596,6 +596,44 @@ def robustness_of(
 
 
 @main.command()
+@click.option(
+    "--root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Thư mục dữ liệu (chứa criteria/ và submissions/). "
+    "Mặc định: thư mục hiện tại, hoặc dữ liệu mẫu đi kèm.",
+)
+@click.option("--year", type=int, default=None, help="Năm đánh giá (mặc định: năm mới nhất).")
+@click.option("--json", "as_json", is_flag=True, help="In các gợi ý dạng JSON.")
+def evidence(root: Path | None, year: int | None, as_json: bool) -> None:
+    """Gợi ý kiểm tra minh chứng cho Tổ thẩm định: số, ký hiệu sai thể thức hoặc không khớp
+    trích yếu, ngày ngoài thời gian đánh giá hoặc khác ngày kê khai, cùng tệp hay cùng văn bản
+    ở nhiều đơn vị hoặc ở các tiêu chí không liên quan, đường dẫn không phải http(s). Đây là
+    gợi ý để kiểm tra, không phải lỗi: lệnh thoát với mã 0."""
+    from parindex.hints import HINT_LABELS, dataset_hints
+
+    root = root or default_root()
+    if year is not None and year not in available_years(root):
+        raise click.UsageError(
+            f"Không có dữ liệu năm {year} trong {root / 'criteria'} "
+            f"(các năm có: {', '.join(map(str, available_years(root))) or 'không có'})."
+        )
+    try:
+        ds = load_year(root, year)
+    except (CriteriaError, DataError) as e:
+        _fail(e.issues, as_json)
+    hints = dataset_hints(ds)
+    if as_json:
+        click.echo(json.dumps(Report(hints).as_dict(), ensure_ascii=False, indent=2))
+        return
+    names = {a.id: a.name for a in ds.agencies.values()}
+    for hint in hints:
+        where = hint.location.describe(names)
+        click.echo(f"{where}: {HINT_LABELS[hint.code]}: {hint.message} [{hint.code}]")
+    click.echo(f"Năm {ds.year}: {len(hints)} gợi ý kiểm tra minh chứng.")
+
+
+@main.command()
 @click.argument("file", metavar="TỆP", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_data_options
 @click.option("--json", "as_json", is_flag=True, help="In báo cáo dạng JSON.")

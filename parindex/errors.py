@@ -290,6 +290,21 @@ MESSAGES: dict[str, str] = {
     "lineage.csv (lịch sử sắp xếp đơn vị: mã cũ, mã mới, thay đổi, ngày hiệu lực) rồi xóa tệp này",
     "lineage-two-files": "Có cả '{name}' và tệp này; chỉ giữ một tệp lịch sử sắp xếp đơn vị",
     "unit-type-unknown": "Loại đơn vị “{value}” không có; hãy ghi một trong: {detail}",
+    # hints on cited evidence for the appraisal panel (parindex.hints): warnings, never scores
+    "evidence-number-format": "Số, ký hiệu “{value}” không đúng thể thức văn bản hành chính "
+    "(số/ký hiệu loại văn bản-cơ quan ban hành, ví dụ 125/KH-UBND; Nghị định 30/2020/NĐ-CP)",
+    "evidence-number-type": "Số, ký hiệu “{value}” là {type_name} ({type}) nhưng trích yếu là "
+    "{title_name}; hãy kiểm tra văn bản",
+    "evidence-date-window": "Văn bản {value} ngày {date:%d/%m/%Y} nằm ngoài thời gian đánh giá "
+    "({low:%d/%m/%Y} – {high:%d/%m/%Y})",
+    "evidence-date-claimed": "Ngày ban hành kê khai {claimed:%d/%m/%Y} khác ngày của văn bản "
+    "minh chứng {value} ({date:%d/%m/%Y})",
+    "evidence-same-file": "Tệp của văn bản {value} giống hệt tệp minh chứng của đơn vị khác: "
+    "{detail}",
+    "evidence-same-number": "Văn bản {value} cũng là minh chứng của đơn vị khác: {detail}",
+    "evidence-reused": "Văn bản {value} cũng là minh chứng của tiêu chí {leaf_list} (thuộc tiêu "
+    "chí khác) của đơn vị",
+    "evidence-link-scheme": "Đường dẫn “{value}” không phải địa chỉ web http:// hoặc https://",
 }
 
 

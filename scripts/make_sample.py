@@ -313,11 +313,23 @@ _Dumper.add_representer(Decimal, _represent_decimal)
 
 
 def _evidence(
-    rng: random.Random, leaf: Leaf, unit: Unit, n: int, date: dt.date, year: int
+    rng: random.Random,
+    leaf: Leaf,
+    unit: Unit,
+    n: int,
+    date: dt.date,
+    year: int,
+    used: set[int],
 ) -> dict[str, Any]:
+    """One document cited for ``leaf``; ``used`` holds the unit's numbers so far: a unit numbers
+    its documents once each (the next free number is taken, without another draw)."""
     slug, name, abbr, _ = unit
     kind = rng.choice(["KH", "BC", "QĐ", "CV", "TB"])
-    number = f"{rng.randint(5, 480)}/{kind}-{abbr}"
+    serial = rng.randint(5, 480)
+    while serial in used:
+        serial += 1
+    used.add(serial)
+    number = f"{serial}/{kind}-{abbr}"
     titles = {
         "KH": f"Kế hoạch {leaf.name[:60].lower()} năm {year}",
         "BC": f"Báo cáo kết quả {leaf.name[:60].lower()}",
@@ -378,10 +390,29 @@ def _appraise(
         }
 
 
+def _own_documents(filing: dict[str, Any], copied: Unit, copier: Unit) -> None:
+    """A copied filing's documents made the copier's own (its issuer, symbol and files): the
+    same facts, not the other unit's documents (which the panel's hints would rightly flag)."""
+    old_slug, old_name, old_abbr, _ = copied
+    slug, name, abbr, _ = copier
+    for entry in filing["leaves"].values():
+        for item in entry.get("evidence", []):
+            item["number"] = item["number"].replace(f"-{old_abbr}", f"-{abbr}")
+            item["issuer"] = name
+            for key in ("file", "url"):
+                if key in item:
+                    item[key] = (
+                        item[key]
+                        .replace(f"/{old_slug}/", f"/{slug}/")
+                        .replace(f"-{old_abbr}", f"-{abbr}")
+                    )
+
+
 def make_submission(
     rng: random.Random, s: LoadedSet, unit: Unit, quality: float, year: int
 ) -> dict[str, Any]:
     leaves: dict[str, Any] = {}
+    used: set[int] = set()  # the unit's document numbers
     all_leaves = [leaf for _, _, leaf in s.model.leaves()]
     items = all_leaves + list(s.model.bonus.items) + list(s.model.penalty.items)
     for n, leaf in enumerate(items):
@@ -420,7 +451,7 @@ def make_submission(
                 )
             else:
                 when = entry.get("date") or dt.date(year, rng.randint(1, 11), rng.randint(1, 28))
-                entry["evidence"] = [_evidence(rng, leaf, unit, n, when, year)]
+                entry["evidence"] = [_evidence(rng, leaf, unit, n, when, year, used)]
         _appraise(rng, s, leaf, entry, entry)
         leaves[leaf.code] = entry
     return {"agency": unit[0], "year": year, "sample": True, "leaves": leaves}
@@ -463,6 +494,7 @@ def write_year(rng: random.Random, year: int) -> int:
         keys = (kind_of(leaf.rule).survey_key(leaf.rule) for _, _, leaf in s.model.leaves())
         survey_keys = sorted({key for key in keys if key})
         (out / block).mkdir()
+        by_slug = {unit[0]: unit for unit in units}
         for unit in units:
             slug, name, _, unit_type = unit
             agencies_rows.append({"id": slug, "name": name, "block": block, "type": unit_type})
@@ -481,6 +513,7 @@ def write_year(rng: random.Random, year: int) -> int:
             if tie_block == block:
                 clone = yaml.safe_load(yaml.dump(generated[copied], Dumper=_Dumper))
                 clone["agency"] = copier
+                _own_documents(clone, by_slug[copied], by_slug[copier])
                 generated[copier] = clone
                 survey_by_agency[copier] = dict(survey_by_agency[copied])
         for slug, name, _, _ in units:

@@ -262,3 +262,43 @@ def test_the_web_app_declares_serve_in_the_group() -> None:
         "restore": "web.cli:restore",
         "remind": "web.cli:remind",
     }
+
+
+# ------------------------------------------------------------------------------ evidence
+def test_evidence_on_the_sample_prints_no_hint(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["evidence", "--root", str(REPO), "--year", "2025"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "Năm 2025: 0 gợi ý kiểm tra minh chứng."
+
+
+def test_evidence_prints_the_hints_of_the_files(runner: CliRunner, tmp_path: Path) -> None:
+    import shutil
+
+    for part in ("criteria", "submissions"):
+        shutil.copytree(REPO / part / "2025", tmp_path / part / "2025")
+    path = tmp_path / "submissions" / "2025" / "xa" / "xa-phu-my.yaml"
+    text = path.read_text(encoding="utf-8")
+    first = text.index("    - number: ")
+    end = text.index("\n", first)
+    number = text[first + len("    - number: ") : end]
+    # the first document's number typed without its symbol; a link that is no web address
+    text = text[:first] + "    - number: KH 99" + text[end:]
+    text = text.replace("url: https://", "url: ftp://", 1)
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(main, ["evidence", "--root", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    found = [(i["code"], i["location"]["agency"]) for i in json.loads(result.stdout)["issues"]]
+    assert ("evidence-number-format", "xa-phu-my") in found
+    assert ("evidence-link-scheme", "xa-phu-my") in found
+    assert len(found) == 2, (number, found)
+    plain = runner.invoke(main, ["evidence", "--root", str(tmp_path)])
+    assert plain.exit_code == 0
+    assert "UBND xã Phú Mỹ, tiêu chí " in plain.output
+    assert "Số, ký hiệu sai thể thức: Số, ký hiệu “KH 99” không đúng thể thức" in plain.output
+    assert plain.output.rstrip().endswith("Năm 2025: 2 gợi ý kiểm tra minh chứng.")
+
+
+def test_evidence_year_without_data_is_a_usage_error(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["evidence", "--root", str(REPO), "--year", "1999"])
+    assert result.exit_code == 2
+    assert "Không có dữ liệu năm 1999" in result.output

@@ -113,6 +113,7 @@ def seed_demo(root: Path) -> list[tuple[str, str, str]]:
         _assign(cycle, ds, staff[APPRAISER])
         _surveys(cycle, ds, staff[SECRETARIAT])
         if current:
+            _doubtful_documents(cycle)
             _in_progress(cycle, ds, officers, staff)
         else:
             _published(cycle, ds, officers, staff)
@@ -305,6 +306,74 @@ def _in_progress(
             workflow.transition(sub, workflow.APPRAISED_2, appraiser)
         if stage == "approved":
             workflow.transition(sub, workflow.APPROVED, secretariat)
+
+
+#: the demo's questionable documents: the bundled sample's evidence is clean (its files raise no
+#: evidence hint, tests/test_hints.py), so the demo's current year gets a few documents wrong on
+#: purpose, each of a kind the panel's hints (parindex.hints) point out — on two units the demo
+#: appraiser can open at once (submitted). (unit, leaf, what is changed)
+DOUBTFUL = (
+    ("xa-dinh-an", "1.1.1", "the plan dated ten days after the issue date the unit claims"),
+    ("xa-dinh-an", "1.2.1", "the number typed without its symbol's separators"),
+    ("xa-dinh-an", "1.3.1", "a decision's symbol (QĐ) on a plan's title"),
+    ("xa-dinh-an", "1.3.2", "last year's report cited again"),
+    ("xa-dinh-an", "1.4.3", "a link to a file on the officer's computer"),
+    ("xa-dinh-an", "2.1.1", "the document of 1.4.1 cited again (another criterion)"),
+    ("xa-my-an", "1.3.1", "a document of UBND xã Định An cited as its own evidence"),
+)
+
+
+def _doubtful_documents(cycle: Cycle) -> None:
+    """Apply :data:`DOUBTFUL` to the cycle's entries read from the sample (a document that is
+    not there, should the sample change, is skipped)."""
+    entries = {
+        (a.code, e.leaf): e for a in cycle.agencies if a.submission for e in a.submission.entries
+    }
+
+    def doc(code: str, leaf: str) -> Evidence | None:
+        entry = entries.get((code, leaf))
+        return entry.evidence[0] if entry is not None and entry.evidence else None
+
+    plan = doc("xa-dinh-an", "1.1.1")
+    if plan is not None and plan.date is not None:
+        plan.date = plan.date + dt.timedelta(days=10)
+    if (typed := doc("xa-dinh-an", "1.2.1")) is not None:
+        typed.number = typed.number.replace("/", " ").replace("-", " ")
+    if (plan := doc("xa-dinh-an", "1.3.1")) is not None:
+        plan.number = f"{plan.number.split('/')[0]}/QĐ-UBND"
+        plan.title = "Kế hoạch tự kiểm tra công tác cải cách hành chính năm 2025"
+    if (rate := entries.get(("xa-dinh-an", "1.3.2"))) is not None:
+        rate.evidence.append(
+            Evidence(
+                number="210/BC-UBND",
+                date=dt.date(cycle.year - 1, 11, 15),
+                issuer="UBND xã Định An",
+                title=f"Báo cáo kết quả cải cách hành chính năm {cycle.year - 1}",
+                location="mục II",
+                url="https://vanban.tinhmau.gov.vn/xa-dinh-an/210-BC-UBND",
+            )
+        )
+    if (linked := doc("xa-dinh-an", "1.4.3")) is not None:
+        linked.url = f"file:///D:/MinhChung/{linked.number.replace('/', '-')}.pdf"
+        linked.original_name = ""
+    used, other = doc("xa-dinh-an", "1.4.1"), entries.get(("xa-dinh-an", "2.1.1"))
+    if used is not None and other is not None:
+        other.evidence.append(_copy(used))
+    copied, mine = doc("xa-dinh-an", "1.3.3"), entries.get(("xa-my-an", "1.3.1"))
+    if copied is not None and mine is not None:
+        mine.evidence.append(_copy(copied))
+
+
+def _copy(ev: Evidence) -> Evidence:
+    return Evidence(
+        number=ev.number,
+        date=ev.date,
+        issuer=ev.issuer,
+        title=ev.title,
+        location=ev.location,
+        url=ev.url,
+        original_name=ev.original_name,
+    )
 
 
 def _sample_rounds(ds: Dataset) -> dict[str, dict[str, dict[str, Any]]]:

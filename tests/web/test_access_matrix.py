@@ -129,6 +129,7 @@ POLICY: dict[str, Policy] = {
     "publishing.record_council": Policy(STAFF, state_dependent=True),
     "publishing.audit_log": Policy(STAFF),
     "publishing.audit_export": Policy(STAFF),
+    "publishing.evidence_report": Policy(STAFF),
     # published results are public; the fixture has none, so everyone gets 404 there
     "public.results": Policy(EVERYONE),
     "public.year_results": Policy(EVERYONE, state_dependent=True),
@@ -187,6 +188,7 @@ def url_values(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "publishing.checklist_page": {"year": YEAR},
         "publishing.council_page": {"year": YEAR},
         "publishing.record_council": {"year": YEAR},
+        "publishing.evidence_report": {"year": YEAR},
         "public.year_results": {"year": YEAR},
         "public.version_results": {"year": YEAR, "version": 1},
         "public.agency_results": {"year": YEAR, "code": "xa-a"},

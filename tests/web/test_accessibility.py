@@ -52,6 +52,7 @@ DOWNLOADS = {
     "agency.evidence_file",
     "agency_excel.template",
     "publishing.audit_export",
+    "publishing.evidence_report",
     "public.decision_table",
     "agency_report.docx",
     "agency_report.scan",
@@ -85,7 +86,8 @@ PAGES: dict[str, tuple[str | None, str | Callable[[dict[str, Any]], str]]] = {
     # the appraisal panel
     "appraisal.queue": (APPRAISER, "/tham-dinh/"),
     "appraisal.agency": (APPRAISER, lambda d: f"/tham-dinh/don-vi/{d['submitted_id']}"),
-    "appraisal.field": (APPRAISER, lambda d: f"/tham-dinh/don-vi/{d['submitted_id']}/linh-vuc/1"),
+    # a submitted unit whose field 1 shows evidence hints (web.demo.DOUBTFUL)
+    "appraisal.field": (APPRAISER, lambda d: f"/tham-dinh/don-vi/{d['hinted_id']}/linh-vuc/1"),
     "appraisal.assign": (SECRETARIAT, "/tham-dinh/phan-cong/2025"),
     # the secretariat (Sở Nội vụ)
     "secretariat.dashboard": (SECRETARIAT, "/so-noi-vu/"),
@@ -192,6 +194,9 @@ def _demo_ids(app: Flask) -> dict[str, Any]:
             .filter(Submission.agency_id == explaining.id, Appraisal.flagged)
             .order_by(Appraisal.leaf)
         ).scalars()
+        hinted = db.session.execute(
+            db.select(Agency).filter_by(cycle_id=y2025.id, code="xa-dinh-an")
+        ).scalar_one()
         officer = db.session.execute(db.select(User).filter_by(email=DRAFT)).scalar_one()
         admin = db.session.execute(db.select(User).filter_by(email=ADMIN)).scalar_one()
         admin.totp_secret = SECRET
@@ -199,6 +204,7 @@ def _demo_ids(app: Flask) -> dict[str, Any]:
         ids = {
             "published_code": published_code,
             "submitted_id": next(iter(submitted)).id,
+            "hinted_id": hinted.id,
             "flagged_leaf": next(iter(flagged)),
             "officer_id": officer.id,
         }

@@ -125,3 +125,26 @@ def test_the_demo_logs_in_and_shows_the_newest_year(app: Flask, demo: Any) -> No
     assert "Sở Tài chính" in page and "2025" in page
     # the demo's 2025 survey results are imported: the survey field counts them
     assert "theo kết quả điều tra Sở Nội vụ đã nhập" in page
+
+
+def test_the_panel_has_evidence_hints_to_check(app: Flask, demo: Any) -> None:
+    """The sample's evidence is clean; the demo's questionable documents (web.demo.DOUBTFUL)
+    give one hint of each kind, on units the panel can open."""
+    from web.evidence_hints import cycle_hints
+
+    with app.app_context():
+        cycle = db.session.execute(db.select(Cycle).filter_by(year=2025)).scalar_one()
+        found = {(i.location.agency, i.location.leaf, i.code) for i in cycle_hints(cycle)}
+        states = {a.code: a.submission.state for a in cycle.agencies if a.submission}
+    assert found == {
+        ("xa-dinh-an", "1.1.1", "evidence-date-claimed"),
+        ("xa-dinh-an", "1.2.1", "evidence-number-format"),
+        ("xa-dinh-an", "1.3.1", "evidence-number-type"),
+        ("xa-dinh-an", "1.3.2", "evidence-date-window"),
+        ("xa-dinh-an", "1.3.3", "evidence-same-number"),
+        ("xa-dinh-an", "1.4.1", "evidence-reused"),
+        ("xa-dinh-an", "1.4.3", "evidence-link-scheme"),
+        ("xa-dinh-an", "2.1.1", "evidence-reused"),
+        ("xa-my-an", "1.3.1", "evidence-same-number"),
+    }
+    assert states["xa-dinh-an"] == states["xa-my-an"] == "submitted"

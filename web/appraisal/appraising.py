@@ -20,6 +20,7 @@ from decimal import Decimal
 from werkzeug.exceptions import Forbidden, NotFound
 
 from parindex.criteria import Leaf, LoadedSet
+from parindex.hints import HINT_LABELS
 from web import formatting, workflow
 from web.appraisal.assignments import assigned_codes, panel_leaves
 from web.appraisal.forms import (
@@ -36,6 +37,7 @@ from web.appraisal.forms import (
 from web.audit import audit
 from web.engine import Evaluation, LeafResult, evaluate, set_for
 from web.errors import commit_or_conflict
+from web.evidence_hints import agency_hints
 from web.formatting import points_text
 from web.leafform import Message, describe_data, leaf_messages
 from web.models import (
@@ -113,6 +115,9 @@ class LeafPanel:
     editing: int | None  # the round its inputs write, or None (read-only)
     waiting: str  # round 2: why it cannot be settled yet
     form: AppraisalForm | None
+    #: hints on the documents cited (parindex.hints), as (kind, message): for the panel to
+    #: check, never a score
+    hints: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def code(self) -> str:
@@ -196,6 +201,7 @@ def field_page(
     r1s, r2s = workflow.round1_rows(seen.sub), workflow.round2_rows(seen.sub)
     rnd = current_round(seen.sub)
     forms = forms or {}
+    hints = agency_hints(seen.agency)  # one query over the cycle's evidence, not one per leaf
     by_section: dict[str, list[LeafPanel]] = {}
     headings: dict[str, str] = {}
     for leaf in seen.leaves:
@@ -204,6 +210,7 @@ def field_page(
         panel = _leaf_panel(seen, leaf, entries.get(leaf.code), own, final, r1s, r2s, rnd, now)
         if panel.form is not None and leaf.code in forms:
             panel.form = forms[leaf.code]
+        panel.hints = [(HINT_LABELS[h.code], h.message) for h in hints.get(leaf.code, [])]
         key, heading = _heading(seen.loaded, leaf)
         headings[key] = heading
         by_section.setdefault(key, []).append(panel)

@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from parindex.diff import what_changed, where_changed
-from web import audit, audit_text, council, publishing, workflow
+from web import audit, audit_text, council, evidence_hints, publishing, workflow
 from web.errors import commit_or_conflict
 from web.inputs import small_int, small_int_or_none
 from web.publishing import grouped
@@ -228,6 +228,22 @@ def audit_export() -> Any:
         {
             "Content-Type": XLSX,
             "Content-Disposition": 'attachment; filename="nhat-ky.xlsx"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/ky/<int:year>/goi-y-minh-chung.xlsx")
+@role_required(*STAFF)
+def evidence_report(year: int) -> Any:
+    """The cycle's evidence hints (gợi ý kiểm tra minh chứng) as a filterable workbook."""
+    cycle = _cycle_or_404(year)
+    return (
+        evidence_hints.cycle_report(cycle),
+        200,
+        {
+            "Content-Type": XLSX,
+            "Content-Disposition": f'attachment; filename="goi-y-minh-chung-{year}.xlsx"',
             "Cache-Control": "no-store",
         },
     )
