@@ -233,3 +233,51 @@ def test_the_plan_leaf_is_offered_the_plans_facts_and_the_appraiser_sees_the_tas
     assert "Lấy từ kế hoạch" in page
     assert "1/2 nhiệm vụ của kế hoạch hoàn thành đúng hạn" in page
     assert 'data-plan-numerator="1"' in page and 'data-plan-denominator="2"' in page
+
+
+def test_the_appraisal_leaf_card_shows_the_task_list(
+    app: Flask, client: FlaskClient, cycle: dict[str, Any]
+) -> None:
+    from web import workflow
+    from web.models import Agency, User
+
+    imported(client)
+    login(client, "xa-a@thu.vn")
+    post(
+        client,
+        f"/don-vi/ke-hoach/{report_id(app, 'xa-a', 'Công bố TTHC')}",
+        {"status": "not-done", "reason": "Chờ hướng dẫn của Bộ"},
+    )
+    with app.app_context():
+        agency = db.session.get(Agency, cycle["agency_ids"]["xa-a"])
+        officer = db.session.execute(db.select(User).filter_by(email="xa-a@thu.vn")).scalar_one()
+        workflow.transition(agency.submission, "submitted", officer)
+        db.session.commit()
+    client.delete_cookie("session")
+    login(client, "sonoivu@thu.vn")  # the secretariat sees every leaf
+    response = client.get(f"/tham-dinh/don-vi/{cycle['agency_ids']['xa-a']}/linh-vuc/1")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Theo Kế hoạch CCHC đã theo dõi" in page
+    assert "0/2 nhiệm vụ của kế hoạch hoàn thành đúng hạn" in page
+    assert "Rà soát văn bản" in page and "Lý do: Chờ hướng dẫn của Bộ" in page
+
+
+def test_lay_tu_ke_hoach_fills_the_inputs_without_saving(
+    app: Flask, client: FlaskClient, cycle: dict[str, Any]
+) -> None:
+    from web.models import Entry
+
+    imported(client)
+    login(client, "xa-a@thu.vn")
+    post(
+        client,
+        f"/don-vi/ke-hoach/{report_id(app, 'xa-a', 'Rà soát văn bản')}",
+        {"status": "done", "completed_on": "15/03/2025", "doc_number": "5/BC-UBND"},
+    )
+    page = client.get("/don-vi/linh-vuc/1?ke-hoach=1").get_data(as_text=True)
+    assert 'name="1.1.3-numerator" value="1"' in page
+    assert 'name="1.1.3-denominator" value="2"' in page
+    assert "Đã điền tử số, mẫu số" in page
+    with app.app_context():  # nothing saved until the officer saves
+        assert db.session.execute(db.select(Entry).filter_by(leaf="1.1.3")).first() is None
