@@ -60,14 +60,12 @@ class PlanImport:
 
 def has_reports(cycle: Cycle) -> bool:
     """Whether a lead unit has reported a task of the cycle's plan."""
-    return (
-        db.session.execute(
-            db.select(db.func.count(PlanReport.id))
-            .join(PlanTask, PlanTask.id == PlanReport.task_id)
-            .where(PlanTask.cycle_id == cycle.id, PlanReport.status != "")
-        ).scalar_one()
-        > 0
-    )
+    count: int = db.session.execute(
+        db.select(db.func.count(PlanReport.id))
+        .join(PlanTask, PlanTask.id == PlanReport.task_id)
+        .where(PlanTask.cycle_id == cycle.id, PlanReport.status != "")
+    ).scalar_one()
+    return count > 0
 
 
 def import_plan(cycle: Cycle, file_name: str, data: bytes, user: User) -> PlanImport:
