@@ -397,6 +397,28 @@ def _lead(report: PlanReport, code: str) -> EngineTask:
     )
 
 
+def evidence_text(facts: PlanFacts, year: int) -> str:
+    """The task list as the leaf's explanation (its evidence): each task, its due date and what
+    the unit reported, within the explanation's limit (web.leafform.MAX_EXPLANATION)."""
+    from web.leafform import MAX_EXPLANATION
+
+    lines = [f"Số liệu lấy từ Kế hoạch CCHC năm {year} đã theo dõi: {facts.text}."]
+    for r in facts.reports:
+        t = r.task
+        done = STATUS_LABELS[r.status]
+        if r.status == "done" and r.completed_on is not None:
+            done += f" ngày {_day(r.completed_on)}"
+            if not is_on_time(r):
+                done += " (trễ hạn)"
+            if r.doc_number:
+                done += f", văn bản {r.doc_number}"
+        elif r.reason:
+            done += f": {r.reason}"
+        lines.append(f"- {t.stt}. {t.task} (hạn {_day(t.due)}): {done}")
+    text = "\n".join(lines)
+    return text if len(text) <= MAX_EXPLANATION else text[: MAX_EXPLANATION - 1] + "…"
+
+
 def prefill(page: Any, agency: Agency) -> bool:
     """ "Lấy từ kế hoạch": the plan-completion leaf's numerator and denominator inputs on a
     field page filled with the plan's facts, to be confirmed by the officer's own save (nothing
@@ -411,5 +433,7 @@ def prefill(page: Any, agency: Agency) -> bool:
             if view.leaf.plan == "cchc" and view.form is not None:
                 view.form.raw["numerator"] = str(facts.numerator)
                 view.form.raw["denominator"] = str(facts.denominator)
+                if not view.form.raw.get("explanation", "").strip():
+                    view.form.raw["explanation"] = evidence_text(facts, agency.cycle.year)
                 filled = True
     return filled

@@ -279,5 +279,12 @@ def test_lay_tu_ke_hoach_fills_the_inputs_without_saving(
     assert 'name="1.1.3-numerator" value="1"' in page
     assert 'name="1.1.3-denominator" value="2"' in page
     assert "Đã điền tử số, mẫu số" in page
+    # the task list as the leaf's explanation (its evidence), the officer's to keep or change
+    assert "Số liệu lấy từ Kế hoạch CCHC năm 2025 đã theo dõi: 1/2 nhiệm vụ" in page
+    assert (
+        "1. Rà soát văn bản (hạn 31/03/2025): Đã hoàn thành ngày 15/03/2025, văn bản 5/BC-UBND"
+        in page
+    )
+    assert "1. Công bố TTHC (hạn 30/06/2025): Chưa báo cáo" in page
     with app.app_context():  # nothing saved until the officer saves
         assert db.session.execute(db.select(Entry).filter_by(leaf="1.1.3")).first() is None
