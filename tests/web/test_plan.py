@@ -288,3 +288,30 @@ def test_lay_tu_ke_hoach_fills_the_inputs_without_saving(
     assert "1. Công bố TTHC (hạn 30/06/2025): Chưa báo cáo" in page
     with app.app_context():  # nothing saved until the officer saves
         assert db.session.execute(db.select(Entry).filter_by(leaf="1.1.3")).first() is None
+
+
+def test_seven_of_eight_on_time_confirmed_by_the_officer_scores_0_75(
+    app: Flask, client: FlaskClient, cycle: dict[str, Any]
+) -> None:
+    # worked by hand: xã A leads 8 tasks (due 31/03), completes 7 on 31/03 and the 8th on
+    # 01/04 (a day late): 7/8 = 87,5 % → the commune set's 1.1.3 tier "từ 80% đến dưới 100%":
+    # 0,75 of 1,5 points
+    from test_agency import form_of, points_on
+
+    rows = [[n, f"Nhiệm vụ số {n}", "", "Quý I/2025", "UBND xã A", ""] for n in range(1, 9)]
+    login(client, "sonoivu@thu.vn")
+    assert upload(client, xlsx(["I", "CHỈ ĐẠO"], *rows)).status_code == 200
+    client.delete_cookie("session")
+    login(client, "xa-a@thu.vn")
+    for n in range(1, 9):
+        day = "31/03/2025" if n < 8 else "01/04/2025"
+        rid = report_id(app, "xa-a", f"Nhiệm vụ số {n}")
+        form = {"status": "done", "completed_on": day, "doc_number": f"{n}/BC-UBND"}
+        assert post(client, f"/don-vi/ke-hoach/{rid}", form).status_code == 302
+    html = client.get("/don-vi/linh-vuc/1?ke-hoach=1").get_data(as_text=True)
+    values = form_of(html).values
+    assert (values["1.1.3-numerator"], values["1.1.3-denominator"]) == ("7", "8")
+    response = post(client, "/don-vi/linh-vuc/1", values)  # the officer confirms: "Lưu nháp"
+    assert response.status_code == 302
+    html = client.get("/don-vi/linh-vuc/1").get_data(as_text=True)
+    assert points_on(html, "1.1.3") == "0,75"
