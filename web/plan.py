@@ -118,7 +118,7 @@ def _replace(cycle: Cycle, plan: Plan, agencies: Mapping[str, Agency]) -> None:
         row = PlanTask(
             cycle_id=cycle.id,
             position=t.row,
-            area=t.area,
+            area=t.area[:300],
             stt=t.stt[:20],
             task=t.task,
             product=t.product,

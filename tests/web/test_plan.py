@@ -315,3 +315,33 @@ def test_seven_of_eight_on_time_confirmed_by_the_officer_scores_0_75(
     assert response.status_code == 302
     html = client.get("/don-vi/linh-vuc/1").get_data(as_text=True)
     assert points_on(html, "1.1.3") == "0,75"
+
+
+def test_a_damaged_or_missing_file_is_one_sentence_and_nothing_saved(
+    app: Flask, client: FlaskClient, cycle: dict[str, Any]
+) -> None:
+    login(client, "sonoivu@thu.vn")
+    response = upload(client, b"STT,Nhiem vu\n1,A\n", "ke-hoach.xlsx")  # a CSV renamed
+    assert response.status_code == 400
+    assert 'data-code="table-not-xlsx"' in response.get_data(as_text=True)
+    response = post(client, "/so-noi-vu/ke-hoach/2025/nhap", {})
+    assert response.status_code == 400
+    assert "Hãy chọn tệp phụ lục kế hoạch" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count(PlanTask.id))).scalar_one() == 0
+
+
+def test_a_new_import_is_refused_once_a_unit_has_reported(
+    app: Flask, client: FlaskClient, cycle: dict[str, Any]
+) -> None:
+    imported(client)
+    login(client, "xa-a@thu.vn")
+    rid = report_id(app, "xa-a", "Công bố TTHC")
+    post(client, f"/don-vi/ke-hoach/{rid}", {"status": "not-done", "reason": "Chưa đủ kinh phí"})
+    client.delete_cookie("session")
+    login(client, "sonoivu@thu.vn")
+    response = upload(client, GOOD)
+    assert response.status_code == 409
+    assert "nhập lại sẽ làm mất các báo cáo" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(PlanReport, rid).reason == "Chưa đủ kinh phí"
