@@ -111,6 +111,9 @@ _HALF = re.compile(r"\b6 thang (dau|cuoi) nam\b")
 _YEAR = re.compile(r"\bnam\s*(\d{4})\b")
 _WHOLE_YEAR = re.compile(r"\b(thuong xuyen|trong nam|ca nam|hang nam|hang quy|hang thang)\b")
 _QUARTER_NUMBERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+#: the most pieces of a lead cell one unit name or phrase may span ("Sở Văn hóa, Thể thao và Du
+#: lịch" is three; "Các sở, ban, ngành tỉnh" three): bounds the work on a long cell
+MAX_SPAN = 8
 #: separators of a lead cell: line breaks, ";", ",", " và " (kept, to join unit names that
 #: hold them back together: "Sở Văn hóa, Thể thao và Du lịch")
 _SEPARATORS = re.compile(r"(\s*[,;\n\r]\s*|\s+và\s+|\s+va\s+)", re.IGNORECASE)
@@ -249,7 +252,7 @@ def expand_leads(text: Any, units: Iterable[UnitLike]) -> tuple[list[str], list[
     empty: list[str] = []
     i = 0
     while i < len(pieces):
-        for j in range(len(pieces), i, -1):
+        for j in range(min(len(pieces), i + MAX_SPAN), i, -1):
             candidate = pieces[i]
             for k in range(i + 1, j):
                 candidate += seps[k - 1] + pieces[k]
