@@ -660,6 +660,62 @@ def surveys(
 
 
 @main.command()
+@click.argument("file", metavar="TỆP", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Thư mục dữ liệu (chứa criteria/ và submissions/). "
+    "Mặc định: thư mục hiện tại, hoặc dữ liệu mẫu đi kèm.",
+)
+@click.option("--year", type=int, default=None, help="Năm của kế hoạch (mặc định: năm mới nhất).")
+@click.option("--json", "as_json", is_flag=True, help="In báo cáo dạng JSON.")
+def plan(file: Path, root: Path | None, year: int | None, as_json: bool) -> None:
+    """Kiểm tra phụ lục Kế hoạch CCHC năm (XLSX) và in số nhiệm vụ của từng đơn vị."""
+    from parindex.dataset import read_agencies
+    from parindex.plan import read_plan
+
+    root = root or default_root()
+    years = available_years(root)
+    if year is None and years:
+        year = years[-1]
+    if year is None or year not in years:
+        raise click.UsageError(
+            f"Không có dữ liệu năm {year or ''} trong {root / 'criteria'} "
+            f"(các năm có: {', '.join(map(str, years)) or 'không có'})."
+        )
+    agencies, problems = read_agencies(root / "submissions" / str(year) / "agencies.csv")
+    if [i for i in problems if i.severity == "error"]:
+        _fail(problems, as_json)
+    the_plan, issues = read_plan(file, units=agencies.values(), year=year)
+    report = Report(issues)
+    counts = the_plan.counts()
+    if as_json:
+        out = report.as_dict() | {
+            "year": year,
+            "tasks": len(the_plan.tasks),
+            "units": counts,
+            "areas": the_plan.area_counts(),
+        }
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        sys.exit(int(not report.valid))
+    _print_issues(issues, err=False)
+    if report.valid:
+        click.echo(f"Kế hoạch CCHC năm {year}: {len(the_plan.tasks)} nhiệm vụ.")
+        for area, per in the_plan.area_counts().items():
+            tasks = sum(1 for t in the_plan.tasks if t.area == area)
+            click.echo(
+                f"  {area or '(không có nhóm)'}: {tasks} nhiệm vụ, {len(per)} đơn vị chủ trì"
+            )
+        click.echo("Số nhiệm vụ chủ trì của từng đơn vị:")
+        for unit, n in counts.items():
+            click.echo(f"  {agencies[unit].name} ({unit}): {n}")
+    status = "hợp lệ" if report.valid else "không hợp lệ"
+    click.echo(f"{file}: {len(the_plan.tasks)} nhiệm vụ, {len(issues)} vấn đề — {status}.")
+    sys.exit(int(not report.valid))
+
+
+@main.command()
 @click.option("--agencies", type=click.IntRange(min=1), required=True, help="Số đơn vị.")
 @click.option(
     "--out",

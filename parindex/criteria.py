@@ -69,6 +69,9 @@ class Leaf(_Coded):
     survey: bool = False
     did_not_arise: Policy | None = None  # None: the set's default
     guidance: str = ""  # what the evidence should show, for agencies
+    #: the leaf whose facts come from a tracked plan (``cchc``: the yearly CCHC plan, its
+    #: tasks completed on time / tasks assigned; parindex/plan.py)
+    plan: Literal["cchc"] | None = None
 
 
 class Criterion(_Coded):
@@ -444,6 +447,13 @@ def _check_rule(ck: _Checker, leaf: Leaf, path: YamlPath, extra: bool) -> None:
             detail=f"'survey: true' nhưng quy tắc là '{rule.kind}'",
         )
     kind.check(ck, rule, leaf.max, rpath)
+    if leaf.plan is not None and set(kind.required) != {"numerator", "denominator"}:
+        ck.add(
+            "bad-value",
+            path + ("plan",),
+            value=leaf.plan,
+            detail="'plan' chỉ dùng cho tiêu chí chấm theo tỷ lệ (tử số, mẫu số)",
+        )
 
 
 def cross_check(
@@ -471,6 +481,7 @@ def cross_check(
             ck.add("max-not-sum", path + ("max",), value=node_max, detail=sum(children, Decimal(0)))
 
     field_max = []
+    planned: dict[str, str] = {}  # a plan → the one leaf it feeds
     for fi, f in enumerate(model.fields):
         fpath: YamlPath = ("fields", fi)
         code(f.code, fpath, None)
@@ -484,6 +495,15 @@ def cross_check(
                     if leaf.max == 0:
                         ck.add("bad-value", lpath + ("max",), value=0, detail="max phải lớn hơn 0")
                     _check_rule(ck, leaf, lpath, extra=False)
+                if leaf.plan is not None:
+                    if leaf.plan in planned:
+                        ck.add(
+                            "duplicate-code",
+                            lpath + ("plan",),
+                            value=f"plan: {leaf.plan}",
+                            detail=planned[leaf.plan],
+                        )
+                    planned.setdefault(leaf.plan, format_path(lpath))
             sum_check(c.max, [leaf.max for leaf in c.subcriteria], cpath)
         sum_check(f.max, [c.max for c in f.criteria], fpath)
         field_max.append(f.max)

@@ -289,6 +289,27 @@ MESSAGES: dict[str, str] = {
     "lineage-mapping-not-read": "Tệp '{name}' không còn được đọc; hãy chép nội dung sang "
     "lineage.csv (lịch sử sắp xếp đơn vị: mã cũ, mã mới, thay đổi, ngày hiệu lực) rồi xóa tệp này",
     "lineage-two-files": "Có cả '{name}' và tệp này; chỉ giữ một tệp lịch sử sắp xếp đơn vị",
+    # the yearly CCHC plan's appendix (parindex.plan)
+    "plan-no-header": (
+        "Không tìm thấy dòng tiêu đề của phụ lục kế hoạch (cần các cột: {detail}); hãy giữ "
+        "dòng tiêu đề STT | Nhiệm vụ | Sản phẩm cụ thể | Thời gian thực hiện | Cơ quan chủ trì"
+    ),
+    "plan-missing-column": "Thiếu cột '{column}' ở dòng tiêu đề",
+    "plan-blank-cell": "Ô cột '{name}' để trống; nhiệm vụ nào cũng phải có nội dung, thời gian "
+    "thực hiện và cơ quan chủ trì",
+    "plan-bad-time": (
+        "Không đọc được thời gian thực hiện “{value}”; hãy ghi một ngày (31/03/2025), một quý "
+        "(Quý I/2025), một tháng (Tháng 6/2025), “6 tháng đầu năm”, “Trong năm 2025” hoặc "
+        "“Thường xuyên”"
+    ),
+    "plan-time-other-year": "Thời gian thực hiện “{value}” không thuộc năm {year} của kế hoạch; "
+    "hãy kiểm tra lại",
+    "plan-unknown-unit": (
+        "Không có đơn vị “{value}” trong danh sách đơn vị năm {year}; hãy ghi đúng tên đơn vị "
+        "(ví dụ “{example}”), phân cách các đơn vị bằng dấu phẩy, dấu chấm phẩy hoặc xuống dòng"
+    ),
+    "plan-collective-empty": "“{value}” không chỉ đơn vị nào trong danh sách đơn vị năm {year}",
+    "plan-no-tasks": "Phụ lục kế hoạch không có nhiệm vụ nào dưới dòng tiêu đề",
     "unit-type-unknown": "Loại đơn vị “{value}” không có; hãy ghi một trong: {detail}",
     # hints on cited evidence for the appraisal panel (parindex.hints): warnings, never scores
     "evidence-number-format": "Số, ký hiệu “{value}” không đúng thể thức văn bản hành chính "

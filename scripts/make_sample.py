@@ -11,7 +11,8 @@ It reads criteria/<year>/*.yaml and writes:
   agency, surveys.csv;
 - submissions/2024/ket-qua-2024.csv: the 2024 results as parindex publishes them (the rows of
   ``parindex score --csv --year 2024``), which 2025 reads as last year's;
-- submissions/2025/lineage.csv: the reorganisation, old unit → new unit (docs/outputs.md).
+- submissions/2025/lineage.csv: the reorganisation, old unit → new unit (docs/outputs.md);
+- submissions/2025/ke-hoach-cchc-2025.xlsx: the province's CCHC plan appendix (docs/plan.md).
 """
 
 from __future__ import annotations
@@ -578,12 +579,321 @@ def write_lineage(year: int) -> None:
     _write_csv(ROOT / "submissions" / str(year) / "lineage.csv", columns, rows)
 
 
+# ----------------------------------------------------------------------------- the CCHC plan
+#: the province's 2025 CCHC plan appendix (DỮ LIỆU MẪU): tasks taken from the seeds' plans
+#: (/work/shared/seeds), grouped by reform area, led by the sample units; each time text and
+#: lead cell layout the reader accepts appears at least once (docs/plan.md)
+PLAN_AREAS: list[tuple[str, str, list[tuple[str, str, str, str, str]]]] = [
+    (
+        "I",
+        "CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH CẢI CÁCH HÀNH CHÍNH",
+        [
+            (
+                "Ban hành Kế hoạch CCHC năm 2025 của cơ quan, đơn vị",
+                "Kế hoạch CCHC năm 2025",
+                "15/01/2025",
+                "Các sở, ngành tỉnh và UBND cấp xã",
+                "Sở Nội vụ",
+            ),
+            (
+                "Báo cáo CCHC định kỳ quý, 6 tháng, năm gửi Sở Nội vụ",
+                "Báo cáo CCHC",
+                "Thường xuyên trong năm",
+                "Các sở, ngành tỉnh",
+                "Văn phòng UBND tỉnh",
+            ),
+            (
+                "Kiểm tra công tác CCHC tại các cơ quan, đơn vị",
+                "Kết luận kiểm tra",
+                "Quý III/2025",
+                "Sở Nội vụ",
+                "Các sở, ngành tỉnh",
+            ),
+            (
+                "Tuyên truyền CCHC trên Cổng thông tin điện tử và mạng xã hội",
+                "Tin, bài tuyên truyền",
+                "Trong năm 2025",
+                "Sở Văn hóa, Thể thao và Du lịch",
+                "Các cơ quan, đơn vị",
+            ),
+            (
+                "Tổ chức Hội thi tìm hiểu CCHC năm 2025",
+                "Kế hoạch và kết quả hội thi",
+                "Quý II/2025",
+                "Sở Nội vụ; Sở Văn hóa, Thể thao và Du lịch",
+                "",
+            ),
+        ],
+    ),
+    (
+        "II",
+        "CẢI CÁCH THỂ CHẾ",
+        [
+            (
+                "Rà soát, hệ thống hóa văn bản quy phạm pháp luật của tỉnh",
+                "Báo cáo kết quả rà soát",
+                "Quý I/2025",
+                "Sở Tư pháp",
+                "Các sở, ngành tỉnh",
+            ),
+            (
+                "Xây dựng, ban hành văn bản QPPL theo Chương trình năm 2025",
+                "Văn bản QPPL được ban hành",
+                "Năm 2025",
+                "Sở Tư pháp",
+                "Các sở, ngành tỉnh",
+            ),
+            (
+                "Kiểm tra văn bản QPPL do UBND cấp xã ban hành",
+                "Kết luận kiểm tra văn bản",
+                "6 tháng đầu năm",
+                "Sở Tư pháp",
+                "UBND các xã, phường",
+            ),
+            (
+                "Theo dõi tình hình thi hành pháp luật về đất đai",
+                "Báo cáo theo dõi thi hành pháp luật",
+                "Tháng 10/2025",
+                "Sở Nông nghiệp và Môi trường",
+                "Sở Tư pháp",
+            ),
+        ],
+    ),
+    (
+        "III",
+        "CẢI CÁCH THỦ TỤC HÀNH CHÍNH",
+        [
+            (
+                "Công bố, công khai thủ tục hành chính mới, sửa đổi, bổ sung",
+                "Quyết định công bố TTHC",
+                "Thường xuyên",
+                "Các sở, ngành tỉnh",
+                "Văn phòng UBND tỉnh",
+            ),
+            (
+                "Rà soát, đơn giản hóa thủ tục hành chính năm 2025",
+                "Phương án đơn giản hóa TTHC",
+                "Quý II/2025",
+                "Văn phòng UBND tỉnh",
+                "Các sở, ngành tỉnh",
+            ),
+            (
+                "Tiếp nhận, xử lý phản ánh, kiến nghị về quy định hành chính",
+                "Báo cáo kết quả xử lý",
+                "Thường xuyên trong năm",
+                "Văn phòng UBND tỉnh",
+                "",
+            ),
+            (
+                "Giải quyết TTHC tại Bộ phận Một cửa cấp xã đúng hạn",
+                "Báo cáo tình hình giải quyết TTHC",
+                "Thường xuyên trong năm",
+                "UBND các xã, phường",
+                "Trung tâm Phục vụ hành chính công tỉnh",
+            ),
+            (
+                "Xin lỗi người dân khi giải quyết hồ sơ trễ hạn",
+                "Văn bản xin lỗi",
+                "Thường xuyên",
+                "UBND cấp xã",
+                "",
+            ),
+            (
+                "Số hóa hồ sơ, kết quả giải quyết TTHC đạt tỷ lệ 80 %",
+                "Báo cáo tỷ lệ số hóa",
+                "Tháng 11/2025",
+                "Trung tâm Phục vụ hành chính công tỉnh",
+                "Sở Khoa học và Công nghệ",
+            ),
+        ],
+    ),
+    (
+        "IV",
+        "CẢI CÁCH TỔ CHỨC BỘ MÁY HÀNH CHÍNH NHÀ NƯỚC",
+        [
+            (
+                "Sắp xếp tổ chức bộ máy các cơ quan chuyên môn thuộc UBND tỉnh",
+                "Đề án sắp xếp",
+                "Quý I/2025",
+                "Sở Nội vụ",
+                "Các sở, ngành tỉnh",
+            ),
+            (
+                "Ban hành quy định chức năng, nhiệm vụ của cơ quan sau sắp xếp",
+                "Quyết định quy định chức năng",
+                "30/04/2025",
+                "Các sở, ngành tỉnh",
+                "Sở Nội vụ",
+            ),
+            (
+                "Kiện toàn tổ chức bộ máy UBND xã, phường sau sắp xếp",
+                "Quyết định kiện toàn",
+                "Quý III/2025",
+                "UBND xã An Long, UBND xã Tân Thạnh\nUBND phường Hòa Bình",
+                "Sở Nội vụ",
+            ),
+            (
+                "Rà soát vị trí việc làm, biên chế năm 2025",
+                "Báo cáo rà soát vị trí việc làm",
+                "Quý IV/2025",
+                "Sở Nội vụ",
+                "",
+            ),
+        ],
+    ),
+    (
+        "V",
+        "CẢI CÁCH CHẾ ĐỘ CÔNG VỤ",
+        [
+            (
+                "Đánh giá, xếp loại chất lượng cán bộ, công chức năm 2025",
+                "Quyết định xếp loại",
+                "Tháng 12/2025",
+                "Các sở, ngành tỉnh và UBND cấp xã",
+                "Sở Nội vụ",
+            ),
+            (
+                "Đào tạo, bồi dưỡng cán bộ, công chức cấp xã",
+                "Kế hoạch và báo cáo đào tạo",
+                "Trong năm 2025",
+                "Sở Nội vụ",
+                "UBND các xã, phường",
+            ),
+            (
+                "Kiểm tra kỷ luật, kỷ cương hành chính tại cơ quan, đơn vị",
+                "Thông báo kết quả kiểm tra",
+                "Quý II/2025",
+                "Thanh tra tỉnh",
+                "Sở Nội vụ",
+            ),
+        ],
+    ),
+    (
+        "VI",
+        "CẢI CÁCH TÀI CHÍNH CÔNG",
+        [
+            (
+                "Giao quyền tự chủ tài chính cho đơn vị sự nghiệp công lập",
+                "Quyết định giao tự chủ",
+                "Quý II/2025",
+                "Sở Tài chính",
+                "Các sở, ngành tỉnh",
+            ),
+            (
+                "Công khai ngân sách, quyết toán ngân sách theo quy định",
+                "Quyết định công khai ngân sách",
+                "Thường xuyên",
+                "Sở Tài chính",
+                "",
+            ),
+            (
+                "Giải ngân vốn đầu tư công đạt kế hoạch năm 2025",
+                "Báo cáo giải ngân",
+                "Trước ngày 31/12/2025",
+                "Sở Tài chính; Sở Xây dựng",
+                "Các sở, ngành tỉnh",
+            ),
+        ],
+    ),
+    (
+        "VII",
+        "XÂY DỰNG VÀ PHÁT TRIỂN CHÍNH QUYỀN ĐIỆN TỬ, CHÍNH QUYỀN SỐ",
+        [
+            (
+                "Vận hành Hệ thống thông tin giải quyết TTHC của tỉnh",
+                "Hệ thống vận hành ổn định",
+                "Thường xuyên trong năm",
+                "Sở Khoa học và Công nghệ",
+                "Trung tâm Phục vụ hành chính công tỉnh",
+            ),
+            (
+                "Xử lý văn bản, hồ sơ công việc trên môi trường điện tử",
+                "Báo cáo tỷ lệ văn bản điện tử",
+                "Thường xuyên",
+                "Các sở, ngành tỉnh",
+                "Sở Khoa học và Công nghệ",
+            ),
+            (
+                "Cung cấp dịch vụ công trực tuyến toàn trình",
+                "Danh mục dịch vụ công trực tuyến",
+                "Quý III/2025",
+                "Sở Khoa học và Công nghệ",
+                "Văn phòng UBND tỉnh",
+            ),
+            (
+                "Bảo đảm an toàn thông tin mạng cho hệ thống của tỉnh",
+                "Báo cáo an toàn thông tin",
+                "6 tháng đầu năm",
+                "Sở Khoa học và Công nghệ",
+                "",
+            ),
+            (
+                "Triển khai Đề án 06 tại cấp xã",
+                "Báo cáo kết quả Đề án 06",
+                "Tháng 9/2025",
+                "UBND các xã, phường",
+                "Sở Khoa học và Công nghệ",
+            ),
+        ],
+    ),
+]
+PLAN_HEADER = [
+    "STT",
+    "Nhiệm vụ",
+    "Sản phẩm cụ thể",
+    "Thời gian\nthực hiện",
+    "Cơ quan\nchủ trì",
+    "Cơ quan phối hợp",
+]
+
+
+def write_plan(year: int) -> None:
+    """submissions/<year>/ke-hoach-cchc-<year>.xlsx: the province's CCHC plan appendix (title
+    rows, the header, a group row per reform area, its tasks), byte-identical on every run (the
+    workbook's dates and the zip's times fixed)."""
+    import io
+    import re
+    import zipfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Phụ lục"
+    ws.append([f"PHỤ LỤC KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH NĂM {year} — DỮ LIỆU MẪU"])
+    ws.append(["(Kèm theo Kế hoạch số 125/KH-UBND ngày 10/01/2025 của UBND tỉnh; sample: true)"])
+    ws.append(PLAN_HEADER)
+    for roman, title, tasks in PLAN_AREAS:
+        ws.append([roman, title])
+        for n, task in enumerate(tasks, start=1):
+            ws.append([n, *task])
+    fixed = dt.datetime(year, 1, 10)
+    wb.properties.creator = "parindex"
+    wb.properties.created = fixed
+    wb.properties.modified = fixed
+    wb.properties.title = "DỮ LIỆU MẪU"
+    stamp = fixed.strftime("%Y-%m-%dT%H:%M:%SZ")
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as saved, zipfile.ZipFile(out, "w") as fixed_zip:
+        for info in saved.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=(year, 1, 10, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            data = saved.read(info)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the time of saving
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), data)
+            fixed_zip.writestr(entry, data)
+    (ROOT / "submissions" / str(year) / f"ke-hoach-cchc-{year}.xlsx").write_bytes(out.getvalue())
+
+
 def main() -> None:
     write_shared_set()
     rng = random.Random(SEED)
     written = {year: write_year(rng, year) for year in YEARS}
     write_published(YEARS[0])
     write_lineage(YEARS[1])
+    write_plan(YEARS[1])
     for year, count in written.items():
         print(f"Đã ghi {count} hồ sơ mẫu năm {year} vào {ROOT / 'submissions' / str(year)}")
 

@@ -84,13 +84,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         return sessions.load_user(user_id)  # through its server-side session row
 
     from web.agency import excel_routes as agency_excel
+    from web.agency import plan_routes as agency_plan
     from web.agency import report_routes as agency_report
     from web.agency import routes as agency
     from web.appraisal import routes as appraisal
     from web.auth import routes as auth
     from web.notifications import routes as notifications
     from web.public import routes as public
-    from web.secretariat import account_routes, publication, unit_routes
+    from web.secretariat import account_routes, plan_routes, publication, unit_routes
     from web.secretariat import routes as secretariat
 
     app.register_blueprint(auth.bp)
@@ -103,6 +104,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(publication.bp)
     app.register_blueprint(account_routes.bp)
     app.register_blueprint(unit_routes.bp)
+    app.register_blueprint(plan_routes.bp)
+    app.register_blueprint(agency_plan.bp)
     notifications.init_app(app)  # its blueprint, the header's count, mail after a commit
 
     app.jinja_env.filters["so"] = formatting.number

@@ -33,6 +33,8 @@ ENTITY_LABELS = {
     "unit": "Đơn vị",
     "lineage": "Sắp xếp đơn vị",
     "account": "Tài khoản",
+    "plan": "Kế hoạch CCHC",
+    "plan-report": "Báo cáo nhiệm vụ kế hoạch CCHC",
 }
 
 #: the fields of a value written as ``key=value; key=value``, by entity ("" for any entity)

@@ -7,6 +7,8 @@ database, so that a newcomer logging in as each demo account finds real work.
 - The **lineage** of the 2025 reorganisation (`submissions/2025/lineage.csv`), imported as the
   secretariat would; the accounts of units merged away moved to the unit that took them over,
   those of dissolved districts deactivated.
+- The **CCHC plan** of 2025 (`submissions/2025/ke-hoach-cchc-2025.xlsx`), imported and reported
+  by the units (docs/plan.md).
 - **2025** (after it: departments, wards, communes and the special zone), in progress: the units
   in turn in draft, submitted, round 1 under way, waiting for an explanation, appraised again and
   approved (:data:`STAGES`).
@@ -114,6 +116,7 @@ def seed_demo(root: Path) -> list[tuple[str, str, str]]:
         _surveys(cycle, ds, staff[SECRETARIAT])
         if current:
             _doubtful_documents(cycle)
+            _plan(root, cycle, officers, staff[SECRETARIAT])
             _in_progress(cycle, ds, officers, staff)
         else:
             _published(cycle, ds, officers, staff)
@@ -272,6 +275,42 @@ def _council(cycle: Cycle, secretariat: User) -> None:
     )
     council.record(cycle, form, publishing.current_snapshot(cycle), secretariat)
     db.session.flush()
+
+
+# --------------------------------------------------------------------------- the CCHC plan
+def _plan(root: Path, cycle: Cycle, officers: dict[str, User], secretariat: User) -> None:
+    """The year's CCHC plan (``submissions/<year>/ke-hoach-cchc-<year>.xlsx``) imported as the
+    secretariat would, and reported by the units as their officers would: most tasks done on
+    their due date with the product's document, every third unit one task a week late, every
+    fourth one task not done with its reason, the first unit (a draft) half its tasks not yet
+    reported."""
+    from web import plan
+
+    path = root / "submissions" / str(cycle.year) / f"ke-hoach-cchc-{cycle.year}.xlsx"
+    if not path.exists():
+        return
+    got = plan.import_plan(cycle, path.name, path.read_bytes(), secretariat)
+    if not got.ok:
+        raise RuntimeError(f"demo plan {path}: {got.problems[:3]} {got.refused}")
+    for i, agency in enumerate(sorted(cycle.agencies, key=lambda a: a.code)):
+        reports = plan.reports_of(agency)
+        if i == 0:
+            reports = reports[: len(reports) // 2]
+        for j, report in enumerate(reports):
+            due = report.task.due
+            if i % 4 == 3 and j == 0:
+                form = {"status": "not-done", "reason": "Chờ hướng dẫn của bộ, ngành Trung ương"}
+            else:
+                late = i % 3 == 2 and j == 1
+                day = due + dt.timedelta(days=7) if late else due
+                form = {
+                    "status": "done",
+                    "completed_on": day.strftime("%d/%m/%Y"),
+                    "doc_number": f"{j + 1}/BC-{agency.code.upper()[:12]}",
+                    "doc_date": day.strftime("%d/%m/%Y"),
+                    "doc_title": f"Báo cáo kết quả: {report.task.task}"[:500],
+                }
+            plan.save_report(agency, report, form, officers[agency.code])
 
 
 def _in_progress(

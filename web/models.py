@@ -491,6 +491,51 @@ class Notification(db.Model):  # type: ignore[name-defined,misc]
     user: Mapped[User] = relationship()
 
 
+class PlanTask(db.Model):  # type: ignore[name-defined,misc]
+    """A task of a cycle's yearly CCHC plan, as imported from its appendix (parindex/plan.py):
+    its reform area, texts, the due date its time text means and its lead units' text. Each
+    lead unit reports it in a :class:`PlanReport`."""
+
+    __tablename__ = "plan_tasks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
+    #: the task's row in the imported file (its order)
+    position: Mapped[int] = mapped_column()
+    area: Mapped[str] = mapped_column(String(300), default="")
+    stt: Mapped[str] = mapped_column(String(20), default="")
+    task: Mapped[str] = mapped_column(Text)
+    product: Mapped[str] = mapped_column(Text, default="")
+    due_text: Mapped[str] = mapped_column(String(200))
+    due: Mapped[dt.date] = mapped_column()
+    lead_text: Mapped[str] = mapped_column(Text)
+    coordinating: Mapped[str] = mapped_column(Text, default="")
+
+    reports: Mapped[list[PlanReport]] = relationship(back_populates="task")
+
+
+class PlanReport(db.Model):  # type: ignore[name-defined,misc]
+    """One lead unit's report of one plan task: done (its completion date and the product's
+    document: number-symbol, date, title), not done, or not yet reported (``status`` "")."""
+
+    __tablename__ = "plan_reports"
+    __table_args__ = (UniqueConstraint("task_id", "agency_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("plan_tasks.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    #: "" not reported, "done", "not-done" (web/plan.py STATUS_LABELS)
+    status: Mapped[str] = mapped_column(String(20), default="")
+    completed_on: Mapped[dt.date | None] = mapped_column(nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    doc_number: Mapped[str] = mapped_column(String(100), default="")
+    doc_date: Mapped[dt.date | None] = mapped_column(nullable=True)
+    doc_title: Mapped[str] = mapped_column(String(500), default="")
+    updated_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    task: Mapped[PlanTask] = relationship(back_populates="reports")
+    agency: Mapped[Agency] = relationship()
+
+
 def unit_for(code: str, name: str) -> Unit:
     """The unit of ``code``, created (named ``name``) when there is none yet."""
     unit = db.session.execute(db.select(Unit).filter_by(code=code)).scalar_one_or_none()

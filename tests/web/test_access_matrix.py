@@ -9,6 +9,7 @@ it takes URL parameters, given values in :func:`url_values`) the tests fail and 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import uuid
 import zipfile
@@ -30,6 +31,8 @@ from web.models import (
     Assignment,
     Entry,
     Evidence,
+    PlanReport,
+    PlanTask,
     Submission,
     SubmissionReport,
     User,
@@ -143,6 +146,12 @@ POLICY: dict[str, Policy] = {
     "accounts.set_active": Policy(STAFF),
     "units.index": Policy(STAFF),
     "units.import_lineage": Policy(STAFF),
+    "plan_admin.index": Policy(STAFF),
+    "plan_admin.import_plan": Policy(STAFF),
+    "agency_plan.index": Policy(frozenset({OFFICER})),
+    # no plan imported in the fixture: the officer's report of task 1 is not found (404);
+    # tests/web/test_plan.py covers saving its own report and refusing another unit's
+    "agency_plan.save": Policy(frozenset({OFFICER}), state_dependent=True),
 }
 
 # ============================================================================ the fixture's data
@@ -198,6 +207,9 @@ def url_values(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "accounts.link_unit": {"user_id": data["other_user"]},
         "accounts.reset_password": {"user_id": data["other_user"]},
         "accounts.set_active": {"user_id": data["other_user"]},
+        "plan_admin.index": {"year": YEAR},
+        "plan_admin.import_plan": {"year": YEAR},
+        "agency_plan.save": {"report_id": 1},
     }
 
 
@@ -317,8 +329,26 @@ def data(app: Flask, cycle: dict[str, Any]) -> dict[str, Any]:
             code="1",
         )
         db.session.add(assignment)
+        # a plan task xa-b leads (its report holds the secret): xa-a may not report or see it
+        task = PlanTask(
+            cycle_id=assignment.cycle_id,
+            position=4,
+            area="I. THỂ CHẾ",
+            stt="1",
+            task="Nhiệm vụ của xã B",
+            product="",
+            due_text="Quý I/2025",
+            due=dt.date(2025, 3, 31),
+            lead_text="UBND xã B",
+            coordinating="",
+        )
+        other_report = PlanReport(
+            task=task, agency_id=cycle["agency_ids"]["xa-b"], status="not-done", reason=SECRET
+        )
+        db.session.add(other_report)
         db.session.commit()
         return {
+            "other_report": other_report.id,
             **cycle,
             "own": own.id,
             "own_spare": spare.id,
@@ -532,6 +562,7 @@ def cross_values(data: dict[str, Any]) -> dict[str, list[tuple[dict[str, Any], s
         "agency.explanation_evidence": [({"code": c}, {403, 404}) for c in leaves[:5]],
         "agency.delete_explanation_evidence": [({"evidence_id": data["other"]}, {403, 404})],
         # published results are public (no self-assessment text in them); none in the fixture
+        "agency_plan.save": [({"report_id": data["other_report"]}, {404})],
         "public.year_results": [({"year": YEAR}, {404})],
         "public.version_results": [({"year": YEAR, "version": 1}, {404})],
         "public.agency_results": [({"year": YEAR, "code": "xa-b"}, {404})],

@@ -79,6 +79,7 @@ PAGES: dict[str, tuple[str | None, str | Callable[[dict[str, Any]], str]]] = {
         EXPLAINING,
         lambda d: f"/don-vi/giai-trinh/{d['flagged_leaf']}/minh-chung",
     ),
+    "agency_plan.index": (DRAFT, "/don-vi/ke-hoach/"),
     "auth.change_password": (DRAFT, "/doi-mat-khau"),
     "agency_report.page": (DRAFT, "/don-vi/bao-cao/"),
     "agency_report.printable": (DRAFT, "/don-vi/bao-cao/ban-in"),
@@ -104,6 +105,7 @@ PAGES: dict[str, tuple[str | None, str | Callable[[dict[str, Any]], str]]] = {
     "accounts.index": (SECRETARIAT, "/so-noi-vu/tai-khoan/"),
     "accounts.account": (SECRETARIAT, lambda d: f"/so-noi-vu/tai-khoan/{d['officer_id']}"),
     "units.index": (SECRETARIAT, "/so-noi-vu/don-vi/"),
+    "plan_admin.index": (SECRETARIAT, "/so-noi-vu/ke-hoach/2025"),
     "auth.two_factor": (SECRETARIAT, "/xac-thuc-hai-buoc"),
 }
 

@@ -22,6 +22,7 @@ from flask import (
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from web import plan
 from web.accounts import current_agency
 from web.agency import evidence as ev
 from web.agency import explaining
@@ -61,7 +62,15 @@ def overview() -> Any:
 def field(code: str) -> Any:
     agency = _agency()
     if request.method != "POST":  # GET and HEAD only read
-        return render_template("agency/field.html", page=sa.field_page(agency, code))
+        page = sa.field_page(agency, code)
+        prefilled = request.args.get("ke-hoach") == "1" and page.status.editable
+        if prefilled and plan.prefill(page, agency):
+            flash(
+                "Đã điền tử số, mẫu số của tiêu chí Kế hoạch CCHC từ kết quả thực hiện kế "
+                "hoạch; kiểm tra rồi bấm “Lưu nháp” để lưu.",
+                "info",
+            )
+        return render_template("agency/field.html", page=page)
     outcome = sa.save_field(agency, current_user, code, request.form)
     for category, message in outcome.flashes:
         flash(message, category)
