@@ -13,7 +13,9 @@ from flask_login import current_user
 
 from web import plan
 from web.accounts import current_agency
+from web.agency import selfassessment as sa
 from web.models import Agency, PlanReport
+from web.pages import page_of_leaf
 from web.roles import AGENCY, role_required
 
 bp = Blueprint("agency_plan", __name__, url_prefix="/don-vi/ke-hoach")
@@ -71,3 +73,20 @@ def save(report_id: int) -> Any:
         return redirect(url_for(".index") + f"#nv-{report.id}")
     flash(outcome.message, "danger")
     return _page(agency, outcome.status, failed=report.id, form=outcome.form)
+
+
+@bp.route("/xac-nhan", methods=["POST"])
+@role_required(AGENCY)
+def confirm() -> Any:
+    """ "Xác nhận số liệu từ Kế hoạch CCHC" on the plan-completion leaf: its facts saved and
+    the task list's documents attached as its evidence (:func:`web.plan.confirm`)."""
+    agency = current_agency()
+    outcome = plan.confirm(agency, current_user)
+    if outcome.status == 404:
+        abort(404)
+    flash(outcome.message, "success" if outcome.ok else "danger")
+    code = outcome.code
+    if not code:
+        return redirect(url_for("agency.overview"))
+    loaded = sa.loaded_set(agency)
+    return redirect(url_for("agency.field", code=page_of_leaf(loaded, code)) + f"#tc-{code}")
