@@ -345,3 +345,145 @@ def test_a_new_import_is_refused_once_a_unit_has_reported(
     assert "nhập lại sẽ làm mất các báo cáo" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(PlanReport, rid).reason == "Chưa đủ kinh phí"
+
+
+# ------------------------------------------- confirming the facts with the task list as evidence
+def _eight_tasks_reported(app: Flask, client: FlaskClient) -> None:
+    """xã A leads 8 tasks due 31/03/2025: tasks 1–6 done on 31/03 with a document, task 7 done
+    on 31/03 with no document number? (a done report needs one: all done tasks have one), task 8
+    done on 01/04 (a day late). 7 of 8 on time; 8 documents."""
+    rows = [[n, f"Nhiệm vụ số {n}", "", "Quý I/2025", "UBND xã A", ""] for n in range(1, 9)]
+    login(client, "sonoivu@thu.vn")
+    assert upload(client, xlsx(["I", "CHỈ ĐẠO"], *rows)).status_code == 200
+    client.delete_cookie("session")
+    login(client, "xa-a@thu.vn")
+    for n in range(1, 9):
+        day = "31/03/2025" if n < 8 else "01/04/2025"
+        rid = report_id(app, "xa-a", f"Nhiệm vụ số {n}")
+        form = {
+            "status": "done",
+            "completed_on": day,
+            "doc_number": f"{n}/BC-UBND",
+            "doc_date": day,
+            "doc_title": f"Báo cáo nhiệm vụ {n}",
+        }
+        assert post(client, f"/don-vi/ke-hoach/{rid}", form).status_code == 302
+
+
+def _leaf_entry(app: Flask, agency_id: int, leaf: str = "1.1.3") -> Any:
+    from web.models import Entry, Submission
+
+    with app.app_context():
+        entry = db.session.execute(
+            db.select(Entry)
+            .join(Submission, Submission.id == Entry.submission_id)
+            .where(Submission.agency_id == agency_id, Entry.leaf == leaf)
+        ).scalar_one_or_none()
+        if entry is None:
+            return None
+        docs = sorted(
+            (e.number, e.date.isoformat() if e.date else "", e.title, e.issuer, e.location, e.url)
+            for e in entry.evidence
+        )
+        return dict(entry.data), docs
+
+
+def test_confirming_saves_the_facts_and_the_task_documents_as_evidence(
+    app: Flask, client: FlaskClient, cycle: dict[str, Any]
+) -> None:
+    # worked by hand: 7 of 8 on time = 87,5 % → the commune set's 1.1.3 tier "từ 80% đến dưới
+    # 100%": 0,75 of 1,5 points; 8 tasks done with a document → 8 documents
+    from test_agency import points_on
+
+    _eight_tasks_reported(app, client)
+    page = client.get("/don-vi/linh-vuc/1").get_data(as_text=True)
+    assert "Xác nhận số liệu từ Kế hoạch CCHC" in page
+    assert "Lưu tử số 7, mẫu số 8 và đính kèm 8 văn bản" in page
+    response = post(client, "/don-vi/ke-hoach/xac-nhan", {})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/don-vi/linh-vuc/1#tc-1.1.3")
+    data, docs = _leaf_entry(app, cycle["agency_ids"]["xa-a"])
+    assert (data["numerator"], data["denominator"]) == (7, 8)
+    assert len(docs) == 8
+    assert docs[0] == (
+        "1/BC-UBND",
+        "2025-03-31",
+        "Báo cáo nhiệm vụ 1",
+        "UBND xã A",
+        "Kế hoạch CCHC, nhiệm vụ STT 1",
+        "",
+    )
+    assert docs[7][:2] == ("8/BC-UBND", "2025-04-01")
+    html = client.get("/don-vi/linh-vuc/1").get_data(as_text=True)
+    assert points_on(html, "1.1.3") == "0,75"
+    assert "Đã lưu số liệu tiêu chí 1.1.3" in html
+    assert "8/BC-UBND ngày 01/04/2025 — Báo cáo nhiệm vụ 8" in html  # the leaf's evidence list
+    with app.app_context():
+        audits = db.session.execute(
+            db.select(AuditEntry).where(AuditEntry.reason.like("xác nhận số liệu%"))
+        ).scalars()
+        entities = sorted(a.entity for a in audits)
+    assert entities == ["entry"] + ["evidence"] * 8
+
+
+def test_confirming_twice_replaces_only_the_plans_documents(
+    app: Flask, client: FlaskClient, cycle: dict[str, Any]
+) -> None:
+    _eight_tasks_reported(app, client)
+    assert post(client, "/don-vi/ke-hoach/xac-nhan", {}).status_code == 302
+    # the officer adds a document by hand (a link), then reports task 8 with another document
+    added = post(
+        client,
+        "/don-vi/tieu-chi/1.1.3/minh-chung",
+        {"number": "99/QĐ-UBND", "title": "Quyết định ban hành kế hoạch", "url": "https://x.vn/a"},
+        content_type="multipart/form-data",
+    )
+    assert added.status_code == 302
+    rid = report_id(app, "xa-a", "Nhiệm vụ số 8")
+    form = {"status": "done", "completed_on": "01/04/2025", "doc_number": "80/BC-UBND"}
+    assert post(client, f"/don-vi/ke-hoach/{rid}", form).status_code == 302
+    assert post(client, "/don-vi/ke-hoach/xac-nhan", {}).status_code == 302
+    data, docs = _leaf_entry(app, cycle["agency_ids"]["xa-a"])
+    numbers = sorted(d[0] for d in docs)
+    assert len(docs) == 9  # 8 from the plan, not duplicated, and the officer's own
+    assert "99/QĐ-UBND" in numbers and "80/BC-UBND" in numbers and "8/BC-UBND" not in numbers
+    # the entry's other leaves untouched
+    assert _leaf_entry(app, cycle["agency_ids"]["xa-a"], "1.1.1") is None
+
+
+def test_confirming_is_refused_without_csrf_for_others_and_after_submission(
+    app: Flask, client: FlaskClient, cycle: dict[str, Any]
+) -> None:
+    from web import workflow
+    from web.models import Agency, User
+
+    _eight_tasks_reported(app, client)
+    assert client.post("/don-vi/ke-hoach/xac-nhan", data={}).status_code == 400  # no CSRF
+    assert _leaf_entry(app, cycle["agency_ids"]["xa-a"]) is None
+    client.delete_cookie("session")
+    login(client, "xa-b@thu.vn")  # xã B leads no task: nothing to confirm, xã A untouched
+    assert post(client, "/don-vi/ke-hoach/xac-nhan", {}).status_code == 404
+    assert _leaf_entry(app, cycle["agency_ids"]["xa-a"]) is None
+    client.delete_cookie("session")
+    login(client, "sonoivu@thu.vn")  # not an officer
+    assert post(client, "/don-vi/ke-hoach/xac-nhan", {}).status_code == 403
+    with app.app_context():
+        agency = db.session.get(Agency, cycle["agency_ids"]["xa-a"])
+        officer = db.session.execute(db.select(User).filter_by(email="xa-a@thu.vn")).scalar_one()
+        workflow.transition(agency.submission or workflow_sub(agency), "submitted", officer)
+        db.session.commit()
+    client.delete_cookie("session")
+    login(client, "xa-a@thu.vn")
+    assert "Xác nhận số liệu từ Kế hoạch CCHC" not in client.get("/don-vi/linh-vuc/1").get_data(
+        as_text=True
+    )
+    response = post(client, "/don-vi/ke-hoach/xac-nhan", {})
+    assert response.status_code == 302
+    assert "Hồ sơ đã nộp" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert _leaf_entry(app, cycle["agency_ids"]["xa-a"]) is None
+
+
+def workflow_sub(agency: Any) -> Any:
+    from web.engine import submission_of
+
+    return submission_of(agency)
