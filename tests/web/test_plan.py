@@ -349,9 +349,8 @@ def test_a_new_import_is_refused_once_a_unit_has_reported(
 
 # ------------------------------------------- confirming the facts with the task list as evidence
 def _eight_tasks_reported(app: Flask, client: FlaskClient) -> None:
-    """xã A leads 8 tasks due 31/03/2025: tasks 1–6 done on 31/03 with a document, task 7 done
-    on 31/03 with no document number? (a done report needs one: all done tasks have one), task 8
-    done on 01/04 (a day late). 7 of 8 on time; 8 documents."""
+    """xã A leads 8 tasks due 31/03/2025 (Quý I): tasks 1–7 done on 31/03, task 8 on 01/04 (a
+    day late), each with its product document (a done report needs one). 7 of 8 on time."""
     rows = [[n, f"Nhiệm vụ số {n}", "", "Quý I/2025", "UBND xã A", ""] for n in range(1, 9)]
     login(client, "sonoivu@thu.vn")
     assert upload(client, xlsx(["I", "CHỈ ĐẠO"], *rows)).status_code == 200
@@ -455,6 +454,7 @@ def test_confirming_is_refused_without_csrf_for_others_and_after_submission(
     app: Flask, client: FlaskClient, cycle: dict[str, Any]
 ) -> None:
     from web import workflow
+    from web.engine import submission_of
     from web.models import Agency, User
 
     _eight_tasks_reported(app, client)
@@ -470,7 +470,7 @@ def test_confirming_is_refused_without_csrf_for_others_and_after_submission(
     with app.app_context():
         agency = db.session.get(Agency, cycle["agency_ids"]["xa-a"])
         officer = db.session.execute(db.select(User).filter_by(email="xa-a@thu.vn")).scalar_one()
-        workflow.transition(agency.submission or workflow_sub(agency), "submitted", officer)
+        workflow.transition(submission_of(agency), "submitted", officer)
         db.session.commit()
     client.delete_cookie("session")
     login(client, "xa-a@thu.vn")
@@ -482,8 +482,3 @@ def test_confirming_is_refused_without_csrf_for_others_and_after_submission(
     assert "Hồ sơ đã nộp" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert _leaf_entry(app, cycle["agency_ids"]["xa-a"]) is None
 
-
-def workflow_sub(agency: Any) -> Any:
-    from web.engine import submission_of
-
-    return submission_of(agency)
