@@ -515,8 +515,7 @@ def confirm(agency: Agency, user: User, now: dt.datetime | None = None) -> Confi
     if errors:
         return ConfirmOutcome(
             False,
-            f"Số liệu từ kế hoạch chưa lưu được cho tiêu chí {code}: "
-            + "; ".join(errors.values()),
+            f"Số liệu từ kế hoạch chưa lưu được cho tiêu chí {code}: " + "; ".join(errors.values()),
             code,
             400,
         )

@@ -423,6 +423,26 @@ def test_confirming_saves_the_facts_and_the_task_documents_as_evidence(
         ).scalars()
         entities = sorted(a.entity for a in audits)
     assert entities == ["entry"] + ["evidence"] * 8
+    evidence_page = client.get("/don-vi/tieu-chi/1.1.3/minh-chung")
+    assert evidence_page.status_code == 200
+    assert "Kế hoạch CCHC, nhiệm vụ STT 8" in evidence_page.get_data(as_text=True)
+    # the appraiser's leaf card shows them like any evidence
+    from web import workflow
+    from web.models import Agency, User
+
+    with app.app_context():
+        agency = db.session.get(Agency, cycle["agency_ids"]["xa-a"])
+        officer = db.session.execute(db.select(User).filter_by(email="xa-a@thu.vn")).scalar_one()
+        workflow.transition(agency.submission, "submitted", officer)
+        db.session.commit()
+    client.delete_cookie("session")
+    login(client, "sonoivu@thu.vn")
+    card = client.get(f"/tham-dinh/don-vi/{cycle['agency_ids']['xa-a']}/linh-vuc/1")
+    assert card.status_code == 200
+    assert (
+        "1/BC-UBND ngày 31/03/2025, UBND xã A — Báo cáo nhiệm vụ 1 "
+        "(Kế hoạch CCHC, nhiệm vụ STT 1)" in card.get_data(as_text=True)
+    )
 
 
 def test_confirming_twice_replaces_only_the_plans_documents(
@@ -481,4 +501,3 @@ def test_confirming_is_refused_without_csrf_for_others_and_after_submission(
     assert response.status_code == 302
     assert "Hồ sơ đã nộp" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert _leaf_entry(app, cycle["agency_ids"]["xa-a"]) is None
-
