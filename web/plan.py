@@ -488,9 +488,6 @@ def confirm(agency: Agency, user: User, now: dt.datetime | None = None) -> Confi
     from web.leafform import parse_leaf, raw_from_data, self_data
     from web.workflow import can_edit
 
-    ok, why = can_edit(agency, now)
-    if not ok:
-        return ConfirmOutcome(False, f"{why} Số liệu chưa được lưu.", status=403)
     loaded = loaded_set(agency)
     leaf = plan_leaf(loaded)
     facts = plan_facts(agency)
@@ -502,6 +499,9 @@ def confirm(agency: Agency, user: User, now: dt.datetime | None = None) -> Confi
             status=404,
         )
     code = leaf.code
+    ok, why = can_edit(agency, now)
+    if not ok:
+        return ConfirmOutcome(False, f"{why} Số liệu chưa được lưu.", code, 403)
     entry = entries_of(agency, [code]).get(code)
     stored = None if entry is None else entry.data
     raw = raw_from_data(loaded, leaf, stored)

@@ -499,5 +499,6 @@ def test_confirming_is_refused_without_csrf_for_others_and_after_submission(
     )
     response = post(client, "/don-vi/ke-hoach/xac-nhan", {})
     assert response.status_code == 302
+    assert response.headers["Location"].endswith("/don-vi/linh-vuc/1#tc-1.1.3")
     assert "Hồ sơ đã nộp" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert _leaf_entry(app, cycle["agency_ids"]["xa-a"]) is None

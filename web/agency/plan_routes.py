@@ -1,8 +1,9 @@
 """The officer's page of the yearly CCHC plan ("Kế hoạch CCHC", blueprint ``agency_plan``,
 under ``/don-vi/ke-hoach``): the tasks its unit leads, each reported done (its date and the
-product's document) or not done (a reason). The agency is always the logged-in officer's own
-(:func:`web.accounts.current_agency`); a report of another unit's task is refused (404). The
-work is in :mod:`web.plan`."""
+product's document) or not done (a reason), and the plan-completion leaf's confirmation (its
+facts saved, the task list attached as its evidence). The agency is always the logged-in
+officer's own (:func:`web.accounts.current_agency`); a report of another unit's task is refused
+(404). The work is in :mod:`web.plan`."""
 
 from __future__ import annotations
 
