@@ -398,6 +398,8 @@ def test_confirming_saves_the_facts_and_the_task_documents_as_evidence(
     page = client.get("/don-vi/linh-vuc/1").get_data(as_text=True)
     assert "Xác nhận số liệu từ Kế hoạch CCHC" in page
     assert "Lưu tử số 7, mẫu số 8 và đính kèm 8 văn bản" in page
+    assert 'id="plan-confirm" action="/don-vi/ke-hoach/xac-nhan"' in page  # its own CSRF form
+    assert 'id="plan-confirm"' not in client.get("/don-vi/linh-vuc/2").get_data(as_text=True)
     response = post(client, "/don-vi/ke-hoach/xac-nhan", {})
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/don-vi/linh-vuc/1#tc-1.1.3")
