@@ -150,9 +150,9 @@ POLICY: dict[str, Policy] = {
     "plan_admin.import_plan": Policy(STAFF),
     "agency_plan.index": Policy(frozenset({OFFICER})),
     # no plan imported in the fixture: the officer's report of task 1 is not found (404);
-    # tests/web/test_plan.py covers saving its own report and refusing another unit's
+    # tests/web/test_plan_web.py covers saving its own report and refusing another unit's
     "agency_plan.save": Policy(frozenset({OFFICER}), state_dependent=True),
-    # no plan in the fixture: nothing to confirm (404); tests/web/test_plan.py covers saving
+    # no plan in the fixture: nothing to confirm (404); tests/web/test_plan_web.py covers saving
     "agency_plan.confirm": Policy(frozenset({OFFICER}), state_dependent=True),
 }
 
