@@ -317,7 +317,7 @@ MESSAGES: dict[str, str] = {
     "evidence-number-type": "Số, ký hiệu “{value}” là {type_name} ({type}) nhưng trích yếu là "
     "{title_name}; hãy kiểm tra văn bản",
     "evidence-date-window": "Văn bản {value} ngày {date:%d/%m/%Y} nằm ngoài thời gian đánh giá "
-    "({low:%d/%m/%Y} – {high:%d/%m/%Y})",
+    "({start:%d/%m/%Y} – {end:%d/%m/%Y})",
     "evidence-date-claimed": "Ngày ban hành kê khai {claimed:%d/%m/%Y} khác ngày của văn bản "
     "minh chứng {value} ({date:%d/%m/%Y})",
     "evidence-same-file": "Tệp của văn bản {value} giống hệt tệp minh chứng của đơn vị khác: "

@@ -218,7 +218,7 @@ def document_hints(c: Cited, year: int) -> list[Issue]:
     low, high = window(year)
     if c.date is not None and not low <= c.date <= high:
         out.append(
-            _hint("evidence-date-window", c, value=c.number, date=c.date, low=low, high=high)
+            _hint("evidence-date-window", c, value=c.number, date=c.date, start=low, end=high)
         )
     if c.link and not is_web_link(c.link):
         out.append(_hint("evidence-link-scheme", c, value=c.link))

@@ -12,6 +12,7 @@ English (``tests.vietnamese.assert_vietnamese``). Expected lines were read off t
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import string
 import unicodedata
@@ -704,6 +705,16 @@ SAMPLE_PARAMS = {
     "high": "2025-12-31",
     "alias": "mã cũ",
     "what": "ngày hiệu lực",
+    "date": dt.date(2025, 7, 29),
+    "claimed": dt.date(2025, 7, 19),
+    "start": dt.date(2024, 12, 1),
+    "end": dt.date(2026, 1, 31),
+    "type": "QĐ",
+    "type_name": "Quyết định",
+    "title_name": "Kế hoạch",
+    "leaf_list": "1.1.1, 2.3.1",
+    "year": 2025,
+    "example": "UBND xã An Long",
 }
 
 

@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from web import plan
 from web.accounts import current_agency
+from web.agency import plan_confirm
 from web.agency import selfassessment as sa
 from web.models import Agency, PlanReport
 from web.pages import page_of_leaf
@@ -80,9 +81,9 @@ def save(report_id: int) -> Any:
 @role_required(AGENCY)
 def confirm() -> Any:
     """ "Xác nhận số liệu từ Kế hoạch CCHC" on the plan-completion leaf: its facts saved and
-    the task list's documents attached as its evidence (:func:`web.plan.confirm`)."""
+    the task list's documents attached as its evidence (:func:`web.agency.plan_confirm.confirm`)."""
     agency = current_agency()
-    outcome = plan.confirm(agency, current_user)
+    outcome = plan_confirm.confirm(agency, current_user)
     if outcome.status == 404:
         abort(404)
     flash(outcome.message, "success" if outcome.ok else "danger")
