@@ -52,3 +52,13 @@ def test_the_doc_draws_the_path_of_a_fact_and_says_how_to_add_a_rule_kind() -> N
     text = DOC.read_text(encoding="utf-8")
     assert "## The path of a fact" in text
     assert "## Adding a rule kind" in text
+
+
+def test_no_two_test_modules_share_a_name() -> None:
+    """pytest imports test modules by their base name (no __init__.py in tests/): two files
+    named alike in tests/ and tests/web/ stop the whole suite at collection."""
+    tests = Path(__file__).resolve().parent
+    names: dict[str, list[str]] = {}
+    for path in sorted(tests.rglob("test_*.py")):
+        names.setdefault(path.name, []).append(str(path.relative_to(tests)))
+    assert {n: p for n, p in names.items() if len(p) > 1} == {}
