@@ -10,13 +10,13 @@ import unicodedata
 from decimal import Decimal
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from parindex import __version__, clivi
 from parindex.criteria import load_criteria
-from parindex.dataset import available_years, check_paths, default_root, load_year
+from parindex.dataset import Dataset, available_years, check_paths, default_root, load_year
 from parindex.diff import describe, diff_sets
 from parindex.errors import CriteriaError, DataError, Issue, Report
 from parindex.export import json_text
@@ -51,7 +51,7 @@ def _print_issues(issues: list[Issue], err: bool = True) -> None:
         click.echo(f"{label}: {issue}", err=err)
 
 
-def _fail(issues: list[Issue], as_json: bool) -> None:
+def _fail(issues: list[Issue], as_json: bool) -> NoReturn:
     if as_json:
         click.echo(json.dumps(Report(issues).as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -63,17 +63,28 @@ def _fail(issues: list[Issue], as_json: bool) -> None:
 def _load(
     root: Path | None, year: int | None, as_json: bool = False, surveys: Path | None = None
 ) -> Results:
+    return score_dataset(_dataset(root, year, as_json, surveys))
+
+
+def _no_year(root: Path, year: int | None) -> click.UsageError:
+    """The refusal of a year that ``root`` has no data for."""
+    return click.UsageError(
+        f"Không có dữ liệu năm {year or ''} trong {root / 'criteria'} "
+        f"(các năm có: {', '.join(map(str, available_years(root))) or 'không có'})."
+    )
+
+
+def _dataset(
+    root: Path | None, year: int | None, as_json: bool = False, surveys: Path | None = None
+) -> Dataset:
+    """A year's inputs (the latest year unless ``year``), or the command's refusal."""
     root = root or default_root()
     if year is not None and year not in available_years(root):
-        raise click.UsageError(
-            f"Không có dữ liệu năm {year} trong {root / 'criteria'} "
-            f"(các năm có: {', '.join(map(str, available_years(root))) or 'không có'})."
-        )
+        raise _no_year(root, year)
     try:
-        ds = load_year(root, year, surveys)
+        return load_year(root, year, surveys)
     except (CriteriaError, DataError) as e:
         _fail(e.issues, as_json)
-    return score_dataset(ds)
 
 
 #: the entry point group through which other installed packages add commands to `parindex`;
@@ -216,7 +227,15 @@ _SURVEYS_OPTION = click.option(
 
 
 def _data_options(f: Any) -> Any:
+    """--root, --year and --issues: the options of the commands that score a year."""
     for option in reversed(_DATA_OPTIONS):
+        f = option(f)
+    return f
+
+
+def _root_year_options(f: Any) -> Any:
+    """--root and --year alone: the commands that read a year's data without scoring it."""
+    for option in reversed(_DATA_OPTIONS[:2]):
         f = option(f)
     return f
 
@@ -596,14 +615,7 @@ def robustness_of(
 
 
 @main.command()
-@click.option(
-    "--root",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=None,
-    help="Thư mục dữ liệu (chứa criteria/ và submissions/). "
-    "Mặc định: thư mục hiện tại, hoặc dữ liệu mẫu đi kèm.",
-)
-@click.option("--year", type=int, default=None, help="Năm đánh giá (mặc định: năm mới nhất).")
+@_root_year_options
 @click.option("--json", "as_json", is_flag=True, help="In các gợi ý dạng JSON.")
 def evidence(root: Path | None, year: int | None, as_json: bool) -> None:
     """Gợi ý kiểm tra minh chứng cho Tổ thẩm định: số, ký hiệu sai thể thức hoặc không khớp
@@ -612,16 +624,7 @@ def evidence(root: Path | None, year: int | None, as_json: bool) -> None:
     gợi ý để kiểm tra, không phải lỗi: lệnh thoát với mã 0."""
     from parindex.hints import HINT_LABELS, dataset_hints
 
-    root = root or default_root()
-    if year is not None and year not in available_years(root):
-        raise click.UsageError(
-            f"Không có dữ liệu năm {year} trong {root / 'criteria'} "
-            f"(các năm có: {', '.join(map(str, available_years(root))) or 'không có'})."
-        )
-    try:
-        ds = load_year(root, year)
-    except (CriteriaError, DataError) as e:
-        _fail(e.issues, as_json)
+    ds = _dataset(root, year, as_json)
     hints = dataset_hints(ds)
     if as_json:
         click.echo(json.dumps(Report(hints).as_dict(), ensure_ascii=False, indent=2))
@@ -661,14 +664,7 @@ def surveys(
 
 @main.command()
 @click.argument("file", metavar="TỆP", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--root",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=None,
-    help="Thư mục dữ liệu (chứa criteria/ và submissions/). "
-    "Mặc định: thư mục hiện tại, hoặc dữ liệu mẫu đi kèm.",
-)
-@click.option("--year", type=int, default=None, help="Năm của kế hoạch (mặc định: năm mới nhất).")
+@_root_year_options
 @click.option("--json", "as_json", is_flag=True, help="In báo cáo dạng JSON.")
 def plan(file: Path, root: Path | None, year: int | None, as_json: bool) -> None:
     """Kiểm tra phụ lục Kế hoạch CCHC năm (XLSX) và in số nhiệm vụ của từng đơn vị."""
@@ -680,10 +676,7 @@ def plan(file: Path, root: Path | None, year: int | None, as_json: bool) -> None
     if year is None and years:
         year = years[-1]
     if year is None or year not in years:
-        raise click.UsageError(
-            f"Không có dữ liệu năm {year or ''} trong {root / 'criteria'} "
-            f"(các năm có: {', '.join(map(str, years)) or 'không có'})."
-        )
+        raise _no_year(root, year)
     agencies, problems = read_agencies(root / "submissions" / str(year) / "agencies.csv")
     if [i for i in problems if i.severity == "error"]:
         _fail(problems, as_json)
